@@ -1,0 +1,31 @@
+package dev.jtune.app;
+
+import dev.jtune.core.backend.Backends;
+import dev.jtune.core.kernels.Parallel;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The jtune command line: {@code ./jtune <command> [options]}; {@code ./jtune help <command>} explains one. */
+@Command(
+        name = "jtune",
+        mixinStandardHelpOptions = true,
+        version = "jtune 0.1.0",
+        description = "Fine-tune causal language models in pure Java.",
+        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class},
+        footer = {"", "Also: ./jtune test (the test suite), ./jtune bench NAME (benchmarks: matmul, ...)."})
+public final class Main implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    /** No command: print usage and the backend. */
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        System.out.println();
+        System.out.printf("backend: %s (threads: %d)%n", Backends.current().name(), Parallel.threads());
+        return 0;
+    }
+}

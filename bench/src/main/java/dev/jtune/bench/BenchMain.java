@@ -1,0 +1,26 @@
+package dev.jtune.bench;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** {@code ./jtune bench NAME [args]}: quick timed harnesses; the JMH benchmarks live beside this class. */
+public final class BenchMain {
+
+    private static final Map<String, Consumer<String[]>> BENCHMARKS = new LinkedHashMap<>();
+
+    static {
+        // name -> harness main; each prints its own result lines
+    }
+
+    private BenchMain() {}
+
+    public static void main(String[] args) {
+        if (args.length == 0 || !BENCHMARKS.containsKey(args[0])) {
+            System.err.println("usage: ./jtune bench NAME [args...]   NAME: " + String.join(", ", BENCHMARKS.keySet()));
+            System.exit(args.length == 0 ? 0 : 2);
+        }
+        BENCHMARKS.get(args[0]).accept(Arrays.copyOfRange(args, 1, args.length));
+    }
+}
