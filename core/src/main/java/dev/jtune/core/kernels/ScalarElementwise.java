@@ -1,0 +1,58 @@
+package dev.jtune.core.kernels;
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * Naive elementwise kernels over double arrays: map, broadcast zip and strided copy, each a plain loop that walks the
+ * index space in row-major order (an odometer over the shape).
+ */
+public final class ScalarElementwise {
+
+    private ScalarElementwise() {}
+
+    /** {@code out[i] = f(a[aOff + i])} for {@code i < n}. */
+    public static void map(double[] out, double[] a, int aOff, int n, DoubleUnaryOperator f) {
+        for (int i = 0; i < n; i++) out[i] = f.applyAsDouble(a[aOff + i]);
+    }
+
+    /**
+     * {@code out[idx] = f(a[aOff + idx . aStrides], b[bOff + idx . bStrides])} over a contiguous {@code out} of
+     * {@code shape}; a stride of 0 broadcasts.
+     */
+    public static void zip(double[] out, double[] a, int aOff, int[] aStrides, double[] b, int bOff, int[] bStrides,
+                           int[] shape, DoubleBinaryOperator f) {
+        int n = Strided.numel(shape);
+        int rank = shape.length;
+        int[] idx = new int[rank];
+        int ai = aOff, bi = bOff;
+        for (int i = 0; i < n; i++) {
+            out[i] = f.applyAsDouble(a[ai], b[bi]);
+            for (int d = rank - 1; d >= 0; d--) { // advance the odometer by one element
+                ai += aStrides[d];
+                bi += bStrides[d];
+                if (++idx[d] < shape[d]) break;
+                ai -= aStrides[d] * shape[d];
+                bi -= bStrides[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /** {@code out[idx] = a[aOff + idx . aStrides]}: a strided view copied into a contiguous array. */
+    public static void copy(double[] out, double[] a, int aOff, int[] aStrides, int[] shape) {
+        int n = Strided.numel(shape);
+        int rank = shape.length;
+        int[] idx = new int[rank];
+        int ai = aOff;
+        for (int i = 0; i < n; i++) {
+            out[i] = a[ai];
+            for (int d = rank - 1; d >= 0; d--) {
+                ai += aStrides[d];
+                if (++idx[d] < shape[d]) break;
+                ai -= aStrides[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
+    }
+}
