@@ -1,0 +1,123 @@
+package dev.jtune.core;
+
+import dev.jtune.core.ops.Indexing;
+import dev.jtune.core.ops.Losses;
+import dev.jtune.core.ops.Losses.Reduction;
+
+/**
+ * The neural-network functions of {@code torch.nn.functional}, composed from tensor ops: linear, embedding,
+ * cross-entropy, layer and RMS norm, dropout and causal scaled-dot-product attention.
+ */
+public final class Functional {
+
+    private Functional() {}
+
+    /** {@code x @ weight^T + bias} for weight {@code [out, in]}; bias may be null. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Tensor y = x.matmul(weight.t());
+        return bias == null ? y : y.add(bias);
+    }
+
+    /**
+     * Rows of {@code weight [V, C]} for each id of an integer tensor {@code ids [...]}: {@code [..., C]}. Ids outside
+     * {@code [0, V)} fail with the offending id and position.
+     */
+    public static Tensor embedding(Tensor weight, Tensor ids) {
+        if (weight.dim() != 2) {
+            throw new IllegalArgumentException("embedding: weight must be [V, C], got " + weight.shapeString());
+        }
+        int[] shape = java.util.Arrays.copyOf(ids.shape(), ids.dim() + 1);
+        shape[ids.dim()] = weight.size(1);
+        return Indexing.indexSelect(weight, 0, ids.reshape(-1)).reshape(shape);
+    }
+
+    /**
+     * Cross-entropy of {@code logits [..., C]} against integer {@code target [...]}, skipping {@code ignoreIndex}
+     * (PyTorch's default is -100); MEAN averages over the non-ignored targets.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target, int ignoreIndex, Reduction reduction) {
+        int classes = logits.size(-1);
+        if (logits.numel() / Math.max(classes, 1) != target.numel()) {
+            throw new IllegalArgumentException("cross_entropy: logits " + logits.shapeString() + " and target "
+                    + target.shapeString() + " do not have the same number of positions");
+        }
+        Tensor logProbs = logits.reshape(-1, classes).logSoftmax(-1);
+        return Losses.nllLoss(logProbs, target.reshape(-1), ignoreIndex, reduction);
+    }
+
+    /** Mean cross-entropy with {@code ignore_index=-100}, as {@code F.cross_entropy(logits, target)}. */
+    public static Tensor crossEntropy(Tensor logits, Tensor target) {
+        return crossEntropy(logits, target, -100, Reduction.MEAN);
+    }
+
+    /** Layer norm over the last dim: {@code (x - mean) / sqrt(var + eps) * weight + bias} (biased variance). */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        checkNormWeight("layer_norm", x, weight);
+        Tensor centered = x.sub(x.mean(-1, true));
+        Tensor variance = centered.mul(centered).mean(-1, true);
+        Tensor normalized = centered.mul(variance.add(eps).rsqrt());
+        Tensor y = weight == null ? normalized : normalized.mul(weight);
+        return bias == null ? y : y.add(bias);
+    }
+
+    /** RMS norm over the last dim, as Llama's: {@code x / sqrt(mean(x^2) + eps) * weight}. */
+    public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+        checkNormWeight("rms_norm", x, weight);
+        Tensor y = x.mul(x.mul(x).mean(-1, true).add(eps).rsqrt());
+        return weight == null ? y : y.mul(weight);
+    }
+
+    /**
+     * Zeroes each element with probability {@code p} and scales the rest by {@code 1/(1-p)} when training; the mask is
+     * drawn from {@code generator} in row-major order, so a seed gives the same mask on any thread count.
+     */
+    public static Tensor dropout(Tensor x, double p, boolean training, Generator generator) {
+        if (p < 0 || p > 1) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+        if (!training || p == 0) return x;
+        if (p == 1) return x.mul(0);
+        double keep = 1 / (1 - p);
+        double[] mask = new double[x.numel()];
+        for (int i = 0; i < mask.length; i++) mask[i] = generator.nextDouble() >= p ? keep : 0;
+        return x.mul(Tensor.of(mask, x.shape()).to(x.dtype()));
+    }
+
+    /**
+     * Scaled dot-product attention {@code softmax(q k^T * scale + mask) v} for {@code q [B, H, Tq, D]},
+     * {@code k [B, H, Tk, D]}, {@code v [B, H, Tk, Dv]}.
+     *
+     * @param attentionMask null, or {@code [B, Tk]} with 1 for real keys and 0 for padding (HF's attention_mask)
+     * @param isCausal      query i (the last Tq of Tk positions) sees keys up to its own position
+     * @param scale         NaN for {@code 1/sqrt(D)}
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
+                                                   boolean isCausal, double scale) {
+        if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
+            throw new IllegalArgumentException("scaled_dot_product_attention: expects 4-d q, k, v, got "
+                    + q.shapeString() + ", " + k.shapeString() + ", " + v.shapeString());
+        }
+        int tq = q.size(2), tk = k.size(2);
+        double s = Double.isNaN(scale) ? 1 / Math.sqrt(q.size(3)) : scale;
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(s);  // (B, H, Tq, Tk)
+        double lowest = q.dtype() == DType.F32 ? -Float.MAX_VALUE : -Double.MAX_VALUE;
+        if (isCausal) {
+            Tensor future = Tensor.ones(q.dtype(), tq, tk).triu(tk - tq + 1);  // 1 where key is after the query
+            scores = scores.maskedFill(future, lowest);
+        }
+        if (attentionMask != null) {
+            if (attentionMask.dim() != 2 || attentionMask.size(0) != q.size(0) || attentionMask.size(1) != tk) {
+                throw new IllegalArgumentException("scaled_dot_product_attention: attention mask must be [B, Tk] = ["
+                        + q.size(0) + ", " + tk + "], got " + attentionMask.shapeString());
+            }
+            Tensor padding = attentionMask.to(q.dtype()).eq(Tensor.scalar(0, q.dtype())).view(q.size(0), 1, 1, tk);
+            scores = scores.maskedFill(padding, lowest);
+        }
+        return scores.softmax(-1).matmul(v);
+    }
+
+    private static void checkNormWeight(String op, Tensor x, Tensor weight) {
+        if (weight != null && (weight.dim() != 1 || weight.size(0) != x.size(-1))) {
+            throw new IllegalArgumentException(op + ": weight of shape " + weight.shapeString()
+                    + " does not match the last dim of input " + x.shapeString());
+        }
+    }
+}

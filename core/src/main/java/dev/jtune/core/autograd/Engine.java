@@ -1,0 +1,89 @@
+package dev.jtune.core.autograd;
+
+import dev.jtune.core.Shape;
+import dev.jtune.core.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reverse-mode differentiation: a topological sort of the recorded graph (iterative, so deep graphs do not overflow
+ * the stack), then a reverse sweep that calls each node's backward and accumulates gradients. Leaves accumulate into
+ * {@link Tensor#grad()} ({@code +=}); zeroing is the caller's separate step.
+ */
+public final class Engine {
+
+    private Engine() {}
+
+    /** Backpropagates {@code gradOutput} (same shape as {@code output}) through the graph that produced {@code output}. */
+    public static void backward(Tensor output, Tensor gradOutput) {
+        if (!output.requiresGrad()) {
+            throw new IllegalStateException("backward: the tensor of shape " + output.shapeString()
+                    + " does not require grad and has no grad_fn");
+        }
+        if (!java.util.Arrays.equals(output.shape(), gradOutput.shape())) {
+            throw new IllegalArgumentException("backward: gradient shape " + gradOutput.shapeString()
+                    + " does not match output shape " + output.shapeString());
+        }
+        List<Tensor> order = topologicalOrder(output);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(output, gradOutput);
+        try (var scope = GradMode.noGrad()) {
+            for (Tensor t : order) {
+                Tensor g = grads.remove(t);
+                if (g == null) continue;
+                Node node = t.gradFn();
+                if (node == null) {
+                    t.accumulateGrad(g);
+                    continue;
+                }
+                Tensor[] inputGrads = node.backward(g);
+                Tensor[] inputs = node.inputs();
+                for (int i = 0; i < inputs.length; i++) {
+                    Tensor in = inputs[i];
+                    if (in == null || !in.requiresGrad() || inputGrads[i] == null) continue;
+                    checkShape(node, i, in, inputGrads[i]);
+                    grads.merge(in, inputGrads[i], Tensor::add);
+                }
+            }
+        }
+    }
+
+    /** Tensors reachable from {@code root} through tensors that require grad, each after every tensor that uses it. */
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        Map<Tensor, Boolean> visited = new IdentityHashMap<>();
+        List<Tensor> postOrder = new ArrayList<>();
+        ArrayDeque<Object[]> stack = new ArrayDeque<>();  // {tensor, next input index}
+        stack.push(new Object[] {root, 0});
+        visited.put(root, true);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor t = (Tensor) frame[0];
+            Tensor[] inputs = t.gradFn() == null ? new Tensor[0] : t.gradFn().inputs();
+            int i = (Integer) frame[1];
+            while (i < inputs.length && (inputs[i] == null || !inputs[i].requiresGrad() || visited.containsKey(inputs[i]))) {
+                i++;
+            }
+            if (i < inputs.length) {
+                frame[1] = i + 1;
+                visited.put(inputs[i], true);
+                stack.push(new Object[] {inputs[i], 0});
+            } else {
+                stack.pop();
+                postOrder.add(t);
+            }
+        }
+        Collections.reverse(postOrder);
+        return postOrder;
+    }
+
+    private static void checkShape(Node node, int i, Tensor input, Tensor grad) {
+        if (!java.util.Arrays.equals(input.shape(), grad.shape())) {
+            throw new IllegalStateException("backward of " + node.name() + " returned a gradient of shape "
+                    + grad.shapeString() + " for input " + i + " of shape " + Shape.format(input.shape()));
+        }
+    }
+}

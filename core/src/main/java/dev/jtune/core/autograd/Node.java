@@ -1,0 +1,45 @@
+package dev.jtune.core.autograd;
+
+import dev.jtune.core.Tensor;
+
+/**
+ * One recorded op in the autograd graph: its inputs, and the local backward that maps the gradient of its output to
+ * the gradients of its inputs. Subclasses save only what backward reads.
+ */
+public abstract class Node {
+
+    private final String name;
+    private final Tensor[] inputs;
+
+    /** {@code name} is the op's name in error messages; {@code inputs} are the op's tensor inputs in order. */
+    protected Node(String name, Tensor... inputs) {
+        this.name = name;
+        this.inputs = inputs;
+    }
+
+    /** The op's name, e.g. {@code "matmul"}. */
+    public String name() {
+        return name;
+    }
+
+    /** The op's tensor inputs (the graph's edges). */
+    public Tensor[] inputs() {
+        return inputs;
+    }
+
+    /**
+     * The gradients of the inputs, in input order, given the gradient of the output (same shape as the output).
+     * Entries may be null for inputs that need no gradient; each non-null entry has its input's shape.
+     */
+    public abstract Tensor[] backward(Tensor gradOutput);
+
+    /** Keeps {@code t} for backward, guarded against in-place modification. */
+    protected SavedTensor save(Tensor t) {
+        return new SavedTensor(t, name);
+    }
+
+    /** True if input {@code i} needs a gradient. */
+    protected boolean needsGrad(int i) {
+        return inputs[i] != null && inputs[i].requiresGrad();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.jtune.core.autograd;
+
+import dev.jtune.core.Tensor;
+
+/**
+ * A tensor kept for backward together with its storage version at save time; reading it after an in-place write
+ * fails with a clear message instead of computing a wrong gradient.
+ */
+public final class SavedTensor {
+
+    private final Tensor tensor;
+    private final int version;
+    private final String op;
+
+    public SavedTensor(Tensor tensor, String op) {
+        this.tensor = tensor;
+        this.version = tensor.storage().version();
+        this.op = op;
+    }
+
+    /** The saved tensor, checked to be unmodified. */
+    public Tensor get() {
+        int now = tensor.storage().version();
+        if (now != version) {
+            throw new IllegalStateException("backward of " + op + ": a tensor of shape " + tensor.shapeString()
+                    + " saved for backward was modified by an in-place operation (version " + version + " at save, "
+                    + now + " now); clone it before modifying it in place");
+        }
+        return tensor;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.jtune.core.ops;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Shape;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.backend.Backend;
+import dev.jtune.core.backend.Backends;
+import dev.jtune.core.backend.BinaryOp;
+import dev.jtune.core.backend.ReduceOp;
+import dev.jtune.core.backend.UnaryOp;
+
+/**
+ * The one place where tensors become arrays: checks dtypes and calls the current backend's F32 or F64 kernel.
+ * Results are always new contiguous tensors.
+ */
+final class Dispatch {
+
+    private Dispatch() {}
+
+    static Backend backend() {
+        return Backends.current();
+    }
+
+    /** Fails unless {@code t} has a compute dtype (F32/F64). */
+    static Tensor requireCompute(String op, Tensor t) {
+        if (!t.dtype().isCompute()) {
+            throw new IllegalArgumentException(op + ": expects an F32 or F64 tensor, got " + t.dtype() + " of shape "
+                    + t.shapeString() + " (convert with .to(DType.F32))");
+        }
+        return t;
+    }
+
+    /** Fails unless both tensors have the same compute dtype. */
+    static void requireSameCompute(String op, Tensor a, Tensor b) {
+        requireCompute(op, a);
+        requireCompute(op, b);
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(op + ": dtype mismatch " + a.dtype() + " " + a.shapeString() + " vs "
+                    + b.dtype() + " " + b.shapeString());
+        }
+    }
+
+    static Tensor unary(UnaryOp op, Tensor a) {
+        Tensor x = a.contiguous();
+        Tensor out = Tensor.zeros(x.dtype(), x.shape());
+        if (x.dtype() == DType.F32) {
+            backend().unary(op, out.storage().floats(), x.storage().floats(), x.offset(), x.numel());
+        } else {
+            backend().unary(op, out.storage().doubles(), x.storage().doubles(), x.offset(), x.numel());
+        }
+        return out;
+    }
+
+    static Tensor binary(String name, BinaryOp op, Tensor a, Tensor b) {
+        requireSameCompute(name, a, b);
+        int[] shape = Shape.broadcast(name, a.shape(), b.shape());
+        int[] as = Shape.broadcastStrides(a.shape(), a.strides(), shape);
+        int[] bs = Shape.broadcastStrides(b.shape(), b.strides(), shape);
+        Tensor out = Tensor.zeros(a.dtype(), shape);
+        if (a.dtype() == DType.F32) {
+            backend().binary(op, out.storage().floats(), a.storage().floats(), a.offset(), as,
+                    b.storage().floats(), b.offset(), bs, shape);
+        } else {
+            backend().binary(op, out.storage().doubles(), a.storage().doubles(), a.offset(), as,
+                    b.storage().doubles(), b.offset(), bs, shape);
+        }
+        return out;
+    }
+
+    /** A contiguous copy of any compute tensor (strided views included). */
+    static Tensor copy(Tensor a) {
+        Tensor out = Tensor.zeros(a.dtype(), a.shape());
+        switch (a.dtype()) {
+            case F32 -> backend().copy(out.storage().floats(), a.storage().floats(), a.offset(), a.strides(), a.shape());
+            case F64 -> backend().copy(out.storage().doubles(), a.storage().doubles(), a.offset(), a.strides(), a.shape());
+            default -> Conversions.copyStrided(out, a);
+        }
+        return out;
+    }
+
+    /** Reduces dim {@code d} of {@code x}, keeping it as size 1. */
+    static Tensor reduce(ReduceOp op, Tensor x, int d) {
+        int[] shape = x.shape();
+        int outer = Shape.numel(java.util.Arrays.copyOfRange(shape, 0, d));
+        int inner = Shape.numel(java.util.Arrays.copyOfRange(shape, d + 1, shape.length));
+        int r = shape[d];
+        shape[d] = 1;
+        Tensor out = Tensor.zeros(x.dtype(), shape);
+        Tensor c = dense(x);
+        if (x.dtype() == DType.F32) {
+            backend().reduce(op, out.storage().floats(), c.storage().floats(), outer, r, inner);
+        } else {
+            backend().reduce(op, out.storage().doubles(), c.storage().doubles(), outer, r, inner);
+        }
+        return out;
+    }
+
+    /** The I64 argmax of dim {@code d} of {@code x}, keeping it as size 1. */
+    static Tensor argmax(Tensor t, int d) {
+        Tensor x = dense(t);
+        int[] shape = x.shape();
+        int outer = Shape.numel(java.util.Arrays.copyOfRange(shape, 0, d));
+        int inner = Shape.numel(java.util.Arrays.copyOfRange(shape, d + 1, shape.length));
+        int r = shape[d];
+        shape[d] = 1;
+        Tensor out = Tensor.zeros(DType.I64, shape);
+        if (x.dtype() == DType.F32) {
+            backend().argmax(out.storage().longs(), x.storage().floats(), outer, r, inner);
+        } else {
+            backend().argmax(out.storage().longs(), x.storage().doubles(), outer, r, inner);
+        }
+        return out;
+    }
+
+    /** A contiguous zero-offset version of {@code t} (a copy unless it already is one). */
+    static Tensor dense(Tensor t) {
+        return t.isContiguous() && t.offset() == 0 && t.storage().size() == t.numel() ? t : Views.copy(t.detach());
+    }
+}

@@ -1,0 +1,125 @@
+package dev.jtune.core.ops;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Shape;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.Node;
+import dev.jtune.core.autograd.SavedTensor;
+import java.util.Arrays;
+
+/** Gathers and selections: index_select (and so embedding), where, masked_fill, triu/tril. */
+public final class Indexing {
+
+    private Indexing() {}
+
+    /** Rows of {@code x} along {@code dim} picked by a 1-d integer {@code index}; backward scatter-adds. */
+    public static Tensor indexSelect(Tensor x, int dim, Tensor index) {
+        Dispatch.requireCompute("index_select", x);
+        int d = Shape.normalizeDim("index_select", dim, x.dim());
+        if (index.dim() != 1) {
+            throw new IllegalArgumentException("index_select: index must be 1-d, got shape " + index.shapeString());
+        }
+        int[] shape = x.shape();
+        int size = shape[d];
+        int[] idx = checkedIndices("index_select", index, size, d);
+        int outer = Shape.numel(Arrays.copyOfRange(shape, 0, d));
+        int inner = Shape.numel(Arrays.copyOfRange(shape, d + 1, shape.length));
+        Tensor in = Dispatch.dense(x.detach());
+        shape[d] = idx.length;
+        Tensor out = Tensor.zeros(x.dtype(), shape);
+        if (x.dtype() == DType.F32) {
+            Dispatch.backend().indexSelect(out.storage().floats(), in.storage().floats(), idx, outer, size, inner);
+        } else {
+            Dispatch.backend().indexSelect(out.storage().doubles(), in.storage().doubles(), idx, outer, size, inner);
+        }
+        return out.recordedBy(new Node("index_select", x) {
+            @Override
+            public Tensor[] backward(Tensor g) {
+                Tensor gd = Dispatch.dense(g);
+                Tensor gx = Tensor.zeros(g.dtype(), x.shape());
+                if (g.dtype() == DType.F32) {
+                    Dispatch.backend().indexAdd(gx.storage().floats(), gd.storage().floats(), idx, outer, size, inner);
+                } else {
+                    Dispatch.backend().indexAdd(gx.storage().doubles(), gd.storage().doubles(), idx, outer, size, inner);
+                }
+                return new Tensor[] {gx};
+            }
+        });
+    }
+
+    /** Elements of {@code a} where {@code condition} is non-zero, else of {@code b}; all three broadcast. */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        Dispatch.requireSameCompute("where", a, b);
+        int[] shape = Shape.broadcast("where", Shape.broadcast("where", condition.shape(), a.shape()), b.shape());
+        Tensor mask = Dispatch.dense(condition.detach().to(a.dtype()).expand(shape));
+        Tensor av = Dispatch.dense(a.detach().expand(shape)), bv = Dispatch.dense(b.detach().expand(shape));
+        Tensor out = select(mask, av, bv);
+        return out.recordedBy(new Node("where", a, b) {
+            private final SavedTensor sm = save(mask);
+
+            @Override
+            public Tensor[] backward(Tensor g) {
+                Tensor zero = Tensor.zeros(g.dtype(), shape);
+                Tensor gd = Dispatch.dense(g);
+                return new Tensor[] {
+                    needsGrad(0) ? Arithmetic.sumTo(select(sm.get(), gd, zero), a) : null,
+                    needsGrad(1) ? Arithmetic.sumTo(select(sm.get(), zero, gd), b) : null};
+            }
+        });
+    }
+
+    /** {@code value} where {@code mask} (broadcast to x's shape) is non-zero, else x. */
+    public static Tensor maskedFill(Tensor x, Tensor mask, double value) {
+        if (!Arrays.equals(Shape.broadcast("masked_fill", x.shape(), mask.shape()), x.shape())) {
+            throw new IllegalArgumentException("masked_fill: mask of shape " + mask.shapeString()
+                    + " does not broadcast to the input shape " + x.shapeString());
+        }
+        return where(mask, Tensor.scalar(value, x.dtype()), x);
+    }
+
+    /** Keeps the upper ({@code col - row >= diagonal}) or lower ({@code col - row <= diagonal}) triangle. */
+    public static Tensor triangle(Tensor x, int diagonal, boolean upper) {
+        if (x.dim() < 2) {
+            throw new IllegalArgumentException((upper ? "triu" : "tril") + ": needs at least 2 dims, got " + x.shapeString());
+        }
+        int rows = x.size(-2), cols = x.size(-1);
+        Tensor keep = Tensor.zeros(x.dtype(), rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                if (upper ? c - r >= diagonal : c - r <= diagonal) Conversions.setFlat(keep, r * cols + c, 1);
+            }
+        }
+        return where(keep, x, Tensor.scalar(0, x.dtype()));
+    }
+
+    /** {@code mask != 0 ? a : b} elementwise over three dense tensors of one shape. */
+    private static Tensor select(Tensor mask, Tensor a, Tensor b) {
+        Tensor out = Tensor.zeros(a.dtype(), a.shape());
+        int n = out.numel();
+        if (a.dtype() == DType.F32) {
+            float[] m = mask.storage().floats(), x = a.storage().floats(), y = b.storage().floats(), o = out.storage().floats();
+            for (int i = 0; i < n; i++) o[i] = m[i] != 0 ? x[i] : y[i];
+        } else {
+            double[] m = mask.storage().doubles(), x = a.storage().doubles(), y = b.storage().doubles(), o = out.storage().doubles();
+            for (int i = 0; i < n; i++) o[i] = m[i] != 0 ? x[i] : y[i];
+        }
+        return out;
+    }
+
+    /** The indices of an integer tensor as int[], each checked to lie in {@code [0, size)}. */
+    static int[] checkedIndices(String op, Tensor index, int size, int dim) {
+        if (index.dtype() != DType.I64 && index.dtype() != DType.I32) {
+            throw new IllegalArgumentException(op + ": index must be I64 or I32, got " + index.dtype());
+        }
+        long[] values = index.toLongArray();
+        int[] idx = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 0 || values[i] >= size) {
+                throw new IndexOutOfBoundsException(op + ": index " + values[i] + " at position " + i
+                        + " is out of range for dim " + dim + " of size " + size);
+            }
+            idx[i] = (int) values[i];
+        }
+        return idx;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.jtune.core.ops;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Shape;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.Node;
+import dev.jtune.core.autograd.SavedTensor;
+import java.util.Arrays;
+
+/** Matrix products with broadcast batch dims; transposed operands are read through strides, never copied. */
+public final class LinearAlgebra {
+
+    private LinearAlgebra() {}
+
+    /** {@code a @ b} with PyTorch's rules: 1-d operands get a dim added then removed, batch dims broadcast. */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        Dispatch.requireSameCompute("matmul", a, b);
+        if (a.dim() == 0 || b.dim() == 0) {
+            throw new IllegalArgumentException("matmul: both operands need at least 1 dim, got " + a.shapeString()
+                    + " @ " + b.shapeString());
+        }
+        if (a.dim() == 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+        if (b.dim() == 1) return matmul(a, b.unsqueeze(-1)).squeeze(-1);
+        int k = a.size(-1);
+        if (b.size(-2) != k) {
+            throw new IllegalArgumentException("matmul: " + a.shapeString() + " @ " + b.shapeString()
+                    + ": inner dimensions " + k + " != " + b.size(-2));
+        }
+        if (b.dim() == 2 && a.dim() > 2) {  // [..., m, k] @ [k, n]: one big [M, k] @ [k, n] product
+            int[] outShape = a.shape();
+            outShape[outShape.length - 1] = b.size(1);
+            return matmul(a.reshape(-1, k), b).reshape(outShape);
+        }
+        Tensor out = product(a, b);
+        return out.recordedBy(new Node("matmul", a, b) {
+            private final SavedTensor sa = save(a), sb = save(b);
+
+            @Override
+            public Tensor[] backward(Tensor g) {
+                return new Tensor[] {
+                    needsGrad(0) ? Arithmetic.sumTo(product(g, sb.get().transpose(-1, -2)), a) : null,
+                    needsGrad(1) ? Arithmetic.sumTo(product(sa.get().transpose(-1, -2), g), b) : null};
+            }
+        });
+    }
+
+    /** The batched product of two tensors with at least 2 dims (no autograd). */
+    private static Tensor product(Tensor a, Tensor b) {
+        int m = a.size(-2), k = a.size(-1), n = b.size(-1);
+        int[] batchA = Arrays.copyOf(a.shape(), a.dim() - 2), batchB = Arrays.copyOf(b.shape(), b.dim() - 2);
+        int[] batch = Shape.broadcast("matmul", batchA, batchB);
+        int[] aOffsets = batchOffsets(a, batch), bOffsets = batchOffsets(b, batch);
+        int[] outShape = Arrays.copyOf(batch, batch.length + 2);
+        outShape[batch.length] = m;
+        outShape[batch.length + 1] = n;
+        Tensor out = Tensor.zeros(a.dtype(), outShape);
+        int[] as = a.strides(), bs = b.strides();
+        int ar = as[a.dim() - 2], ac = as[a.dim() - 1], br = bs[b.dim() - 2], bc = bs[b.dim() - 1];
+        if (a.dtype() == DType.F32) {
+            Dispatch.backend().matmul(out.storage().floats(), a.storage().floats(), aOffsets, ar, ac,
+                    b.storage().floats(), bOffsets, br, bc, m, n, k);
+        } else {
+            Dispatch.backend().matmul(out.storage().doubles(), a.storage().doubles(), aOffsets, ar, ac,
+                    b.storage().doubles(), bOffsets, br, bc, m, n, k);
+        }
+        return out;
+    }
+
+    /** The storage offset of each matrix of {@code t} when its batch dims are broadcast to {@code batch}. */
+    private static int[] batchOffsets(Tensor t, int[] batch) {
+        int[] shape = Arrays.copyOf(t.shape(), t.dim() - 2), strides = Arrays.copyOf(t.strides(), t.dim() - 2);
+        int[] bs = Shape.broadcastStrides(shape, strides, batch);
+        int[] offsets = new int[Shape.numel(batch)];
+        InPlace.forEachPosition(batch, bs, t.offset(), (i, pos) -> offsets[i] = pos);
+        return offsets;
+    }
+}

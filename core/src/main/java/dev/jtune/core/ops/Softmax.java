@@ -1,0 +1,46 @@
+package dev.jtune.core.ops;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Shape;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.Node;
+import dev.jtune.core.autograd.SavedTensor;
+
+/** Softmax and log-softmax along a dim, fused row kernels forward and backward (numerically stable). */
+public final class Softmax {
+
+    private Softmax() {}
+
+    public static Tensor softmax(Tensor x, int dim, boolean log) {
+        String name = log ? "log_softmax" : "softmax";
+        Dispatch.requireCompute(name, x);
+        int d = Shape.normalizeDim(name, dim, x.dim());
+        int last = Math.max(x.dim() - 1, 0);
+        if (d != last) return softmax(x.transpose(d, last), last, log).transpose(d, last);
+        Tensor in = Dispatch.dense(x.detach());
+        int cols = x.dim() == 0 ? 1 : x.size(last), rows = cols == 0 ? 0 : x.numel() / cols;
+        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        if (x.dtype() == DType.F32) {
+            Dispatch.backend().softmax(y.storage().floats(), in.storage().floats(), rows, cols, log);
+        } else {
+            Dispatch.backend().softmax(y.storage().doubles(), in.storage().doubles(), rows, cols, log);
+        }
+        return y.recordedBy(new Node(name, x) {
+            private final SavedTensor sy = save(y);
+
+            @Override
+            public Tensor[] backward(Tensor g) {
+                Tensor gd = Dispatch.dense(g), yd = sy.get();
+                Tensor gradIn = Tensor.zeros(g.dtype(), g.shape());
+                if (g.dtype() == DType.F32) {
+                    Dispatch.backend().softmaxBackward(gradIn.storage().floats(), gd.storage().floats(),
+                            yd.storage().floats(), rows, cols, log);
+                } else {
+                    Dispatch.backend().softmaxBackward(gradIn.storage().doubles(), gd.storage().doubles(),
+                            yd.storage().doubles(), rows, cols, log);
+                }
+                return new Tensor[] {gradIn};
+            }
+        });
+    }
+}
