@@ -16,6 +16,11 @@ public final class ScalarElementwise {
         for (int i = 0; i < n; i++) out[i] = f.applyAsDouble(a[aOff + i]);
     }
 
+    /** {@code out[i] = (float) f(a[aOff + i])} for {@code from <= i < to}: the double function rounded once. */
+    public static void map(float[] out, float[] a, int aOff, int from, int to, DoubleUnaryOperator f) {
+        for (int i = from; i < to; i++) out[i] = (float) f.applyAsDouble(a[aOff + i]);
+    }
+
     /**
      * {@code out[idx] = f(a[aOff + idx . aStrides], b[bOff + idx . bStrides])} over a contiguous {@code out} of
      * {@code shape}; a stride of 0 broadcasts.
@@ -37,6 +42,15 @@ public final class ScalarElementwise {
                 idx[d] = 0;
             }
         }
+    }
+
+    /**
+     * {@code out[o + i] = (float) f(a[ai + i * as], b[bi + i * bs])} for {@code i < len}: one run of a broadcast
+     * iteration (see {@link Strided#forEachRun}), the double function rounded once.
+     */
+    public static void zipRun(float[] out, int o, float[] a, int ai, int as, float[] b, int bi, int bs, int len,
+                              DoubleBinaryOperator f) {
+        for (int i = 0; i < len; i++) out[o + i] = (float) f.applyAsDouble(a[ai + i * as], b[bi + i * bs]);
     }
 
     /** {@code out[idx] = a[aOff + idx . aStrides]}: a strided view copied into a contiguous array. */

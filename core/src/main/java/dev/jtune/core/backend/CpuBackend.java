@@ -1,0 +1,216 @@
+package dev.jtune.core.backend;
+
+import dev.jtune.core.kernels.Parallel;
+import dev.jtune.core.kernels.ScalarElementwise;
+import dev.jtune.core.kernels.ScalarReduce;
+import dev.jtune.core.kernels.Strided;
+import dev.jtune.core.kernels.simd.SimdBinary;
+import dev.jtune.core.kernels.simd.SimdIndex;
+import dev.jtune.core.kernels.simd.SimdMatmul;
+import dev.jtune.core.kernels.simd.SimdReduce;
+import dev.jtune.core.kernels.simd.SimdSoftmax;
+import dev.jtune.core.kernels.simd.SimdUnary;
+
+/**
+ * The fast CPU backend: F32 kernels written with the Vector API ({@code dev.jtune.core.kernels.simd}) and split over
+ * threads with {@link Parallel#forRange}, each thread writing disjoint outputs and each output computed in a fixed
+ * order, so results are bit-for-bit the same for any thread count ({@code -Djtune.threads=N}). With
+ * {@code -Djtune.simd=false} every kernel takes its scalar twin.
+ *
+ * <p>F32 results agree with {@link ReferenceBackend} to float rounding: the arithmetic ops, copies and gathers are
+ * bit-identical, the exp-based activations are within a few ulp, sums differ by float accumulation order. F64 is the
+ * reference and gradient-check type, not a speed path: its methods run the reference kernels, single-threaded.
+ */
+public final class CpuBackend implements Backend {
+
+    /** Elements one task should at least cover, so a thread's work outweighs handing it out. */
+    private static final int GRAIN = 1 << 15;
+
+    private final ReferenceBackend reference = new ReferenceBackend();
+
+    /** The kernel for the outputs {@code [o, from, to)} of a {@code [outer, inner]} split. */
+    @FunctionalInterface
+    private interface Segment {
+        void run(int o, int from, int to);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public int priority() {
+        return 10;
+    }
+
+    @Override
+    public void unary(UnaryOp op, float[] out, float[] a, int aOff, int n) {
+        Parallel.RangeBody body = switch (op) {
+            case NEG -> (s, e) -> SimdUnary.neg(out, a, aOff, s, e);
+            case ABS -> (s, e) -> SimdUnary.abs(out, a, aOff, s, e);
+            case SQRT -> (s, e) -> SimdUnary.sqrt(out, a, aOff, s, e);
+            case RELU -> (s, e) -> SimdUnary.relu(out, a, aOff, s, e);
+            case EXP -> (s, e) -> SimdUnary.exp(out, a, aOff, s, e);
+            case SIGMOID -> (s, e) -> SimdUnary.sigmoid(out, a, aOff, s, e);
+            case SILU -> (s, e) -> SimdUnary.silu(out, a, aOff, s, e);
+            case SILU_GRAD -> (s, e) -> SimdUnary.siluGrad(out, a, aOff, s, e);
+            case GELU_TANH -> (s, e) -> SimdUnary.geluTanh(out, a, aOff, s, e);
+            case GELU_TANH_GRAD -> (s, e) -> SimdUnary.geluTanhGrad(out, a, aOff, s, e);
+            default -> (s, e) -> ScalarElementwise.map(out, a, aOff, s, e, ScalarOps.of(op));
+        };
+        Parallel.forRange(n, GRAIN, body);
+    }
+
+    @Override
+    public void unary(UnaryOp op, double[] out, double[] a, int aOff, int n) {
+        reference.unary(op, out, a, aOff, n);
+    }
+
+    @Override
+    public void binary(BinaryOp op, float[] out, float[] a, int aOff, int[] aStrides, float[] b, int bOff,
+                       int[] bStrides, int[] shape) {
+        int[][] c = Strided.collapse(shape, aStrides, bStrides); // {shape, aStrides, bStrides}
+        int last = c[0].length - 1, as = c[1][last], bs = c[2][last];
+        Strided.RunBody run = switch (op) {
+            case ADD -> (o, ai, bi, len) -> SimdBinary.add(out, o, a, ai, as, b, bi, bs, len);
+            case SUB -> (o, ai, bi, len) -> SimdBinary.sub(out, o, a, ai, as, b, bi, bs, len);
+            case MUL -> (o, ai, bi, len) -> SimdBinary.mul(out, o, a, ai, as, b, bi, bs, len);
+            case DIV -> (o, ai, bi, len) -> SimdBinary.div(out, o, a, ai, as, b, bi, bs, len);
+            case MAXIMUM -> (o, ai, bi, len) -> SimdBinary.maximum(out, o, a, ai, as, b, bi, bs, len);
+            case MINIMUM -> (o, ai, bi, len) -> SimdBinary.minimum(out, o, a, ai, as, b, bi, bs, len);
+            case POW, EQ, GT -> (o, ai, bi, len) ->
+                    ScalarElementwise.zipRun(out, o, a, ai, as, b, bi, bs, len, ScalarOps.of(op));
+        };
+        Parallel.forRange(Strided.numel(shape), GRAIN,
+                (s, e) -> Strided.forEachRun(c[0], aOff, c[1], bOff, c[2], s, e, run));
+    }
+
+    @Override
+    public void binary(BinaryOp op, double[] out, double[] a, int aOff, int[] aStrides, double[] b, int bOff,
+                       int[] bStrides, int[] shape) {
+        reference.binary(op, out, a, aOff, aStrides, b, bOff, bStrides, shape);
+    }
+
+    /** Strided runs become {@code System.arraycopy} when the innermost collapsed dimension is contiguous. */
+    @Override
+    public void copy(float[] out, float[] a, int aOff, int[] aStrides, int[] shape) {
+        int[][] c = Strided.collapse(shape, aStrides, aStrides);
+        int last = c[0].length - 1, as = c[1][last];
+        Strided.RunBody run = as == 1
+                ? (o, ai, unused, len) -> System.arraycopy(a, ai, out, o, len)
+                : (o, ai, unused, len) -> {
+                    for (int i = 0; i < len; i++) out[o + i] = a[ai + i * as];
+                };
+        Parallel.forRange(Strided.numel(shape), GRAIN,
+                (s, e) -> Strided.forEachRun(c[0], aOff, c[1], aOff, c[1], s, e, run));
+    }
+
+    @Override
+    public void copy(double[] out, double[] a, int aOff, int[] aStrides, int[] shape) {
+        reference.copy(out, a, aOff, aStrides, shape);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, float[] out, float[] a, int outer, int r, int inner) {
+        int grain = grain(r);
+        if (inner == 1) {
+            Parallel.forRange(outer, grain, (s, e) -> {
+                switch (op) {
+                    case SUM -> SimdReduce.sumRows(out, a, r, s, e);
+                    case MAX -> SimdReduce.maxRows(out, a, r, s, e);
+                }
+            });
+        } else {
+            Parallel.forRange(outer * inner, grain, (s, e) -> segments(inner, s, e, (o, from, to) -> {
+                switch (op) {
+                    case SUM -> SimdReduce.sumColumns(out, a, o, r, inner, from, to);
+                    case MAX -> SimdReduce.maxColumns(out, a, o, r, inner, from, to);
+                }
+            }));
+        }
+    }
+
+    @Override
+    public void reduce(ReduceOp op, double[] out, double[] a, int outer, int r, int inner) {
+        reference.reduce(op, out, a, outer, r, inner);
+    }
+
+    @Override
+    public void argmax(long[] out, float[] a, int outer, int r, int inner) {
+        ScalarReduce.argmax(out, a, outer, r, inner);
+    }
+
+    @Override
+    public void argmax(long[] out, double[] a, int outer, int r, int inner) {
+        reference.argmax(out, a, outer, r, inner);
+    }
+
+    @Override
+    public void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
+                       float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
+        SimdMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
+    }
+
+    @Override
+    public void matmul(double[] out, double[] a, int[] aOffsets, int aRowStride, int aColStride,
+                       double[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
+        reference.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
+    }
+
+    @Override
+    public void softmax(float[] out, float[] a, int rows, int cols, boolean log) {
+        Parallel.forRange(rows, grain(cols), (s, e) -> SimdSoftmax.forward(out, a, cols, s, e, log));
+    }
+
+    @Override
+    public void softmax(double[] out, double[] a, int rows, int cols, boolean log) {
+        reference.softmax(out, a, rows, cols, log);
+    }
+
+    @Override
+    public void softmaxBackward(float[] gradIn, float[] g, float[] y, int rows, int cols, boolean log) {
+        Parallel.forRange(rows, grain(cols), (s, e) -> SimdSoftmax.backward(gradIn, g, y, cols, s, e, log));
+    }
+
+    @Override
+    public void softmaxBackward(double[] gradIn, double[] g, double[] y, int rows, int cols, boolean log) {
+        reference.softmaxBackward(gradIn, g, y, rows, cols, log);
+    }
+
+    @Override
+    public void indexSelect(float[] out, float[] a, int[] index, int outer, int dim, int inner) {
+        Parallel.forRange(outer * index.length, grain(inner), (s, e) -> SimdIndex.select(out, a, index, dim, inner, s, e));
+    }
+
+    @Override
+    public void indexSelect(double[] out, double[] a, int[] index, int outer, int dim, int inner) {
+        reference.indexSelect(out, a, index, outer, dim, inner);
+    }
+
+    /** Split over output columns (never over j), so repeated indices accumulate in the same order on any split. */
+    @Override
+    public void indexAdd(float[] out, float[] src, int[] index, int outer, int dim, int inner) {
+        Parallel.forRange(outer * inner, grain(index.length), (s, e) -> segments(inner, s, e,
+                (o, from, to) -> SimdIndex.add(out, src, index, o, dim, inner, from, to)));
+    }
+
+    @Override
+    public void indexAdd(double[] out, double[] src, int[] index, int outer, int dim, int inner) {
+        reference.indexAdd(out, src, index, outer, dim, inner);
+    }
+
+    /** How many items of {@code work} elements each make a task worth a thread. */
+    private static int grain(int work) {
+        return Math.max(1, GRAIN / Math.max(1, work));
+    }
+
+    /** Runs {@code body} over the flat outputs {@code [start, end)} of {@code [outer, inner]}, one {@code o} at a time. */
+    private static void segments(int inner, int start, int end, Segment body) {
+        for (int p = start; p < end; ) {
+            int o = p / inner, i = p % inner, len = Math.min(inner - i, end - p);
+            body.run(o, i, i + len);
+            p += len;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.jtune.core.kernels.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vectorized sum and max of a contiguous float {@code a: [outer, r, inner]} along {@code r}, in two shapes:
+ * {@link #sumRows}/{@link #maxRows} for {@code inner == 1} (each output a contiguous row, lanes across the row) and
+ * {@link #sumColumns}/{@link #maxColumns} for {@code inner > 1} (lanes across outputs, each summed in increasing j).
+ *
+ * <p>Every output's arithmetic is fixed by its row length and the lane count alone, so splitting the outputs across
+ * threads never changes a bit. Lane partial sums are combined by an explicit loop, not {@code reduceLanes(ADD)},
+ * whose order the Vector API leaves unspecified.
+ */
+public final class SimdReduce {
+
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final int L = F.length();
+
+    private SimdReduce() {}
+
+    /** {@code out[o] = sum_j a[o * r + j]} for {@code from <= o < to}. */
+    public static void sumRows(float[] out, float[] a, int r, int from, int to) {
+        for (int o = from; o < to; o++) out[o] = sum(a, o * r, r);
+    }
+
+    /** {@code out[o] = max_j a[o * r + j]} ({@link Math#max}; -inf when {@code r == 0}) for {@code from <= o < to}. */
+    public static void maxRows(float[] out, float[] a, int r, int from, int to) {
+        for (int o = from; o < to; o++) out[o] = max(a, o * r, r);
+    }
+
+    /** {@code out[o, i] = sum_j a[o, j, i]} for {@code from <= i < to}, j in increasing order. */
+    public static void sumColumns(float[] out, float[] a, int o, int r, int inner, int from, int to) {
+        int base = o * r * inner, outBase = o * inner;
+        int i = from;
+        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int j = 0; j < r; j++) acc = acc.add(FloatVector.fromArray(F, a, base + j * inner + i));
+            acc.intoArray(out, outBase + i);
+        }
+        for (; i < to; i++) {
+            float s = 0;
+            for (int j = 0; j < r; j++) s += a[base + j * inner + i];
+            out[outBase + i] = s;
+        }
+    }
+
+    /** {@code out[o, i] = max_j a[o, j, i]} ({@link Math#max}; -inf when {@code r == 0}) for {@code from <= i < to}. */
+    public static void maxColumns(float[] out, float[] a, int o, int r, int inner, int from, int to) {
+        int base = o * r * inner, outBase = o * inner;
+        int i = from;
+        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
+            FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < r; j++) acc = acc.max(FloatVector.fromArray(F, a, base + j * inner + i));
+            acc.intoArray(out, outBase + i);
+        }
+        for (; i < to; i++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < r; j++) m = Math.max(m, a[base + j * inner + i]);
+            out[outBase + i] = m;
+        }
+    }
+
+    /** {@code sum(x[off .. off+n))}: one partial sum per lane, combined in lane order, then the tail. */
+    static float sum(float[] x, int off, int n) {
+        int bound = SimdMath.loopBound(n);
+        float s = 0;
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int j = 0; j < bound; j += L) acc = acc.add(FloatVector.fromArray(F, x, off + j));
+            s = addLanes(acc);
+        }
+        for (int j = bound; j < n; j++) s += x[off + j];
+        return s;
+    }
+
+    /** {@code max(x[off .. off+n))} with {@link Math#max} (exact, so lane order does not matter). */
+    static float max(float[] x, int off, int n) {
+        int bound = SimdMath.loopBound(n);
+        float m = Float.NEGATIVE_INFINITY;
+        if (bound > 0) {
+            FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < bound; j += L) acc = acc.max(FloatVector.fromArray(F, x, off + j));
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (int j = bound; j < n; j++) m = Math.max(m, x[off + j]);
+        return m;
+    }
+
+    /** The lanes of {@code v} added left to right, a fixed order in every JIT tier. */
+    static float addLanes(FloatVector v) {
+        float s = 0;
+        for (float lane : v.toArray()) s += lane;
+        return s;
+    }
+}
