@@ -9,8 +9,8 @@ package dev.jtune.core.io;
  *   <li>bfloat16 (1 sign, 8 exponent, 7 mantissa bits) is the top half of a float32: widening is a shift, exact;
  *       narrowing rounds to nearest, ties to even, overflows to infinity, and turns every NaN into {@code 0x7FC0}
  *       (c10's {@code round_to_nearest_even}).</li>
- *   <li>IEEE binary16 (1 sign, 5 exponent, 10 mantissa bits): widening is exact, subnormals, infinities and NaN
- *       payloads included; narrowing rounds to nearest, ties to even (subnormal results included), overflows to
+ *   <li>IEEE binary16 (1 sign, 5 exponent, 10 mantissa bits): widening is exact, subnormals and infinities included
+ *       (a NaN keeps its sign and payload and comes out quiet); narrowing rounds to nearest, ties to even (subnormal results included), overflows to
  *       infinity from 65520 on, and turns a NaN into the quiet NaN {@code 0x7E00} with its sign (c10's
  *       {@code fp16_ieee_from_fp32_value}).</li>
  * </ul>
@@ -39,7 +39,9 @@ public final class HalfFloats {
 
     /** The float an IEEE binary16 stands for: exact. */
     public static float f16ToFloat(short bits) {
-        return Float.float16ToFloat(bits);
+        float f = Float.float16ToFloat(bits);
+        // The JDK keeps a NaN's payload but quiets it only where the CPU instruction does; torch's is always quiet.
+        return Float.isNaN(f) ? Float.intBitsToFloat(Float.floatToRawIntBits(f) | 0x0040_0000) : f;
     }
 
     /** The nearest IEEE binary16 to {@code f}, ties to even; NaN gives {@code 0x7E00} with the sign of {@code f}. */
