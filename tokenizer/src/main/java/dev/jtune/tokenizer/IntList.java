@@ -1,0 +1,29 @@
+package dev.jtune.tokenizer;
+
+import java.util.Arrays;
+
+/** A growable list of ints, so that encoding does not box every id. */
+final class IntList {
+
+    private int[] items = new int[64];
+    private int size;
+
+    void add(int value) {
+        if (size == items.length) {
+            items = Arrays.copyOf(items, size * 2);
+        }
+        items[size++] = value;
+    }
+
+    void addAll(int[] values) {
+        if (size + values.length > items.length) {
+            items = Arrays.copyOf(items, Math.max(items.length * 2, size + values.length));
+        }
+        System.arraycopy(values, 0, items, size, values.length);
+        size += values.length;
+    }
+
+    int[] toArray() {
+        return Arrays.copyOf(items, size);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.jtune.tokenizer.pretokenizers;
+
+/**
+ * Splits normalized text into the words that the model tokenizes independently (tokenizer.json's
+ * {@code pre_tokenizer}). A pre-tokenizer may also rewrite its pieces: ByteLevel maps them to the byte alphabet,
+ * Metaspace turns spaces into '▁'. Empty pieces are never emitted.
+ */
+public sealed interface PreTokenizer
+        permits ByteLevel, Split, Metaspace, Digits, Punctuation, Whitespace, WhitespaceSplit, Sequence {
+
+    /**
+     * Splits {@code piece}, which starts at {@code offset} in the normalized text, and hands each part to {@code out}.
+     */
+    void split(String piece, int offset, Sink out);
+
+    /** Receives the pieces of a split, in order. */
+    @FunctionalInterface
+    interface Sink {
+        void accept(String piece, int offset);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.jtune.tokenizer.pretokenizers;
+
+import dev.jtune.tokenizer.text.Chars;
+
+/** Splits on Unicode white space, which is dropped. */
+public record WhitespaceSplit() implements PreTokenizer {
+
+    @Override
+    public void split(String piece, int offset, Sink out) {
+        SplitBehavior.REMOVED.emit(piece, offset, Segments.ofCodePoints(Chars::isWhiteSpace, piece), out);
+    }
+}

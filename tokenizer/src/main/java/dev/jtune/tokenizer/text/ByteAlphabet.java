@@ -1,0 +1,70 @@
+package dev.jtune.tokenizer.text;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * GPT-2's reversible map between the 256 byte values and 256 printable characters ({@code bytes_to_unicode}):
+ * byte-level BPE works on UTF-8 bytes but stores its vocabulary as text, so byte 0x20 (space) is written 'Ġ'.
+ */
+public final class ByteAlphabet {
+
+    private static final char[] BYTE_TO_CHAR = new char[256];
+    private static final short[] CHAR_TO_BYTE = new short[324]; // the highest mapped char is U+0143
+    private static final String[] BYTE_TO_STRING = new String[256];
+
+    static {
+        java.util.Arrays.fill(CHAR_TO_BYTE, (short) -1);
+        int next = 256;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            char c = (char) (printable ? b : next++);
+            BYTE_TO_CHAR[b] = c;
+            CHAR_TO_BYTE[c] = (short) b;
+            BYTE_TO_STRING[b] = String.valueOf(c);
+        }
+    }
+
+    private ByteAlphabet() {}
+
+    /** The character that stands for byte {@code b} (0..255). */
+    public static char charOf(int b) {
+        return BYTE_TO_CHAR[b & 0xFF];
+    }
+
+    /** The one-character string that stands for byte {@code b} (0..255). */
+    public static String stringOf(int b) {
+        return BYTE_TO_STRING[b & 0xFF];
+    }
+
+    /** The byte that {@code c} stands for, or -1 when {@code c} is not in the alphabet. */
+    public static int byteOf(char c) {
+        return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
+    }
+
+    /** {@code text} as UTF-8 bytes, each written as its alphabet character. */
+    public static String encode(String text) {
+        int n = text.length();
+        boolean ascii = true;
+        for (int i = 0; i < n && ascii; i++) {
+            ascii = text.charAt(i) < 0x80;
+        }
+        if (ascii) {
+            char[] out = new char[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = BYTE_TO_CHAR[text.charAt(i)];
+            }
+            return new String(out);
+        }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        char[] out = new char[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
+        }
+        return new String(out);
+    }
+
+    /** All 256 alphabet characters as one-character strings, in byte order. */
+    public static String[] all() {
+        return BYTE_TO_STRING.clone();
+    }
+}
