@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,7 +109,7 @@ class SafetensorsValidationTest {
         Path file = dir.resolve("cut.safetensors");
         new SafetensorsWriter().addFloats("w", new long[] {4}, new float[4]).write(file);
         byte[] bytes = Files.readAllBytes(file);
-        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 3));
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 3));
         assertFailsWith(file, "tensor 'w'", "reach past the end of the data area (13 bytes)");
     }
 
