@@ -46,6 +46,9 @@ final class BpeMerger {
     /** O(n log n): candidate merges in a heap ordered by (rank, position); stale entries are skipped when popped. */
     static int[] mergeByHeap(int[] symbols, MergeTable merges) {
         int n = symbols.length;
+        if (n == 0) {
+            return symbols;
+        }
         int[] id = symbols.clone();
         int[] prev = new int[n];
         int[] next = new int[n];
