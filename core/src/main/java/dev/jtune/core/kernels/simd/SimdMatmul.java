@@ -1,0 +1,222 @@
+package dev.jtune.core.kernels.simd;
+
+import dev.jtune.core.kernels.Parallel;
+import dev.jtune.core.kernels.ScalarMatmul;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The fast batched F32 matrix product: the same function as {@link ScalarMatmul}, packed, register-blocked and
+ * multithreaded.
+ *
+ * <p>The classic GotoBLAS/BLIS scheme: a block of {@code MC x KC} of A is packed into {@code MR}-row panels (L2),
+ * a {@code KC x NR} slice of B into one panel (L1), and a micro-kernel keeps an {@code MR x NR} tile of the output in
+ * vector registers while it walks the {@code KC} depth with one broadcast of A and {@code NR / L} loads of B per step.
+ * Packing reads any strides, so transposed and broadcast operands cost nothing extra, and pads the edges with zeros,
+ * so the micro-kernel only ever sees full tiles.
+ *
+ * <p>Determinism: every output is one chain of fused multiply-adds over {@code l = 0..k-1} in increasing order (a
+ * tile continues from the value it stored after the previous {@code KC} block), so the result does not depend on the
+ * blocking, the tile an element lands in, or the number of threads. Threads take disjoint runs of {@code NR}-wide
+ * column panels.
+ */
+public final class SimdMatmul {
+
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final int L = F.length();
+    /** Rows of the output tile held in registers. */
+    private static final int MR = 8;
+    /** Columns of the output tile held in registers: two vectors. */
+    private static final int NR = 2 * L;
+    /** Depth of a packed block: a {@code KC x NR} panel of B stays in L1. */
+    private static final int KC = 256;
+    /** Rows of a packed block of A: {@code MC x KC} floats stay in L2. */
+    private static final int MC = 256;
+    /** Columns of the output computed over the whole depth before moving on: {@code MC x NC} floats stay in L2. */
+    private static final int NC = 8 * NR;
+    /** Below this many flops a chunk of work is not worth a thread. */
+    private static final long MIN_FLOPS_PER_TASK = 4_000_000;
+
+    /** Per-thread packing buffers, reused across calls. */
+    private static final class Buffers {
+        final float[] a = new float[MC * KC];   // (MC/MR, KC, MR)
+        final float[] b = new float[KC * NR];   // (KC, NR)
+        final float[] tile = new float[MR * NR]; // (MR, NR): an edge tile of the output
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private SimdMatmul() {}
+
+    /** {@code out[p] = A[p] @ B[p]}, with the operands read as in {@link ScalarMatmul}; {@code out: [batch, m, n]}. */
+    public static void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
+                              float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
+        if (!Simd.ENABLED) {
+            ScalarMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
+            return;
+        }
+        int batch = aOffsets.length;
+        if (m == 0 || n == 0 || batch == 0) return;
+        if (k == 0) {
+            Arrays.fill(out, 0, batch * m * n, 0f);
+            return;
+        }
+        int mBlocks = (m + MC - 1) / MC, nPanels = (n + NR - 1) / NR;
+        long flopsPerPanel = 2L * Math.min(m, MC) * NR * k;
+        int grain = (int) Math.max(1, MIN_FLOPS_PER_TASK / flopsPerPanel);
+        // Work units are (batch, row block, column panel), column panel fastest; a thread takes a contiguous run.
+        Parallel.forRange(batch * mBlocks * nPanels, grain, (u0, u1) -> {
+            Buffers buf = BUFFERS.get();
+            for (int u = u0; u < u1; ) {
+                int group = u / nPanels, p0 = u % nPanels, p1 = Math.min(nPanels, p0 + (u1 - u));
+                int p = group / mBlocks, i0 = (group % mBlocks) * MC;
+                block(out, p * m * n, a, aOffsets[p], aRowStride, aColStride, b, bOffsets[p], bRowStride, bColStride,
+                      i0, Math.min(MC, m - i0), p0 * NR, Math.min(n, p1 * NR), n, k, buf);
+                u += p1 - p0;
+            }
+        });
+    }
+
+    /**
+     * Computes rows {@code [i0, i0 + mc)} and columns {@code [j0, j1)} of one output matrix over the full depth, in
+     * chunks of {@code NC} columns so that the chunk of the output stays in L2 while the depth blocks go by.
+     */
+    private static void block(float[] out, int outOff, float[] a, int aOff, int ars, int acs,
+                              float[] b, int bOff, int brs, int bcs, int i0, int mc, int j0, int j1, int n, int k,
+                              Buffers buf) {
+        for (int jc = j0; jc < j1; jc += NC) {
+            int jcEnd = Math.min(j1, jc + NC);
+            for (int l0 = 0; l0 < k; l0 += KC) {
+                int kc = Math.min(KC, k - l0);
+                boolean accumulate = l0 > 0;
+                packA(buf.a, a, aOff + i0 * ars + l0 * acs, ars, acs, mc, kc);
+                for (int j = jc; j < jcEnd; j += NR) {
+                    int nr = Math.min(NR, jcEnd - j);
+                    packB(buf.b, b, bOff + l0 * brs + j * bcs, brs, bcs, kc, nr);
+                    for (int i = 0; i < mc; i += MR) {
+                        int mr = Math.min(MR, mc - i), c = outOff + (i0 + i) * n + j;
+                        if (mr == MR && nr == NR) {
+                            kernel(out, c, n, buf.a, i * kc, kc, buf.b, accumulate);
+                        } else {
+                            edgeTile(out, c, n, mr, nr, buf.a, i * kc, kc, buf.b, accumulate, buf.tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** A partial tile: computed in full in a scratch tile, of which the valid {@code mr x nr} corner is copied. */
+    private static void edgeTile(float[] out, int c, int ldc, int mr, int nr, float[] ap, int ai, int kc, float[] bp,
+                                 boolean accumulate, float[] tile) {
+        if (accumulate) {
+            for (int r = 0; r < mr; r++) System.arraycopy(out, c + r * ldc, tile, r * NR, nr);
+        }
+        kernel(tile, 0, NR, ap, ai, kc, bp, accumulate);
+        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, out, c + r * ldc, nr);
+    }
+
+    /**
+     * The micro-kernel: {@code C[MR x NR] (+)= Apanel @ Bpanel} with {@code C} at {@code c[ci + r * ldc + j]},
+     * {@code Apanel: (kc, MR)} at {@code ap[ai..]} and {@code Bpanel: (kc, NR)} at {@code bp[0..]}.
+     */
+    private static void kernel(float[] c, int ci, int ldc, float[] ap, int ai, int kc, float[] bp,
+                               boolean accumulate) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+        FloatVector c40 = zero, c41 = zero, c50 = zero, c51 = zero, c60 = zero, c61 = zero, c70 = zero, c71 = zero;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(F, c, ci);
+            c01 = FloatVector.fromArray(F, c, ci + L);
+            c10 = FloatVector.fromArray(F, c, ci + ldc);
+            c11 = FloatVector.fromArray(F, c, ci + ldc + L);
+            c20 = FloatVector.fromArray(F, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, ci + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, ci + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, ci + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, ci + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, ci + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, ci + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, ci + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, ci + 7 * ldc + L);
+        }
+        for (int l = 0; l < kc; l++) {
+            int bi = l * NR, a0 = ai + l * MR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(F, ap[a0]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, ap[a0 + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, ap[a0 + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, ap[a0 + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, ap[a0 + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, ap[a0 + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, ap[a0 + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, ap[a0 + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + L);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + L);
+    }
+
+    /** Packs {@code A[0..mc) x [0..kc)} (read at {@code a[off + i * rs + l * cs]}) into zero-padded MR-row panels. */
+    private static void packA(float[] dst, float[] a, int off, int rs, int cs, int mc, int kc) {
+        for (int i = 0; i < mc; i += MR) {
+            int rows = Math.min(MR, mc - i), panel = i * kc;
+            for (int r = 0; r < rows; r++) {
+                int src = off + (i + r) * rs;
+                for (int l = 0; l < kc; l++) dst[panel + l * MR + r] = a[src + l * cs];
+            }
+            for (int r = rows; r < MR; r++) {
+                for (int l = 0; l < kc; l++) dst[panel + l * MR + r] = 0f;
+            }
+        }
+    }
+
+    /** Packs {@code B[0..kc) x [0..nr)} (read at {@code b[off + l * rs + j * cs]}) into one zero-padded NR panel. */
+    private static void packB(float[] dst, float[] b, int off, int rs, int cs, int kc, int nr) {
+        if (cs == 1 && nr == NR) {
+            for (int l = 0; l < kc; l++) System.arraycopy(b, off + l * rs, dst, l * NR, NR);
+            return;
+        }
+        for (int j = 0; j < nr; j++) {
+            int src = off + j * cs;
+            for (int l = 0; l < kc; l++) dst[l * NR + j] = b[src + l * rs];
+        }
+        for (int j = nr; j < NR; j++) {
+            for (int l = 0; l < kc; l++) dst[l * NR + j] = 0f;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.jtune.core.kernels.simd;
+
+import static dev.jtune.core.kernels.simd.MatmulOperands.assertSimdMatchesScalar;
+import static dev.jtune.core.kernels.simd.MatmulOperands.simdProduct;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.jtune.core.kernels.Parallel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@link SimdMatmul} against {@link dev.jtune.core.kernels.ScalarMatmul} on vector tails, block edges and layouts. */
+class SimdMatmulTest {
+
+    private static final int L = Simd.F.length();
+    /** Sizes around the vector length, where tails and partial tiles live. */
+    private static final int[] SMALL = {0, 1, L - 1, L, L + 1, 2 * L + 3};
+
+    static Stream<Arguments> smallSizes() {
+        List<Arguments> sizes = new ArrayList<>();
+        for (int m : SMALL) for (int n : SMALL) for (int k : SMALL) sizes.add(Arguments.of(m, n, k));
+        return sizes.stream();
+    }
+
+    /** Sizes large enough to cross every packing block (rows, columns and depth) with partial tiles at the end. */
+    static Stream<Arguments> largeSizes() {
+        return Stream.of(Arguments.of(300, 300, 600), Arguments.of(1, 700, 300), Arguments.of(700, 1, 300),
+                         Arguments.of(2 * L + 3, 517, 1), Arguments.of(517, 2 * L + 3, 777));
+    }
+
+    @ParameterizedTest(name = "{0}x{2} @ {2}x{1}")
+    @MethodSource("smallSizes")
+    void matchesScalarOnVectorTailsInEveryLayout(int m, int n, int k) {
+        assertMatchesInEveryLayout(m, n, k, 1);
+    }
+
+    @ParameterizedTest(name = "{0}x{2} @ {2}x{1}")
+    @MethodSource("largeSizes")
+    void matchesScalarAcrossBlockEdgesInEveryLayout(int m, int n, int k) {
+        assertMatchesInEveryLayout(m, n, k, 1);
+    }
+
+    @Test
+    void batchesUseTheirOwnOffsets() {
+        assertMatchesInEveryLayout(2 * L + 3, 3 * L + 1, 2 * L + 5, 3);
+    }
+
+    @Test
+    void sharedOffsetsBroadcastOneMatrixOverTheBatch() {
+        Random rnd = new Random(7);
+        int m = 19, n = 37, k = 41;
+        MatmulOperands a = MatmulOperands.random(rnd, 4, m, k, false);
+        MatmulOperands one = MatmulOperands.random(rnd, 1, k, n, true);
+        MatmulOperands b = new MatmulOperands(one.data(), new int[] {one.offsets()[0], one.offsets()[0],
+                one.offsets()[0], one.offsets()[0]}, one.rowStride(), one.colStride());
+        assertSimdMatchesScalar(a, b, m, n, k, "broadcast B");
+    }
+
+    @Test
+    void zeroStridesRepeatRowsAndColumns() {
+        Random rnd = new Random(11);
+        int m = 2 * L + 3, n = 3 * L - 1, k = 300;
+        float[] data = new float[k + n];
+        for (int i = 0; i < data.length; i++) data[i] = 2 * rnd.nextFloat() - 1;
+        // A: every row is data[0..k); B: every row is data[k..k+n), so out[i][j] = sum(a) * b[j].
+        MatmulOperands rowsRepeated = new MatmulOperands(data, new int[] {0}, 0, 1);
+        MatmulOperands columnsRepeated = new MatmulOperands(data, new int[] {k}, 0, 1);
+        assertSimdMatchesScalar(rowsRepeated, columnsRepeated, m, n, k, "0 row strides");
+        // A: every column is data[0..m); B: every column is data[k..k+k).
+        MatmulOperands a = new MatmulOperands(new float[m + k], new int[] {0}, 1, 0);
+        for (int i = 0; i < a.data().length; i++) a.data()[i] = 2 * rnd.nextFloat() - 1;
+        MatmulOperands b = new MatmulOperands(a.data(), new int[] {m}, 1, 0);
+        assertSimdMatchesScalar(a, b, m, n, k, "0 column strides");
+    }
+
+    @Test
+    void everyOutputIsOneFusedMultiplyAddChainOverTheDepth() {
+        // The blocking never splits a sum: each output equals fma(a[l], b[l], acc) for l = 0..k-1, bit for bit.
+        Random rnd = new Random(3);
+        int m = 37, n = 3 * L + 5, k = 777;
+        MatmulOperands a = MatmulOperands.random(rnd, 1, m, k, true);
+        MatmulOperands b = MatmulOperands.random(rnd, 1, k, n, false);
+        float[] out = simdProduct(a, b, m, n, k);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float acc = 0f;
+                for (int l = 0; l < k; l++) {
+                    acc = Math.fma(a.data()[a.offsets()[0] + i * a.rowStride() + l * a.colStride()],
+                                   b.data()[b.offsets()[0] + l * b.rowStride() + j * b.colStride()], acc);
+                }
+                assertEquals(acc, out[i * n + j], "out[" + i + "][" + j + "]");
+            }
+        }
+    }
+
+    @Test
+    void resultIsBitIdenticalForAnyThreadCount() {
+        Random rnd = new Random(5);
+        int m = 300, n = 333, k = 517;
+        MatmulOperands a = MatmulOperands.random(rnd, 2, m, k, false);
+        MatmulOperands b = MatmulOperands.random(rnd, 2, k, n, true);
+        int saved = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            float[] expected = simdProduct(a, b, m, n, k);
+            for (int threads : new int[] {2, 3, 5}) {
+                Parallel.setThreads(threads);
+                assertArrayEquals(expected, simdProduct(a, b, m, n, k), threads + " threads");
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void overwritesTheOutputAndNothingBeyondIt() {
+        Random rnd = new Random(13);
+        int m = 2 * L + 3, n = L + 1, k = 300;
+        MatmulOperands a = MatmulOperands.random(rnd, 1, m, k, false);
+        MatmulOperands b = MatmulOperands.random(rnd, 1, k, n, false);
+        float[] out = new float[m * n + 5];
+        Arrays.fill(out, Float.NaN);
+        out[m * n] = 42f;
+        SimdMatmul.matmul(out, a.data(), a.offsets(), a.rowStride(), a.colStride(),
+                          b.data(), b.offsets(), b.rowStride(), b.colStride(), m, n, k);
+        assertArrayEquals(simdProduct(a, b, m, n, k), Arrays.copyOf(out, m * n));
+        assertEquals(42f, out[m * n]);
+        assertEquals(Float.NaN, out[m * n + 1]);
+    }
+
+    @Test
+    void zeroDepthGivesZeros() {
+        float[] out = new float[6];
+        Arrays.fill(out, 7f);
+        SimdMatmul.matmul(out, new float[0], new int[] {0}, 0, 1, new float[0], new int[] {0}, 3, 1, 2, 3, 0);
+        assertArrayEquals(new float[6], out);
+    }
+
+    @Test
+    void emptyBatchWritesNothing() {
+        float[] out = {7f};
+        SimdMatmul.matmul(out, new float[4], new int[0], 2, 1, new float[4], new int[0], 2, 1, 2, 2, 2);
+        assertArrayEquals(new float[] {7f}, out);
+    }
+
+    private static void assertMatchesInEveryLayout(int m, int n, int k, int batch) {
+        Random rnd = new Random(31L * m + 17L * n + k);
+        for (boolean transposeA : new boolean[] {false, true}) {
+            for (boolean transposeB : new boolean[] {false, true}) {
+                MatmulOperands a = MatmulOperands.random(rnd, batch, m, k, transposeA);
+                MatmulOperands b = MatmulOperands.random(rnd, batch, k, n, transposeB);
+                assertSimdMatchesScalar(a, b, m, n, k, (transposeA ? "A^T" : "A") + " @ " + (transposeB ? "B^T" : "B"));
+            }
+        }
+    }
+}
