@@ -95,15 +95,20 @@ final class SimdMath {
         return x / (exp(-x) + 1f);
     }
 
-    /** {@code s (1 + x (1 - s))} with {@code s = sigmoid(x)}. */
+    /**
+     * {@code s + x s (1 - s)} with {@code s = sigmoid(x)}, and {@code s (1 - s) = 1 / (e + 1/e + 2)} for
+     * {@code e = exp(-x)}: a sum of positive terms, where the float {@code 1 - s} would lose its digits as s nears 1.
+     */
     static FloatVector siluGrad(FloatVector x) {
-        FloatVector s = sigmoid(x);
-        return s.mul(x.mul(x.broadcast(1f).sub(s)).add(1f));
+        FloatVector e = exp(x.neg());
+        FloatVector s = x.broadcast(1f).div(e.add(1f));
+        return x.div(e.add(x.broadcast(1f).div(e)).add(2f)).add(s);
     }
 
     static float siluGrad(float x) {
-        float s = sigmoid(x);
-        return s * (x * (1f - s) + 1f);
+        float e = exp(-x);
+        float s = 1f / (e + 1f);
+        return x / (e + 1f / e + 2f) + s;
     }
 
     /** GPT-2's gelu_new as {@code x / (1 + exp(-u2))}: no cancellation for x &lt;&lt; 0 (see ScalarMath.geluTanh). */
@@ -117,19 +122,24 @@ final class SimdMath {
         return x / (exp(-u2) + 1f);
     }
 
-    /** {@code s + x s (1 - s) u2'} with {@code s = sigmoid(u2)}, {@code u2' = K1 + 3 K2 x^2}. */
+    /**
+     * {@code s + x s (1 - s) u2'} with {@code s = sigmoid(u2)}, {@code u2' = K1 + 3 K2 x^2} and
+     * {@code s (1 - s) = 1 / (e + 1/e + 2)} for {@code e = exp(-u2)} (as in {@link #siluGrad}).
+     */
     static FloatVector geluTanhGrad(FloatVector x) {
         FloatVector x2 = x.mul(x);
-        FloatVector s = x.broadcast(1f).div(exp(x.mul(x2.fma(K2, K1)).neg()).add(1f));
+        FloatVector e = exp(x.mul(x2.fma(K2, K1)).neg());
+        FloatVector s = x.broadcast(1f).div(e.add(1f));
         FloatVector du2 = x2.fma(K3, K1);
-        return x.mul(s).mul(x.broadcast(1f).sub(s)).mul(du2).add(s);
+        return x.mul(du2).div(e.add(x.broadcast(1f).div(e)).add(2f)).add(s);
     }
 
     static float geluTanhGrad(float x) {
         float x2 = x * x;
-        float s = 1f / (exp(-(x * Math.fma(x2, K2, K1))) + 1f);
+        float e = exp(-(x * Math.fma(x2, K2, K1)));
+        float s = 1f / (e + 1f);
         float du2 = Math.fma(x2, K3, K1);
-        return x * s * (1f - s) * du2 + s;
+        return x * du2 / (e + 1f / e + 2f) + s;
     }
 
     private static FloatVector powerOfTwo(IntVector n) {

@@ -1,0 +1,195 @@
+package dev.jtune.core.backend;
+
+import static dev.jtune.core.backend.ContractInputs.L;
+import static dev.jtune.core.backend.ContractInputs.SIZES;
+import static dev.jtune.core.backend.ContractInputs.U;
+import static dev.jtune.core.backend.ContractInputs.abs;
+import static dev.jtune.core.backend.ContractInputs.toFloat;
+import static dev.jtune.core.backend.ContractInputs.values;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The reduction part of the backend contract: sum, max, argmax and (log-)softmax forward and backward, against
+ * {@link ReferenceBackend}. F64 is bit-identical. F32 sums may add in another order, so they are held to the classical
+ * bound for recursive summation, {@code |error| <= (terms + 2) u sum|x|} (Higham, Accuracy and Stability of Numerical
+ * Algorithms, 4.2), with {@code terms} the longest chain of float additions a vectorized sum can make.
+ */
+class ReductionContractTest {
+
+    private static final Backend REFERENCE = new ReferenceBackend();
+
+    static Stream<Backend> backends() {
+        return Backends.available().stream();
+    }
+
+    /** {outer, r, inner} triples: reductions over the last dim (inner 1), a middle dim, and empty ones. */
+    private static int[][] reduceShapes() {
+        Stream.Builder<int[]> b = Stream.builder();
+        for (int n : SIZES) {
+            b.add(new int[] {3, n, 1});
+            b.add(new int[] {2, n, 5});
+            b.add(new int[] {1, 7, n});
+            b.add(new int[] {2, 3, n});
+        }
+        b.add(new int[] {2, 0, 3});
+        b.add(new int[] {2, 50257, 1});
+        return b.build().toArray(int[][]::new);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void sumIsWithinTheSummationBoundAndMaxIsExact(Backend backend) {
+        Random rnd = new Random(4);
+        for (int[] s : reduceShapes()) {
+            int outer = s[0], r = s[1], inner = s[2];
+            double[] a = values(rnd, outer * r * inner, 3, false);
+            for (ReduceOp op : ReduceOp.values()) {
+                String what = backend.name() + " " + op + " [" + outer + "," + r + "," + inner + "]";
+                double[] want = new double[outer * inner], got = new double[outer * inner];
+                REFERENCE.reduce(op, want, a, outer, r, inner);
+                backend.reduce(op, got, a, outer, r, inner);
+                Compare.exact(what + " F64", want, got);
+
+                float[] wantF = new float[outer * inner], gotF = new float[outer * inner];
+                REFERENCE.reduce(op, wantF, toFloat(a), outer, r, inner);
+                backend.reduce(op, gotF, toFloat(a), outer, r, inner);
+                if (op == ReduceOp.MAX) {
+                    Compare.exact(what + " F32", wantF, gotF);
+                } else {
+                    double[] magnitude = new double[outer * inner];
+                    REFERENCE.reduce(ReduceOp.SUM, magnitude, abs(a), outer, r, inner);
+                    Compare.within(what + " F32", wantF, gotF, scaled(magnitude, (r / L + L + 2) * U));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void argmaxPicksTheFirstMaximumOrFirstNaN(Backend backend) {
+        Random rnd = new Random(5);
+        for (int n : SIZES) {
+            int outer = 3, r = Math.max(1, n), inner = 2;
+            double[] a = values(rnd, outer * r * inner, 1, false); // small integers make ties
+            if (r > 2) a[r * inner + 2 * inner] = Double.NaN;      // a NaN in the second outer block
+            long[] want = new long[outer * inner], got = new long[outer * inner];
+            REFERENCE.argmax(want, a, outer, r, inner);
+            backend.argmax(got, a, outer, r, inner);
+            assertArrayEquals(want, got, backend.name() + " argmax F64 r=" + r);
+            backend.argmax(got, toFloat(a), outer, r, inner);
+            assertArrayEquals(want, got, backend.name() + " argmax F32 r=" + r);
+        }
+    }
+
+    /** {rows, cols} pairs, including a GPT-2 vocabulary row. */
+    private static int[][] softmaxShapes() {
+        Stream.Builder<int[]> b = Stream.builder();
+        for (int n : SIZES) b.add(new int[] {4, n});
+        b.add(new int[] {2, 50257});
+        return b.build().toArray(int[][]::new);
+    }
+
+    /**
+     * Rows of scaled logits with a causal-style masked tail (-inf) in row 1 and a fully masked row 2, the case where
+     * PyTorch returns NaN.
+     */
+    private static double[] logits(Random rnd, int rows, int cols) {
+        double[] a = values(rnd, rows * cols, 5, false);
+        for (int j = cols / 2; j < cols && rows > 1; j++) a[cols + j] = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < cols && rows > 2; j++) a[2 * cols + j] = Double.NEGATIVE_INFINITY;
+        return a;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void softmaxAndLogSoftmaxMatchTheReference(Backend backend) {
+        Random rnd = new Random(6);
+        for (int[] s : softmaxShapes()) {
+            int rows = s[0], cols = s[1];
+            double[] a = logits(rnd, rows, cols);
+            for (boolean log : new boolean[] {false, true}) {
+                String what = backend.name() + (log ? " log_softmax " : " softmax ") + "[" + rows + "," + cols + "]";
+                double[] want = new double[rows * cols], got = new double[rows * cols];
+                REFERENCE.softmax(want, a, rows, cols, log);
+                backend.softmax(got, a, rows, cols, log);
+                Compare.exact(what + " F64", want, got);
+
+                float[] wantF = new float[rows * cols], gotF = new float[rows * cols];
+                REFERENCE.softmax(wantF, toFloat(a), rows, cols, log);
+                backend.softmax(gotF, toFloat(a), rows, cols, log);
+                // Relative to the output: the float x - max (u |x - max| after exp), exp and log (a few ulp), the row
+                // sum (its summation bound) and the final scaling; absolute for subnormal probabilities.
+                double[] tol = new double[rows * cols];
+                double chain = (cols / L + L + 10) * U;
+                for (int row = 0; row < rows; row++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < cols; j++) max = Math.max(max, a[row * cols + j]);
+                    for (int j = 0; j < cols; j++) {
+                        int k = row * cols + j;
+                        double shift = Double.isFinite(a[k]) ? U * Math.abs(a[k] - max) : 0;
+                        tol[k] = log ? chain + 2 * shift + 3 * U * Math.abs(want[k])
+                                : (chain + shift) * Math.abs(want[k]) + 0x1p-126;
+                    }
+                }
+                Compare.within(what + " F32", wantF, gotF, tol);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void softmaxBackwardMatchesTheReference(Backend backend) {
+        Random rnd = new Random(7);
+        for (int[] s : softmaxShapes()) {
+            int rows = s[0], cols = s[1];
+            for (boolean log : new boolean[] {false, true}) {
+                String what = backend.name() + (log ? " log_softmax" : " softmax") + " backward [" + rows + "," + cols + "]";
+                double[] y = new double[rows * cols];
+                REFERENCE.softmax(y, values(rnd, rows * cols, 3, false), rows, cols, log);
+                y = toDouble(toFloat(y)); // the float output the float backward will see
+                double[] g = values(rnd, rows * cols, 1, false);
+                double[] want = new double[rows * cols], got = new double[rows * cols];
+                REFERENCE.softmaxBackward(want, g, y, rows, cols, log);
+                backend.softmaxBackward(got, g, y, rows, cols, log);
+                Compare.exact(what + " F64", want, got);
+
+                float[] wantF = new float[rows * cols], gotF = new float[rows * cols];
+                REFERENCE.softmaxBackward(wantF, toFloat(g), toFloat(y), rows, cols, log);
+                backend.softmaxBackward(gotF, toFloat(g), toFloat(y), rows, cols, log);
+                // The row's sum s (of g*y, or of g) carries the summation bound; each output scales it by y or exp(y).
+                double[] tol = new double[rows * cols];
+                double chain = (cols / L + L + 8) * U;
+                for (int row = 0; row < rows; row++) {
+                    double mag = 0;
+                    for (int j = 0; j < cols; j++) {
+                        int k = row * cols + j;
+                        mag += log ? Math.abs(g[k]) : Math.abs(g[k] * y[k]);
+                    }
+                    for (int j = 0; j < cols; j++) {
+                        int k = row * cols + j;
+                        double w = log ? Math.exp(y[k]) : Math.abs(y[k]);
+                        tol[k] = chain * (Math.abs(g[k]) * (log ? 1 : w) + w * mag) + 4 * U * Math.abs(want[k]);
+                    }
+                }
+                Compare.within(what + " F32", wantF, gotF, tol);
+            }
+        }
+    }
+
+    private static double[] scaled(double[] x, double c) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = c * x[i];
+        return y;
+    }
+
+    private static double[] toDouble(float[] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = x[i];
+        return y;
+    }
+}
