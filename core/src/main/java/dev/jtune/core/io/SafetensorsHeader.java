@@ -102,6 +102,7 @@ record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> metadata,
         JsonNode dtypeNode = node.get("dtype");
         SafetensorsDType dtype = dtypeNode != null && dtypeNode.isTextual()
                 ? SafetensorsDType.fromHeaderName(dtypeNode.textValue()) : null;
+        if (dtypeNode == null) throw new SafetensorsException(file, name, "no dtype");
         if (dtype == null) {
             throw new SafetensorsException(file, name, "unsupported dtype " + dtypeNode + " (supported: "
                     + Arrays.toString(SafetensorsDType.values()) + ")");

@@ -1,5 +1,6 @@
 package dev.jtune.core.io;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -40,7 +41,7 @@ public final class ShardedSafetensors implements SafetensorsReader {
         JsonNode root;
         try {
             root = JSON.readTree(Files.readAllBytes(index));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw new SafetensorsException(index, "not valid JSON: " + e.getOriginalMessage(), e);
         }
         JsonNode weightMap = root == null ? null : root.get("weight_map");

@@ -1,6 +1,7 @@
 package dev.jtune.core.io;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What the header says about one tensor: its name, element type, shape, and the byte span {@code [begin, end)} of its
@@ -51,7 +52,7 @@ public record TensorInfo(String name, SafetensorsDType dtype, long[] shape, long
 
     @Override
     public int hashCode() {
-        return 31 * (31 * name.hashCode() + dtype.hashCode()) + Arrays.hashCode(shape) + Long.hashCode(begin);
+        return Objects.hash(name, dtype, Arrays.hashCode(shape), begin, end);
     }
 
     @Override

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.jtune.core.DType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -86,6 +88,8 @@ class SafetensorsRoundTripProperties {
         Path file = dir.resolve("roundtrip.safetensors");
         writer.write(file);
 
+        long headerLength = ByteBuffer.wrap(Files.readAllBytes(file), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(0, headerLength % 8, "the data area starts 8-byte aligned");
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             assertEquals(metadata, st.metadata());
             assertEquals(new HashSet<>(specs.stream().map(Spec::name).toList()), new HashSet<>(st.names()));
@@ -93,7 +97,7 @@ class SafetensorsRoundTripProperties {
                 TensorInfo info = st.info(s.name());
                 assertEquals(SafetensorsDType.of(s.dtype()), info.dtype(), s.name());
                 assertArrayEquals(s.shape(), info.shape(), s.name());
-                assertEquals(0, info.begin() % info.dtype().byteSize(), "aligned: " + info);
+                assertEquals(0, info.begin() % info.dtype().byteSize(), "aligned to its element size: " + info);
                 assertReadsBack(st, s);
             }
         }
