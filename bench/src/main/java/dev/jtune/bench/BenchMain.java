@@ -1,5 +1,6 @@
 package dev.jtune.bench;
 
+import dev.jtune.bench.matmul.MatmulHarness;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +13,7 @@ public final class BenchMain {
 
     static {
         // name -> harness main; each prints its own result lines
+        BENCHMARKS.put("matmul", MatmulHarness::main);
     }
 
     private BenchMain() {}

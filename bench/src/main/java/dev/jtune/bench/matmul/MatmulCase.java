@@ -1,0 +1,59 @@
+package dev.jtune.bench.matmul;
+
+import java.util.Random;
+
+/**
+ * The matrix products of one GPT-2 124M training step at batch x sequence = 256 rows, forward and backward, as the
+ * matmul benchmarks run them: {@code A: [m, k] @ B: [k, n]} with the operand layouts autograd hands to the kernel.
+ */
+public enum MatmulCase {
+    MLP_UP(256, 3072, 768, Layout.A_B),            // x @ c_fc.weight
+    MLP_DOWN(256, 768, 3072, Layout.A_B),          // h @ c_proj.weight
+    LM_HEAD(256, 50257, 768, Layout.A_B),          // x @ W, W: [768, 50257]
+    MLP_UP_GRAD_INPUT(256, 768, 3072, Layout.A_BT),  // dh @ c_fc.weight^T
+    MLP_UP_GRAD_WEIGHT(768, 3072, 256, Layout.AT_B), // x^T @ dh
+    MLP_DOWN_GRAD_INPUT(256, 3072, 768, Layout.A_BT), // dy @ c_proj.weight^T
+    MLP_DOWN_GRAD_WEIGHT(3072, 768, 256, Layout.AT_B), // h^T @ dy
+    LM_HEAD_TIED(256, 50257, 768, Layout.A_BT),    // x @ wte^T, wte: [50257, 768]
+    LM_HEAD_TIED_GRAD_INPUT(256, 768, 50257, Layout.A_B), // dlogits @ wte
+    LM_HEAD_TIED_GRAD_WEIGHT(50257, 768, 256, Layout.AT_B); // dlogits^T @ x
+
+    /** How A and B are stored: row-major, or as the row-major transpose (a view, not a copy). */
+    public enum Layout {
+        A_B("A@B"), AT_B("A^T@B"), A_BT("A@B^T");
+
+        public final String label;
+
+        Layout(String label) {
+            this.label = label;
+        }
+    }
+
+    public final int m, n, k;
+    public final Layout layout;
+
+    MatmulCase(int m, int n, int k, Layout layout) {
+        this.m = m;
+        this.n = n;
+        this.k = k;
+        this.layout = layout;
+    }
+
+    public double flops() {
+        return 2.0 * m * n * k;
+    }
+
+    /** Random operands and an output buffer for this case. */
+    public Operands operands(long seed) {
+        Random rnd = new Random(seed);
+        float[] a = new float[m * k], b = new float[k * n];
+        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() - 0.5f;
+        for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() - 0.5f;
+        boolean at = layout == Layout.AT_B, bt = layout == Layout.A_BT;
+        return new Operands(new float[m * n], a, at ? 1 : k, at ? m : 1, b, bt ? 1 : n, bt ? k : 1);
+    }
+
+    /** {@code out: [m, n]}, {@code a} and {@code b} read through the strides of the case's layout. */
+    public record Operands(float[] out, float[] a, int aRowStride, int aColStride,
+                           float[] b, int bRowStride, int bColStride) {}
+}
