@@ -91,6 +91,13 @@ public final class Functional {
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
                                                    boolean isCausal, double scale) {
+        return scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, 0, null);
+    }
+
+    /** As above, with dropout of probability {@code dropoutP} on the attention weights (masks from {@code generator}). */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
+                                                   boolean isCausal, double scale, double dropoutP,
+                                                   Generator generator) {
         if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
             throw new IllegalArgumentException("scaled_dot_product_attention: expects 4-d q, k, v, got "
                     + q.shapeString() + ", " + k.shapeString() + ", " + v.shapeString());
@@ -111,7 +118,8 @@ public final class Functional {
             Tensor padding = attentionMask.to(q.dtype()).eq(Tensor.scalar(0, q.dtype())).view(q.size(0), 1, 1, tk);
             scores = scores.maskedFill(padding, lowest);
         }
-        return scores.softmax(-1).matmul(v);
+        Tensor weights = scores.softmax(-1);
+        return (dropoutP > 0 ? dropout(weights, dropoutP, true, generator) : weights).matmul(v);
     }
 
     private static void checkNormWeight(String op, Tensor x, Tensor weight) {

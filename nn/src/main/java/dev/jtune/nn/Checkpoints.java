@@ -1,0 +1,69 @@
+package dev.jtune.nn;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.io.SafetensorsFile;
+import dev.jtune.core.io.SafetensorsReader;
+import dev.jtune.core.io.SafetensorsWriter;
+import dev.jtune.core.io.ShardedSafetensors;
+import dev.jtune.core.io.TensorInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Hugging Face checkpoint directories: {@code model.safetensors} (or a sharded index) in, F32 tensors out, and back. */
+public final class Checkpoints {
+
+    private Checkpoints() {}
+
+    /**
+     * Every tensor of the checkpoint in {@code dir}, floating types converted to F32 and integers to I64. The whole
+     * file is validated before anything is returned.
+     */
+    public static Map<String, Tensor> loadTensors(Path dir) throws IOException {
+        Path single = dir.resolve("model.safetensors"), index = dir.resolve("model.safetensors.index.json");
+        if (Files.exists(single)) return loadFile(single);
+        if (Files.exists(index)) return read(ShardedSafetensors.open(index));
+        throw new NoSuchFileException(dir + ": no model.safetensors or model.safetensors.index.json");
+    }
+
+    /** Every tensor of one safetensors file, converted as {@link #loadTensors}. */
+    public static Map<String, Tensor> loadFile(Path file) throws IOException {
+        return read(SafetensorsFile.open(file));
+    }
+
+    private static Map<String, Tensor> read(SafetensorsReader reader) throws IOException {
+        try (reader) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (String name : reader.names()) {
+                TensorInfo info = reader.info(name);
+                int[] shape = info.intShape();
+                out.put(name, info.dtype().isFloating()
+                        ? Tensor.of(reader.readFloats(name), shape)
+                        : Tensor.ofLongs(reader.readLongs(name), shape));
+            }
+            return out;
+        }
+    }
+
+    /** Writes {@code config.json} and {@code model.safetensors} (F32, tied weights once), each atomically. */
+    public static void save(PreTrainedCausalLM model, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
+        for (var e : model.namedParameters().entrySet()) {
+            Tensor t = e.getValue().value().to(DType.F32);
+            writer.addFloats(e.getKey(), longShape(t.shape()), t.toFloatArray());
+        }
+        writer.write(dir.resolve("model.safetensors"));
+        ConfigJson.write(model.config().toJson(), dir);
+    }
+
+    private static long[] longShape(int[] shape) {
+        long[] s = new long[shape.length];
+        for (int i = 0; i < s.length; i++) s[i] = shape[i];
+        return s;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.jtune.nn;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reads {@code config.json} fields with defaults and strict checks: a field of the wrong type, or a setting the
+ * implementation does not support, fails with the file and field named instead of running a different model.
+ */
+public final class ConfigJson {
+
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final ObjectNode node;
+    private final String source;
+
+    public ConfigJson(ObjectNode node, String source) {
+        this.node = node;
+        this.source = source;
+    }
+
+    /** Parses {@code dir/config.json}. */
+    public static ConfigJson read(Path dir) throws IOException {
+        Path file = dir.resolve("config.json");
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(file.toFile());
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new NoSuchFileException(file + ": no config.json in the model directory");
+        } catch (IOException e) {
+            throw new IOException(file + ": malformed JSON: " + e.getMessage(), e);
+        }
+        if (root == null || !root.isObject()) throw new IOException(file + ": config.json must hold a JSON object");
+        return new ConfigJson((ObjectNode) root, file.toString());
+    }
+
+    public ObjectNode node() {
+        return node;
+    }
+
+    public String modelType() {
+        return string("model_type", null);
+    }
+
+    public int integer(String field, int fallback) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return fallback;
+        if (!v.canConvertToInt() || !v.isIntegralNumber()) throw wrong(field, "an integer", v);
+        return v.intValue();
+    }
+
+    public double number(String field, double fallback) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return fallback;
+        if (!v.isNumber()) throw wrong(field, "a number", v);
+        return v.doubleValue();
+    }
+
+    public boolean bool(String field, boolean fallback) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return fallback;
+        if (!v.isBoolean()) throw wrong(field, "true or false", v);
+        return v.booleanValue();
+    }
+
+    public String string(String field, String fallback) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return fallback;
+        if (!v.isTextual()) throw wrong(field, "a string", v);
+        return v.textValue();
+    }
+
+    /** A token id that may be an int, null, or a list (the first entry is used, as for generation's eos). */
+    public int tokenId(String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return -1;
+        if (v.isArray() && !v.isEmpty() && v.get(0).isIntegralNumber()) return v.get(0).intValue();
+        return integer(field, -1);
+    }
+
+    /** Fails unless {@code ok}, naming the field and its value. */
+    public void require(boolean ok, String field, String supported) {
+        if (!ok) {
+            throw new IllegalArgumentException(source + ": unsupported " + field + " = " + node.get(field)
+                    + " (jtune supports " + supported + ")");
+        }
+    }
+
+    private IllegalArgumentException wrong(String field, String expected, JsonNode v) {
+        return new IllegalArgumentException(source + ": field '" + field + "' must be " + expected + ", got " + v);
+    }
+
+    /** Writes {@code config.json} into {@code dir}. */
+    public static void write(ObjectNode json, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "config", ".json.tmp");
+        try {
+            MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
+            Files.move(tmp, dir.resolve("config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

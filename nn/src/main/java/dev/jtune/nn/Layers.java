@@ -1,0 +1,115 @@
+package dev.jtune.nn;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Functional;
+import dev.jtune.core.Generator;
+import dev.jtune.core.Tensor;
+
+/** The basic layers: Linear, Embedding, LayerNorm, RMSNorm, Dropout (each a small {@link Module}). */
+public final class Layers {
+
+    private Layers() {}
+
+    /** A weight initialised like transformers' {@code _init_weights}: normal(0, std). */
+    public static Tensor normal(Generator g, double std, int... shape) {
+        return Tensor.randn(g, DType.F32, shape).mul(std);
+    }
+
+    /** {@code y = x W^T + b} with {@code weight [out, in]} (PyTorch's layout). */
+    public static final class Linear extends Module {
+        public final Parameter weight;
+        public final Parameter bias;
+
+        public Linear(int in, int out, boolean bias, Generator g, double std) {
+            this(new Parameter(normal(g, std, out, in)), bias ? new Parameter(Tensor.zeros(out)) : null);
+        }
+
+        /** A linear layer over existing parameters (a tied output head shares the embedding's). */
+        public Linear(Parameter weight, Parameter bias) {
+            this.weight = registerParameter("weight", weight);
+            this.bias = bias == null ? null : registerParameter("bias", bias);
+        }
+
+        public Tensor forward(Tensor x) {
+            return Functional.linear(x, weight.value(), bias == null ? null : bias.value());
+        }
+    }
+
+    /**
+     * HF GPT-2's {@code Conv1D}: a linear layer whose weight is stored {@code [in, out]} (the transpose of Linear), so
+     * {@code y = x W + b}.
+     */
+    public static final class Conv1D extends Module {
+        public final Parameter weight;
+        public final Parameter bias;
+
+        public Conv1D(int in, int out, Generator g, double std) {
+            weight = registerParameter("weight", new Parameter(normal(g, std, in, out)));
+            bias = registerParameter("bias", new Parameter(Tensor.zeros(out)));
+        }
+
+        public Tensor forward(Tensor x) {
+            return x.matmul(weight.value()).add(bias.value());
+        }
+    }
+
+    /** A lookup table {@code weight [V, C]}. */
+    public static final class Embedding extends Module {
+        public final Parameter weight;
+
+        public Embedding(int num, int dim, Generator g, double std) {
+            weight = registerParameter("weight", new Parameter(normal(g, std, num, dim)));
+        }
+
+        public Tensor forward(Tensor ids) {
+            return Functional.embedding(weight.value(), ids);
+        }
+    }
+
+    /** Layer norm over the last dim with a learned scale and shift. */
+    public static final class LayerNorm extends Module {
+        public final Parameter weight;
+        public final Parameter bias;
+        private final double eps;
+
+        public LayerNorm(int dim, double eps) {
+            weight = registerParameter("weight", new Parameter(Tensor.ones(dim)));
+            bias = registerParameter("bias", new Parameter(Tensor.zeros(dim)));
+            this.eps = eps;
+        }
+
+        public Tensor forward(Tensor x) {
+            return Functional.layerNorm(x, weight.value(), bias.value(), eps);
+        }
+    }
+
+    /** RMS norm over the last dim with a learned scale (Llama). */
+    public static final class RMSNorm extends Module {
+        public final Parameter weight;
+        private final double eps;
+
+        public RMSNorm(int dim, double eps) {
+            weight = registerParameter("weight", new Parameter(Tensor.ones(dim)));
+            this.eps = eps;
+        }
+
+        public Tensor forward(Tensor x) {
+            return Functional.rmsNorm(x, weight.value(), eps);
+        }
+    }
+
+    /** Dropout, active only in training mode, drawing masks from the given generator. */
+    public static final class Dropout extends Module {
+        private final double p;
+        private final Generator generator;
+
+        public Dropout(double p, Generator generator) {
+            this.p = p;
+            this.generator = generator;
+        }
+
+        public Tensor forward(Tensor x) {
+            return Functional.dropout(x, p, isTraining(), generator);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.jtune.nn;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** What every model configuration offers, under Hugging Face's {@code config.json} names. */
+public interface ModelConfig {
+
+    /** {@code model_type}, e.g. "gpt2" or "llama". */
+    String modelType();
+
+    /** {@code vocab_size}. */
+    int vocabSize();
+
+    /** The longest sequence the model accepts ({@code n_positions} / {@code max_position_embeddings}). */
+    int maxPositions();
+
+    /** {@code eos_token_id}, or -1. */
+    int eosTokenId();
+
+    /** {@code bos_token_id}, or -1. */
+    int bosTokenId();
+
+    /** {@code pad_token_id}, or -1. */
+    int padTokenId();
+
+    /** The same configuration with another vocabulary size (and pad token id, -1 for none). */
+    ModelConfig withVocab(int vocabSize, int padTokenId);
+
+    /** The {@code config.json} content: the file's original fields with this record's values written over them. */
+    ObjectNode toJson();
+}

@@ -1,0 +1,62 @@
+package dev.jtune.nn;
+
+import dev.jtune.core.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A causal language model with Hugging Face conventions: forward with {@code input_ids}, an optional right-padding
+ * {@code attention_mask} and optional {@code labels}; {@code savePretrained} to an HF directory; token-embedding
+ * resizing. GPT-2 and Llama extend it; {@link AutoModelForCausalLM} loads either.
+ */
+public abstract class PreTrainedCausalLM extends Module {
+
+    /**
+     * Next-token logits {@code [B, T, V]}.
+     *
+     * @param inputIds      [B, T] integer token ids
+     * @param attentionMask [B, T_past + T] 1 for real tokens, 0 for padding; null means all real
+     * @param positionIds   [B, T] positions; null means {@code T_past, T_past + 1, ...}
+     * @param cache         past keys and values, extended by this call; null for none
+     */
+    public abstract Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache);
+
+    /** An empty cache with one slot per layer. */
+    public abstract KVCache newCache();
+
+    /**
+     * The forward pass of {@code transformers}' {@code *ForCausalLM}: logits, and with labels the mean cross-entropy
+     * of each position's logits against the next label, over labels != -100.
+     *
+     * @param inputIds      [B, T] integer token ids
+     * @param attentionMask [B, T] 1 for real tokens, 0 for (right) padding; null means all real
+     * @param labels        [B, T] ids or -100; null for no loss
+     */
+    public CausalLMOutput forward(Tensor inputIds, Tensor attentionMask, Tensor labels) {
+        Tensor logits = logits(inputIds, attentionMask, null, null);
+        return new CausalLMOutput(logits, labels == null ? null : CausalLMLoss.mean(logits, labels));
+    }
+
+    /** The model's configuration (HF field names). */
+    public abstract ModelConfig config();
+
+    /** The input embedding matrix {@code [V, C]}. */
+    public abstract Parameter inputEmbeddings();
+
+    /**
+     * Resizes the vocabulary to {@code newSize} rows, new rows set to the mean of the old ones (transformers' default),
+     * keeping a tied output head tied; returns the new size.
+     */
+    public abstract int resizeTokenEmbeddings(int newSize);
+
+    /** Writes {@code config.json} and {@code model.safetensors} into {@code dir} (created if needed). */
+    public void savePretrained(Path dir) throws IOException {
+        Checkpoints.save(this, dir);
+    }
+
+    /** Resizes to {@code newSize} rounded up to a multiple of {@code padToMultipleOf}; returns the new size. */
+    public int resizeTokenEmbeddings(int newSize, int padToMultipleOf) {
+        int rounded = padToMultipleOf <= 1 ? newSize : (newSize + padToMultipleOf - 1) / padToMultipleOf * padToMultipleOf;
+        return resizeTokenEmbeddings(rounded);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.jtune.nn.llama;
+
+import dev.jtune.core.Functional;
+import dev.jtune.core.Generator;
+import dev.jtune.core.Tensor;
+import dev.jtune.nn.KVCache;
+import dev.jtune.nn.Layers.Linear;
+import dev.jtune.nn.Layers.RMSNorm;
+import dev.jtune.nn.Module;
+
+/** One decoder layer ({@code model.layers.N}): pre-RMSNorm grouped-query attention, then a pre-RMSNorm SwiGLU MLP. */
+final class LlamaDecoderLayer extends Module {
+
+    private final RMSNorm inputLayernorm;
+    private final Attention selfAttn;
+    private final RMSNorm postAttentionLayernorm;
+    private final Mlp mlp;
+
+    LlamaDecoderLayer(LlamaConfig config, int layer, Generator init) {
+        selfAttn = registerModule("self_attn", new Attention(config, layer, init));
+        mlp = registerModule("mlp", new Mlp(config, init));
+        inputLayernorm = registerModule("input_layernorm", new RMSNorm(config.hiddenSize(), config.rmsNormEps()));
+        postAttentionLayernorm = registerModule("post_attention_layernorm",
+                new RMSNorm(config.hiddenSize(), config.rmsNormEps()));
+    }
+
+    /** x: [B, T, C] → [B, T, C]. */
+    Tensor forward(Tensor x, Tensor[] cosSin, Tensor mask, KVCache cache) {
+        x = x.add(selfAttn.forward(inputLayernorm.forward(x), cosSin, mask, cache));
+        return x.add(mlp.forward(postAttentionLayernorm.forward(x)));
+    }
+
+    /** {@code self_attn}: q/k/v/o projections, RoPE on q and k, key/value heads shared by groups of query heads. */
+    private static final class Attention extends Module {
+        private final int layer, heads, kvHeads, headDim;
+        private final Linear qProj, kProj, vProj, oProj;
+
+        Attention(LlamaConfig c, int layer, Generator init) {
+            this.layer = layer;
+            heads = c.numAttentionHeads();
+            kvHeads = c.numKeyValueHeads();
+            headDim = c.headDim();
+            double std = c.initializerRange();
+            qProj = registerModule("q_proj", new Linear(c.hiddenSize(), heads * headDim, c.attentionBias(), init, std));
+            kProj = registerModule("k_proj", new Linear(c.hiddenSize(), kvHeads * headDim, c.attentionBias(), init, std));
+            vProj = registerModule("v_proj", new Linear(c.hiddenSize(), kvHeads * headDim, c.attentionBias(), init, std));
+            oProj = registerModule("o_proj", new Linear(heads * headDim, c.hiddenSize(), c.attentionBias(), init, std));
+        }
+
+        Tensor forward(Tensor x, Tensor[] cosSin, Tensor mask, KVCache cache) {
+            int b = x.size(0), t = x.size(1);
+            Tensor q = Rope.apply(split(qProj.forward(x), b, t, heads), cosSin);    // (B, H, T, hd)
+            Tensor k = Rope.apply(split(kProj.forward(x), b, t, kvHeads), cosSin);  // (B, H_kv, T, hd)
+            Tensor v = split(vProj.forward(x), b, t, kvHeads);
+            if (cache != null) {
+                Tensor[] kv = cache.append(layer, k, v);
+                k = kv[0];
+                v = kv[1];
+            }
+            Tensor y = Functional.scaledDotProductAttention(q, repeatKv(k), repeatKv(v), mask, true, Double.NaN);
+            return oProj.forward(y.transpose(1, 2).reshape(b, t, heads * headDim));
+        }
+
+        /** [B, T, n*hd] → [B, n, T, hd]. */
+        private Tensor split(Tensor x, int b, int t, int n) {
+            return x.view(b, t, n, headDim).transpose(1, 2);
+        }
+
+        /** [B, H_kv, T, hd] → [B, H, T, hd]: each key/value head serves H / H_kv query heads. */
+        private Tensor repeatKv(Tensor x) {
+            int rep = heads / kvHeads;
+            if (rep == 1) return x;
+            int b = x.size(0), t = x.size(2);
+            return x.unsqueeze(2).expand(b, kvHeads, rep, t, headDim).reshape(b, heads, t, headDim);
+        }
+    }
+
+    /** {@code mlp}: {@code down_proj(silu(gate_proj(x)) * up_proj(x))}. */
+    private static final class Mlp extends Module {
+        private final Linear gateProj, upProj, downProj;
+
+        Mlp(LlamaConfig c, Generator init) {
+            double std = c.initializerRange();
+            gateProj = registerModule("gate_proj", new Linear(c.hiddenSize(), c.intermediateSize(), c.mlpBias(), init, std));
+            upProj = registerModule("up_proj", new Linear(c.hiddenSize(), c.intermediateSize(), c.mlpBias(), init, std));
+            downProj = registerModule("down_proj", new Linear(c.intermediateSize(), c.hiddenSize(), c.mlpBias(), init, std));
+        }
+
+        Tensor forward(Tensor x) {
+            return downProj.forward(gateProj.forward(x).silu().mul(upProj.forward(x)));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.jtune.nn.llama;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Generator;
+import dev.jtune.core.Tensor;
+import dev.jtune.nn.EmbeddingResize;
+import dev.jtune.nn.KVCache;
+import dev.jtune.nn.Layers.Embedding;
+import dev.jtune.nn.Layers.Linear;
+import dev.jtune.nn.Layers.RMSNorm;
+import dev.jtune.nn.Module;
+import dev.jtune.nn.ModuleList;
+import dev.jtune.nn.Parameter;
+import dev.jtune.nn.PreTrainedCausalLM;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Llama with a language-modelling head, as transformers' {@code LlamaForCausalLM}: RoPE, grouped-query attention,
+ * a SwiGLU MLP and RMSNorm; the head may be tied to the embedding or not.
+ */
+public final class LlamaForCausalLM extends PreTrainedCausalLM {
+
+    private LlamaConfig config;
+    private final LlamaModel model;
+    private final Linear lmHead;
+
+    public LlamaForCausalLM(LlamaConfig config, long seed) {
+        this.config = config;
+        Generator init = new Generator(seed);
+        model = registerModule("model", new LlamaModel(config, init));
+        lmHead = registerModule("lm_head", config.tieWordEmbeddings()
+                ? new Linear(model.embedTokens.weight, null)
+                : new Linear(config.hiddenSize(), config.vocabSize(), false, init, config.initializerRange()));
+    }
+
+    @Override
+    public LlamaConfig config() {
+        return config;
+    }
+
+    @Override
+    public Parameter inputEmbeddings() {
+        return model.embedTokens.weight;
+    }
+
+    @Override
+    public KVCache newCache() {
+        return new KVCache(config.numHiddenLayers());
+    }
+
+    @Override
+    public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
+        if (inputIds.dim() != 2) throw new IllegalArgumentException("Llama: input_ids must be [B, T], got " + inputIds.shapeString());
+        int b = inputIds.size(0), t = inputIds.size(1);
+        int past = cache == null ? 0 : cache.length();
+        Tensor positions = positionIds != null ? positionIds
+                : Tensor.arange(past, past + t, 1, DType.I64).unsqueeze(0).expand(b, t);
+        return lmHead.forward(model.forward(inputIds, positions, attentionMask, cache));  // (B, T, V)
+    }
+
+    @Override
+    public int resizeTokenEmbeddings(int newSize) {
+        Parameter embed = model.embedTokens.weight;
+        embed.set(EmbeddingResize.resized(embed.value(), newSize));
+        if (lmHead.weight != embed) lmHead.weight.set(EmbeddingResize.resized(lmHead.weight.value(), newSize));
+        config = config.withVocab(newSize, config.padTokenId());
+        return newSize;
+    }
+
+    /** {@code model.*}: the embedding, the decoder layers and the final norm. */
+    private static final class LlamaModel extends Module {
+        final Embedding embedTokens;
+        private final ModuleList<LlamaDecoderLayer> layers;
+        private final RMSNorm norm;
+        private final Rope rope;
+
+        LlamaModel(LlamaConfig config, Generator init) {
+            embedTokens = registerModule("embed_tokens", new Embedding(config.vocabSize(), config.hiddenSize(), init,
+                    config.initializerRange()));
+            List<LlamaDecoderLayer> list = new ArrayList<>();
+            for (int i = 0; i < config.numHiddenLayers(); i++) list.add(new LlamaDecoderLayer(config, i, init));
+            layers = registerModule("layers", new ModuleList<>(list));
+            norm = registerModule("norm", new RMSNorm(config.hiddenSize(), config.rmsNormEps()));
+            rope = new Rope(config.headDim(), config.ropeTheta());
+        }
+
+        /** [B, T] ids → [B, T, C] final hidden states. */
+        Tensor forward(Tensor inputIds, Tensor positions, Tensor mask, KVCache cache) {
+            Tensor x = embedTokens.forward(inputIds);
+            Tensor[] cosSin = rope.cosSin(positions);
+            for (LlamaDecoderLayer layer : layers) x = layer.forward(x, cosSin, mask, cache);
+            return norm.forward(x);
+        }
+    }
+}
