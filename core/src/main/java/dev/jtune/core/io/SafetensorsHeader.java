@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,7 +43,7 @@ record SafetensorsHeader(List<TensorInfo> tensors, Map<String, String> metadata,
         if (size < 8) {
             throw new SafetensorsException(file, "file is " + size + " bytes, too short for the 8-byte header length");
         }
-        long n = content.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+        long n = content.get(TensorDecoder.LONG, 0);
         if (n < 0 || n > MAX_HEADER_BYTES) {
             throw new SafetensorsException(file, "header length " + Long.toUnsignedString(n)
                     + " is over the limit of " + MAX_HEADER_BYTES + " bytes");

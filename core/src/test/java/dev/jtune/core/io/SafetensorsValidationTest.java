@@ -38,6 +38,7 @@ class SafetensorsValidationTest {
         return Stream.of(
                 malformed("bad JSON", "{" + a + ",\"w\":{\"dtype\":", 8, "header is not valid JSON"),
                 malformed("not an object", "[1, 2]", 0, "header is not a JSON object"),
+                malformed("text after the object", "{" + a + "} {}", 8, "header is not valid JSON", "Trailing token"),
                 malformed("duplicate key", "{" + a + "," + a + "}", 8, "not valid JSON", "Duplicate field 'a'"),
                 malformed("entry not an object", "{\"w\":3}", 0, "tensor 'w'", "not a JSON object"),
                 malformed("unknown dtype", "{" + entry("w", "Q4", "[2]", 0, 8) + "}", 8, "tensor 'w'",
