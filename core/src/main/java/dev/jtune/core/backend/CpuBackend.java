@@ -40,6 +40,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public String toString() {
+        return name();
+    }
+
+    @Override
     public int priority() {
         return 10;
     }

@@ -27,6 +27,11 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override
+    public String toString() {
+        return name();
+    }
+
+    @Override
     public int priority() {
         return 0;
     }

@@ -1,0 +1,95 @@
+package dev.jtune.core.backend;
+
+import static dev.jtune.core.backend.ContractInputs.toFloat;
+import static dev.jtune.core.backend.ContractInputs.values;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.jtune.core.kernels.Parallel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every backend's F32 results are bit-for-bit the same with 1, 2 and 3 threads, on inputs large enough that the
+ * kernels split them, at odd sizes so split points fall in the middle of vectors and rows.
+ */
+class ThreadCountDeterminismTest {
+
+    static Stream<Backend> backends() {
+        return Backends.available().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void resultsAreBitIdenticalForOneTwoAndThreeThreads(Backend backend) {
+        int saved = Parallel.threads();
+        try {
+            List<float[]> first = null;
+            for (int threads = 1; threads <= 3; threads++) {
+                Parallel.setThreads(threads);
+                List<float[]> results = runEveryKernel(backend);
+                if (first == null) {
+                    first = results;
+                } else {
+                    for (int i = 0; i < first.size(); i++) {
+                        assertArrayEquals(first.get(i), results.get(i),
+                                backend.name() + ": result " + i + " differs between 1 and " + threads + " threads");
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    /** One result per kernel shape that the CPU backend parallelizes, from the same seeded inputs on every call. */
+    private static List<float[]> runEveryKernel(Backend backend) {
+        Random rnd = new Random(10);
+        List<float[]> results = new ArrayList<>();
+        int n = 100_003;
+        float[] a = toFloat(values(rnd, n, 3, false)), b = toFloat(values(rnd, n, 3, false));
+        for (UnaryOp op : UnaryOp.values()) {
+            float[] out = new float[n - 1];
+            backend.unary(op, out, a, 1, n - 1);
+            results.add(out);
+        }
+        int rows = 331, cols = 301; // rows * cols < n
+        for (BinaryOp op : BinaryOp.values()) {
+            float[] out = new float[rows * cols];
+            backend.binary(op, out, a, 0, new int[] {cols, 1}, b, 5, new int[] {0, 1}, new int[] {rows, cols});
+            results.add(out);
+        }
+        float[] copied = new float[rows * cols];
+        backend.copy(copied, a, 0, new int[] {1, rows}, new int[] {rows, cols});
+        results.add(copied);
+        for (ReduceOp op : ReduceOp.values()) {
+            float[] lastDim = new float[rows], middleDim = new float[3 * 1001];
+            backend.reduce(op, lastDim, a, rows, cols, 1);
+            backend.reduce(op, middleDim, a, 3, 31, 1001);
+            results.add(lastDim);
+            results.add(middleDim);
+        }
+        int vocab = 50257;
+        float[] logits = toFloat(values(rnd, 4 * vocab, 5, false)), g = toFloat(values(rnd, 4 * vocab, 1, false));
+        for (boolean log : new boolean[] {false, true}) {
+            float[] y = new float[4 * vocab], gradIn = new float[4 * vocab];
+            backend.softmax(y, logits, 4, vocab, log);
+            backend.softmaxBackward(gradIn, g, y, 4, vocab, log);
+            results.add(y);
+            results.add(gradIn);
+        }
+        int[] index = rnd.ints(300, 0, 50).toArray();
+        float[] gathered = new float[300 * 331], scattered = new float[50 * 331];
+        backend.indexSelect(gathered, a, index, 1, 50, 331);
+        backend.indexAdd(scattered, gathered, index, 1, 50, 331);
+        results.add(gathered);
+        results.add(scattered);
+        float[] product = new float[2 * 97 * 131];
+        backend.matmul(product, a, new int[] {0, 97 * 67}, 67, 1, b, new int[] {0, 0}, 1, 67, 97, 131, 67);
+        results.add(product);
+        return results;
+    }
+}
