@@ -60,4 +60,18 @@ class GPT2GoldenTest {
             Compare.assertClose("grad " + e.getKey(), model.namedParameters().get(e.getKey()).grad(), e.getValue(), TOLERANCE);
         }
     }
+
+    @Test
+    void rightPaddingDoesNotChangeTheLogitsOrLossOfRealTokens() throws Exception {
+        // forward.safetensors has no padded row (its attention_mask is all ones), so padding is proven here instead:
+        // a row padded on the right with an attention mask gives the logits of the unpadded row.
+        PreTrainedCausalLM model = AutoModelForCausalLM.fromPretrained(dir.resolve("model"));
+        Tensor ids = Tensor.ofLongs(new long[] {464, 3290, 318, 50257, 50257, 50257}, 1, 6);
+        Tensor mask = Tensor.ofLongs(new long[] {1, 1, 1, 0, 0, 0}, 1, 6);
+        Tensor labels = Tensor.ofLongs(new long[] {464, 3290, 318, -100, -100, -100}, 1, 6);
+        CausalLMOutput padded = model.forward(ids, mask, labels);
+        CausalLMOutput alone = model.forward(ids.narrow(1, 0, 3), null, labels.narrow(1, 0, 3));
+        Compare.assertClose("real positions", padded.logits().narrow(1, 0, 3), alone.logits(), 1e-6);
+        assertEquals(alone.loss().item(), padded.loss().item(), 1e-6);
+    }
 }

@@ -1,0 +1,69 @@
+package dev.jtune.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jtune.core.Tensor;
+import dev.jtune.nn.gpt2.GPT2Config;
+import dev.jtune.nn.gpt2.GPT2LMHeadModel;
+import dev.jtune.nn.llama.LlamaConfig;
+import dev.jtune.nn.llama.LlamaForCausalLM;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** savePretrained then fromPretrained gives identical logits, with HF's file names, keys and config fields. */
+class CheckpointRoundTripTest {
+
+    @TempDir
+    Path dir;
+
+    private static final Tensor IDS = Tensor.ofLongs(new long[] {1, 5, 9, 2, 7, 3}, 2, 3);
+
+    @Test
+    void gpt2SavedAndReloadedGivesIdenticalLogitsAndStoresTheTiedHeadOnce() throws Exception {
+        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.of(11, 8, 8, 2, 2), 42);
+        model.eval();
+        model.savePretrained(dir);
+        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir);
+        assertArrayEquals(model.logits(IDS, null, null, null).toFloatArray(), loaded.logits(IDS, null, null, null).toFloatArray());
+
+        Map<String, Tensor> file = Checkpoints.loadTensors(dir);
+        assertTrue(file.containsKey("transformer.wte.weight"));
+        assertFalse(file.containsKey("lm_head.weight"), "tied head is stored once, as transformers does");
+        JsonNode config = ConfigJson.MAPPER.readTree(dir.resolve("config.json").toFile());
+        assertEquals("gpt2", config.get("model_type").asText());
+        assertEquals(11, config.get("vocab_size").asInt());
+        assertEquals("GPT2LMHeadModel", config.get("architectures").get(0).asText());
+    }
+
+    @Test
+    void llamaWithUntiedHeadRoundTrips() throws Exception {
+        LlamaForCausalLM model = new LlamaForCausalLM(LlamaConfig.of(13, 8, 12, 2, 4, 2), 7);
+        model.savePretrained(dir);
+        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir);
+        assertArrayEquals(model.logits(IDS, null, null, null).toFloatArray(), loaded.logits(IDS, null, null, null).toFloatArray());
+        assertTrue(Checkpoints.loadTensors(dir).containsKey("lm_head.weight"));
+    }
+
+    @Test
+    void resizeTokenEmbeddingsAppendsMeanRowsAndKeepsTheHeadTied() throws Exception {
+        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.of(10, 8, 4, 1, 2), 1);
+        Tensor before = model.inputEmbeddings().value();
+        assertEquals(16, model.resizeTokenEmbeddings(11, 8));
+        Tensor after = model.inputEmbeddings().value();
+        assertArrayEquals(new int[] {16, 4}, after.shape());
+        assertArrayEquals(before.toFloatArray(), after.narrow(0, 0, 10).toFloatArray());
+        assertArrayEquals(before.mean(0, false).toFloatArray(), after.narrow(0, 15, 1).reshape(4).toFloatArray(), 1e-7f);
+        assertEquals(16, model.config().vocabSize());
+        assertEquals(16, model.logits(IDS, null, null, null).size(2), "the tied head follows the resize");
+        model.savePretrained(dir);
+        assertEquals(16, AutoModelForCausalLM.fromPretrained(dir).config().vocabSize());
+        assertTrue(Files.exists(dir.resolve("model.safetensors")));
+    }
+}
