@@ -36,12 +36,18 @@ public interface Backend {
 
     void copy(double[] out, double[] a, int aOff, int[] aStrides, int[] shape);
 
-    /** {@code out[o, i] = op over j of a[o, j, i]} for a contiguous {@code a: [outer, r, inner]}; MAX of r=0 is -inf. */
+    /**
+     * {@code out[o, i] = op over j of a[o, j, i]} for a contiguous {@code a: [outer, r, inner]}; SUM of r=0 is 0, MAX of
+     * r=0 is -inf, and MAX propagates NaN.
+     */
     void reduce(ReduceOp op, float[] out, float[] a, int outer, int r, int inner);
 
     void reduce(ReduceOp op, double[] out, double[] a, int outer, int r, int inner);
 
-    /** {@code out[o, i] = the first j maximizing a[o, j, i]} (NaN counts as the maximum, as in PyTorch). */
+    /**
+     * {@code out[o, i] = the first j maximizing a[o, j, i]} (NaN counts as the maximum, as in PyTorch); needs
+     * {@code r >= 1} (the op layer rejects argmax over an empty dimension).
+     */
     void argmax(long[] out, float[] a, int outer, int r, int inner);
 
     void argmax(long[] out, double[] a, int outer, int r, int inner);
@@ -57,7 +63,10 @@ public interface Backend {
     void matmul(double[] out, double[] a, int[] aOffsets, int aRowStride, int aColStride,
                 double[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k);
 
-    /** Row-wise softmax (or log-softmax) of a contiguous {@code a: [rows, cols]}. */
+    /**
+     * Row-wise softmax (or log-softmax) of a contiguous {@code a: [rows, cols]}, with the row maximum subtracted
+     * first; as in PyTorch, a row of all -inf (or holding +inf or NaN) comes out all NaN. {@code out} may be {@code a}.
+     */
     void softmax(float[] out, float[] a, int rows, int cols, boolean log);
 
     void softmax(double[] out, double[] a, int rows, int cols, boolean log);

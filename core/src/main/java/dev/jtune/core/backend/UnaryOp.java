@@ -2,7 +2,9 @@ package dev.jtune.core.backend;
 
 /** Elementwise functions of one input, {@code out[i] = f(a[i])}. */
 public enum UnaryOp {
-    NEG, EXP, LOG, SQRT, RSQRT, ABS, TANH, SIGMOID, RELU,
+    NEG, EXP, LOG, SQRT, RSQRT, ABS, TANH, SIGMOID,
+    /** {@code max(x, 0)}; NaN stays NaN. */
+    RELU,
     /** Exact GELU: {@code x * Phi(x)} with the normal CDF. */
     GELU,
     /** GPT-2's "gelu_new": the tanh approximation. */
