@@ -1,6 +1,7 @@
 package dev.jtune.bench;
 
 import dev.jtune.bench.matmul.MatmulHarness;
+import dev.jtune.bench.tokenize.TokenizeHarness;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +15,7 @@ public final class BenchMain {
     static {
         // name -> harness main; each prints its own result lines
         BENCHMARKS.put("matmul", MatmulHarness::main);
+        BENCHMARKS.put("tokenize", TokenizeHarness::main);
     }
 
     private BenchMain() {}
