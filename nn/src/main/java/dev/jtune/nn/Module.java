@@ -43,6 +43,21 @@ public abstract class Module {
         return out;
     }
 
+    /**
+     * Every module of the tree under its dotted name (this one under {@code ""}), parents before children in
+     * registration order, as {@code named_modules()}; the trainer uses it to find the parameters of norm layers.
+     */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String name, Map<String, Module> out) {
+        out.put(name, this);
+        for (var e : children.entrySet()) e.getValue().collectModules(name.isEmpty() ? e.getKey() : name + "." + e.getKey(), out);
+    }
+
     /** The parameters, each once. */
     public List<Parameter> parameters() {
         return new ArrayList<>(namedParameters().values());
