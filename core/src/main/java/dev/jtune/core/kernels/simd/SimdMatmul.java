@@ -26,15 +26,15 @@ public final class SimdMatmul {
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = F.length();
     /** Rows of the output tile held in registers. */
-    private static final int MR = 8;
+    static final int MR = 8;
     /** Columns of the output tile held in registers: two vectors. */
-    private static final int NR = 2 * L;
+    static final int NR = 2 * L;
     /** Depth of a packed block: a {@code KC x NR} panel of B stays in L1. */
     private static final int KC = 256;
     /** Rows of a packed block of A: {@code MC x KC} floats stay in L2. */
     private static final int MC = 256;
     /** Columns of the output computed over the whole depth before moving on: {@code MC x NC} floats stay in L2. */
-    private static final int NC = 8 * NR;
+    private static final int NC = 32 * NR;
     /** Below this many flops a chunk of work is not worth a thread. */
     private static final long MIN_FLOPS_PER_TASK = 4_000_000;
 
@@ -90,10 +90,10 @@ public final class SimdMatmul {
             for (int l0 = 0; l0 < k; l0 += KC) {
                 int kc = Math.min(KC, k - l0);
                 boolean accumulate = l0 > 0;
-                packA(buf.a, a, aOff + i0 * ars + l0 * acs, ars, acs, mc, kc);
+                MatmulPacking.packA(buf.a, a, aOff + i0 * ars + l0 * acs, ars, acs, mc, kc);
                 for (int j = jc; j < jcEnd; j += NR) {
                     int nr = Math.min(NR, jcEnd - j);
-                    packB(buf.b, b, bOff + l0 * brs + j * bcs, brs, bcs, kc, nr);
+                    MatmulPacking.packB(buf.b, b, bOff + l0 * brs + j * bcs, brs, bcs, kc, nr);
                     for (int i = 0; i < mc; i += MR) {
                         int mr = Math.min(MR, mc - i), c = outOff + (i0 + i) * n + j;
                         if (mr == MR && nr == NR) {
@@ -189,34 +189,5 @@ public final class SimdMatmul {
         c61.intoArray(c, ci + 6 * ldc + L);
         c70.intoArray(c, ci + 7 * ldc);
         c71.intoArray(c, ci + 7 * ldc + L);
-    }
-
-    /** Packs {@code A[0..mc) x [0..kc)} (read at {@code a[off + i * rs + l * cs]}) into zero-padded MR-row panels. */
-    private static void packA(float[] dst, float[] a, int off, int rs, int cs, int mc, int kc) {
-        for (int i = 0; i < mc; i += MR) {
-            int rows = Math.min(MR, mc - i), panel = i * kc;
-            for (int r = 0; r < rows; r++) {
-                int src = off + (i + r) * rs;
-                for (int l = 0; l < kc; l++) dst[panel + l * MR + r] = a[src + l * cs];
-            }
-            for (int r = rows; r < MR; r++) {
-                for (int l = 0; l < kc; l++) dst[panel + l * MR + r] = 0f;
-            }
-        }
-    }
-
-    /** Packs {@code B[0..kc) x [0..nr)} (read at {@code b[off + l * rs + j * cs]}) into one zero-padded NR panel. */
-    private static void packB(float[] dst, float[] b, int off, int rs, int cs, int kc, int nr) {
-        if (cs == 1 && nr == NR) {
-            for (int l = 0; l < kc; l++) System.arraycopy(b, off + l * rs, dst, l * NR, NR);
-            return;
-        }
-        for (int j = 0; j < nr; j++) {
-            int src = off + j * cs;
-            for (int l = 0; l < kc; l++) dst[l * NR + j] = b[src + l * rs];
-        }
-        for (int j = nr; j < NR; j++) {
-            for (int l = 0; l < kc; l++) dst[l * NR + j] = 0f;
-        }
     }
 }
