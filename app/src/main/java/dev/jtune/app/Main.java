@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "jtune 0.1.0",
         description = "Fine-tune causal language models in pure Java.",
-        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, TokenizeCommand.class},
+        subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, TokenizeCommand.class,
+                EvaluateCommand.class, GenerateCommand.class},
         footer = {"", "Also: ./jtune test (the test suite), ./jtune bench NAME (benchmarks: matmul, ...)."})
 public final class Main implements Callable<Integer> {
 

@@ -1,6 +1,7 @@
 package dev.jtune.bench;
 
 import dev.jtune.bench.matmul.MatmulHarness;
+import dev.jtune.bench.model.Gpt2StepHarness;
 import dev.jtune.bench.tokenize.TokenizeHarness;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ public final class BenchMain {
         // name -> harness main; each prints its own result lines
         BENCHMARKS.put("matmul", MatmulHarness::main);
         BENCHMARKS.put("tokenize", TokenizeHarness::main);
+        BENCHMARKS.put("gpt2-step", Gpt2StepHarness::main);
     }
 
     private BenchMain() {}

@@ -1,0 +1,124 @@
+package dev.jtune.bench.model;
+
+
+import dev.jtune.core.Generator;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
+import dev.jtune.core.kernels.Parallel;
+import dev.jtune.nn.CausalLMOutput;
+import dev.jtune.nn.Parameter;
+import dev.jtune.nn.gpt2.GPT2Config;
+import dev.jtune.nn.gpt2.GPT2LMHeadModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * {@code ./jtune bench gpt2-step [--config 124m|16m] [--steps N] [--threads N]}: the side-by-side counterpart of
+ * {@code shared/tools/torch_gpt2_bench.py}: a randomly initialised GPT-2 (no dropout), random tokens, and the median
+ * time of the forward pass alone and of a training step (forward, backward, AdamW update), plus the peak RSS.
+ */
+public final class Gpt2StepHarness {
+
+    private Gpt2StepHarness() {}
+
+    public static void main(String[] args) {
+        String preset = "124m";
+        int steps = 10;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> preset = args[++i];
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--threads" -> Parallel.setThreads(Integer.parseInt(args[++i]));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (use --config 124m|16m, --steps N, --threads N)");
+            }
+        }
+        // 124m: L12 C768 NH12, B=4 T=64; 16m: L4 C256 NH4, B=8 T=128 (the two rows of the fixtures README).
+        GPT2Config config = preset.equals("16m") ? GPT2Config.of(50257, 1024, 256, 4, 4) : GPT2Config.of(50257, 1024, 768, 12, 12);
+        int b = preset.equals("16m") ? 8 : 4, t = preset.equals("16m") ? 128 : 64;
+        GPT2LMHeadModel model = new GPT2LMHeadModel(config.withDropout(0), 1);
+        model.train(true);
+        Generator g = new Generator(2);
+        long[] ids = new long[b * t];
+        for (int i = 0; i < ids.length; i++) ids[i] = g.nextInt(50257);
+        Tensor input = Tensor.ofLongs(ids, b, t);
+        AdamW adam = new AdamW(model, 1e-4);
+        System.out.printf(Locale.ROOT, "gpt2-step %s: %.1fM parameters, B=%d T=%d, threads %d%n", preset,
+                model.numParameters() / 1e6, b, t, Parallel.threads());
+
+        double[] forward = new double[steps], step = new double[steps];
+        for (int s = -2; s < steps; s++) {  // two warm-up steps
+            long t0 = System.nanoTime();
+            try (var scope = GradMode.noGrad()) {
+                model.forward(input, null, input);
+            }
+            long t1 = System.nanoTime();
+            CausalLMOutput out = model.forward(input, null, input);
+            out.loss().backward();
+            adam.step();
+            model.zeroGrad();
+            long t2 = System.nanoTime();
+            if (s >= 0) {
+                forward[s] = (t1 - t0) / 1e9;
+                step[s] = (t2 - t1) / 1e9;
+            }
+        }
+        System.out.printf(Locale.ROOT, "forward %.3f s, train step %.3f s (medians of %d), peak RSS %.2f GiB%n",
+                median(forward), median(step), steps, peakRssGiB());
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static double peakRssGiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
+            }
+        } catch (java.io.IOException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    /** A plain AdamW over float arrays (the bench's stand-in until it uses the train module's optimizer). */
+    private static final class AdamW {
+        private final Parameter[] params;
+        private final float[][] m, v;
+        private final double lr;
+        private int t;
+
+        AdamW(GPT2LMHeadModel model, double lr) {
+            params = model.parameters().toArray(Parameter[]::new);
+            m = new float[params.length][];
+            v = new float[params.length][];
+            for (int i = 0; i < params.length; i++) {
+                m[i] = new float[params[i].numel()];
+                v[i] = new float[params[i].numel()];
+            }
+            this.lr = lr;
+        }
+
+        void step() {
+            t++;
+            double bc1 = 1 - Math.pow(0.9, t), bc2 = 1 - Math.pow(0.999, t);
+            for (int i = 0; i < params.length; i++) {
+                if (params[i].grad() == null) continue;
+                float[] p = params[i].value().storage().floats(), g = params[i].grad().toFloatArray();
+                float[] mi = m[i], vi = v[i];
+                for (int j = 0; j < p.length; j++) {
+                    mi[j] = 0.9f * mi[j] + 0.1f * g[j];
+                    vi[j] = 0.999f * vi[j] + 0.001f * g[j] * g[j];
+                    p[j] -= (float) (lr * (mi[j] / bc1) / (Math.sqrt(vi[j] / bc2) + 1e-8));
+                }
+                params[i].value().storage().bumpVersion();
+            }
+        }
+    }
+
+}
