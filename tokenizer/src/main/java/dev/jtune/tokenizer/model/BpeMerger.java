@@ -19,17 +19,23 @@ final class BpeMerger {
         return symbols.length <= SCAN_LIMIT ? mergeByScan(symbols, merges) : mergeByHeap(symbols, merges);
     }
 
-    /** The reference algorithm: O(n^2) in the number of symbols. */
+    /**
+     * The reference algorithm: O(n^2) in the number of symbols, but it keeps each adjacent pair's rank in an array
+     * and looks up only the two pairs a merge creates.
+     */
     static int[] mergeByScan(int[] symbols, MergeTable merges) {
         int[] s = symbols.clone();
         int n = s.length;
+        int[] ranks = new int[Math.max(0, n - 1)]; // ranks[i]: rank of the pair (s[i], s[i + 1])
+        for (int i = 0; i + 1 < n; i++) {
+            ranks[i] = merges.rank(s[i], s[i + 1]);
+        }
         while (n > 1) {
             int best = Integer.MAX_VALUE;
             int at = -1;
             for (int i = 0; i + 1 < n; i++) {
-                int rank = merges.rank(s[i], s[i + 1]);
-                if (rank < best) {
-                    best = rank;
+                if (ranks[i] < best) {
+                    best = ranks[i];
                     at = i;
                 }
             }
@@ -38,7 +44,16 @@ final class BpeMerger {
             }
             s[at] = merges.merged(s[at], s[at + 1]);
             System.arraycopy(s, at + 2, s, at + 1, n - at - 2);
+            if (n - at - 3 > 0) {
+                System.arraycopy(ranks, at + 2, ranks, at + 1, n - at - 3);
+            }
             n--;
+            if (at + 1 < n) {
+                ranks[at] = merges.rank(s[at], s[at + 1]);
+            }
+            if (at > 0) {
+                ranks[at - 1] = merges.rank(s[at - 1], s[at]);
+            }
         }
         return n == s.length ? s : Arrays.copyOf(s, n);
     }

@@ -26,7 +26,7 @@ public record ByteLevel(boolean addPrefixSpace, boolean trimOffsets, boolean use
         }
         for (int i = 0; i < piece.length(); ) {
             int end = Gpt2Splitter.matchEnd(piece, i);
-            out.accept(ByteAlphabet.encode(piece.substring(i, end)), offset + i);
+            out.accept(ByteAlphabet.encode(piece, i, end), offset + i);
             i = end;
         }
     }

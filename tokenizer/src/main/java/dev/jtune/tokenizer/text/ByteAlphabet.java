@@ -43,19 +43,23 @@ public final class ByteAlphabet {
 
     /** {@code text} as UTF-8 bytes, each written as its alphabet character. */
     public static String encode(String text) {
-        int n = text.length();
+        return encode(text, 0, text.length());
+    }
+
+    /** {@code text.substring(start, end)} as UTF-8 bytes, each written as its alphabet character. */
+    public static String encode(String text, int start, int end) {
         boolean ascii = true;
-        for (int i = 0; i < n && ascii; i++) {
+        for (int i = start; i < end && ascii; i++) {
             ascii = text.charAt(i) < 0x80;
         }
         if (ascii) {
-            char[] out = new char[n];
-            for (int i = 0; i < n; i++) {
-                out[i] = BYTE_TO_CHAR[text.charAt(i)];
+            char[] out = new char[end - start];
+            for (int i = start; i < end; i++) {
+                out[i - start] = BYTE_TO_CHAR[text.charAt(i)];
             }
             return new String(out);
         }
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = text.substring(start, end).getBytes(StandardCharsets.UTF_8);
         char[] out = new char[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
             out[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
