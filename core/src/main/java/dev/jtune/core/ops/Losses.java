@@ -1,6 +1,5 @@
 package dev.jtune.core.ops;
 
-
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
 
@@ -61,5 +60,4 @@ public final class Losses {
             }
         });
     }
-
 }
