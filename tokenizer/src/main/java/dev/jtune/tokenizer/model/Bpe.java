@@ -200,9 +200,4 @@ public final class Bpe {
     public BpeOptions options() {
         return options;
     }
-
-    /** One more than the highest id. */
-    public int size() {
-        return idToToken.length;
-    }
 }

@@ -13,7 +13,6 @@ final class MergeTable {
     private final int[] ranks;
     private final int[] mergedIds;
     private final int mask;
-    private int size;
 
     MergeTable(int expected) {
         int capacity = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1;
@@ -28,10 +27,7 @@ final class MergeTable {
     void put(int left, int right, int rank, int merged) {
         long key = key(left, right);
         int slot = slot(key);
-        if (keys[slot] == EMPTY) {
-            keys[slot] = key;
-            size++;
-        }
+        keys[slot] = key;
         ranks[slot] = rank;
         mergedIds[slot] = merged;
     }
@@ -45,10 +41,6 @@ final class MergeTable {
     /** The id that {@code left right} merge into; only valid when {@link #rank} found the pair. */
     int merged(int left, int right) {
         return mergedIds[slot(key(left, right))];
-    }
-
-    int size() {
-        return size;
     }
 
     private static long key(int left, int right) {

@@ -26,16 +26,6 @@ public final class ByteAlphabet {
 
     private ByteAlphabet() {}
 
-    /** The character that stands for byte {@code b} (0..255). */
-    public static char charOf(int b) {
-        return BYTE_TO_CHAR[b & 0xFF];
-    }
-
-    /** The one-character string that stands for byte {@code b} (0..255). */
-    public static String stringOf(int b) {
-        return BYTE_TO_STRING[b & 0xFF];
-    }
-
     /** The byte that {@code c} stands for, or -1 when {@code c} is not in the alphabet. */
     public static int byteOf(char c) {
         return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
