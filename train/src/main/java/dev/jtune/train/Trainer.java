@@ -1,0 +1,403 @@
+package dev.jtune.train;
+
+import dev.jtune.core.Generator;
+import dev.jtune.core.Tensor;
+import dev.jtune.nn.CausalLMLoss;
+import dev.jtune.nn.Layers;
+import dev.jtune.nn.Parameter;
+import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.train.data.DataCollator;
+import dev.jtune.train.data.DataCollatorForLanguageModeling;
+import dev.jtune.train.data.DataLoader;
+import dev.jtune.train.data.Dataset;
+import dev.jtune.train.data.ModelInputs;
+import dev.jtune.train.optim.AdamW;
+import dev.jtune.train.optim.DecayParameters;
+import dev.jtune.train.optim.GradClipping;
+import dev.jtune.train.optim.LRScheduler;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Trains and evaluates a causal LM with the semantics of {@code transformers.Trainer}.
+ *
+ * <p>One optimizer step runs {@code gradientAccumulationSteps} micro-batches (fewer in the last window of an epoch).
+ * The step's loss is the sum of the token losses of all its micro-batches divided by the number of predicted tokens
+ * in all of them; the token count is known from the labels before any forward pass, so each micro-batch
+ * backpropagates {@code sum_loss / count} and the accumulated gradient is exactly that of one big batch. Then: the
+ * global gradient norm is clipped to {@code maxGradNorm}, AdamW steps with the scheduler's learning rate, the
+ * scheduler advances, gradients are cleared.
+ *
+ * <p>After each step, as the strategies ask and callbacks allow, it logs (mean loss since the last log, grad norm,
+ * learning rate, epoch, step) into the state's {@code log_history}, evaluates and saves a checkpoint
+ * ({@link TrainerCheckpoint}) that {@link #train(Path)} resumes from bit for bit. A NaN or infinite loss or gradient
+ * norm stops training with a {@link NonFiniteLossException} before the bad update; saved checkpoints are untouched.
+ */
+public final class Trainer {
+
+    private final PreTrainedCausalLM model;
+    private final TrainingArguments args;
+    private final DataCollator collator;
+    private final Dataset trainDataset;
+    private final Dataset evalDataset;
+    private final Supplier<? extends StreamingMetrics> computeMetrics;
+    private final List<TrainerCallback> callbacks = new ArrayList<>();
+    private final CheckpointIO checkpointIO;
+    private final long nonEmbeddingParameters;
+
+    private TrainerState state = new TrainerState();
+    private final TrainerControl control = new TrainerControl();
+    private AdamW optimizer;
+    private LRScheduler scheduler;
+    private LoopState loop = LoopState.START;
+    private Path lastCheckpoint;
+
+    /** A trainer with the default collator ({@link DataCollatorForLanguageModeling}) and no metrics beyond the loss. */
+    public Trainer(PreTrainedCausalLM model, TrainingArguments args, Dataset trainDataset, Dataset evalDataset) {
+        this(model, args, null, trainDataset, evalDataset, null, List.of());
+    }
+
+    /**
+     * @param collator       turns rows into model inputs; null for {@link DataCollatorForLanguageModeling} padding
+     *                       with the model's {@code pad_token_id} (or 0: padded positions are masked either way)
+     * @param trainDataset   rows with {@code input_ids} (and {@code attention_mask}); null if only evaluating
+     * @param evalDataset    rows for {@link #evaluate()}; may be null
+     * @param computeMetrics makes a fresh metric for each evaluation; null for the loss only
+     * @param callbacks      added after the progress bar (or log printer)
+     */
+    public Trainer(PreTrainedCausalLM model, TrainingArguments args, DataCollator collator, Dataset trainDataset,
+                   Dataset evalDataset, Supplier<? extends StreamingMetrics> computeMetrics, List<TrainerCallback> callbacks) {
+        this(model, args, collator, trainDataset, evalDataset, computeMetrics, callbacks, new CheckpointIO());
+    }
+
+    Trainer(PreTrainedCausalLM model, TrainingArguments args, DataCollator collator, Dataset trainDataset,
+            Dataset evalDataset, Supplier<? extends StreamingMetrics> computeMetrics, List<TrainerCallback> callbacks,
+            CheckpointIO checkpointIO) {
+        this.model = model;
+        this.args = args;
+        this.collator = collator != null ? collator
+                : new DataCollatorForLanguageModeling(Math.max(0, model.config().padTokenId()));
+        this.trainDataset = trainDataset;
+        this.evalDataset = evalDataset;
+        this.computeMetrics = computeMetrics;
+        this.checkpointIO = checkpointIO;
+        this.callbacks.add(args.disableTqdm() ? new PrinterCallback() : new ProgressCallback());
+        this.callbacks.addAll(callbacks);
+        this.nonEmbeddingParameters = nonEmbeddingParameters(model);
+    }
+
+    /** Adds a callback after the existing ones. */
+    public void addCallback(TrainerCallback callback) {
+        callbacks.add(callback);
+    }
+
+    public TrainingArguments args() {
+        return args;
+    }
+
+    public TrainerState state() {
+        return state;
+    }
+
+    public PreTrainedCausalLM model() {
+        return model;
+    }
+
+    /**
+     * Trains from scratch, or from {@code args.resumeFromCheckpoint()} when set (a checkpoint directory, or "last" for
+     * the newest complete one in the output directory).
+     */
+    public TrainOutput train() throws IOException {
+        String resume = args.resumeFromCheckpoint();
+        if (resume == null) return train(null);
+        if (resume.equals("last")) {
+            Path last = CheckpointIO.latest(Path.of(args.outputDir()));
+            if (last == null) throw new IOException("resume_from_checkpoint=last: no complete checkpoint in " + args.outputDir());
+            return train(last);
+        }
+        return train(Path.of(resume));
+    }
+
+    /** Trains, resuming from {@code checkpoint} (null: from the start): the result is as if never interrupted. */
+    public TrainOutput train(Path checkpoint) throws IOException {
+        if (trainDataset == null) throw new IllegalStateException("Trainer.train: no training dataset");
+        DataLoader loader = new DataLoader(trainDataset, args.perDeviceTrainBatchSize(),
+                args.trainSamplingStrategy() == SamplingStrategy.RANDOM, args.dataSeed(), args.dataloaderDropLast(), collator);
+        int microPerEpoch = loader.size();
+        if (microPerEpoch == 0) {
+            throw new IllegalArgumentException("Trainer.train: " + trainDataset.size() + " training rows give no batch of "
+                    + args.perDeviceTrainBatchSize() + (args.dataloaderDropLast() ? " (dataloader_drop_last)" : ""));
+        }
+        int accumulation = args.gradientAccumulationSteps();
+        int stepsPerEpoch = (microPerEpoch + accumulation - 1) / accumulation;
+        int maxSteps = args.maxSteps() > 0 ? args.maxSteps() : (int) Math.ceil(args.numTrainEpochs() * stepsPerEpoch);
+        int epochs = args.maxSteps() > 0 ? (maxSteps + stepsPerEpoch - 1) / stepsPerEpoch : (int) Math.ceil(args.numTrainEpochs());
+        int warmup = args.warmupSteps() > 0 ? args.warmupSteps() : (int) Math.ceil(maxSteps * args.warmupRatio());
+
+        optimizer = createOptimizer();
+        scheduler = new LRScheduler(args.lrSchedulerType(), args.learningRate(), warmup, maxSteps);
+        if (checkpoint != null) {
+            loop = TrainerCheckpoint.restore(checkpoint, model, optimizer, scheduler);
+            state = TrainerState.load(checkpoint.resolve(CheckpointIO.COMPLETE_MARKER));
+            lastCheckpoint = checkpoint;
+        } else {
+            loop = LoopState.START;
+            state = new TrainerState();
+            Generator dropout = TrainerCheckpoint.dropoutGenerator(model);
+            if (dropout != null) dropout.manualSeed(args.seed());
+        }
+        state.maxSteps = maxSteps;
+        state.numTrainEpochs = epochs;
+        state.loggingSteps = args.loggingSteps();
+        state.evalSteps = args.evalSteps();
+        state.saveSteps = args.saveSteps();
+        state.trainBatchSize = args.perDeviceTrainBatchSize();
+        model.train(true);
+        model.zeroGrad();
+
+        long startNanos = System.nanoTime();
+        int startStep = state.globalStep;
+        control.setShouldTrainingStop(state.globalStep >= maxSteps);
+        each(c -> c.onTrainBegin(args, state, control));
+        for (int epoch = loop.epoch(); epoch < epochs && !control.shouldTrainingStop(); epoch++) {
+            int[] order = loader.order(epoch);
+            int firstWindow = epoch == loop.epoch() ? loop.window() : 0;
+            control.setShouldEpochStop(false);
+            each(c -> c.onEpochBegin(args, state, control));
+            for (int w = firstWindow; w < stepsPerEpoch; w++) {
+                each(c -> c.onStepBegin(args, state, control));
+                int from = w * accumulation, to = Math.min(microPerEpoch, from + accumulation);
+                trainingStep(loader, order, from, to, epoch);
+                state.epoch = epoch + (double) to / microPerEpoch;
+                loop = new LoopState(epoch, w + 1, loop.lossSinceLog(), loop.stepsSinceLog(), loop.totalLoss(),
+                        loop.lastGradNorm(), loop.lastLr());
+                stepFlow(maxSteps);
+                each(c -> c.onStepEnd(args, state, control));
+                maybeLogSaveEvaluate();
+                if (control.shouldEpochStop() || control.shouldTrainingStop()) break;
+            }
+            loop = new LoopState(epoch + 1, 0, loop.lossSinceLog(), loop.stepsSinceLog(), loop.totalLoss(),
+                    loop.lastGradNorm(), loop.lastLr());
+            control.setShouldLog(args.loggingStrategy() == IntervalStrategy.EPOCH);
+            control.setShouldEvaluate(args.evalStrategy() == IntervalStrategy.EPOCH);
+            control.setShouldSave(args.saveStrategy() == IntervalStrategy.EPOCH);
+            each(c -> c.onEpochEnd(args, state, control));
+            maybeLogSaveEvaluate();
+        }
+        double runtime = (System.nanoTime() - startNanos) / 1e9;
+        int steps = state.globalStep - startStep;
+        double trainLoss = state.globalStep == 0 ? 0 : loop.totalLoss() / state.globalStep;
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("train_runtime", round(runtime, 4));
+        metrics.put("train_samples_per_second", round((double) steps * accumulation * args.perDeviceTrainBatchSize() / runtime, 3));
+        metrics.put("train_steps_per_second", round(steps / runtime, 3));
+        metrics.put("total_flos", state.totalFlos);
+        metrics.put("train_loss", trainLoss);
+        log(metrics);
+        if (args.loadBestModelAtEnd() && state.bestModelCheckpoint != null) {
+            TrainerCheckpoint.loadWeights(Path.of(state.bestModelCheckpoint), model);
+        }
+        each(c -> c.onTrainEnd(args, state, control));
+        return new TrainOutput(state.globalStep, trainLoss, metrics);
+    }
+
+    /** Micro-batches {@code [from, to)} of the epoch: forward, backward, clip, AdamW, schedule. */
+    private void trainingStep(DataLoader loader, int[] order, int from, int to, int epoch) {
+        int step = state.globalStep + 1;
+        List<ModelInputs> batches = new ArrayList<>(to - from);
+        long count = 0, tokens = 0;
+        for (int b = from; b < to; b++) {
+            ModelInputs batch = loader.batch(order, b);
+            batches.add(batch);
+            count += batch.numItems();
+            tokens += batch.inputIds().numel();
+        }
+        if (count == 0) throw nonFinite(step, epoch, "has no token to predict (every label is -100), so its loss is 0/0");
+        double lossSum = 0;
+        for (ModelInputs batch : batches) {
+            Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), null, null);  // (B, T, V)
+            Tensor sum = CausalLMLoss.sum(logits, batch.labels());
+            lossSum += sum.item();
+            sum.div(count).backward();
+        }
+        double loss = lossSum / count;
+        if (!Double.isFinite(loss)) throw nonFinite(step, epoch, "loss is " + loss);
+        List<Parameter> parameters = model.parameters();
+        double gradNorm = GradClipping.clipGradNorm(parameters, args.maxGradNorm() > 0 ? args.maxGradNorm() : Double.POSITIVE_INFINITY);
+        if (!Double.isFinite(gradNorm)) throw nonFinite(step, epoch, "gradient norm is " + gradNorm + " (loss " + loss + ")");
+        double lr = scheduler.lr();
+        optimizer.setLr(lr);
+        optimizer.step();
+        scheduler.step();
+        model.zeroGrad();
+        state.globalStep = step;
+        state.totalFlos += 6.0 * tokens * nonEmbeddingParameters;
+        loop = new LoopState(loop.epoch(), loop.window(), loop.lossSinceLog() + loss, loop.stepsSinceLog() + 1,
+                loop.totalLoss() + loss, gradNorm, lr);
+    }
+
+    private NonFiniteLossException nonFinite(int step, int epoch, String what) {
+        model.zeroGrad();
+        String where = lastCheckpoint != null ? "the last good checkpoint is " + lastCheckpoint
+                : "no checkpoint was saved before it";
+        return new NonFiniteLossException("training stopped at step " + step + " (epoch " + epoch + "): the step "
+                + what + "; the step was not applied and " + where, step);
+    }
+
+    /** transformers' DefaultFlowCallback.on_step_end: which of log/evaluate/save this step asks for. */
+    private void stepFlow(int maxSteps) {
+        int step = state.globalStep;
+        control.setShouldLog(args.loggingStrategy() == IntervalStrategy.STEPS && step % args.loggingSteps() == 0);
+        control.setShouldEvaluate(args.evalStrategy() == IntervalStrategy.STEPS && step % args.evalSteps() == 0);
+        control.setShouldSave(args.saveStrategy() == IntervalStrategy.STEPS && step % args.saveSteps() == 0);
+        if (step >= maxSteps) {
+            control.setShouldTrainingStop(true);
+            if (args.saveStrategy() == IntervalStrategy.STEPS) control.setShouldSave(true);
+        }
+    }
+
+    private void maybeLogSaveEvaluate() throws IOException {
+        if (control.shouldLog() && loop.stepsSinceLog() > 0) {
+            Map<String, Object> logs = new LinkedHashMap<>();
+            logs.put("loss", loop.lossSinceLog() / loop.stepsSinceLog());
+            if (args.maxGradNorm() > 0) logs.put("grad_norm", loop.lastGradNorm());
+            logs.put("learning_rate", loop.lastLr());
+            loop = new LoopState(loop.epoch(), loop.window(), 0, 0, loop.totalLoss(), loop.lastGradNorm(), loop.lastLr());
+            log(logs);
+        }
+        Map<String, Double> metrics = null;
+        if (control.shouldEvaluate()) {
+            metrics = evaluate();
+            updateBestMetric(metrics);
+        }
+        if (control.shouldSave()) {
+            saveCheckpoint();
+            each(c -> c.onSave(args, state, control));
+        }
+        control.resetStepFlags();
+    }
+
+    private void updateBestMetric(Map<String, Double> metrics) {
+        String name = args.metricForBestModel();
+        if (name == null) return;
+        String key = name.startsWith("eval_") ? name : "eval_" + name;
+        Double value = metrics.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("metric_for_best_model '" + name + "' is not among the evaluation metrics "
+                    + metrics.keySet());
+        }
+        boolean better = state.bestMetric == null
+                || (args.greaterIsBetter() ? value > state.bestMetric : value < state.bestMetric);
+        if (better) {
+            state.bestMetric = value;
+            state.bestGlobalStep = state.globalStep;
+        }
+    }
+
+    private void saveCheckpoint() throws IOException {
+        Path outputDir = Path.of(args.outputDir());
+        Path dir = outputDir.resolve(CheckpointIO.PREFIX + state.globalStep);
+        if (state.bestGlobalStep != null && state.bestGlobalStep == state.globalStep) state.bestModelCheckpoint = dir.toString();
+        checkpointIO.save(outputDir, state.globalStep, TrainerCheckpoint.parts(model, optimizer, scheduler, loop, state, args));
+        lastCheckpoint = dir;
+        CheckpointIO.rotate(outputDir, args.saveTotalLimit(), state.bestModelCheckpoint);
+    }
+
+    /** Evaluates on the evaluation dataset; see {@link #evaluate(Dataset, String)}. */
+    public Map<String, Double> evaluate() {
+        if (evalDataset == null) throw new IllegalStateException("Trainer.evaluate: no evaluation dataset");
+        return evaluate(evalDataset, "eval");
+    }
+
+    /**
+     * The loss ({@code <prefix>_loss}, transformers' per-row average of batch mean losses) and the metrics of
+     * {@code dataset}, plus runtime and throughput; logged into the log history and passed to the callbacks.
+     */
+    public Map<String, Double> evaluate(Dataset dataset, String metricKeyPrefix) {
+        long start = System.nanoTime();
+        StreamingMetrics metric = computeMetrics == null ? null : computeMetrics.get();
+        Evaluation.Result result = Evaluation.run(model, evalLoader(dataset), metric, false);
+        Map<String, Double> metrics = metrics(result, metric, metricKeyPrefix, (System.nanoTime() - start) / 1e9);
+        log(new LinkedHashMap<>(metrics));
+        each(c -> c.onEvaluate(args, state, control, metrics));
+        return metrics;
+    }
+
+    /** Runs the model over {@code dataset}: argmax predictions and labels per batch, and {@code test_} metrics. */
+    public PredictionOutput predict(Dataset dataset) {
+        long start = System.nanoTime();
+        StreamingMetrics metric = computeMetrics == null ? null : computeMetrics.get();
+        Evaluation.Result result = Evaluation.run(model, evalLoader(dataset), metric, true);
+        Map<String, Double> metrics = metrics(result, metric, "test", (System.nanoTime() - start) / 1e9);
+        each(c -> c.onPredict(args, state, control, metrics));
+        return new PredictionOutput(result.predictions(), result.labels(), metrics);
+    }
+
+    /** Writes the model ({@code model.safetensors}, {@code config.json}) and {@code training_args.json} to {@code dir}. */
+    public void saveModel(Path dir) throws IOException {
+        model.savePretrained(dir);
+        args.save(dir.resolve(TrainerCheckpoint.TRAINING_ARGS));
+    }
+
+    /** {@link #saveModel(Path)} into the output directory. */
+    public void saveModel() throws IOException {
+        saveModel(Path.of(args.outputDir()));
+    }
+
+    private DataLoader evalLoader(Dataset dataset) {
+        return new DataLoader(dataset, args.perDeviceEvalBatchSize(), false, 0, false, collator);
+    }
+
+    private static Map<String, Double> metrics(Evaluation.Result result, StreamingMetrics metric, String prefix, double runtime) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put(prefix + "_loss", result.loss());
+        if (metric != null) metric.compute().forEach((k, v) -> metrics.put(prefix + "_" + k, v));
+        metrics.put(prefix + "_runtime", round(runtime, 4));
+        metrics.put(prefix + "_samples_per_second", round(result.samples() / runtime, 3));
+        metrics.put(prefix + "_steps_per_second", round(result.batches() / runtime, 3));
+        return metrics;
+    }
+
+    /** Appends {@code logs} + epoch + step to the log history, as transformers' {@code Trainer.log}. */
+    private void log(Map<String, ?> logs) {
+        Map<String, Object> entry = new LinkedHashMap<>(logs);
+        if (state.epoch != null) entry.put("epoch", state.epoch);
+        entry.put("step", state.globalStep);
+        state.logHistory.add(entry);
+        each(c -> c.onLog(args, state, control, entry));
+    }
+
+    private AdamW createOptimizer() {
+        Set<String> decay = DecayParameters.names(model);
+        Map<String, Parameter> withDecay = new LinkedHashMap<>(), withoutDecay = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> (decay.contains(name) ? withDecay : withoutDecay).put(name, p));
+        return new AdamW(List.of(new AdamW.ParamGroup(withDecay, args.weightDecay()), new AdamW.ParamGroup(withoutDecay, 0)),
+                args.learningRate(), args.adamBeta1(), args.adamBeta2(), args.adamEpsilon());
+    }
+
+    /** Parameters outside embedding tables, for transformers' FLOP estimate {@code 6 * tokens * parameters}. */
+    private static long nonEmbeddingParameters(PreTrainedCausalLM model) {
+        Set<String> embeddings = new java.util.HashSet<>();
+        model.namedModules().forEach((name, m) -> {
+            if (m instanceof Layers.Embedding) embeddings.add(name + ".weight");
+        });
+        long n = 0;
+        for (var e : model.namedParameters().entrySet()) if (!embeddings.contains(e.getKey())) n += e.getValue().numel();
+        return n;
+    }
+
+    private void each(java.util.function.Consumer<TrainerCallback> event) {
+        callbacks.forEach(event);
+    }
+
+    private static double round(double value, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(value * scale) / scale;
+    }
+}

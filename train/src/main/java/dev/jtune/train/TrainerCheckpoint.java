@@ -1,0 +1,139 @@
+package dev.jtune.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jtune.core.Generator;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.io.SafetensorsWriter;
+import dev.jtune.nn.Checkpoints;
+import dev.jtune.nn.Module;
+import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.gpt2.GPT2LMHeadModel;
+import dev.jtune.train.optim.AdamW;
+import dev.jtune.train.optim.LRScheduler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a checkpoint directory holds and how it is read back: {@code model.safetensors} + {@code config.json} (the
+ * model, loadable on its own), {@code optimizer.safetensors} (AdamW's moments and step counts),
+ * {@code scheduler.json}, {@code rng_state.json} (the dropout generator), {@code data_state.json} ({@link LoopState}),
+ * {@code training_args.json} and, last, {@code trainer_state.json}.
+ */
+final class TrainerCheckpoint {
+
+    static final String OPTIMIZER = "optimizer.safetensors";
+    static final String SCHEDULER = "scheduler.json";
+    static final String RNG_STATE = "rng_state.json";
+    static final String DATA_STATE = "data_state.json";
+    static final String TRAINING_ARGS = "training_args.json";
+
+    private TrainerCheckpoint() {}
+
+    /** Everything a checkpoint saves, in writing order (the trainer state last: it marks the checkpoint complete). */
+    static LinkedHashMap<String, CheckpointIO.Part> parts(PreTrainedCausalLM model, AdamW optimizer, LRScheduler scheduler,
+                                                          LoopState loop, TrainerState state, TrainingArguments args) {
+        LinkedHashMap<String, CheckpointIO.Part> parts = new LinkedHashMap<>();
+        parts.put("model.safetensors", model::savePretrained);
+        parts.put(OPTIMIZER, dir -> {
+            SafetensorsWriter w = new SafetensorsWriter().metadata("format", "jtune-adamw");
+            for (var e : optimizer.stateDict().entrySet()) {
+                Tensor t = e.getValue();
+                w.addFloats(e.getKey(), longShape(t.shape()), t.toFloatArray());
+            }
+            w.write(dir.resolve(OPTIMIZER));
+        });
+        parts.put(SCHEDULER, dir -> writeJson(dir.resolve(SCHEDULER),
+                json().put("last_epoch", scheduler.lastEpoch()).put("last_lr", scheduler.lr())));
+        parts.put(RNG_STATE, dir -> {
+            ObjectNode rng = json();
+            Generator g = dropoutGenerator(model);
+            if (g != null) {
+                var words = rng.putArray("dropout_generator");
+                for (long word : g.getState()) words.add(word);
+            }
+            writeJson(dir.resolve(RNG_STATE), rng);
+        });
+        parts.put(DATA_STATE, dir -> writeJson(dir.resolve(DATA_STATE), TrainingArguments.JSON.valueToTree(loop)));
+        parts.put(TRAINING_ARGS, dir -> args.save(dir.resolve(TRAINING_ARGS)));
+        parts.put(CheckpointIO.COMPLETE_MARKER, dir -> state.save(dir.resolve(CheckpointIO.COMPLETE_MARKER)));
+        return parts;
+    }
+
+    /** Restores the model, optimizer, scheduler and generator from {@code dir}; returns the loop state. */
+    static LoopState restore(Path dir, PreTrainedCausalLM model, AdamW optimizer, LRScheduler scheduler) throws IOException {
+        for (String f : List.of("model.safetensors", OPTIMIZER, SCHEDULER, RNG_STATE, DATA_STATE, CheckpointIO.COMPLETE_MARKER)) {
+            if (!Files.isRegularFile(dir.resolve(f))) throw new NoSuchFileException(dir.resolve(f).toString(), null,
+                    "incomplete checkpoint: missing " + f);
+        }
+        loadWeights(dir, model);
+        try {
+            optimizer.loadStateDict(Checkpoints.loadFile(dir.resolve(OPTIMIZER)));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(dir.resolve(OPTIMIZER) + ": " + e.getMessage(), e);
+        }
+        scheduler.setLastEpoch(readJson(dir.resolve(SCHEDULER)).required("last_epoch").asInt());
+        var rng = readJson(dir.resolve(RNG_STATE)).get("dropout_generator");
+        Generator g = dropoutGenerator(model);
+        if (g != null && rng != null) {
+            long[] words = new long[rng.size()];
+            for (int i = 0; i < words.length; i++) words[i] = rng.get(i).asLong();
+            g.setState(words);
+        }
+        return TrainingArguments.JSON.treeToValue(readJson(dir.resolve(DATA_STATE)), LoopState.class);
+    }
+
+    /**
+     * Loads the weights saved in {@code dir} into {@code model}; every parameter must be there with its shape
+     * (a tied weight is stored once, under its first name).
+     */
+    static void loadWeights(Path dir, PreTrainedCausalLM model) throws IOException {
+        Map<String, Tensor> saved = Checkpoints.loadTensors(dir);
+        Module.LoadResult result;
+        try {
+            result = model.loadStateDict(saved, false);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(dir + ": checkpoint does not fit the model: " + e.getMessage(), e);
+        }
+        Set<String> owned = model.namedParameters().keySet();
+        List<String> missing = new ArrayList<>(result.missingKeys());
+        missing.removeIf(name -> !owned.contains(name));  // tied names, filled through their first name
+        if (!missing.isEmpty() || !result.unexpectedKeys().isEmpty()) {
+            throw new IOException(dir + ": checkpoint does not fit the model: " + result.describe());
+        }
+    }
+
+    /** The generator GPT-2's dropout draws from, or null for models without dropout. */
+    static Generator dropoutGenerator(PreTrainedCausalLM model) {
+        return model instanceof GPT2LMHeadModel gpt2 ? gpt2.dropoutGenerator() : null;
+    }
+
+    private static ObjectNode json() {
+        return TrainingArguments.JSON.createObjectNode();
+    }
+
+    private static void writeJson(Path file, ObjectNode node) throws IOException {
+        Files.writeString(file, TrainingArguments.JSON.writeValueAsString(node) + "\n", StandardCharsets.UTF_8);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readJson(Path file) throws IOException {
+        try {
+            return TrainingArguments.JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long[] longShape(int[] shape) {
+        long[] s = new long[shape.length];
+        for (int i = 0; i < s.length; i++) s[i] = shape[i];
+        return s;
+    }
+}

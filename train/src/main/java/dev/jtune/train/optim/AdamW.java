@@ -1,0 +1,157 @@
+package dev.jtune.train.optim;
+
+import dev.jtune.core.Tensor;
+import dev.jtune.core.kernels.Parallel;
+import dev.jtune.nn.Parameter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code torch.optim.AdamW} with torch's arithmetic: per element, in float32,
+ * <pre>
+ *   p       *= 1 - lr * weight_decay                      (decoupled decay, before the Adam update)
+ *   m        = m + (1 - beta1) * (g - m)                  (exp_avg.lerp_(grad, 1 - beta1))
+ *   v        = v * beta2 + (1 - beta2) * g * g
+ *   denom    = sqrt(v) / sqrt(1 - beta2^t) + eps
+ *   p       += -(lr / (1 - beta1^t)) * m / denom
+ * </pre>
+ * where t counts this parameter's updates. Parameters without a gradient are skipped, as in torch. Each parameter
+ * group has its own weight decay ({@link DecayParameters} puts biases and norm weights in a group without it).
+ * The update is a loop over the flat float arrays, split over disjoint ranges, so it is deterministic.
+ */
+public final class AdamW {
+
+    /** Parameters sharing a weight decay, by name. */
+    public record ParamGroup(Map<String, Parameter> params, double weightDecay) {}
+
+    private static final int GRAIN = 1 << 15;
+
+    private final List<ParamGroup> groups;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private double lr;
+    private final Map<String, State> state = new LinkedHashMap<>();
+
+    /** Per-parameter state: the step count and the two moment buffers (torch's exp_avg, exp_avg_sq). */
+    private record State(int[] step, float[] expAvg, float[] expAvgSq) {}
+
+    public AdamW(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps) {
+        if (lr < 0) throw new IllegalArgumentException("AdamW: invalid learning rate " + lr);
+        if (beta1 < 0 || beta1 >= 1) throw new IllegalArgumentException("AdamW: invalid beta1 " + beta1);
+        if (beta2 < 0 || beta2 >= 1) throw new IllegalArgumentException("AdamW: invalid beta2 " + beta2);
+        if (eps < 0) throw new IllegalArgumentException("AdamW: invalid epsilon " + eps);
+        this.groups = List.copyOf(groups);
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+    }
+
+    /** The learning rate of the next {@link #step()} (set by the scheduler). */
+    public double lr() {
+        return lr;
+    }
+
+    public void setLr(double lr) {
+        this.lr = lr;
+    }
+
+    /** Updates every parameter that has a gradient. */
+    public void step() {
+        for (ParamGroup group : groups) {
+            for (var e : group.params().entrySet()) {
+                Tensor value = e.getValue().value(), grad = e.getValue().grad();
+                if (grad == null) continue;
+                float[] p = flat(value, e.getKey()), g = flat(grad, e.getKey() + ".grad");
+                State s = state.computeIfAbsent(e.getKey(), k -> new State(new int[1], new float[p.length], new float[p.length]));
+                if (s.expAvg.length != p.length) {
+                    throw new IllegalStateException("AdamW: parameter '" + e.getKey() + "' has " + p.length
+                            + " elements but its optimizer state has " + s.expAvg.length);
+                }
+                int t = ++s.step[0];
+                update(p, g, s.expAvg, s.expAvgSq, t, group.weightDecay());
+                value.storage().bumpVersion();
+            }
+        }
+    }
+
+    private void update(float[] p, float[] g, float[] m, float[] v, int t, double weightDecay) {
+        float decay = (float) (1 - lr * weightDecay);
+        float w1 = (float) (1 - beta1), b2 = (float) beta2, w2 = (float) (1 - beta2);
+        double biasCorrection1 = 1 - Math.pow(beta1, t), biasCorrection2 = 1 - Math.pow(beta2, t);
+        float stepSize = (float) -(lr / biasCorrection1);
+        float bc2Sqrt = (float) Math.sqrt(biasCorrection2), epsF = (float) eps;
+        boolean decays = weightDecay != 0;
+        Parallel.forRange(p.length, GRAIN, (start, end) -> {
+            for (int i = start; i < end; i++) {
+                float gi = g[i];
+                if (decays) p[i] *= decay;
+                m[i] = m[i] + w1 * (gi - m[i]);
+                v[i] = v[i] * b2 + w2 * gi * gi;
+                float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + epsF;
+                p[i] = p[i] + stepSize * m[i] / denom;
+            }
+        });
+    }
+
+    /**
+     * The state as tensors, as torch's {@code optimizer.state_dict()} flattened: {@code <name>.exp_avg},
+     * {@code <name>.exp_avg_sq} (the parameter's shape) and {@code <name>.step} (a one-element F32).
+     */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (ParamGroup group : groups) {
+            for (var e : group.params().entrySet()) {
+                State s = state.get(e.getKey());
+                if (s == null) continue;
+                int[] shape = e.getValue().shape();
+                out.put(e.getKey() + ".exp_avg", Tensor.of(s.expAvg.clone(), shape));
+                out.put(e.getKey() + ".exp_avg_sq", Tensor.of(s.expAvgSq.clone(), shape));
+                out.put(e.getKey() + ".step", Tensor.of(new float[] {s.step[0]}, 1));
+            }
+        }
+        return out;
+    }
+
+    /** Restores a {@link #stateDict()}; every tensor is checked against the parameters before anything changes. */
+    public void loadStateDict(Map<String, Tensor> saved) {
+        Map<String, State> loaded = new LinkedHashMap<>();
+        int expected = 0;
+        for (ParamGroup group : groups) {
+            for (var e : group.params().entrySet()) {
+                String name = e.getKey();
+                Tensor m = saved.get(name + ".exp_avg"), v = saved.get(name + ".exp_avg_sq"), t = saved.get(name + ".step");
+                if (m == null && v == null && t == null) continue;
+                if (m == null || v == null || t == null) {
+                    throw new IllegalArgumentException("AdamW.loadStateDict: incomplete state for '" + name + "'");
+                }
+                for (Tensor buffer : List.of(m, v)) {
+                    if (!java.util.Arrays.equals(buffer.shape(), e.getValue().shape())) {
+                        throw new IllegalArgumentException("AdamW.loadStateDict: '" + name + "' state has shape "
+                                + buffer.shapeString() + " but the parameter has " + e.getValue().value().shapeString());
+                    }
+                }
+                loaded.put(name, new State(new int[] {(int) t.item()}, m.toFloatArray(), v.toFloatArray()));
+                expected += 3;
+            }
+        }
+        if (expected != saved.size()) {
+            throw new IllegalArgumentException("AdamW.loadStateDict: " + (saved.size() - expected)
+                    + " tensors name no parameter of this optimizer (for example " + saved.keySet().stream()
+                    .filter(k -> !loaded.containsKey(k.substring(0, k.lastIndexOf('.')))).findFirst().orElse("?") + ")");
+        }
+        state.clear();
+        state.putAll(loaded);
+    }
+
+    /** The flat array behind a contiguous F32 tensor that owns its whole storage. */
+    static float[] flat(Tensor t, String name) {
+        if (!t.isContiguous() || t.offset() != 0 || t.storage().size() != t.numel()) {
+            throw new IllegalStateException("AdamW: '" + name + "' is not a contiguous tensor owning its storage ("
+                    + t.shapeString() + ", offset " + t.offset() + ")");
+        }
+        return t.storage().floats();
+    }
+}
