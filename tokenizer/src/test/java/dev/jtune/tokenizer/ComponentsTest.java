@@ -23,7 +23,7 @@ class ComponentsTest {
     @Test
     void normalizers() {
         assertEquals("\u00e9", new Normalizer.Unicode(Form.NFC).normalize("e\u0301"));
-        assertEquals("i\u0307stanbul σς", new Normalizer.Lowercase().normalize("\u0130STANBUL ΣΣ").replace("σσ", "σς"));
+        assertEquals("i\u0307stanbul", new Normalizer.Lowercase().normalize("\u0130STANBUL"), "full mapping of U+0130");
         assertEquals("a b", new Normalizer.Strip(true, true).normalize("\u3000 a b\n"));
         assertEquals("a▁b", new Normalizer.Replace(TextPattern.literal(" "), "▁").normalize("a b"));
         assertEquals("▁ab", new Normalizer.Prepend("▁").normalize("ab"));
