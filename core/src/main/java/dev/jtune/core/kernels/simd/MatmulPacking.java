@@ -47,7 +47,13 @@ final class MatmulPacking {
      */
     static void packA(float[] dst, float[] a, int off, int rs, int cs, int mc, int kc) {
         int rows = 0, depth = 0;
-        if (TRANSPOSE16 && cs == 1) {
+        if (rs == 1) {
+            // A stored transposed: the MR rows of a panel are contiguous at every depth.
+            depth = kc;
+            for (; rows + MR <= mc; rows += MR) {
+                for (int l = 0; l < kc; l++) System.arraycopy(a, off + rows + l * cs, dst, rows * kc + l * MR, MR);
+            }
+        } else if (TRANSPOSE16 && cs == 1) {
             depth = kc - kc % L;
             for (; rows + L <= mc; rows += L) {
                 int panel = rows * kc;
