@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "jtune 0.1.0",
         description = "Fine-tune causal language models in pure Java.",
         subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, TokenizeCommand.class,
-                EvaluateCommand.class, GenerateCommand.class},
+                EvaluateCommand.class, GenerateCommand.class, FinetuneCommand.class, DemoCommand.class},
         footer = {"", "Also: ./jtune test (the test suite), ./jtune bench NAME (benchmarks: matmul, ...)."})
 public final class Main implements Callable<Integer> {
 
@@ -21,12 +21,11 @@ public final class Main implements Callable<Integer> {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
-    /** No command: print usage and the backend. */
+    /** No command: the embedded demo. */
     @Override
-    public Integer call() {
-        new CommandLine(this).usage(System.out);
-        System.out.println();
-        System.out.printf("backend: %s (threads: %d)%n", Backends.current().name(), Parallel.threads());
-        return 0;
+    public Integer call() throws Exception {
+        System.err.printf("jtune: no command given, running the demo (./jtune --help lists the commands); backend %s, %d threads%n",
+                Backends.current().name(), Parallel.threads());
+        return new CommandLine(new DemoCommand()).execute();
     }
 }

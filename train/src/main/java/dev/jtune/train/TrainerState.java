@@ -77,7 +77,8 @@ public final class TrainerState {
         return totalFlos;
     }
 
-    void save(Path file) throws IOException {
+    /** Writes {@code trainer_state.json} (transformers' keys) to {@code file}, like {@code Trainer.save_state()}. */
+    public void save(Path file) throws IOException {
         Files.writeString(file, JSON.writeValueAsString(this) + "\n", StandardCharsets.UTF_8);
     }
 

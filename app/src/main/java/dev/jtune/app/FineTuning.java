@@ -1,0 +1,147 @@
+package dev.jtune.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.jtune.nn.AutoModelForCausalLM;
+import dev.jtune.nn.LabelWordClassifier;
+import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.tokenizer.AutoTokenizer;
+import dev.jtune.tokenizer.BatchEncoding;
+import dev.jtune.tokenizer.Padding;
+import dev.jtune.tokenizer.Tokenizer;
+import dev.jtune.tokenizer.Truncation;
+import dev.jtune.train.LossCurvePlot;
+import dev.jtune.train.Trainer;
+import dev.jtune.train.TrainingArguments;
+import dev.jtune.train.data.Dataset;
+import dev.jtune.train.data.DatasetDict;
+import dev.jtune.train.data.MapOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The seed walkthrough, step by step: load the data, the pretrained model and its tokenizer, add a {@code [PAD]}
+ * token and resize the embeddings, tokenize with a batched map, train with the {@link Trainer}, evaluate (loss, and
+ * label accuracy before and after when there is a label column), and save everything in the Hugging Face layout.
+ */
+final class FineTuning {
+
+    /**
+     * What to fine-tune and how.
+     *
+     * @param template    text with {@code {column}} placeholders, e.g. {@code "Tweet: {text}\nSentiment: {label_text}"}
+     * @param labelColumn the column holding label words (null: no classification metrics)
+     * @param padding     "max_length" or "longest"
+     */
+    record Plan(Path modelDir, DatasetDict data, String template, String labelColumn, int maxLength, String padding,
+                TrainingArguments args) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private FineTuning() {}
+
+    /** Runs the walkthrough and returns the metrics written to {@code metrics.json}. */
+    static Map<String, Object> run(Plan plan) throws IOException {
+        Path out = Path.of(plan.args().outputDir());
+        Files.createDirectories(out);
+        long start = System.nanoTime();
+        Tokenizer tokenizer = AutoTokenizer.fromPretrained(plan.modelDir());
+        PreTrainedCausalLM model = AutoModelForCausalLM.fromPretrained(plan.modelDir());
+        if (tokenizer.padToken() == null) tokenizer.addSpecialTokens(Map.of("pad_token", "[PAD]"));
+        model.resizeTokenEmbeddings(tokenizer.size());
+        log("model %s: %.2fM parameters, vocabulary %d (pad token %s = %d)", plan.modelDir(),
+                model.numParameters() / 1e6, tokenizer.size(), tokenizer.padToken(), tokenizer.padTokenId());
+
+        Padding padding = plan.padding().equals("max_length") ? Padding.maxLength(plan.maxLength()) : Padding.longest();
+        Truncation truncation = Truncation.maxLength(plan.maxLength());
+        DatasetDict tokenized = plan.data().map(batch -> {
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) texts.add(Templates.fill(plan.template(), batch.row(i)));
+            BatchEncoding enc = tokenizer.encode(texts, false, padding, truncation);
+            return Map.of("input_ids", List.of(enc.inputIds()), "attention_mask", List.of(enc.attentionMask()));
+        }, MapOptions.batched());
+        Dataset train = tokenized.get("train");
+        Dataset eval = tokenized.containsSplit("validation") ? tokenized.get("validation") : null;
+        log("tokenized %d training rows%s", train.size(), eval == null ? "" : " and " + eval.size() + " validation rows");
+
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        Classification classification = plan.labelColumn() == null || eval == null ? null
+                : Classification.of(tokenizer, plan.template(), plan.labelColumn(), plan.data().get("validation"));
+        if (classification != null) {
+            metrics.put("eval_accuracy_before", classification.accuracy(model, plan.args().perDeviceEvalBatchSize())[0]);
+            log("accuracy before fine-tuning: %.1f%%", 100 * (double) metrics.get("eval_accuracy_before"));
+        }
+
+        Trainer trainer = new Trainer(model, plan.args(), train, eval);
+        trainer.train();
+        if (eval != null) metrics.putAll(trainer.evaluate());
+        if (classification != null) {
+            double[] acc = classification.accuracy(model, plan.args().perDeviceEvalBatchSize());
+            metrics.put("eval_accuracy", acc[0]);
+            metrics.put("eval_macro_recall", acc[1]);
+            log("accuracy after fine-tuning: %.1f%%, macro recall %.1f%%", 100 * acc[0], 100 * acc[1]);
+        }
+        metrics.put("train_runtime_s", (System.nanoTime() - start) / 1e9);
+
+        trainer.saveModel(out);
+        tokenizer.savePretrained(out);
+        trainer.state().save(out.resolve("trainer_state.json"));
+        JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("metrics.json").toFile(), metrics);
+        plotLoss(trainer, out.resolve("loss_curve.png"));
+        log("saved the model, tokenizer, trainer_state.json, metrics.json and loss_curve.png in %s", out);
+        return metrics;
+    }
+
+    private static void plotLoss(Trainer trainer, Path png) throws IOException {
+        List<LossCurvePlot.Point> train = new ArrayList<>(), eval = new ArrayList<>();
+        for (Map<String, Object> entry : trainer.state().logHistory()) {
+            double step = ((Number) entry.get("step")).doubleValue();
+            if (entry.get("loss") instanceof Number loss) train.add(new LossCurvePlot.Point(step, loss.doubleValue()));
+            if (entry.get("eval_loss") instanceof Number loss) eval.add(new LossCurvePlot.Point(step, loss.doubleValue()));
+        }
+        LossCurvePlot.write(png, "fine-tuning loss", train, eval);
+    }
+
+    static void log(String format, Object... args) {
+        System.err.println("jtune: " + String.format(Locale.ROOT, format, args));
+    }
+
+    /** Label-word classification on the validation rows: the prompt is the template cut before the label. */
+    private record Classification(List<int[]> prompts, int[] labels, int[] labelTokenIds) {
+
+        static Classification of(Tokenizer tokenizer, String template, String labelColumn, Dataset rows) {
+            String placeholder = "{" + labelColumn + "}";
+            int cut = template.indexOf(placeholder);
+            if (cut < 0) {
+                throw new IllegalArgumentException("--text-template must contain " + placeholder + " to classify by "
+                        + "--label-column " + labelColumn);
+            }
+            String promptTemplate = template.substring(0, cut).stripTrailing();
+            List<String> labelWords = rows.column(labelColumn).stream().map(Object::toString).distinct().sorted().toList();
+            int[] tokenIds = labelWords.stream().mapToInt(w -> tokenizer.encode(" " + w, false)[0]).toArray();
+            List<int[]> prompts = new ArrayList<>();
+            int[] labels = new int[rows.size()];
+            for (int i = 0; i < rows.size(); i++) {
+                prompts.add(tokenizer.encode(Templates.fill(promptTemplate, rows.get(i)), false));
+                labels[i] = labelWords.indexOf(rows.get(i).get(labelColumn).toString());
+            }
+            return new Classification(prompts, labels, tokenIds);
+        }
+
+        /** {accuracy, macro recall}. */
+        double[] accuracy(PreTrainedCausalLM model, int batchSize) {
+            ProgressLine progress = new ProgressLine("classify", prompts.size(), "rows");
+            int[] predictions = LabelWordClassifier.predict(model, prompts, labelTokenIds, batchSize, progress::update);
+            progress.finish();
+            return new double[] {LabelWordClassifier.accuracy(predictions, labels),
+                LabelWordClassifier.macroRecall(predictions, labels, labelTokenIds.length)};
+        }
+    }
+
+}

@@ -1,0 +1,90 @@
+package dev.jtune.app;
+
+import dev.jtune.train.TrainingArguments;
+import dev.jtune.train.data.DatasetDict;
+import dev.jtune.train.data.Datasets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ./jtune finetune --model DIR --data DIR_OR_FILE --output-dir DIR [training flags]}: the seed walkthrough. */
+@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Fine-tune a pretrained causal LM on JSONL/CSV data with the Trainer, then evaluate and save it.",
+            "A directory for --data holds train.jsonl and validation.jsonl (or .csv); a single file is a train split."})
+final class FinetuneCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Pretrained model folder (config.json, model.safetensors, tokenizer).")
+    Path model;
+
+    @Option(names = "--data", required = true, description = "Folder with train/validation files, or one training file.")
+    Path data;
+
+    @Option(names = "--eval-data", description = "Validation file (overrides the folder's).")
+    Path evalData;
+
+    @Option(names = "--text-field", defaultValue = "text", description = "Column with the text (default: ${DEFAULT-VALUE}).")
+    String textField;
+
+    @Option(names = "--text-template", description = "Text built from columns, e.g. \"Tweet: {text}\\nSentiment: {label_text}\".")
+    String textTemplate;
+
+    @Option(names = "--label-column", description = "Column of label words: also report accuracy and macro recall.")
+    String labelColumn;
+
+    @Option(names = "--max-length", defaultValue = "64", description = "Truncate (and pad) to this many tokens (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--padding", defaultValue = "longest",
+            description = "max_length or longest (default: ${DEFAULT-VALUE}; the loss is the same, longest is faster).")
+    String padding;
+
+    @Mixin
+    TrainingArgumentsOptions training;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!padding.equals("longest") && !padding.equals("max_length")) {
+            throw new IllegalArgumentException("--padding must be max_length or longest, got " + padding);
+        }
+        String template = textTemplate != null ? textTemplate.replace("\\n", "\n") : "{" + textField + "}";
+        TrainingArguments args = training.toArguments();
+        FineTuning.run(new FineTuning.Plan(model, load(), template, labelColumn, maxLength, padding, args));
+        return 0;
+    }
+
+    /** train (and validation) splits from --data and --eval-data. */
+    private DatasetDict load() throws IOException {
+        Map<String, List<Path>> files = new LinkedHashMap<>();
+        if (Files.isDirectory(data)) {
+            files.put("train", List.of(find(data, "train")));
+            Path validation = evalData != null ? evalData : findOptional(data, "validation");
+            if (validation != null) files.put("validation", List.of(validation));
+        } else {
+            files.put("train", List.of(data));
+            if (evalData != null) files.put("validation", List.of(evalData));
+        }
+        String format = files.get("train").getFirst().toString().endsWith(".csv") ? "csv" : "json";
+        return Datasets.load(format, files);
+    }
+
+    private static Path find(Path dir, String split) throws IOException {
+        Path p = findOptional(dir, split);
+        if (p == null) throw new NoSuchFileException(dir + ": no " + split + ".jsonl, " + split + ".json or " + split + ".csv");
+        return p;
+    }
+
+    private static Path findOptional(Path dir, String split) {
+        for (String ext : List.of(".jsonl", ".json", ".csv")) {
+            if (Files.exists(dir.resolve(split + ext))) return dir.resolve(split + ext);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.jtune.app.demo;
+
+import dev.jtune.nn.gpt2.GPT2Config;
+import dev.jtune.nn.gpt2.GPT2LMHeadModel;
+import dev.jtune.tokenizer.BatchEncoding;
+import dev.jtune.tokenizer.Padding;
+import dev.jtune.tokenizer.Tokenizer;
+import dev.jtune.tokenizer.Truncation;
+import dev.jtune.tokenizer.trainer.BpeTrainer;
+import dev.jtune.train.IntervalStrategy;
+import dev.jtune.train.Trainer;
+import dev.jtune.train.TrainingArguments;
+import dev.jtune.train.data.Dataset;
+import dev.jtune.train.optim.SchedulerType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes the demo's "pretrained" model: a byte-level BPE tokenizer trained on the unlabelled texts, and a small GPT-2
+ * trained on them as a language model for a short while, saved in the Hugging Face layout like a hub snapshot.
+ */
+public final class DemoPretraining {
+
+    private static final String EOS = "<|endoftext|>";
+
+    private DemoPretraining() {}
+
+    public static void run(List<String> texts, Path dir, long seed) throws IOException {
+        Tokenizer tokenizer = BpeTrainer.train(texts, new BpeTrainer.Config(512, 2, List.of(EOS)));
+        tokenizer.addSpecialTokens(Map.of("eos_token", EOS, "bos_token", EOS));
+        int eos = tokenizer.eosTokenId();
+        GPT2Config config = GPT2Config.of(tokenizer.size(), 64, 64, 2, 4).withDropout(0);
+        GPT2LMHeadModel model = new GPT2LMHeadModel(
+                new GPT2Config(config.vocabSize(), config.nPositions(), config.nEmbd(), config.nLayer(), config.nHead(),
+                        config.nInner(), config.activationFunction(), 0, 0, 0, config.layerNormEpsilon(),
+                        config.initializerRange(), true, eos, eos, -1, null), seed);
+
+        List<String> withEos = new ArrayList<>();
+        for (String t : texts) withEos.add(t + EOS);
+        BatchEncoding enc = tokenizer.encode(withEos, false, Padding.none(), Truncation.maxLength(64));
+        Dataset corpus = Dataset.fromColumns(Map.of("input_ids", List.of(enc.inputIds())));
+        TrainingArguments args = TrainingArguments.builder().outputDir(dir.resolve("pretraining").toString())
+                .perDeviceTrainBatchSize(32).learningRate(5e-3).numTrainEpochs(2).warmupSteps(10)
+                .lrSchedulerType(SchedulerType.COSINE).loggingSteps(25).saveStrategy(IntervalStrategy.NO).seed(seed)
+                .build();
+        new Trainer(model, args, corpus, null).train();
+        model.savePretrained(dir);
+        tokenizer.savePretrained(dir);
+    }
+}
