@@ -8,11 +8,11 @@ import java.util.Arrays;
  * {@code ./jtune bench matmul [--threads N] [--runs R]}: times {@link SimdMatmul} on every {@link MatmulCase} and
  * prints {@code matmul M N K threads GFLOP/s layout case} per line (A is [M,K], B is [K,N]).
  *
- * <p>Each case is warmed up for a second, then timed {@code R} times (default 9); the median is reported.
+ * <p>Each case is warmed up for two seconds, then timed {@code R} times (default 9); the median is reported.
  */
 public final class MatmulHarness {
 
-    private static final long WARMUP_NANOS = 1_000_000_000L;
+    private static final long WARMUP_NANOS = 2_000_000_000L;
 
     private MatmulHarness() {}
 

@@ -23,20 +23,23 @@ final class MatmulPacking {
     private static final boolean TRANSPOSE16 = L == 16 && MR == 8 && NR == 2 * L;
     private static final VectorMask<Float> LOW = F.indexInRange(0, L / 2);
     private static final VectorMask<Float> HIGH = LOW.not();
-    /** For each butterfly stage, the lane indexes picking the low and the high result from a pair of vectors. */
-    private static final FloatVector[] PICK_LOW = new FloatVector[4], PICK_HIGH = new FloatVector[4];
+    /**
+     * Lane indexes for the butterfly stage of distance d: {@code PICK_LOW_d.selectFrom(x, y)} and
+     * {@code PICK_HIGH_d.selectFrom(x, y)} (constants in fields, not an array, so the JIT sees their exact type).
+     */
+    private static final FloatVector PICK_LOW_8 = pick(8, false), PICK_HIGH_8 = pick(8, true);
+    private static final FloatVector PICK_LOW_4 = pick(4, false), PICK_HIGH_4 = pick(4, true);
+    private static final FloatVector PICK_LOW_2 = pick(2, false), PICK_HIGH_2 = pick(2, true);
+    private static final FloatVector PICK_LOW_1 = pick(1, false), PICK_HIGH_1 = pick(1, true);
 
-    static {
-        for (int s = 0; s < 4; s++) {
-            int d = 8 >> s;
-            float[] low = new float[L], high = new float[L];
-            for (int q = 0; q < L && TRANSPOSE16; q++) {
-                low[q] = (q & d) == 0 ? q : L + q - d;
-                high[q] = (q & d) == 0 ? q + d : L + q;
-            }
-            PICK_LOW[s] = FloatVector.fromArray(F, low, 0);
-            PICK_HIGH[s] = FloatVector.fromArray(F, high, 0);
+    /** Low: lane q keeps x[q] where bit d of q is 0, else takes y[q - d]; high: y[q] where set, else x[q + d]. */
+    private static FloatVector pick(int d, boolean high) {
+        float[] index = new float[L];
+        for (int q = 0; q < L && TRANSPOSE16; q++) {
+            boolean set = (q & d) != 0;
+            index[q] = high ? (set ? L + q : q + d) : (set ? L + q - d : q);
         }
+        return FloatVector.fromArray(F, index, 0);
     }
 
     private MatmulPacking() {}
@@ -127,75 +130,95 @@ final class MatmulPacking {
         FloatVector r13 = FloatVector.fromArray(F, src, off + 13 * stride);
         FloatVector r14 = FloatVector.fromArray(F, src, off + 14 * stride);
         FloatVector r15 = FloatVector.fromArray(F, src, off + 15 * stride);
-        FloatVector lo8 = PICK_LOW[0], hi8 = PICK_HIGH[0];
-        FloatVector t0 = lo8.selectFrom(r0, r8), t8 = hi8.selectFrom(r0, r8);
-        FloatVector t1 = lo8.selectFrom(r1, r9), t9 = hi8.selectFrom(r1, r9);
-        FloatVector t2 = lo8.selectFrom(r2, r10), t10 = hi8.selectFrom(r2, r10);
-        FloatVector t3 = lo8.selectFrom(r3, r11), t11 = hi8.selectFrom(r3, r11);
-        FloatVector t4 = lo8.selectFrom(r4, r12), t12 = hi8.selectFrom(r4, r12);
-        FloatVector t5 = lo8.selectFrom(r5, r13), t13 = hi8.selectFrom(r5, r13);
-        FloatVector t6 = lo8.selectFrom(r6, r14), t14 = hi8.selectFrom(r6, r14);
-        FloatVector t7 = lo8.selectFrom(r7, r15), t15 = hi8.selectFrom(r7, r15);
-        FloatVector lo4 = PICK_LOW[1], hi4 = PICK_HIGH[1];
-        r0 = lo4.selectFrom(t0, t4);
-        r4 = hi4.selectFrom(t0, t4);
-        r1 = lo4.selectFrom(t1, t5);
-        r5 = hi4.selectFrom(t1, t5);
-        r2 = lo4.selectFrom(t2, t6);
-        r6 = hi4.selectFrom(t2, t6);
-        r3 = lo4.selectFrom(t3, t7);
-        r7 = hi4.selectFrom(t3, t7);
-        r8 = lo4.selectFrom(t8, t12);
-        r12 = hi4.selectFrom(t8, t12);
-        r9 = lo4.selectFrom(t9, t13);
-        r13 = hi4.selectFrom(t9, t13);
-        r10 = lo4.selectFrom(t10, t14);
-        r14 = hi4.selectFrom(t10, t14);
-        r11 = lo4.selectFrom(t11, t15);
-        r15 = hi4.selectFrom(t11, t15);
-        FloatVector lo2 = PICK_LOW[2], hi2 = PICK_HIGH[2];
-        t0 = lo2.selectFrom(r0, r2);
-        t2 = hi2.selectFrom(r0, r2);
-        t1 = lo2.selectFrom(r1, r3);
-        t3 = hi2.selectFrom(r1, r3);
-        t4 = lo2.selectFrom(r4, r6);
-        t6 = hi2.selectFrom(r4, r6);
-        t5 = lo2.selectFrom(r5, r7);
-        t7 = hi2.selectFrom(r5, r7);
-        t8 = lo2.selectFrom(r8, r10);
-        t10 = hi2.selectFrom(r8, r10);
-        t9 = lo2.selectFrom(r9, r11);
-        t11 = hi2.selectFrom(r9, r11);
-        t12 = lo2.selectFrom(r12, r14);
-        t14 = hi2.selectFrom(r12, r14);
-        t13 = lo2.selectFrom(r13, r15);
-        t15 = hi2.selectFrom(r13, r15);
-        FloatVector lo1 = PICK_LOW[3], hi1 = PICK_HIGH[3];
-        store(dst, lo, hi, 0, lo1.selectFrom(t0, t1));
-        store(dst, lo, hi, ldd, hi1.selectFrom(t0, t1));
-        store(dst, lo, hi, 2 * ldd, lo1.selectFrom(t2, t3));
-        store(dst, lo, hi, 3 * ldd, hi1.selectFrom(t2, t3));
-        store(dst, lo, hi, 4 * ldd, lo1.selectFrom(t4, t5));
-        store(dst, lo, hi, 5 * ldd, hi1.selectFrom(t4, t5));
-        store(dst, lo, hi, 6 * ldd, lo1.selectFrom(t6, t7));
-        store(dst, lo, hi, 7 * ldd, hi1.selectFrom(t6, t7));
-        store(dst, lo, hi, 8 * ldd, lo1.selectFrom(t8, t9));
-        store(dst, lo, hi, 9 * ldd, hi1.selectFrom(t8, t9));
-        store(dst, lo, hi, 10 * ldd, lo1.selectFrom(t10, t11));
-        store(dst, lo, hi, 11 * ldd, hi1.selectFrom(t10, t11));
-        store(dst, lo, hi, 12 * ldd, lo1.selectFrom(t12, t13));
-        store(dst, lo, hi, 13 * ldd, hi1.selectFrom(t12, t13));
-        store(dst, lo, hi, 14 * ldd, lo1.selectFrom(t14, t15));
-        store(dst, lo, hi, 15 * ldd, hi1.selectFrom(t14, t15));
-    }
-
-    /** Lanes 0..7 of {@code v} to {@code dst[lo + at..]}, lanes 8..15 to {@code dst[hi + at..]}. */
-    private static void store(float[] dst, int lo, int hi, int at, FloatVector v) {
-        if (hi == lo + L / 2) {
-            v.intoArray(dst, lo + at);
-        } else {
-            v.intoArray(dst, lo + at, LOW);
-            v.intoArray(dst, hi + at - L / 2, HIGH);
-        }
+        FloatVector t0 = PICK_LOW_8.selectFrom(r0, r8), t8 = PICK_HIGH_8.selectFrom(r0, r8);
+        FloatVector t1 = PICK_LOW_8.selectFrom(r1, r9), t9 = PICK_HIGH_8.selectFrom(r1, r9);
+        FloatVector t2 = PICK_LOW_8.selectFrom(r2, r10), t10 = PICK_HIGH_8.selectFrom(r2, r10);
+        FloatVector t3 = PICK_LOW_8.selectFrom(r3, r11), t11 = PICK_HIGH_8.selectFrom(r3, r11);
+        FloatVector t4 = PICK_LOW_8.selectFrom(r4, r12), t12 = PICK_HIGH_8.selectFrom(r4, r12);
+        FloatVector t5 = PICK_LOW_8.selectFrom(r5, r13), t13 = PICK_HIGH_8.selectFrom(r5, r13);
+        FloatVector t6 = PICK_LOW_8.selectFrom(r6, r14), t14 = PICK_HIGH_8.selectFrom(r6, r14);
+        FloatVector t7 = PICK_LOW_8.selectFrom(r7, r15), t15 = PICK_HIGH_8.selectFrom(r7, r15);
+        r0 = PICK_LOW_4.selectFrom(t0, t4);
+        r4 = PICK_HIGH_4.selectFrom(t0, t4);
+        r1 = PICK_LOW_4.selectFrom(t1, t5);
+        r5 = PICK_HIGH_4.selectFrom(t1, t5);
+        r2 = PICK_LOW_4.selectFrom(t2, t6);
+        r6 = PICK_HIGH_4.selectFrom(t2, t6);
+        r3 = PICK_LOW_4.selectFrom(t3, t7);
+        r7 = PICK_HIGH_4.selectFrom(t3, t7);
+        r8 = PICK_LOW_4.selectFrom(t8, t12);
+        r12 = PICK_HIGH_4.selectFrom(t8, t12);
+        r9 = PICK_LOW_4.selectFrom(t9, t13);
+        r13 = PICK_HIGH_4.selectFrom(t9, t13);
+        r10 = PICK_LOW_4.selectFrom(t10, t14);
+        r14 = PICK_HIGH_4.selectFrom(t10, t14);
+        r11 = PICK_LOW_4.selectFrom(t11, t15);
+        r15 = PICK_HIGH_4.selectFrom(t11, t15);
+        t0 = PICK_LOW_2.selectFrom(r0, r2);
+        t2 = PICK_HIGH_2.selectFrom(r0, r2);
+        t1 = PICK_LOW_2.selectFrom(r1, r3);
+        t3 = PICK_HIGH_2.selectFrom(r1, r3);
+        t4 = PICK_LOW_2.selectFrom(r4, r6);
+        t6 = PICK_HIGH_2.selectFrom(r4, r6);
+        t5 = PICK_LOW_2.selectFrom(r5, r7);
+        t7 = PICK_HIGH_2.selectFrom(r5, r7);
+        t8 = PICK_LOW_2.selectFrom(r8, r10);
+        t10 = PICK_HIGH_2.selectFrom(r8, r10);
+        t9 = PICK_LOW_2.selectFrom(r9, r11);
+        t11 = PICK_HIGH_2.selectFrom(r9, r11);
+        t12 = PICK_LOW_2.selectFrom(r12, r14);
+        t14 = PICK_HIGH_2.selectFrom(r12, r14);
+        t13 = PICK_LOW_2.selectFrom(r13, r15);
+        t15 = PICK_HIGH_2.selectFrom(r13, r15);
+        // Row t of the transpose: its first half goes to dst[lo + t * ldd..], its second half to dst[hi + t * ldd..].
+        int h = hi - L / 2;
+        r0 = PICK_LOW_1.selectFrom(t0, t1);
+        r0.intoArray(dst, lo, LOW);
+        r0.intoArray(dst, h, HIGH);
+        r1 = PICK_HIGH_1.selectFrom(t0, t1);
+        r1.intoArray(dst, lo + ldd, LOW);
+        r1.intoArray(dst, h + ldd, HIGH);
+        r2 = PICK_LOW_1.selectFrom(t2, t3);
+        r2.intoArray(dst, lo + 2 * ldd, LOW);
+        r2.intoArray(dst, h + 2 * ldd, HIGH);
+        r3 = PICK_HIGH_1.selectFrom(t2, t3);
+        r3.intoArray(dst, lo + 3 * ldd, LOW);
+        r3.intoArray(dst, h + 3 * ldd, HIGH);
+        r4 = PICK_LOW_1.selectFrom(t4, t5);
+        r4.intoArray(dst, lo + 4 * ldd, LOW);
+        r4.intoArray(dst, h + 4 * ldd, HIGH);
+        r5 = PICK_HIGH_1.selectFrom(t4, t5);
+        r5.intoArray(dst, lo + 5 * ldd, LOW);
+        r5.intoArray(dst, h + 5 * ldd, HIGH);
+        r6 = PICK_LOW_1.selectFrom(t6, t7);
+        r6.intoArray(dst, lo + 6 * ldd, LOW);
+        r6.intoArray(dst, h + 6 * ldd, HIGH);
+        r7 = PICK_HIGH_1.selectFrom(t6, t7);
+        r7.intoArray(dst, lo + 7 * ldd, LOW);
+        r7.intoArray(dst, h + 7 * ldd, HIGH);
+        r8 = PICK_LOW_1.selectFrom(t8, t9);
+        r8.intoArray(dst, lo + 8 * ldd, LOW);
+        r8.intoArray(dst, h + 8 * ldd, HIGH);
+        r9 = PICK_HIGH_1.selectFrom(t8, t9);
+        r9.intoArray(dst, lo + 9 * ldd, LOW);
+        r9.intoArray(dst, h + 9 * ldd, HIGH);
+        r10 = PICK_LOW_1.selectFrom(t10, t11);
+        r10.intoArray(dst, lo + 10 * ldd, LOW);
+        r10.intoArray(dst, h + 10 * ldd, HIGH);
+        r11 = PICK_HIGH_1.selectFrom(t10, t11);
+        r11.intoArray(dst, lo + 11 * ldd, LOW);
+        r11.intoArray(dst, h + 11 * ldd, HIGH);
+        r12 = PICK_LOW_1.selectFrom(t12, t13);
+        r12.intoArray(dst, lo + 12 * ldd, LOW);
+        r12.intoArray(dst, h + 12 * ldd, HIGH);
+        r13 = PICK_HIGH_1.selectFrom(t12, t13);
+        r13.intoArray(dst, lo + 13 * ldd, LOW);
+        r13.intoArray(dst, h + 13 * ldd, HIGH);
+        r14 = PICK_LOW_1.selectFrom(t14, t15);
+        r14.intoArray(dst, lo + 14 * ldd, LOW);
+        r14.intoArray(dst, h + 14 * ldd, HIGH);
+        r15 = PICK_HIGH_1.selectFrom(t14, t15);
+        r15.intoArray(dst, lo + 15 * ldd, LOW);
+        r15.intoArray(dst, h + 15 * ldd, HIGH);
     }
 }
