@@ -65,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
         for (String tweet : List.of("the new album is amazing", "my flight was moved to tuesday", "this weather is the worst")) {
             String prompt = "Tweet: " + tweet + "\nSentiment:";
             int[] ids = Generation.generate(model, tokenizer.encode(prompt, false),
-                    GenerationConfig.greedy(3, tokenizer.eosTokenId() == null ? -1 : tokenizer.eosTokenId()), null);
+                    GenerationConfig.greedy(1, tokenizer.eosTokenId() == null ? -1 : tokenizer.eosTokenId()), null);
             System.out.printf("%s%s%n", prompt.replace("\n", " | "), tokenizer.decode(ids, true));
         }
         System.out.printf("accuracy before %.1f%%, after %.1f%% (macro recall %.1f%%); eval loss %.3f; %.0f s in all%n",

@@ -125,6 +125,10 @@ final class FineTuning {
             String promptTemplate = template.substring(0, cut).stripTrailing();
             List<String> labelWords = rows.column(labelColumn).stream().map(Object::toString).distinct().sorted().toList();
             int[] tokenIds = labelWords.stream().mapToInt(w -> tokenizer.encode(" " + w, false)[0]).toArray();
+            if (java.util.Arrays.stream(tokenIds).distinct().count() != tokenIds.length) {
+                throw new IllegalArgumentException("the label words " + labelWords + " do not start with distinct tokens "
+                        + java.util.Arrays.toString(tokenIds) + ", so their first-token logits cannot tell them apart");
+            }
             List<int[]> prompts = new ArrayList<>();
             int[] labels = new int[rows.size()];
             for (int i = 0; i < rows.size(); i++) {

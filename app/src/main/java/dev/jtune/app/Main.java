@@ -18,7 +18,15 @@ import picocli.CommandLine.Command;
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof java.io.IOException || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+                command.getErr().println("jtune: error: " + e.getMessage());  // bad input: say what, no stack trace
+                return 1;
+            }
+            throw e;
+        });
+        System.exit(cli.execute(args));
     }
 
     /** No command: the embedded demo. */

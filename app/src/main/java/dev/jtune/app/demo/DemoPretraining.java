@@ -29,7 +29,10 @@ public final class DemoPretraining {
     private DemoPretraining() {}
 
     public static void run(List<String> texts, Path dir, long seed) throws IOException {
-        Tokenizer tokenizer = BpeTrainer.train(texts, new BpeTrainer.Config(512, 2, List.of(EOS)));
+        // The tokenizer also sees the label words, as a real pretrained vocabulary knows " positive" and friends.
+        List<String> tokenizerCorpus = new ArrayList<>(texts);
+        for (int i = 0; i < 300; i++) tokenizerCorpus.addAll(List.of(" negative", " neutral", " positive"));
+        Tokenizer tokenizer = BpeTrainer.train(tokenizerCorpus, new BpeTrainer.Config(640, 2, List.of(EOS)));
         tokenizer.addSpecialTokens(Map.of("eos_token", EOS, "bos_token", EOS));
         int eos = tokenizer.eosTokenId();
         GPT2Config config = GPT2Config.of(tokenizer.size(), 64, 64, 2, 4).withDropout(0);
