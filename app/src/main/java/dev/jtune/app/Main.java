@@ -18,15 +18,20 @@ import picocli.CommandLine.Command;
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its error handling: bad input is one "jtune: error: ..." line and exit status 1. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof java.io.IOException || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-                command.getErr().println("jtune: error: " + e.getMessage());  // bad input: say what, no stack trace
+                command.getErr().println("jtune: error: " + e.getMessage());
                 return 1;
             }
             throw e;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 
     /** No command: the embedded demo. */
