@@ -171,9 +171,9 @@ public final class Dataset {
     }
 
     /** Rows {@code [start, end)}. */
-    public Dataset select(int start, int end) {
+    public Dataset selectRange(int start, int end) {
         if (start < 0 || end > size || start > end) {
-            throw new IndexOutOfBoundsException("Dataset.select: range [" + start + ", " + end + ") of " + size + " rows");
+            throw new IndexOutOfBoundsException("Dataset.selectRange: range [" + start + ", " + end + ") of " + size + " rows");
         }
         int[] idx = new int[end - start];
         for (int i = 0; i < idx.length; i++) idx[i] = start + i;
