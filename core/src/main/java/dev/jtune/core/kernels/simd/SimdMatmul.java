@@ -52,11 +52,14 @@ public final class SimdMatmul {
     /** {@code out[p] = A[p] @ B[p]}, with the operands read as in {@link ScalarMatmul}; {@code out: [batch, m, n]}. */
     public static void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                               float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
+        int batch = aOffsets.length;
+        if (bOffsets.length != batch) {
+            throw new IllegalArgumentException("matmul: " + batch + " offsets for A != " + bOffsets.length + " for B");
+        }
         if (!Simd.ENABLED) {
             ScalarMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
             return;
         }
-        int batch = aOffsets.length;
         if (m == 0 || n == 0 || batch == 0) return;
         if (k == 0) {
             Arrays.fill(out, 0, batch * m * n, 0f);

@@ -4,6 +4,7 @@ import static dev.jtune.core.kernels.simd.MatmulOperands.assertSimdMatchesScalar
 import static dev.jtune.core.kernels.simd.MatmulOperands.simdProduct;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jtune.core.kernels.Parallel;
 import java.util.ArrayList;
@@ -141,6 +142,13 @@ class SimdMatmulTest {
         Arrays.fill(out, 7f);
         SimdMatmul.matmul(out, new float[0], new int[] {0}, 0, 1, new float[0], new int[] {0}, 3, 1, 2, 3, 0);
         assertArrayEquals(new float[6], out);
+    }
+
+    @Test
+    void mismatchedBatchSizesFailNamingBoth() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SimdMatmul.matmul(
+                new float[8], new float[4], new int[] {0, 0}, 2, 1, new float[4], new int[] {0}, 2, 1, 2, 2, 2));
+        assertEquals("matmul: 2 offsets for A != 1 for B", e.getMessage());
     }
 
     @Test
