@@ -41,8 +41,7 @@ public final class Functional {
             throw new IllegalArgumentException("cross_entropy: logits " + logits.shapeString() + " and target "
                     + target.shapeString() + " do not have the same number of positions");
         }
-        Tensor logProbs = logits.reshape(-1, classes).logSoftmax(-1);
-        return Losses.nllLoss(logProbs, target.reshape(-1), ignoreIndex, reduction);
+        return Losses.crossEntropy(logits.reshape(-1, classes), target.reshape(-1), ignoreIndex, reduction);
     }
 
     /** Mean cross-entropy with {@code ignore_index=-100}, as {@code F.cross_entropy(logits, target)}. */

@@ -43,9 +43,13 @@ public final class CausalLMLoss {
             throw new IllegalArgumentException("causal LM loss: logits [B, T, V] and labels [B, T] expected, got "
                     + logits.shapeString() + " and " + labels.shapeString());
         }
-        int t = logits.size(1);
-        Tensor predicted = logits.narrow(1, 0, t - 1);  // (B, T-1, V)
-        Tensor targets = labels.narrow(1, 1, t - 1);    // (B, T-1)
-        return Functional.crossEntropy(predicted, targets, IGNORE_INDEX, reduction);
+        // Shift the labels, not the logits: position t is scored against label t+1 and the last position against
+        // nothing (-100), so the [B, T, V] logits are used in place instead of copied.
+        int b = labels.size(0), t = labels.size(1);
+        long[] l = labels.toLongArray(), next = new long[b * t];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < t; i++) next[r * t + i] = i + 1 < t ? l[r * t + i + 1] : IGNORE_INDEX;
+        }
+        return Functional.crossEntropy(logits, Tensor.ofLongs(next, b, t), IGNORE_INDEX, reduction);
     }
 }

@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * {@code ./jtune bench gpt2-step [--config 124m|16m] [--steps N] [--threads N]}: the side-by-side counterpart of
+ * {@code ./jtune bench gpt2-step [--config 124m|16m|tweet] [--steps N] [--threads N]}: the side-by-side counterpart of
  * {@code shared/tools/torch_gpt2_bench.py}: a randomly initialised GPT-2 (no dropout), random tokens, and the median
  * time of the forward pass alone and of a training step (forward, backward, AdamW update), plus the peak RSS.
  */
@@ -32,12 +32,18 @@ public final class Gpt2StepHarness {
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--threads" -> Parallel.setThreads(Integer.parseInt(args[++i]));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (use --config 124m|16m, --steps N, --threads N)");
+                        + " (use --config 124m|16m|tweet, --steps N, --threads N)");
             }
         }
-        // 124m: L12 C768 NH12, B=4 T=64; 16m: L4 C256 NH4, B=8 T=128 (the two rows of the fixtures README).
-        GPT2Config config = preset.equals("16m") ? GPT2Config.of(50257, 1024, 256, 4, 4) : GPT2Config.of(50257, 1024, 768, 12, 12);
-        int b = preset.equals("16m") ? 8 : 4, t = preset.equals("16m") ? 128 : 64;
+        // 124m: L12 C768 NH12, B=4 T=64; 16m: L4 C256 NH4, B=8 T=128 (the two rows of the fixtures README);
+        // tweet: tweet-gpt2-small's shape (L4 C128 NH4) at the reference fine-tune's micro-batch, B=8 T=64.
+        GPT2Config config = switch (preset) {
+            case "16m" -> GPT2Config.of(50257, 1024, 256, 4, 4);
+            case "tweet" -> GPT2Config.of(50258, 128, 128, 4, 4);
+            case "124m" -> GPT2Config.of(50257, 1024, 768, 12, 12);
+            default -> throw new IllegalArgumentException("--config must be 124m, 16m or tweet, got " + preset);
+        };
+        int b = preset.equals("124m") ? 4 : 8, t = preset.equals("16m") ? 128 : 64;
         GPT2LMHeadModel model = new GPT2LMHeadModel(config.withDropout(0), 1);
         model.train(true);
         Generator g = new Generator(2);

@@ -2,8 +2,19 @@ package dev.jtune.core.ops;
 
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
+import dev.jtune.core.autograd.SavedTensor;
+import dev.jtune.core.backend.BinaryOp;
+import dev.jtune.core.backend.ReduceOp;
+import dev.jtune.core.backend.UnaryOp;
 
-/** Negative log-likelihood over log-probabilities, the second half of cross-entropy. */
+/**
+ * Cross-entropy as one fused op: log-softmax of each row, then the negative log-likelihood of its target.
+ *
+ * <p>Why fused: a language model's rows have ~50k classes, and the composed version ({@code logSoftmax} then a
+ * gather) allocates two more {@code [N, C]} gradients in backward. Fused, backward is one pass,
+ * {@code dlogits = (softmax - onehot) * scale}, over the saved log-probabilities. The gradient property test checks it
+ * like any other op.
+ */
 public final class Losses {
 
     private Losses() {}
@@ -12,19 +23,19 @@ public final class Losses {
     public enum Reduction { NONE, SUM, MEAN }
 
     /**
-     * {@code -logProbs[i, target[i]]} for each row whose target is not {@code ignoreIndex}; MEAN divides the sum by
-     * the number of such rows (NaN when there are none, as in PyTorch), NONE gives 0 at ignored rows.
+     * {@code -log_softmax(logits)[i, target[i]]} for each row whose target is not {@code ignoreIndex}; MEAN divides the
+     * sum by the number of such rows (NaN when there are none, as in PyTorch), NONE gives 0 at ignored rows.
      *
-     * @param logProbs [N, C] log-probabilities
-     * @param target   [N] integer class ids in {@code [0, C)} or {@code ignoreIndex}
+     * @param logits [N, C] unnormalised scores
+     * @param target [N] integer class ids in {@code [0, C)} or {@code ignoreIndex}
      */
-    public static Tensor nllLoss(Tensor logProbs, Tensor target, int ignoreIndex, Reduction reduction) {
-        Dispatch.requireCompute("nll_loss", logProbs);
-        if (logProbs.dim() != 2 || target.dim() != 1 || target.size(0) != logProbs.size(0)) {
-            throw new IllegalArgumentException("nll_loss: expects input [N, C] and target [N], got "
-                    + logProbs.shapeString() + " and " + target.shapeString());
+    public static Tensor crossEntropy(Tensor logits, Tensor target, int ignoreIndex, Reduction reduction) {
+        Dispatch.requireCompute("cross_entropy", logits);
+        if (logits.dim() != 2 || target.dim() != 1 || target.size(0) != logits.size(0)) {
+            throw new IllegalArgumentException("cross_entropy: expects input [N, C] and target [N], got "
+                    + logits.shapeString() + " and " + target.shapeString());
         }
-        int n = logProbs.size(0), classes = logProbs.size(1);
+        int n = logits.size(0), classes = logits.size(1);
         long[] t = target.toLongArray();
         int count = 0;
         for (int i = 0; i < n; i++) {
@@ -35,26 +46,34 @@ public final class Losses {
             }
             count++;
         }
-        Tensor lp = Dispatch.dense(logProbs.detach());
-        Tensor losses = Tensor.zeros(logProbs.dtype(), n);
+        Tensor logProbs = Softmax.softmax(logits.detach(), 1, true);  // (N, C)
+        Tensor losses = Tensor.zeros(logits.dtype(), n);
         for (int i = 0; i < n; i++) {
-            if (t[i] != ignoreIndex) Conversions.setFlat(losses, i, -Conversions.read(lp.storage(), i * classes + (int) t[i]));
+            if (t[i] != ignoreIndex) Conversions.setFlat(losses, i, -Conversions.read(logProbs.storage(), i * classes + (int) t[i]));
         }
-        double scale = reduction == Reduction.MEAN ? 1.0 / count : 1.0;
         Tensor out = switch (reduction) {
             case NONE -> losses;
-            case SUM -> Dispatch.reduce(dev.jtune.core.backend.ReduceOp.SUM, losses, 0).reshape();
-            case MEAN -> Dispatch.reduce(dev.jtune.core.backend.ReduceOp.SUM, losses, 0).reshape().div(count);
+            case SUM -> Dispatch.reduce(ReduceOp.SUM, losses, 0).reshape();
+            case MEAN -> Dispatch.reduce(ReduceOp.SUM, losses, 0).reshape().div(count);
         };
-        return out.recordedBy(new Node("nll_loss", logProbs) {
+        double meanScale = reduction == Reduction.MEAN ? 1.0 / count : 1.0;
+        return out.recordedBy(new Node("cross_entropy", logits) {
+            private final SavedTensor saved = save(logProbs);
+
             @Override
             public Tensor[] backward(Tensor g) {
-                Tensor gd = Dispatch.dense(g);
-                Tensor grad = Tensor.zeros(g.dtype(), n, classes);
+                double[] gOut = g.toDoubleArray();
+                double[] rowScale = new double[n];  // d loss / d loss_i
+                for (int i = 0; i < n; i++) {
+                    rowScale[i] = t[i] == ignoreIndex ? 0 : (reduction == Reduction.NONE ? gOut[i] : gOut[0] * meanScale);
+                }
+                Tensor scale = Tensor.of(rowScale, n, 1).to(g.dtype());
+                Tensor grad = Dispatch.binary("cross_entropy backward", BinaryOp.MUL,
+                        Dispatch.unary(UnaryOp.EXP, saved.get()), scale);  // softmax * scale
                 for (int i = 0; i < n; i++) {
                     if (t[i] == ignoreIndex) continue;
-                    double gi = Conversions.read(gd.storage(), reduction == Reduction.NONE ? i : 0);
-                    Conversions.setFlat(grad, i * classes + (int) t[i], -gi * scale);
+                    int at = i * classes + (int) t[i];
+                    Conversions.write(grad.storage(), at, Conversions.read(grad.storage(), at) - rowScale[i]);
                 }
                 return new Tensor[] {grad};
             }
