@@ -23,6 +23,7 @@ final class Evaluation {
 
     private Evaluation() {}
 
+    @SuppressWarnings("try")  // the no-grad scope is used for its effect
     static Result run(PreTrainedCausalLM model, DataLoader loader, StreamingMetrics metrics, boolean keepPredictions) {
         boolean wasTraining = model.isTraining();
         model.eval();

@@ -118,12 +118,11 @@ public final class Dataset {
         for (String name : options.removeColumns()) column(name);
         int batchSize = Math.max(1, options.batchSize() < 0 ? size : options.batchSize());
         int batches = (size + batchSize - 1) / batchSize;
-        @SuppressWarnings("unchecked")
-        Map<String, List<Object>>[] results = new Map[batches];
+        List<Map<String, List<Object>>> results = new ArrayList<>(Collections.nCopies(batches, null));
         Parallel.RangeBody body = (from, to) -> {
             for (int b = from; b < to; b++) {
                 int start = b * batchSize, end = Math.min(size, start + batchSize);
-                results[b] = ColumnValues.normalize(fn.apply(batch(start, end)), end - start, start);
+                results.set(b, ColumnValues.normalize(fn.apply(batch(start, end)), end - start, start));
             }
         };
         if (options.numProc() > 1) {
@@ -134,10 +133,10 @@ public final class Dataset {
         Map<String, List<Object>> out = new LinkedHashMap<>(columns);
         for (String name : options.removeColumns()) out.remove(name);
         if (batches > 0) {
-            for (String name : results[0].keySet()) {
+            for (String name : results.getFirst().keySet()) {
                 List<Object> values = new ArrayList<>(size);
                 for (int b = 0; b < batches; b++) {
-                    List<Object> part = results[b].get(name);
+                    List<Object> part = results.get(b).get(name);
                     if (part == null) {
                         throw new IllegalArgumentException("map: batch " + b + " did not return column '" + name
                                 + "' that batch 0 returned");
