@@ -87,7 +87,10 @@ final class MatmulPacking {
      */
     static void packB(float[] dst, float[] b, int off, int rs, int cs, int kc, int nr) {
         if (cs == 1 && nr == NR) {
-            for (int l = 0; l < kc; l++) System.arraycopy(b, off + l * rs, dst, l * NR, NR);
+            // Vector moves: much cheaper than System.arraycopy for a copy this short.
+            for (int l = 0; l < kc; l++) {
+                for (int v = 0; v < NR; v += L) FloatVector.fromArray(F, b, off + l * rs + v).intoArray(dst, l * NR + v);
+            }
             return;
         }
         int depth = 0;
