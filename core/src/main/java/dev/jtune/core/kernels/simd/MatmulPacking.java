@@ -19,8 +19,10 @@ final class MatmulPacking {
 
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = F.length();
-    /** The register transpose needs 16 lanes, and an A panel of half a vector. */
-    private static final boolean TRANSPOSE16 = L == 16 && MR == 8 && NR == 2 * L;
+    /** An A panel row is half a vector, moved with a masked load and store. */
+    private static final boolean HALF_VECTOR_PANELS = MR == L / 2;
+    /** The register transpose needs 16 lanes, half-vector A panels and two-vector B panels. */
+    private static final boolean TRANSPOSE16 = L == 16 && HALF_VECTOR_PANELS && NR == 2 * L;
     private static final VectorMask<Float> LOW = F.indexInRange(0, L / 2);
     private static final VectorMask<Float> HIGH = LOW.not();
     /**
@@ -54,7 +56,13 @@ final class MatmulPacking {
             // A stored transposed: the MR rows of a panel are contiguous at every depth.
             depth = kc;
             for (; rows + MR <= mc; rows += MR) {
-                for (int l = 0; l < kc; l++) System.arraycopy(a, off + rows + l * cs, dst, rows * kc + l * MR, MR);
+                if (HALF_VECTOR_PANELS) {
+                    for (int l = 0; l < kc; l++) {
+                        FloatVector.fromArray(F, a, off + rows + l * cs, LOW).intoArray(dst, rows * kc + l * MR, LOW);
+                    }
+                } else {
+                    for (int l = 0; l < kc; l++) System.arraycopy(a, off + rows + l * cs, dst, rows * kc + l * MR, MR);
+                }
             }
         } else if (TRANSPOSE16 && cs == 1) {
             depth = kc - kc % L;
