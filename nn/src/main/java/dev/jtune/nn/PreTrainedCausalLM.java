@@ -1,5 +1,6 @@
 package dev.jtune.nn;
 
+import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,6 +40,11 @@ public abstract class PreTrainedCausalLM extends Module {
 
     /** The model's configuration (HF field names). */
     public abstract ModelConfig config();
+
+    /** The generator dropout masks are drawn from (a trainer seeds it and saves its state), or null without dropout. */
+    public Generator dropoutGenerator() {
+        return null;
+    }
 
     /** The input embedding matrix {@code [V, C]}. */
     public abstract Parameter inputEmbeddings();

@@ -149,7 +149,7 @@ public final class Trainer {
         } else {
             loop = LoopState.START;
             state = new TrainerState();
-            Generator dropout = TrainerCheckpoint.dropoutGenerator(model);
+            Generator dropout = model.dropoutGenerator();
             if (dropout != null) dropout.manualSeed(args.seed());
         }
         state.maxSteps = maxSteps;

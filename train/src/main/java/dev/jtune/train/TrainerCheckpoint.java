@@ -7,7 +7,6 @@ import dev.jtune.core.io.SafetensorsWriter;
 import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.Module;
 import dev.jtune.nn.PreTrainedCausalLM;
-import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import dev.jtune.train.optim.AdamW;
 import dev.jtune.train.optim.LRScheduler;
 import java.io.IOException;
@@ -54,7 +53,7 @@ final class TrainerCheckpoint {
                 json().put("last_epoch", scheduler.lastEpoch()).put("last_lr", scheduler.lr())));
         parts.put(RNG_STATE, dir -> {
             ObjectNode rng = json();
-            Generator g = dropoutGenerator(model);
+            Generator g = model.dropoutGenerator();
             if (g != null) {
                 var words = rng.putArray("dropout_generator");
                 for (long word : g.getState()) words.add(word);
@@ -81,7 +80,7 @@ final class TrainerCheckpoint {
         }
         scheduler.setLastEpoch(readJson(dir.resolve(SCHEDULER)).required("last_epoch").asInt());
         var rng = readJson(dir.resolve(RNG_STATE)).get("dropout_generator");
-        Generator g = dropoutGenerator(model);
+        Generator g = model.dropoutGenerator();
         if (g != null && rng != null) {
             long[] words = new long[rng.size()];
             for (int i = 0; i < words.length; i++) words[i] = rng.get(i).asLong();
@@ -108,11 +107,6 @@ final class TrainerCheckpoint {
         if (!missing.isEmpty() || !result.unexpectedKeys().isEmpty()) {
             throw new IOException(dir + ": checkpoint does not fit the model: " + result.describe());
         }
-    }
-
-    /** The generator GPT-2's dropout draws from, or null for models without dropout. */
-    static Generator dropoutGenerator(PreTrainedCausalLM model) {
-        return model instanceof GPT2LMHeadModel gpt2 ? gpt2.dropoutGenerator() : null;
     }
 
     private static ObjectNode json() {

@@ -36,7 +36,7 @@ public final class GPT2LMHeadModel extends PreTrainedCausalLM {
         return config;
     }
 
-    /** The generator dropout masks are drawn from; reseed it for reproducible training. */
+    @Override
     public Generator dropoutGenerator() {
         return dropoutGenerator;
     }

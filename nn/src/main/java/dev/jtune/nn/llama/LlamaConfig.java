@@ -45,6 +45,7 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         c.require(c.node().path("sliding_window").isNull() || c.node().path("sliding_window").isMissingNode(),
                 "sliding_window", "null");
         c.require(c.integer("pretraining_tp", 1) == 1, "pretraining_tp", "1");
+        c.require(c.number("attention_dropout", 0) == 0, "attention_dropout", "0 (no dropout in Llama)");
         int hidden = c.integer("hidden_size", 4096), heads = c.integer("num_attention_heads", 32);
         return new LlamaConfig(c.integer("vocab_size", 32000), hidden, c.integer("intermediate_size", 11008),
                 c.integer("num_hidden_layers", 32), heads, c.integer("num_key_value_heads", heads),
