@@ -3,7 +3,6 @@ package dev.jtune.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jtune.nn.AutoModelForCausalLM;
-import dev.jtune.nn.LabelWordClassifier;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.BatchEncoding;
@@ -71,8 +70,8 @@ final class FineTuning {
         log("tokenized %d training rows%s", train.size(), eval == null ? "" : " and " + eval.size() + " validation rows");
 
         Map<String, Object> metrics = new LinkedHashMap<>();
-        Classification classification = plan.labelColumn() == null || eval == null ? null
-                : Classification.of(tokenizer, plan.template(), plan.labelColumn(), plan.data().get("validation"));
+        LabelClassification classification = plan.labelColumn() == null || eval == null ? null
+                : LabelClassification.of(tokenizer, plan.template(), plan.labelColumn(), plan.data().get("validation"));
         if (classification != null) {
             metrics.put("eval_accuracy_before", classification.accuracy(model, plan.args().perDeviceEvalBatchSize())[0]);
             log("accuracy before fine-tuning: %.1f%%", 100 * (double) metrics.get("eval_accuracy_before"));
@@ -111,41 +110,4 @@ final class FineTuning {
     static void log(String format, Object... args) {
         System.err.println("jtune: " + String.format(Locale.ROOT, format, args));
     }
-
-    /** Label-word classification on the validation rows: the prompt is the template cut before the label. */
-    private record Classification(List<int[]> prompts, int[] labels, int[] labelTokenIds) {
-
-        static Classification of(Tokenizer tokenizer, String template, String labelColumn, Dataset rows) {
-            String placeholder = "{" + labelColumn + "}";
-            int cut = template.indexOf(placeholder);
-            if (cut < 0) {
-                throw new IllegalArgumentException("--text-template must contain " + placeholder + " to classify by "
-                        + "--label-column " + labelColumn);
-            }
-            String promptTemplate = template.substring(0, cut).stripTrailing();
-            List<String> labelWords = rows.column(labelColumn).stream().map(Object::toString).distinct().sorted().toList();
-            int[] tokenIds = labelWords.stream().mapToInt(w -> tokenizer.encode(" " + w, false)[0]).toArray();
-            if (java.util.Arrays.stream(tokenIds).distinct().count() != tokenIds.length) {
-                throw new IllegalArgumentException("the label words " + labelWords + " do not start with distinct tokens "
-                        + java.util.Arrays.toString(tokenIds) + ", so their first-token logits cannot tell them apart");
-            }
-            List<int[]> prompts = new ArrayList<>();
-            int[] labels = new int[rows.size()];
-            for (int i = 0; i < rows.size(); i++) {
-                prompts.add(tokenizer.encode(Templates.fill(promptTemplate, rows.get(i)), false));
-                labels[i] = labelWords.indexOf(rows.get(i).get(labelColumn).toString());
-            }
-            return new Classification(prompts, labels, tokenIds);
-        }
-
-        /** {accuracy, macro recall}. */
-        double[] accuracy(PreTrainedCausalLM model, int batchSize) {
-            ProgressLine progress = new ProgressLine("classify", prompts.size(), "rows");
-            int[] predictions = LabelWordClassifier.predict(model, prompts, labelTokenIds, batchSize, progress::update);
-            progress.finish();
-            return new double[] {LabelWordClassifier.accuracy(predictions, labels),
-                LabelWordClassifier.macroRecall(predictions, labels, labelTokenIds.length)};
-        }
-    }
-
 }
