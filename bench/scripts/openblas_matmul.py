@@ -2,11 +2,12 @@
 """OpenBLAS sgemm (through NumPy) on the shapes of ./jtune bench matmul, printed in the same format.
 
 Usage (Debian: apt-get install python3-numpy libopenblas0-openmp):
-    OMP_NUM_THREADS=2 /usr/bin/python3 bench/scripts/openblas_matmul.py
+    OMP_NUM_THREADS=2 /usr/bin/python3 bench/scripts/openblas_matmul.py [case ...]
 OpenBLAS 0.3.21 does not recognise every recent Xeon and then falls back to a slow generic kernel ("Core: Prescott"
 with OPENBLAS_VERBOSE=2); OPENBLAS_CORETYPE=SkylakeX selects its AVX-512 kernels.
 """
 import os
+import sys
 import time
 
 import numpy as np
@@ -42,7 +43,10 @@ def main():
     rng = np.random.default_rng(42)
     threads = os.environ.get("OMP_NUM_THREADS", "?")
     print("# op M N K threads GFLOP/s layout case   (OpenBLAS via NumPy, median of 9 runs)")
+    wanted = set(sys.argv[1:])
     for case, m, n, k, layout in CASES:
+        if wanted and case not in wanted:
+            continue
         a = rng.random((k, m), dtype=np.float32).T if layout == "A^T@B" else rng.random((m, k), dtype=np.float32)
         b = rng.random((n, k), dtype=np.float32).T if layout == "A@B^T" else rng.random((k, n), dtype=np.float32)
         out = np.empty((m, n), dtype=np.float32)

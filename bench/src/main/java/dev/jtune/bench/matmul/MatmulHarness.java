@@ -3,10 +3,12 @@ package dev.jtune.bench.matmul;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.simd.SimdMatmul;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * {@code ./jtune bench matmul [--threads N] [--runs R]}: times {@link SimdMatmul} on every {@link MatmulCase} and
- * prints {@code matmul M N K threads GFLOP/s layout case} per line (A is [M,K], B is [K,N]).
+ * {@code ./jtune bench matmul [--threads N] [--runs R] [--case NAME,...]}: times {@link SimdMatmul} on every
+ * {@link MatmulCase} (or the named ones) and prints {@code matmul M N K threads GFLOP/s layout case} per line (A is
+ * [M,K], B is [K,N]).
  *
  * <p>Each case is warmed up for two seconds, then timed {@code R} times (default 9); the median is reported.
  */
@@ -18,17 +20,20 @@ public final class MatmulHarness {
 
     public static void main(String[] args) {
         int threads = 2, runs = 9;
+        List<MatmulCase> cases = List.of(MatmulCase.values());
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--case" -> cases = Arrays.stream(args[++i].split(","))
+                        .map(name -> MatmulCase.valueOf(name.toUpperCase())).toList();
                 default -> throw new IllegalArgumentException("bench matmul: unknown argument " + args[i]
-                                                              + " (expected --threads N, --runs R)");
+                                                              + " (expected --threads N, --runs R, --case NAME,...)");
             }
         }
         Parallel.setThreads(threads);
         System.out.println("# op M N K threads GFLOP/s layout case   (median of " + runs + " runs)");
-        for (MatmulCase c : MatmulCase.values()) {
+        for (MatmulCase c : cases) {
             System.out.printf("matmul %d %d %d %d %.1f %s %s%n", c.m, c.n, c.k, threads,
                               c.flops() / medianNanos(c, runs), c.layout.label, c.name().toLowerCase());
         }
