@@ -1,9 +1,14 @@
 package dev.jtune.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtune.core.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
 
 /** Tensor comparison for golden tests: max |actual - expected| relative to max |expected|. */
 final class Compare {
@@ -24,5 +29,24 @@ final class Compare {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         double err = relativeError(actual.toFloatArray(), expected.toFloatArray());
         assertTrue(err < tolerance, what + ": relative error " + err + " >= " + tolerance);
+    }
+
+    /**
+     * Loads the transformers-written model in {@code hfDir}, saves it to {@code out}, and checks the same tensor names,
+     * shapes and values and every config.json field of the original. transformers cannot be installed here, so this is
+     * how loadability by transformers is proven: jtune writes what transformers itself wrote.
+     */
+    static void assertSavesLikeTransformers(Path hfDir, Path out) throws IOException {
+        AutoModelForCausalLM.fromPretrained(hfDir).savePretrained(out);
+        Map<String, Tensor> theirs = Checkpoints.loadTensors(hfDir), ours = Checkpoints.loadTensors(out);
+        assertEquals(theirs.keySet(), ours.keySet());
+        for (String name : theirs.keySet()) {
+            assertArrayEquals(theirs.get(name).shape(), ours.get(name).shape(), name);
+            assertArrayEquals(theirs.get(name).toFloatArray(), ours.get(name).toFloatArray(), name);
+        }
+        JsonNode theirConfig = ConfigJson.MAPPER.readTree(hfDir.resolve("config.json").toFile());
+        JsonNode ourConfig = ConfigJson.MAPPER.readTree(out.resolve("config.json").toFile());
+        theirConfig.fieldNames().forEachRemaining(field ->
+                assertEquals(theirConfig.get(field), ourConfig.get(field), "config.json field " + field));
     }
 }

@@ -74,4 +74,9 @@ class GPT2GoldenTest {
         Compare.assertClose("real positions", padded.logits().narrow(1, 0, 3), alone.logits(), 1e-6);
         assertEquals(alone.loss().item(), padded.loss().item(), 1e-6);
     }
+
+    @Test
+    void savePretrainedWritesWhatTransformersWrote(@org.junit.jupiter.api.io.TempDir Path out) throws Exception {
+        Compare.assertSavesLikeTransformers(dir.resolve("model"), out);
+    }
 }

@@ -29,4 +29,9 @@ class LlamaGoldenTest {
             Compare.assertClose("grad " + e.getKey(), model.namedParameters().get(e.getKey()).grad(), e.getValue(), 1e-4);
         }
     }
+
+    @Test
+    void savePretrainedWritesWhatTransformersWrote(@org.junit.jupiter.api.io.TempDir Path out) throws Exception {
+        Compare.assertSavesLikeTransformers(SharedFixtures.file("fixtures/hf/tiny-llama/model"), out);
+    }
 }
