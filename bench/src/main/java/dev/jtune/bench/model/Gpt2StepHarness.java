@@ -6,12 +6,13 @@ import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.nn.CausalLMOutput;
-import dev.jtune.nn.Parameter;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
+import dev.jtune.train.optim.AdamW;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -50,7 +51,8 @@ public final class Gpt2StepHarness {
         long[] ids = new long[b * t];
         for (int i = 0; i < ids.length; i++) ids[i] = g.nextInt(50257);
         Tensor input = Tensor.ofLongs(ids, b, t);
-        AdamW adam = new AdamW(model, 1e-4);
+        // torch.optim.AdamW(lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0), as torch_gpt2_bench.py and llm.c
+        AdamW adam = new AdamW(List.of(new AdamW.ParamGroup(model.namedParameters(), 0)), 1e-4, 0.9, 0.999, 1e-8);
         System.out.printf(Locale.ROOT, "gpt2-step %s: %.1fM parameters, B=%d T=%d, threads %d%n", preset,
                 model.numParameters() / 1e6, b, t, Parallel.threads());
 
@@ -91,40 +93,4 @@ public final class Gpt2StepHarness {
         }
         return Double.NaN;
     }
-
-    /** A plain AdamW over float arrays (the bench's stand-in until it uses the train module's optimizer). */
-    private static final class AdamW {
-        private final Parameter[] params;
-        private final float[][] m, v;
-        private final double lr;
-        private int t;
-
-        AdamW(GPT2LMHeadModel model, double lr) {
-            params = model.parameters().toArray(Parameter[]::new);
-            m = new float[params.length][];
-            v = new float[params.length][];
-            for (int i = 0; i < params.length; i++) {
-                m[i] = new float[params[i].numel()];
-                v[i] = new float[params[i].numel()];
-            }
-            this.lr = lr;
-        }
-
-        void step() {
-            t++;
-            double bc1 = 1 - Math.pow(0.9, t), bc2 = 1 - Math.pow(0.999, t);
-            for (int i = 0; i < params.length; i++) {
-                if (params[i].grad() == null) continue;
-                float[] p = params[i].value().storage().floats(), g = params[i].grad().toFloatArray();
-                float[] mi = m[i], vi = v[i];
-                for (int j = 0; j < p.length; j++) {
-                    mi[j] = 0.9f * mi[j] + 0.1f * g[j];
-                    vi[j] = 0.999f * vi[j] + 0.001f * g[j] * g[j];
-                    p[j] -= (float) (lr * (mi[j] / bc1) / (Math.sqrt(vi[j] / bc2) + 1e-8));
-                }
-                params[i].value().storage().bumpVersion();
-            }
-        }
-    }
-
 }
