@@ -32,9 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  * gradient accumulation 4, lr 1e-3 linear, AdamW, clipping at 1), and the same steps written out by hand in torch
  * ({@code manual_steps.json}, the exact shifted-token normalizer; see the fixtures README).
  *
- * <p>Losses match to ~1e-7 and learning rates exactly. The step-1 gradient norm matches to 9e-6 (jtune's float64
- * reference gives the same 1.1655646 as its float32 path, torch 1.1655545: an open model-level difference of ~1e-5
- * that the nn fixtures, at T = 8, do not show); later norms drift to 2.2e-4 by step 8. The final weights agree to
+ * <p>Losses match to ~1e-7 and learning rates exactly. The step-1 gradient norm matches to 9e-6: jtune (float32 and
+ * float64) gives 1.1655646, and so does an independent float64 torch computation of the same step
+ * ({@code shared/tools/torch_ref.py}'s GPT-2 on the same 8 rows: 1.165564574; its float32: 1.165564455), while
+ * {@code manual_steps.json} says 1.1655545, so the fixture's own number is off by ~9e-6. Later norms drift to 2.2e-4
+ * by step 8. The final weights agree to
  * ~3e-5 except a few elements whose gradient is ~0 (e.g. one of {@code h.1.mlp.c_fc.weight} at -5e-9): AdamW makes
  * full-size updates of the sign of such a gradient, so float noise moves them by up to ~6e-4.
  */
