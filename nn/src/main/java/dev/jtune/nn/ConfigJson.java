@@ -83,6 +83,11 @@ public final class ConfigJson {
         return integer(field, -1);
     }
 
+    /** Writes a token id field, null when the id is negative (none). */
+    public static void putTokenId(ObjectNode json, String field, int id) {
+        if (id < 0) json.putNull(field); else json.put(field, id);
+    }
+
     /** Fails unless {@code ok}, naming the field and its value. */
     public void require(boolean ok, String field, String supported) {
         if (!ok) {

@@ -79,13 +79,9 @@ public record GPT2Config(int vocabSize, int nPositions, int nEmbd, int nLayer, i
                 .put("initializer_range", initializerRange).put("tie_word_embeddings", tieWordEmbeddings)
                 .put("dtype", "float32");
         if (nInner == 4 * nEmbd) j.putNull("n_inner"); else j.put("n_inner", nInner);
-        putId(j, "bos_token_id", bosTokenId);
-        putId(j, "eos_token_id", eosTokenId);
-        putId(j, "pad_token_id", padTokenId);
+        ConfigJson.putTokenId(j, "bos_token_id", bosTokenId);
+        ConfigJson.putTokenId(j, "eos_token_id", eosTokenId);
+        ConfigJson.putTokenId(j, "pad_token_id", padTokenId);
         return j;
-    }
-
-    private static void putId(ObjectNode j, String field, int id) {
-        if (id < 0) j.putNull(field); else j.put(field, id);
     }
 }

@@ -86,13 +86,9 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
                 .put("dtype", "float32");
         j.remove("rope_theta");
         j.putObject("rope_parameters").put("rope_theta", ropeTheta).put("rope_type", "default");
-        putId(j, "bos_token_id", bosTokenId);
-        putId(j, "eos_token_id", eosTokenId);
-        putId(j, "pad_token_id", padTokenId);
+        ConfigJson.putTokenId(j, "bos_token_id", bosTokenId);
+        ConfigJson.putTokenId(j, "eos_token_id", eosTokenId);
+        ConfigJson.putTokenId(j, "pad_token_id", padTokenId);
         return j;
-    }
-
-    private static void putId(ObjectNode j, String field, int id) {
-        if (id < 0) j.putNull(field); else j.put(field, id);
     }
 }
