@@ -35,11 +35,8 @@ public final class DemoPretraining {
         Tokenizer tokenizer = BpeTrainer.train(tokenizerCorpus, new BpeTrainer.Config(640, 2, List.of(EOS)));
         tokenizer.addSpecialTokens(Map.of("eos_token", EOS, "bos_token", EOS));
         int eos = tokenizer.eosTokenId();
-        GPT2Config config = GPT2Config.of(tokenizer.size(), 64, 64, 2, 4).withDropout(0);
-        GPT2LMHeadModel model = new GPT2LMHeadModel(
-                new GPT2Config(config.vocabSize(), config.nPositions(), config.nEmbd(), config.nLayer(), config.nHead(),
-                        config.nInner(), config.activationFunction(), 0, 0, 0, config.layerNormEpsilon(),
-                        config.initializerRange(), true, eos, eos, -1, null), seed);
+        GPT2Config config = GPT2Config.of(tokenizer.size(), 64, 64, 2, 4).withDropout(0).withTokenIds(eos, eos, -1);
+        GPT2LMHeadModel model = new GPT2LMHeadModel(config, seed);
 
         List<String> withEos = new ArrayList<>();
         for (String t : texts) withEos.add(t + EOS);

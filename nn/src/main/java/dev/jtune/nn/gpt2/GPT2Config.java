@@ -45,6 +45,12 @@ public record GPT2Config(int vocabSize, int nPositions, int nEmbd, int nLayer, i
                 c.tokenId("pad_token_id"), c.node());
     }
 
+    /** A copy with other special token ids (-1 for none). */
+    public GPT2Config withTokenIds(int bos, int eos, int pad) {
+        return new GPT2Config(vocabSize, nPositions, nEmbd, nLayer, nHead, nInner, activationFunction, residPdrop,
+                embdPdrop, attnPdrop, layerNormEpsilon, initializerRange, tieWordEmbeddings, bos, eos, pad, raw);
+    }
+
     /** A copy with other dropout probabilities (resid, embd, attn). */
     public GPT2Config withDropout(double p) {
         return new GPT2Config(vocabSize, nPositions, nEmbd, nLayer, nHead, nInner, activationFunction, p, p, p,
