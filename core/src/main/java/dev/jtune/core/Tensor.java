@@ -305,13 +305,17 @@ public final class Tensor {
         Engine.backward(this, gradOutput);
     }
 
-    /** Adds {@code g} into {@link #grad()} (the engine calls it on leaves). */
-    public void accumulateGrad(Tensor g) {
-        if (grad == null) {
-            grad = g.storage == storage ? g.clone() : g.contiguous().detach();
-            if (grad.offset != 0 || grad.storage.size() != grad.numel()) grad = grad.clone();
-        } else {
+    /**
+     * Adds {@code g} into {@link #grad()} (the engine calls it on leaves). The first gradient becomes the buffer itself
+     * when {@code owned} (nothing else references its storage), else a copy; later ones are added in place.
+     */
+    public void accumulateGrad(Tensor g, boolean owned) {
+        if (grad != null) {
             InPlace.addInto(grad, g);
+        } else if (owned && g.isContiguous() && g.offset == 0 && g.storage.size() == g.numel()) {
+            grad = g.detach();
+        } else {
+            grad = Views.copy(g.detach());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jtune.core.autograd;
 
 import dev.jtune.core.Shape;
+import dev.jtune.core.Storage;
 import dev.jtune.core.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,6 +31,10 @@ public final class Engine {
         }
         List<Tensor> order = topologicalOrder(output);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        // How many gradient tensors reference each storage: a leaf may keep a gradient as its .grad buffer (and later
+        // add into it in place) only when nothing else references that storage.
+        Map<Storage, Integer> references = new IdentityHashMap<>();
+        references.put(gradOutput.storage(), 2);  // the caller's tensor is never taken
         grads.put(output, gradOutput);
         try (var scope = GradMode.noGrad()) {
             for (Tensor t : order) {
@@ -37,16 +42,25 @@ public final class Engine {
                 if (g == null) continue;
                 Node node = t.gradFn();
                 if (node == null) {
-                    t.accumulateGrad(g);
+                    t.accumulateGrad(g, false);  // the output itself is a leaf
                     continue;
                 }
                 Tensor[] inputGrads = node.backward(g);
                 Tensor[] inputs = node.inputs();
+                for (Tensor gi : inputGrads) if (gi != null) references.merge(gi.storage(), 1, Integer::sum);
                 for (int i = 0; i < inputs.length; i++) {
                     Tensor in = inputs[i];
                     if (in == null || !in.requiresGrad() || inputGrads[i] == null) continue;
                     checkShape(node, i, in, inputGrads[i]);
-                    grads.merge(in, inputGrads[i], Tensor::add);
+                    if (in.gradFn() == null) {
+                        in.accumulateGrad(inputGrads[i], references.get(inputGrads[i].storage()) == 1);
+                    } else {
+                        grads.merge(in, inputGrads[i], (a, b) -> {
+                            Tensor sum = a.add(b);
+                            references.put(sum.storage(), 1);
+                            return sum;
+                        });
+                    }
                 }
             }
         }

@@ -53,10 +53,20 @@ final class Dispatch {
 
     static Tensor binary(String name, BinaryOp op, Tensor a, Tensor b) {
         requireSameCompute(name, a, b);
-        int[] shape = Shape.broadcast(name, a.shape(), b.shape());
+        Tensor out = Tensor.zeros(a.dtype(), Shape.broadcast(name, a.shape(), b.shape()));
+        binaryInto(name, op, out, a, b);
+        return out;
+    }
+
+    /**
+     * {@code out = op(a, b)} into an existing dense zero-offset {@code out} of the broadcast shape; {@code out} may be
+     * {@code a} itself (each element is read before it is written, at the same index).
+     */
+    static void binaryInto(String name, BinaryOp op, Tensor out, Tensor a, Tensor b) {
+        requireSameCompute(name, a, b);
+        int[] shape = out.shape();
         int[] as = Shape.broadcastStrides(a.shape(), a.strides(), shape);
         int[] bs = Shape.broadcastStrides(b.shape(), b.strides(), shape);
-        Tensor out = Tensor.zeros(a.dtype(), shape);
         if (a.dtype() == DType.F32) {
             backend().binary(op, out.storage().floats(), a.storage().floats(), a.offset(), as,
                     b.storage().floats(), b.offset(), bs, shape);
@@ -64,7 +74,6 @@ final class Dispatch {
             backend().binary(op, out.storage().doubles(), a.storage().doubles(), a.offset(), as,
                     b.storage().doubles(), b.offset(), bs, shape);
         }
-        return out;
     }
 
     /** A contiguous copy of any compute tensor (strided views included). */

@@ -60,10 +60,13 @@ public final class InPlace {
         forEachPosition(shape, strides, t.offset(), (i, pos) -> Conversions.write(t.storage(), pos, value));
     }
 
-    /** {@code grad += g} for a gradient buffer owned by autograd (contiguous, zero offset). */
+    /** {@code grad += g}, truly in place, for a gradient buffer owned by its leaf (dense, zero offset). */
     public static void addInto(Tensor grad, Tensor g) {
-        Tensor sum = Dispatch.binary("accumulate grad", BinaryOp.ADD, grad, g);
-        System.arraycopy(sum.storage().array(), 0, grad.storage().array(), 0, grad.numel());
+        if (!java.util.Arrays.equals(grad.shape(), g.shape())) {
+            throw new IllegalArgumentException("accumulate grad: shape " + g.shapeString() + " into " + grad.shapeString());
+        }
+        Dispatch.binaryInto("accumulate grad", BinaryOp.ADD, grad, grad, g);
+        grad.storage().bumpVersion();
     }
 
     /** Writes {@code values} (a view with self's shape) into self's elements. */

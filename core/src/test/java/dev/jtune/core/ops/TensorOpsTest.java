@@ -148,6 +148,21 @@ class TensorOpsTest {
     }
 
     @Test
+    void leavesThatReceiveTheSameGradientKeepSeparateBuffersAcrossAccumulation() {
+        Tensor a = t(new double[] {1, 2}, 2).requiresGrad(true), b = t(new double[] {3, 4}, 2).requiresGrad(true);
+        a.add(b).sum().backward();  // add's backward hands the same gradient to both leaves
+        a.add(b).sum().backward();
+        assertArrayEquals(new double[] {2, 2}, a.grad().toDoubleArray());
+        assertArrayEquals(new double[] {2, 2}, b.grad().toDoubleArray());
+        assertFalse(a.grad().storage() == b.grad().storage());
+        Tensor seed = t(new double[] {1, 1}, 2);
+        a.zeroGrad();
+        a.mul(1.0).backward(seed);
+        a.mul(1.0).backward(seed);
+        assertArrayEquals(new double[] {1, 1}, seed.toDoubleArray(), "the caller's gradient is never accumulated into");
+    }
+
+    @Test
     void deepGraphsBackpropagateWithoutStackOverflow() {
         Tensor w = t(new double[] {1}, 1).requiresGrad(true);
         Tensor x = w;
