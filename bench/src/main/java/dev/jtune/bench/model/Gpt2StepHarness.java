@@ -56,7 +56,7 @@ public final class Gpt2StepHarness {
         System.out.printf(Locale.ROOT, "gpt2-step %s: %.1fM parameters, B=%d T=%d, threads %d%n", preset,
                 model.numParameters() / 1e6, b, t, Parallel.threads());
 
-        double[] forward = new double[steps], step = new double[steps];
+        double[] forward = new double[steps], step = new double[steps], fwd = new double[steps], bwd = new double[steps];
         for (int s = -2; s < steps; s++) {  // two warm-up steps
             long t0 = System.nanoTime();
             try (var scope = GradMode.noGrad()) {
@@ -64,17 +64,23 @@ public final class Gpt2StepHarness {
             }
             long t1 = System.nanoTime();
             CausalLMOutput out = model.forward(input, null, input);
+            long t2 = System.nanoTime();
             out.loss().backward();
+            long t3 = System.nanoTime();
             adam.step();
             model.zeroGrad();
-            long t2 = System.nanoTime();
+            long t4 = System.nanoTime();
             if (s >= 0) {
                 forward[s] = (t1 - t0) / 1e9;
-                step[s] = (t2 - t1) / 1e9;
+                step[s] = (t4 - t1) / 1e9;
+                fwd[s] = (t2 - t1) / 1e9;
+                bwd[s] = (t3 - t2) / 1e9;
             }
         }
         System.out.printf(Locale.ROOT, "forward %.3f s, train step %.3f s (medians of %d), peak RSS %.2f GiB%n",
                 median(forward), median(step), steps, peakRssGiB());
+        System.out.printf(Locale.ROOT, "  step breakdown: forward with autograd %.3f s, backward %.3f s, AdamW %.3f s%n",
+                median(fwd), median(bwd), median(step) - median(fwd) - median(bwd));
     }
 
     private static double median(double[] v) {

@@ -46,6 +46,7 @@ public final class Engine {
                     continue;
                 }
                 Tensor[] inputGrads = node.backward(g);
+                references.merge(g.storage(), -1, Integer::sum);  // g is consumed: only what backward returned remains
                 Tensor[] inputs = node.inputs();
                 for (Tensor gi : inputGrads) if (gi != null) references.merge(gi.storage(), 1, Integer::sum);
                 for (int i = 0; i < inputs.length; i++) {

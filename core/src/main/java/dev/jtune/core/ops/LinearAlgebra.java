@@ -38,10 +38,24 @@ public final class LinearAlgebra {
             @Override
             public Tensor[] backward(Tensor g) {
                 return new Tensor[] {
-                    needsGrad(0) ? Arithmetic.sumTo(product(g, sb.get().transpose(-1, -2)), a) : null,
-                    needsGrad(1) ? Arithmetic.sumTo(product(sa.get().transpose(-1, -2), g), b) : null};
+                    needsGrad(0) ? Arithmetic.sumTo(gradientOf(g, sb.get(), a, true), a) : null,
+                    needsGrad(1) ? Arithmetic.sumTo(gradientOf(g, sa.get(), b, false), b) : null};
             }
         });
+    }
+
+    /**
+     * The gradient of one operand of {@code out = a @ b}: {@code g @ b^T} for a, {@code a^T @ g} for b. When the
+     * operand is itself a transposed view (a tied head's {@code wte.t()}), the transposed product is computed and
+     * returned as a transposed view, so the gradient reaches the contiguous weight without a strided copy.
+     */
+    private static Tensor gradientOf(Tensor g, Tensor other, Tensor operand, boolean left) {
+        boolean transposedView = operand.dim() == 2 && operand.strides()[0] == 1 && operand.size(0) > 1;
+        if (!transposedView) {
+            return left ? product(g, other.transpose(-1, -2)) : product(other.transpose(-1, -2), g);
+        }
+        Tensor t = left ? product(other, g.transpose(-1, -2)) : product(g.transpose(-1, -2), other);  // = grad^T
+        return t.transpose(-1, -2);
     }
 
     /** The batched product of two tensors with at least 2 dims (no autograd). */
