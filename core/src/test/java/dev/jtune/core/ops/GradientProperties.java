@@ -121,6 +121,7 @@ class GradientProperties {
         int[] bs = layout == 2 ? new int[] {3, k, n} : layout == 3 ? new int[] {2, k, n} : new int[] {k, n};
         GradCheck.check(x -> x[0].matmul(x[1]), randn(seed, as), randn(seed + 1, bs));
         GradCheck.check(x -> x[0].matmul(x[1].transpose(-1, -2)), randn(seed, m, k), randn(seed + 1, n, k));
+        GradCheck.check(x -> x[0].t().matmul(x[1]), randn(seed, k, m), randn(seed + 1, k, n));
     }
 
     @Property(tries = 30)
