@@ -68,8 +68,8 @@ public final class Losses {
                     rowScale[i] = t[i] == ignoreIndex ? 0 : (reduction == Reduction.NONE ? gOut[i] : gOut[0] * meanScale);
                 }
                 Tensor scale = Tensor.of(rowScale, n, 1).to(g.dtype());
-                Tensor grad = Dispatch.binary("cross_entropy backward", BinaryOp.MUL,
-                        Dispatch.unary(UnaryOp.EXP, saved.get()), scale);  // softmax * scale
+                Tensor grad = Dispatch.unary(UnaryOp.EXP, saved.get());                    // softmax
+                Dispatch.binaryInto("cross_entropy backward", BinaryOp.MUL, grad, grad, scale);  // * scale, in place
                 for (int i = 0; i < n; i++) {
                     if (t[i] == ignoreIndex) continue;
                     int at = i * classes + (int) t[i];
