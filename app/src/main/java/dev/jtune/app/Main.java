@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Fine-tune causal language models in pure Java.",
         subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, TokenizeCommand.class,
                 EvaluateCommand.class, GenerateCommand.class, FinetuneCommand.class, DemoCommand.class},
-        footer = {"", "Also: ./jtune test (the test suite), ./jtune bench NAME (benchmarks: matmul, ...)."})
+        footer = {"", "Also: ./jtune test (the test suite), ./jtune bench NAME (benchmarks: matmul, tokenize, gpt2-step)."})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
