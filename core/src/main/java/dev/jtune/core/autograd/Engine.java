@@ -45,6 +45,7 @@ public final class Engine {
                     t.accumulateGrad(g, false);  // the output itself is a leaf
                     continue;
                 }
+                if (addedIntoLeafGradient(node, g)) continue;
                 Tensor[] inputGrads = node.backward(g);
                 references.merge(g.storage(), -1, Integer::sum);  // g is consumed: only what backward returned remains
                 Tensor[] inputs = node.inputs();
@@ -65,6 +66,16 @@ public final class Engine {
                 }
             }
         }
+    }
+
+    /** A single-input node whose input is a leaf with a gradient buffer may add straight into that buffer. */
+    private static boolean addedIntoLeafGradient(Node node, Tensor g) {
+        Tensor[] inputs = node.inputs();
+        if (inputs.length != 1 || !inputs[0].requiresGrad() || inputs[0].gradFn() != null) return false;
+        Tensor buffer = inputs[0].grad();
+        if (buffer == null || !node.backwardInto(g, buffer)) return false;
+        buffer.storage().bumpVersion();
+        return true;
     }
 
     /** Tensors reachable from {@code root} through tensors that require grad, each after every tensor that uses it. */

@@ -33,6 +33,15 @@ public abstract class Node {
      */
     public abstract Tensor[] backward(Tensor gradOutput);
 
+    /**
+     * For a single-input op: adds the input's gradient straight into {@code target} (its leaf's dense gradient
+     * buffer) and returns true, or returns false to use {@link #backward}. Ops whose gradient is sparse (an embedding
+     * lookup touches a few rows of a large table) override it to avoid building a dense zero-filled gradient.
+     */
+    public boolean backwardInto(Tensor gradOutput, Tensor target) {
+        return false;
+    }
+
     /** Keeps {@code t} for backward, guarded against in-place modification. */
     protected SavedTensor save(Tensor t) {
         return new SavedTensor(t, name);

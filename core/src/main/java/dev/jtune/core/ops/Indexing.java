@@ -35,14 +35,20 @@ public final class Indexing {
         return out.recordedBy(new Node("index_select", x) {
             @Override
             public Tensor[] backward(Tensor g) {
-                Tensor gd = Dispatch.dense(g);
                 Tensor gx = Tensor.zeros(g.dtype(), x.shape());
-                if (g.dtype() == DType.F32) {
-                    Dispatch.backend().indexAdd(gx.storage().floats(), gd.storage().floats(), idx, outer, size, inner);
-                } else {
-                    Dispatch.backend().indexAdd(gx.storage().doubles(), gd.storage().doubles(), idx, outer, size, inner);
-                }
+                backwardInto(g, gx);
                 return new Tensor[] {gx};
+            }
+
+            @Override
+            public boolean backwardInto(Tensor g, Tensor target) {  // scatter-add the selected rows' gradients
+                Tensor gd = Dispatch.dense(g);
+                if (g.dtype() == DType.F32) {
+                    Dispatch.backend().indexAdd(target.storage().floats(), gd.storage().floats(), idx, outer, size, inner);
+                } else {
+                    Dispatch.backend().indexAdd(target.storage().doubles(), gd.storage().doubles(), idx, outer, size, inner);
+                }
+                return true;
             }
         });
     }

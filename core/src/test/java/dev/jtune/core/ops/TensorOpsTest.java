@@ -163,6 +163,18 @@ class TensorOpsTest {
     }
 
     @Test
+    void anEmbeddingGradientIsAddedIntoAnExistingGradientBuffer() {
+        Tensor w = t(new double[] {1, 2, 3, 4, 5, 6}, 3, 2).requiresGrad(true);
+        Tensor ids = Tensor.ofLongs(new long[] {2, 0, 2}, 3);
+        // tied use in one pass: the matmul's gradient arrives first, then the lookup's is scattered into it
+        Tensor x = t(new double[] {1, -1}, 1, 2);
+        x.matmul(w.t()).sum().add(Functional.embedding(w, ids).sum()).backward();
+        assertArrayEquals(new double[] {2, 0, 1, -1, 3, 1}, w.grad().toDoubleArray());
+        Functional.embedding(w, ids).sum().backward();  // and across backward calls
+        assertArrayEquals(new double[] {3, 1, 1, -1, 5, 3}, w.grad().toDoubleArray());
+    }
+
+    @Test
     void deepGraphsBackpropagateWithoutStackOverflow() {
         Tensor w = t(new double[] {1}, 1).requiresGrad(true);
         Tensor x = w;
