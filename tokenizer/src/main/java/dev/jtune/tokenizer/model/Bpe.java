@@ -27,7 +27,9 @@ public final class Bpe {
     private final MergeTable mergeTable;
     private final BpeOptions options;
     private final int[] bmpCharIds; // a one-character word symbol's id, -1 when absent; null with prefix/suffix
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    // Sized for the full capacity up front: growing a 256k-entry map rehashes it 14 times, and while a resize runs
+    // every other thread that writes stops to help it.
+    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>(CACHE_CAPACITY);
 
     /**
      * @param vocab token to id; ids must be distinct and non-negative
@@ -112,6 +114,10 @@ public final class Bpe {
 
     /** The word split into symbols before any merge: one per character, with the unknown ones handled. */
     private int[] initialSymbols(String word) {
+        int[] known = bmpCharIds == null ? null : knownBmpSymbols(word);
+        if (known != null) {
+            return known;
+        }
         int[] symbols = new int[word.length() * 4]; // byte fallback emits at most 4 per char
         int n = 0;
         int unkRun = 0; // pending unknown characters (fused when fuse_unk)
@@ -141,6 +147,22 @@ public final class Bpe {
         }
         n = flushUnk(symbols, n, unkRun);
         return Arrays.copyOf(symbols, n);
+    }
+
+    /**
+     * The common case of {@link #initialSymbols} without its worst-case buffer: every character is in the basic plane
+     * and in the vocabulary (always so for byte-level models). Null when one is not.
+     */
+    private int[] knownBmpSymbols(String word) {
+        int[] symbols = new int[word.length()];
+        for (int i = 0; i < symbols.length; i++) {
+            int id = bmpCharIds[word.charAt(i)];
+            if (id < 0 || Character.isSurrogate(word.charAt(i))) {
+                return null;
+            }
+            symbols[i] = id;
+        }
+        return symbols;
     }
 
     private int symbolId(String word, int start, int end) {

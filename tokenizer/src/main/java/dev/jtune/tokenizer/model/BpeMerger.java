@@ -15,6 +15,7 @@ final class BpeMerger {
 
     private BpeMerger() {}
 
+    /** The merged symbols; {@code symbols} is used as scratch space (its contents are lost). */
     static int[] mergeAll(int[] symbols, MergeTable merges) {
         return symbols.length <= SCAN_LIMIT ? mergeByScan(symbols, merges) : mergeByHeap(symbols, merges);
     }

@@ -25,6 +25,6 @@ class BpeMergerProperties {
             }
         }
         int[] ids = word.stream().mapToInt(Integer::intValue).toArray();
-        assertArrayEquals(BpeMerger.mergeByScan(ids, merges), BpeMerger.mergeByHeap(ids, merges));
+        assertArrayEquals(BpeMerger.mergeByScan(ids.clone(), merges), BpeMerger.mergeByHeap(ids, merges));
     }
 }
