@@ -24,9 +24,10 @@ public record ByteLevel(boolean addPrefixSpace, boolean trimOffsets, boolean use
             }
             return;
         }
+        char[] scratch = new char[piece.length()]; // one buffer for all the words of the piece
         for (int i = 0; i < piece.length(); ) {
             int end = Gpt2Splitter.matchEnd(piece, i);
-            out.accept(ByteAlphabet.encode(piece, i, end), offset + i);
+            out.accept(ByteAlphabet.encode(piece, i, end, scratch), offset + i);
             i = end;
         }
     }

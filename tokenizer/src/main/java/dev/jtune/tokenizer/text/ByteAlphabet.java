@@ -38,18 +38,28 @@ public final class ByteAlphabet {
 
     /** {@code text.substring(start, end)} as UTF-8 bytes, each written as its alphabet character. */
     public static String encode(String text, int start, int end) {
-        boolean ascii = true;
-        for (int i = start; i < end && ascii; i++) {
-            ascii = text.charAt(i) < 0x80;
-        }
-        if (ascii) {
-            char[] out = new char[end - start];
-            for (int i = start; i < end; i++) {
-                out[i - start] = BYTE_TO_CHAR[text.charAt(i)];
+        return encode(text, start, end, new char[end - start]);
+    }
+
+    /**
+     * As {@link #encode(String, int, int)}, but ASCII text is mapped in {@code scratch} (at least {@code end - start}
+     * long) rather than in a new array. A caller that encodes many words of one line passes one buffer for all of
+     * them: the per-word array was an eighth of what tokenizing allocates, and on a fresh heap every allocated page
+     * costs a page fault.
+     */
+    public static String encode(String text, int start, int end, char[] scratch) {
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                return encodeUtf8(text.substring(start, end));
             }
-            return new String(out);
+            scratch[i - start] = BYTE_TO_CHAR[c];
         }
-        byte[] bytes = text.substring(start, end).getBytes(StandardCharsets.UTF_8);
+        return new String(scratch, 0, end - start);
+    }
+
+    private static String encodeUtf8(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         char[] out = new char[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
             out[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
