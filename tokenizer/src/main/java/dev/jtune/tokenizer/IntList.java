@@ -5,8 +5,13 @@ import java.util.Arrays;
 /** A growable list of ints, so that encoding does not box every id. */
 final class IntList {
 
-    private int[] items = new int[64];
+    private int[] items;
     private int size;
+
+    /** An empty list with room for {@code capacity} ints before it grows. */
+    IntList(int capacity) {
+        items = new int[Math.max(1, capacity)];
+    }
 
     void add(int value) {
         if (size == items.length) {

@@ -106,7 +106,8 @@ public final class Tokenizer {
 
     /** Added tokens, then normalizer, pre-tokenizer and model: the ids before post-processing. */
     private int[] tokenize(String text) {
-        IntList ids = new IntList();
+        // Text averages about 4 characters per token, so this rarely grows, and a short text gets a short buffer.
+        IntList ids = new IntList(text.length() / 3 + 8);
         AddedVocabulary vocabulary = added;
         PreTokenizer.Sink toModel = (word, offset) -> ids.addAll(model.tokenize(word));
         AddedVocabulary.Sink afterNormalization = new AddedVocabulary.Sink() {
