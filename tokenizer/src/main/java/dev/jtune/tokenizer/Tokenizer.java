@@ -109,7 +109,17 @@ public final class Tokenizer {
         // Text averages about 4 characters per token, so this rarely grows, and a short text gets a short buffer.
         IntList ids = new IntList(text.length() / 3 + 8);
         AddedVocabulary vocabulary = added;
-        PreTokenizer.Sink toModel = (word, offset) -> ids.addAll(model.tokenize(word));
+        PreTokenizer.Sink toModel = new PreTokenizer.Sink() {
+            @Override
+            public void accept(String word, int offset) {
+                ids.addAll(model.tokenize(word));
+            }
+
+            @Override
+            public void accept(char[] chars, int start, int end, int offset) {
+                ids.addAll(model.tokenize(chars, start, end));
+            }
+        };
         AddedVocabulary.Sink afterNormalization = new AddedVocabulary.Sink() {
             @Override
             public void text(String piece, int offset) {

@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A BPE model: turns one pre-tokenized word into token ids by splitting it into characters and applying the merges
@@ -27,9 +26,7 @@ public final class Bpe {
     private final MergeTable mergeTable;
     private final BpeOptions options;
     private final int[] bmpCharIds; // a one-character word symbol's id, -1 when absent; null with prefix/suffix
-    // Sized for the full capacity up front: growing a 256k-entry map rehashes it 14 times, and while a resize runs
-    // every other thread that writes stops to help it.
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>(CACHE_CAPACITY);
+    private final WordCache cache = new WordCache(CACHE_CAPACITY);
 
     /**
      * @param vocab token to id; ids must be distinct and non-negative
@@ -91,25 +88,39 @@ public final class Bpe {
         return ids;
     }
 
-    /** The token ids of one word (a pre-token, already in the vocabulary's alphabet). */
+    /**
+     * The token ids of one word (a pre-token, already in the vocabulary's alphabet); as {@link #tokenize(char[], int,
+     * int)}, the array may be the cached one.
+     */
     public int[] tokenize(String word) {
-        if (word.isEmpty()) {
+        return tokenize(word.toCharArray(), 0, word.length());
+    }
+
+    /**
+     * The token ids of the word {@code chars[start, end)}. A word already in the cache costs no allocation; the
+     * returned array may be the cached one, so the caller must not change it.
+     */
+    public int[] tokenize(char[] chars, int start, int end) {
+        if (start == end) {
             return new int[0];
         }
+        // ignore_merges words found whole in the vocabulary are cached too: either way the ids depend only on the word.
+        int[] ids = cache.get(chars, start, end);
+        if (ids == null) {
+            ids = tokenizeUncached(new String(chars, start, end - start));
+            cache.put(chars, start, end, ids);
+        }
+        return ids;
+    }
+
+    private int[] tokenizeUncached(String word) {
         if (options.ignoreMerges()) {
             Integer id = vocab.get(word);
             if (id != null) {
                 return new int[] {id};
             }
         }
-        int[] ids = cache.get(word);
-        if (ids == null) {
-            ids = BpeMerger.mergeAll(initialSymbols(word), mergeTable);
-            if (cache.size() < CACHE_CAPACITY) {
-                cache.putIfAbsent(word, ids);
-            }
-        }
-        return ids;
+        return BpeMerger.mergeAll(initialSymbols(word), mergeTable);
     }
 
     /** The word split into symbols before any merge: one per character, with the unknown ones handled. */

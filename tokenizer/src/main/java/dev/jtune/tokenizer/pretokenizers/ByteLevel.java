@@ -18,16 +18,16 @@ public record ByteLevel(boolean addPrefixSpace, boolean trimOffsets, boolean use
             piece = " " + piece;
             offset--;
         }
+        char[] scratch = new char[ByteAlphabet.maxEncodedLength(piece.length())]; // one buffer for every word
         if (!useRegex) {
             if (!piece.isEmpty()) {
-                out.accept(ByteAlphabet.encode(piece), offset);
+                out.accept(scratch, 0, ByteAlphabet.encode(piece, 0, piece.length(), scratch), offset);
             }
             return;
         }
-        char[] scratch = new char[piece.length()]; // one buffer for all the words of the piece
         for (int i = 0; i < piece.length(); ) {
             int end = Gpt2Splitter.matchEnd(piece, i);
-            out.accept(ByteAlphabet.encode(piece, i, end, scratch), offset + i);
+            out.accept(scratch, 0, ByteAlphabet.encode(piece, i, end, scratch), offset + i);
             i = end;
         }
     }

@@ -17,5 +17,13 @@ public sealed interface PreTokenizer
     @FunctionalInterface
     interface Sink {
         void accept(String piece, int offset);
+
+        /**
+         * Receives the piece {@code chars[start, end)}; the chars are valid only during the call. A sink that can
+         * use the chars directly overrides this to spare a {@code String} per piece.
+         */
+        default void accept(char[] chars, int start, int end, int offset) {
+            accept(new String(chars, start, end - start), offset);
+        }
     }
 }

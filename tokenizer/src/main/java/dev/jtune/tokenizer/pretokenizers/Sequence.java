@@ -17,6 +17,8 @@ public record Sequence(List<PreTokenizer> preTokenizers) implements PreTokenizer
     private void splitFrom(int stage, String piece, int offset, Sink out) {
         if (stage == preTokenizers.size()) {
             out.accept(piece, offset);
+        } else if (stage == preTokenizers.size() - 1) {
+            preTokenizers.get(stage).split(piece, offset, out); // so the last stage reaches out's char-range accept
         } else {
             preTokenizers.get(stage).split(piece, offset, (p, o) -> splitFrom(stage + 1, p, o, out));
         }
