@@ -52,7 +52,7 @@ final class Dispatch {
     }
 
     static Tensor binary(String name, BinaryOp op, Tensor a, Tensor b) {
-        requireSameCompute(name, a, b);
+        requireSameCompute(name, a, b);  // before allocating: the dtype comes from a
         Tensor out = Tensor.zeros(a.dtype(), Shape.broadcast(name, a.shape(), b.shape()));
         binaryInto(name, op, out, a, b);
         return out;

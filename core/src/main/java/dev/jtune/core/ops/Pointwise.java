@@ -1,6 +1,7 @@
 package dev.jtune.core.ops;
 
 import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.autograd.SavedTensor;
 import dev.jtune.core.backend.UnaryOp;
@@ -14,8 +15,16 @@ public final class Pointwise {
     public static Tensor apply(Tensor x, UnaryOp op) {
         String name = op.name().toLowerCase(java.util.Locale.ROOT);
         Dispatch.requireCompute(name, x);
+        if (isDerivative(op) && x.requiresGrad() && GradMode.isEnabled()) {
+            throw new IllegalArgumentException(name + " is the derivative used inside backward; differentiating it "
+                    + "again (a second derivative) is not supported");
+        }
         Tensor y = Dispatch.unary(op, x);
         return y.recordedBy(new UnaryNode(name, op, x, y));
+    }
+
+    private static boolean isDerivative(UnaryOp op) {
+        return op == UnaryOp.GELU_GRAD || op == UnaryOp.GELU_TANH_GRAD || op == UnaryOp.SILU_GRAD;
     }
 
     /** GELU with PyTorch's {@code approximate} argument: "none" (exact) or "tanh". */
@@ -55,7 +64,8 @@ public final class Pointwise {
                 case GELU -> g.mul(Dispatch.unary(UnaryOp.GELU_GRAD, x.get()));
                 case GELU_TANH -> g.mul(Dispatch.unary(UnaryOp.GELU_TANH_GRAD, x.get()));
                 case SILU -> g.mul(Dispatch.unary(UnaryOp.SILU_GRAD, x.get()));
-                default -> throw new UnsupportedOperationException("no gradient for " + op);
+                case SIGN, STEP -> Tensor.zeros(g.dtype(), g.shape());  // piecewise constant, as in PyTorch
+                case GELU_GRAD, GELU_TANH_GRAD, SILU_GRAD -> throw new IllegalStateException(op + " is never recorded");
             }};
         }
     }

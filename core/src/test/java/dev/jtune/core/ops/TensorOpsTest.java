@@ -175,6 +175,14 @@ class TensorOpsTest {
     }
 
     @Test
+    void derivativeHelpersCannotBeDifferentiatedAndStepFunctionsHaveZeroGradient() {
+        Tensor x = t(new double[] {-1, 2}, 2).requiresGrad(true);
+        assertThrows(IllegalArgumentException.class, () -> Pointwise.apply(x, dev.jtune.core.backend.UnaryOp.GELU_GRAD));
+        Pointwise.apply(x, dev.jtune.core.backend.UnaryOp.SIGN).sum().backward();
+        assertArrayEquals(new double[] {0, 0}, x.grad().toDoubleArray());
+    }
+
+    @Test
     void deepGraphsBackpropagateWithoutStackOverflow() {
         Tensor w = t(new double[] {1}, 1).requiresGrad(true);
         Tensor x = w;
