@@ -28,21 +28,14 @@ public final class LabelWordClassifier {
         model.eval();
         try (var scope = GradMode.noGrad()) {
             for (int start = 0; start < prompts.size(); start += batchSize) {
-                int b = Math.min(batchSize, prompts.size() - start), t = 0;
+                int b = Math.min(batchSize, prompts.size() - start);
                 int[][] rows = new int[b][];
                 for (int r = 0; r < b; r++) {
                     int[] p = prompts.get(start + r);
                     rows[r] = p.length > maxLen ? Arrays.copyOfRange(p, p.length - maxLen, p.length) : p;
-                    t = Math.max(t, rows[r].length);
                 }
-                long[] ids = new long[b * t], mask = new long[b * t];  // right padding: real logits are unaffected
-                for (int r = 0; r < b; r++) {
-                    for (int i = 0; i < rows[r].length; i++) {
-                        ids[r * t + i] = rows[r][i];
-                        mask[r * t + i] = 1;
-                    }
-                }
-                Tensor logits = model.logits(Tensor.ofLongs(ids, b, t), Tensor.ofLongs(mask, b, t), null, null);
+                PaddedBatch padded = PaddedBatch.of(Arrays.asList(rows));  // right padding: real logits unaffected
+                Tensor logits = model.logits(padded.inputIds(), padded.attentionMask(), null, null);
                 for (int r = 0; r < b; r++) {
                     Tensor last = logits.narrow(0, r, 1).narrow(1, rows[r].length - 1, 1).reshape(-1);  // (V)
                     int best = 0;

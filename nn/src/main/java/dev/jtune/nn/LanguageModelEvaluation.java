@@ -49,31 +49,15 @@ public final class LanguageModelEvaluation {
         try (var scope = GradMode.noGrad()) {
             for (int start = 0; start < order.size(); start += batchSize) {
                 List<int[]> batch = order.subList(start, Math.min(order.size(), start + batchSize));
-                Tensor[] inputs = pad(batch);
-                Tensor logits = model.logits(inputs[0], inputs[1], null, null);
-                lossSum += CausalLMLoss.sum(logits, inputs[2]).item();
-                tokens += CausalLMLoss.count(inputs[2]);
+                PaddedBatch padded = PaddedBatch.of(batch);
+                Tensor logits = model.logits(padded.inputIds(), padded.attentionMask(), null, null);
+                lossSum += CausalLMLoss.sum(logits, padded.labels()).item();
+                tokens += CausalLMLoss.count(padded.labels());
                 if (progress != null) progress.accept(start + batch.size());
             }
         } finally {
             model.train(wasTraining);
         }
         return new Result(lossSum, tokens);
-    }
-
-    /** {input_ids, attention_mask, labels}, each [B, T], right-padded with id 0 / mask 0 / label -100. */
-    private static Tensor[] pad(List<int[]> batch) {
-        int b = batch.size(), t = batch.getLast().length;
-        long[] ids = new long[b * t], mask = new long[b * t], labels = new long[b * t];
-        Arrays.fill(labels, CausalLMLoss.IGNORE_INDEX);
-        for (int r = 0; r < b; r++) {
-            int[] s = batch.get(r);
-            for (int i = 0; i < s.length; i++) {
-                ids[r * t + i] = s[i];
-                mask[r * t + i] = 1;
-                labels[r * t + i] = s[i];
-            }
-        }
-        return new Tensor[] {Tensor.ofLongs(ids, b, t), Tensor.ofLongs(mask, b, t), Tensor.ofLongs(labels, b, t)};
     }
 }
