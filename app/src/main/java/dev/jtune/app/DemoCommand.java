@@ -10,6 +10,7 @@ import dev.jtune.nn.GenerationConfig;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Tokenizer;
+import dev.jtune.train.IntervalStrategy;
 import dev.jtune.train.TrainingArguments;
 import dev.jtune.train.data.Datasets;
 import java.io.BufferedWriter;
@@ -52,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
         TrainingArguments args = TrainingArguments.builder().outputDir(outputDir.resolve("finetuned").toString())
                 .perDeviceTrainBatchSize(8).perDeviceEvalBatchSize(32).gradientAccumulationSteps(4)
                 .learningRate(5e-3).numTrainEpochs(6).warmupSteps(5).loggingSteps(5).evalStrategy(
-                        dev.jtune.train.IntervalStrategy.EPOCH).saveStrategy(dev.jtune.train.IntervalStrategy.NO)
+                        IntervalStrategy.EPOCH).saveStrategy(IntervalStrategy.NO)
                 .seed(seed).build();
         Map<String, Object> metrics = FineTuning.run(new FineTuning.Plan(pretrained,
                 Datasets.load("json", Map.of("train", List.of(data.resolve("train.jsonl")),
