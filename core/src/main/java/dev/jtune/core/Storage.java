@@ -1,33 +1,58 @@
 package dev.jtune.core;
 
+import dev.jtune.core.backend.Backends;
+import dev.jtune.core.memory.BufferPool;
+
 /**
- * The flat array behind one or more tensors (views share it), and its version counter.
+ * The flat buffer behind one or more tensors (views share it), its version counter and its lifetime.
  *
  * <p>The array type follows the dtype: F32 {@code float[]}, F64 {@code double[]}, BF16 and F16 {@code short[]} (raw
  * bits), I32 {@code int[]}, I64 {@code long[]}, BOOL {@code byte[]}. Every in-place write bumps the version, so
  * autograd can tell when a tensor saved for backward was modified.
+ *
+ * <p>Lifetime: a storage made by an op comes from the current backend's {@link BufferPool} and belongs to the
+ * innermost open {@link MemoryScope}; {@link #release} hands the buffer back to the pool at once (autograd does it for
+ * gradients it has consumed, a scope for everything it owns when it closes). After release every access fails with a
+ * message saying why the buffer went away: a released buffer is never read. The accessors ({@link #floats()}, ...) are
+ * the host view of the data; on the CPU backends the buffer lives on the host, so they return it as it is.
  */
 public final class Storage {
 
     private final DType dtype;
-    private final Object array;
+    private final int size;
+    private final BufferPool pool;  // null for a caller's array, which is never recycled
+    private Object array;           // null once released
+    private String releasedBecause;
     private int version;
+    private int savedBy;            // how many tensors saved for backward (and not yet dropped) read this storage
+    MemoryScope scope;              // the scope that releases it, or null
 
     Storage(DType dtype, Object array) {
-        this.dtype = dtype;
-        this.array = array;
+        this(dtype, array, null);
     }
 
-    /** A zero-filled storage of {@code size} elements. */
+    private Storage(DType dtype, Object array, BufferPool pool) {
+        this.dtype = dtype;
+        this.array = array;
+        this.size = java.lang.reflect.Array.getLength(array);
+        this.pool = pool;
+    }
+
+    /** A zero-filled storage of {@code size} elements from the current backend, owned by the current scope. */
     static Storage allocate(DType dtype, int size) {
-        return new Storage(dtype, switch (dtype) {
-            case F32 -> new float[size];
-            case F64 -> new double[size];
-            case BF16, F16 -> new short[size];
-            case I32 -> new int[size];
-            case I64 -> new long[size];
-            case BOOL -> new byte[size];
-        });
+        return fromPool(dtype, size, true);
+    }
+
+    /** As {@link #allocate}, with arbitrary contents: for outputs that a kernel writes completely. */
+    static Storage allocateUninitialized(DType dtype, int size) {
+        return fromPool(dtype, size, false);
+    }
+
+    private static Storage fromPool(DType dtype, int size, boolean zeroed) {
+        BufferPool pool = Backends.current().buffers();
+        Storage s = new Storage(dtype, pool.take(dtype, size, zeroed), pool);
+        MemoryScope.adopt(s);
+        return s;
     }
 
     public DType dtype() {
@@ -45,7 +70,37 @@ public final class Storage {
     }
 
     public int size() {
-        return java.lang.reflect.Array.getLength(array);
+        return size;
+    }
+
+    /**
+     * Gives the buffer back to its pool now; {@code because} completes the error message of any later access ("...
+     * was released after ..."). Releasing twice does nothing.
+     */
+    public void release(String because) {
+        if (array == null) return;
+        Object buffer = array;
+        array = null;
+        releasedBecause = because;
+        if (pool != null) pool.give(dtype, buffer);
+    }
+
+    /** Autograd saved a tensor of this storage for a backward that has not run yet. */
+    public void savedForBackward() {
+        savedBy++;
+    }
+
+    /**
+     * The backward of {@code op} is done with a tensor it saved. When no other pending backward saved this storage and
+     * it belongs to an open {@link MemoryScope} (an activation of the scope's forward pass, not a parameter or a
+     * caller's tensor), nothing will read it again in this step: it is released now rather than when the scope closes.
+     */
+    public void droppedByBackward(String op) {
+        if (--savedBy == 0 && scope != null) release("after the backward of " + op + ", the last one that needed it");
+    }
+
+    public boolean isReleased() {
+        return array == null;
     }
 
     public float[] floats() {
@@ -59,7 +114,7 @@ public final class Storage {
     /** The raw 16-bit patterns of a BF16 or F16 storage. */
     public short[] halves() {
         if (dtype != DType.BF16 && dtype != DType.F16) throw wrongType("BF16/F16");
-        return (short[]) array;
+        return (short[]) live();
     }
 
     public int[] ints() {
@@ -76,12 +131,21 @@ public final class Storage {
 
     /** The backing array, whatever its type ({@code System.arraycopy} works on any of them). */
     public Object array() {
+        return live();
+    }
+
+    private Object live() {
+        if (array == null) {
+            throw new IllegalStateException("use of a released " + dtype + " buffer of " + size + " elements (it was "
+                    + "released " + releasedBecause + "); keep the tensor with MemoryScope.keep or clone() it "
+                    + "before then");
+        }
         return array;
     }
 
     private <T> T cast(DType expected, Class<T> type) {
         if (dtype != expected) throw wrongType(expected.name());
-        return type.cast(array);
+        return type.cast(live());
     }
 
     private IllegalStateException wrongType(String expected) {

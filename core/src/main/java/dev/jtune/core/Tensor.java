@@ -33,6 +33,7 @@ public final class Tensor {
     private final int offset;
     private boolean requiresGrad;
     private Tensor grad;
+    private boolean ownsGrad;  // grad's storage was made for this leaf alone
     private Node gradFn;
 
     private Tensor(Storage storage, int[] shape, int[] strides, int offset) {
@@ -52,6 +53,15 @@ public final class Tensor {
     /** A new contiguous zero-filled tensor. */
     public static Tensor zeros(DType dtype, int... shape) {
         return new Tensor(Storage.allocate(dtype, Shape.numel(shape)), shape.clone(), Shape.contiguousStrides(shape), 0);
+    }
+
+    /**
+     * A new contiguous tensor with arbitrary contents (like {@code torch.empty}), for results that are written in full
+     * before anything reads them.
+     */
+    public static Tensor empty(DType dtype, int... shape) {
+        return new Tensor(Storage.allocateUninitialized(dtype, Shape.numel(shape)), shape.clone(),
+                Shape.contiguousStrides(shape), 0);
     }
 
     /** A new F32 zero-filled tensor. */
@@ -247,6 +257,7 @@ public final class Tensor {
             throw new IllegalArgumentException("only F32/F64 tensors can require gradients, not " + dtype());
         }
         requiresGrad = value;
+        if (value && gradFn == null) MemoryScope.persist(this);  // a parameter outlives any step's scope
         return this;
     }
 
@@ -257,11 +268,18 @@ public final class Tensor {
 
     public void setGrad(Tensor g) {
         grad = g;
+        ownsGrad = false;
     }
 
-    /** Drops the accumulated gradient (like {@code zero_grad(set_to_none=True)}). */
+    /**
+     * Drops the accumulated gradient (like {@code zero_grad(set_to_none=True)}). A buffer that autograd made for this
+     * leaf goes back to the pool for the next backward, so a tensor read from {@link #grad()} before is no longer
+     * readable; {@link #setGrad} buffers stay their owner's.
+     */
     public void zeroGrad() {
+        if (grad != null && ownsGrad) grad.storage().release("by zeroGrad() (the parameter's gradient buffer)");
         grad = null;
+        ownsGrad = false;
     }
 
     /** The node that produced this tensor, or null for a leaf. */
@@ -307,16 +325,18 @@ public final class Tensor {
 
     /**
      * Adds {@code g} into {@link #grad()} (the engine calls it on leaves). The first gradient becomes the buffer itself
-     * when {@code owned} (nothing else references its storage), else a copy; later ones are added in place.
+     * when {@code owned} (nothing else references its storage), else a copy; later ones are added in place. Returns
+     * true when this leaf took {@code g}'s storage as its buffer.
      */
-    public void accumulateGrad(Tensor g, boolean owned) {
+    public boolean accumulateGrad(Tensor g, boolean owned) {
         if (grad != null) {
             InPlace.addInto(grad, g);
-        } else if (owned && g.isContiguous() && g.offset == 0 && g.storage.size() == g.numel()) {
-            grad = g.detach();
-        } else {
-            grad = Views.copy(g.detach());
+            return false;
         }
+        boolean take = owned && g.isContiguous() && g.offset == 0 && g.storage.size() == g.numel();
+        grad = MemoryScope.persist(take ? g.detach() : Views.copy(g.detach()));
+        ownsGrad = true;
+        return take;
     }
 
     // ---------------------------------------------------------------------------------------------- arithmetic

@@ -1,6 +1,7 @@
 package dev.jtune.train;
 
 import dev.jtune.core.Generator;
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.CausalLMLoss;
 import dev.jtune.nn.Layers;
@@ -221,10 +222,12 @@ public final class Trainer {
         if (count == 0) throw nonFinite(step, epoch, "has no token to predict (every label is -100), so its loss is 0/0");
         double lossSum = 0;
         for (ModelInputs batch : batches) {
-            Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), null, null);  // (B, T, V)
-            Tensor sum = CausalLMLoss.sum(logits, batch.labels());
-            lossSum += sum.item();
-            sum.div(count).backward();
+            try (MemoryScope micro = MemoryScope.open()) {  // activations and logits go back to the pool at the end
+                Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), null, null);  // (B, T, V)
+                Tensor sum = CausalLMLoss.sum(logits, batch.labels());
+                lossSum += sum.item();
+                sum.div(count).backward();
+            }
         }
         double loss = lossSum / count;
         if (!Double.isFinite(loss)) throw nonFinite(step, epoch, "loss is " + loss);

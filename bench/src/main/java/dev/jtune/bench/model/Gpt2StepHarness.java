@@ -2,6 +2,7 @@ package dev.jtune.bench.model;
 
 
 import dev.jtune.core.Generator;
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.kernels.Parallel;
@@ -59,14 +60,16 @@ public final class Gpt2StepHarness {
         double[] forward = new double[steps], step = new double[steps], fwd = new double[steps], bwd = new double[steps];
         for (int s = -2; s < steps; s++) {  // two warm-up steps
             long t0 = System.nanoTime();
-            try (var scope = GradMode.noGrad()) {
+            try (var scope = GradMode.noGrad(); var memory = MemoryScope.open()) {
                 model.forward(input, null, input);
             }
-            long t1 = System.nanoTime();
-            CausalLMOutput out = model.forward(input, null, input);
-            long t2 = System.nanoTime();
-            out.loss().backward();
-            long t3 = System.nanoTime();
+            long t1 = System.nanoTime(), t2, t3;
+            try (var memory = MemoryScope.open()) {
+                CausalLMOutput out = model.forward(input, null, input);
+                t2 = System.nanoTime();
+                out.loss().backward();
+                t3 = System.nanoTime();
+            }
             adam.step();
             model.zeroGrad();
             long t4 = System.nanoTime();

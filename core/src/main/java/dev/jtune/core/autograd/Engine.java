@@ -1,7 +1,6 @@
 package dev.jtune.core.autograd;
 
 import dev.jtune.core.Shape;
-import dev.jtune.core.Storage;
 import dev.jtune.core.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,6 +13,10 @@ import java.util.Map;
  * Reverse-mode differentiation: a topological sort of the recorded graph (iterative, so deep graphs do not overflow
  * the stack), then a reverse sweep that calls each node's backward and accumulates gradients. Leaves accumulate into
  * {@link Tensor#grad()} ({@code +=}); zeroing is the caller's separate step.
+ *
+ * <p>Memory: each node drops its saved tensors right after its backward (a second backward through the same graph is
+ * an error, as in PyTorch without {@code retain_graph}), and every intermediate gradient goes back to the buffer pool
+ * as soon as the last gradient that reads its storage has been consumed ({@link GradientBuffers}).
  */
 public final class Engine {
 
@@ -31,10 +34,7 @@ public final class Engine {
         }
         List<Tensor> order = topologicalOrder(output);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        // How many gradient tensors reference each storage: a leaf may keep a gradient as its .grad buffer (and later
-        // add into it in place) only when nothing else references that storage.
-        Map<Storage, Integer> references = new IdentityHashMap<>();
-        references.put(gradOutput.storage(), 2);  // the caller's tensor is never taken
+        GradientBuffers buffers = new GradientBuffers(gradOutput);
         grads.put(output, gradOutput);
         try (var scope = GradMode.noGrad()) {
             for (Tensor t : order) {
@@ -45,21 +45,31 @@ public final class Engine {
                     t.accumulateGrad(g, false);  // the output itself is a leaf
                     continue;
                 }
-                if (addedIntoLeafGradient(node, g)) continue;
+                if (addedIntoLeafGradient(node, g)) {
+                    buffers.consumed(g);
+                    continue;
+                }
                 Tensor[] inputGrads = node.backward(g);
-                references.merge(g.storage(), -1, Integer::sum);  // g is consumed: only what backward returned remains
+                node.releaseSaved();
+                for (Tensor gi : inputGrads) if (gi != null) buffers.produced(gi);
+                buffers.consumed(g);  // only what backward returned (views of g included) still holds g's storage
                 Tensor[] inputs = node.inputs();
-                for (Tensor gi : inputGrads) if (gi != null) references.merge(gi.storage(), 1, Integer::sum);
                 for (int i = 0; i < inputs.length; i++) {
-                    Tensor in = inputs[i];
-                    if (in == null || !in.requiresGrad() || inputGrads[i] == null) continue;
-                    checkShape(node, i, in, inputGrads[i]);
-                    if (in.gradFn() == null) {
-                        in.accumulateGrad(inputGrads[i], references.get(inputGrads[i].storage()) == 1);
+                    Tensor in = inputs[i], gi = inputGrads[i];
+                    if (gi == null) continue;
+                    if (in == null || !in.requiresGrad()) {
+                        buffers.consumed(gi);
+                    } else if (in.gradFn() == null) {
+                        checkShape(node, i, in, gi);
+                        if (in.accumulateGrad(gi, buffers.soleHolder(gi))) buffers.handedOver(gi);
+                        else buffers.consumed(gi);
                     } else {
-                        grads.merge(in, inputGrads[i], (a, b) -> {
+                        checkShape(node, i, in, gi);
+                        grads.merge(in, gi, (a, b) -> {
                             Tensor sum = a.add(b);
-                            references.put(sum.storage(), 1);
+                            buffers.produced(sum);
+                            buffers.consumed(a);
+                            buffers.consumed(b);
                             return sum;
                         });
                     }

@@ -1,6 +1,8 @@
 package dev.jtune.core.autograd;
 
 import dev.jtune.core.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One recorded op in the autograd graph: its inputs, and the local backward that maps the gradient of its output to
@@ -10,6 +12,7 @@ public abstract class Node {
 
     private final String name;
     private final Tensor[] inputs;
+    private final List<SavedTensor> saved = new ArrayList<>(2);
 
     /** {@code name} is the op's name in error messages; {@code inputs} are the op's tensor inputs in order. */
     protected Node(String name, Tensor... inputs) {
@@ -44,7 +47,15 @@ public abstract class Node {
 
     /** Keeps {@code t} for backward, guarded against in-place modification. */
     protected SavedTensor save(Tensor t) {
-        return new SavedTensor(t, name);
+        SavedTensor s = new SavedTensor(t, name);
+        saved.add(s);
+        return s;
+    }
+
+    /** Drops every saved tensor (the engine calls it once this node's backward has run). */
+    void releaseSaved() {
+        for (SavedTensor s : saved) s.drop();
+        saved.clear();
     }
 
     /** True if input {@code i} needs a gradient. */

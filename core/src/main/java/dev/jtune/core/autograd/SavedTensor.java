@@ -8,7 +8,7 @@ import dev.jtune.core.Tensor;
  */
 public final class SavedTensor {
 
-    private final Tensor tensor;
+    private Tensor tensor;  // null once backward has run
     private final int version;
     private final String op;
 
@@ -16,10 +16,15 @@ public final class SavedTensor {
         this.tensor = tensor;
         this.version = tensor.storage().version();
         this.op = op;
+        tensor.storage().savedForBackward();
     }
 
     /** The saved tensor, checked to be unmodified. */
     public Tensor get() {
+        if (tensor == null) {
+            throw new IllegalStateException("backward of " + op + " ran a second time through the same graph: its saved "
+                    + "tensors were freed after the first backward; run the forward again");
+        }
         int now = tensor.storage().version();
         if (now != version) {
             throw new IllegalStateException("backward of " + op + ": a tensor of shape " + tensor.shapeString()
@@ -27,5 +32,12 @@ public final class SavedTensor {
                     + now + " now); clone it before modifying it in place");
         }
         return tensor;
+    }
+
+    /** Forgets the tensor so that its memory can go. */
+    void drop() {
+        if (tensor == null) return;
+        tensor.storage().droppedByBackward(op);
+        tensor = null;
     }
 }

@@ -1,5 +1,7 @@
 package dev.jtune.core.backend;
 
+import dev.jtune.core.memory.BufferPool;
+
 /**
  * The compute kernels the tensor ops dispatch to, over flat arrays (kernels never see a {@code Tensor}).
  *
@@ -15,6 +17,9 @@ public interface Backend {
 
     /** Higher wins when no backend is named; the reference backend is 0. */
     int priority();
+
+    /** The allocator that owns this backend's buffers: tensors' storages come from it and go back to it. */
+    BufferPool buffers();
 
     /** {@code out[i] = op(a[aOff + i])} for {@code i < n}. */
     void unary(UnaryOp op, float[] out, float[] a, int aOff, int n);

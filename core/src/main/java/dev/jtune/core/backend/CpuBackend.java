@@ -1,5 +1,7 @@
 package dev.jtune.core.backend;
 
+import dev.jtune.core.memory.BufferPool;
+
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarElementwise;
 import dev.jtune.core.kernels.ScalarReduce;
@@ -32,6 +34,13 @@ public final class CpuBackend implements Backend {
     @FunctionalInterface
     private interface Segment {
         void run(int o, int from, int to);
+    }
+
+    private final BufferPool buffers = new BufferPool();
+
+    @Override
+    public BufferPool buffers() {
+        return buffers;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.jtune.core.backend;
 
+import dev.jtune.core.memory.BufferPool;
+
 import dev.jtune.core.kernels.ScalarElementwise;
 import dev.jtune.core.kernels.ScalarIndex;
 import dev.jtune.core.kernels.ScalarMatmul;
@@ -19,6 +21,13 @@ public final class ReferenceBackend implements Backend {
     @FunctionalInterface
     private interface DoubleKernel {
         void run(double[] out, double[] a, double[] b);
+    }
+
+    private final BufferPool buffers = new BufferPool();
+
+    @Override
+    public BufferPool buffers() {
+        return buffers;
     }
 
     @Override

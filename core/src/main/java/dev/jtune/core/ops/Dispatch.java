@@ -42,18 +42,23 @@ final class Dispatch {
 
     static Tensor unary(UnaryOp op, Tensor a) {
         Tensor x = a.contiguous();
-        Tensor out = Tensor.zeros(x.dtype(), x.shape());
+        Tensor out = Tensor.empty(x.dtype(), x.shape());
+        unaryInto(op, out, x);
+        return out;
+    }
+
+    /** {@code out = op(x)} for a contiguous {@code x} into a dense zero-offset {@code out}, which may be {@code x}. */
+    static void unaryInto(UnaryOp op, Tensor out, Tensor x) {
         if (x.dtype() == DType.F32) {
             backend().unary(op, out.storage().floats(), x.storage().floats(), x.offset(), x.numel());
         } else {
             backend().unary(op, out.storage().doubles(), x.storage().doubles(), x.offset(), x.numel());
         }
-        return out;
     }
 
     static Tensor binary(String name, BinaryOp op, Tensor a, Tensor b) {
         requireSameCompute(name, a, b);  // before allocating: the dtype comes from a
-        Tensor out = Tensor.zeros(a.dtype(), Shape.broadcast(name, a.shape(), b.shape()));
+        Tensor out = Tensor.empty(a.dtype(), Shape.broadcast(name, a.shape(), b.shape()));
         binaryInto(name, op, out, a, b);
         return out;
     }
@@ -78,7 +83,7 @@ final class Dispatch {
 
     /** A contiguous copy of any compute tensor (strided views included). */
     static Tensor copy(Tensor a) {
-        Tensor out = Tensor.zeros(a.dtype(), a.shape());
+        Tensor out = a.dtype().isCompute() ? Tensor.empty(a.dtype(), a.shape()) : Tensor.zeros(a.dtype(), a.shape());
         switch (a.dtype()) {
             case F32 -> backend().copy(out.storage().floats(), a.storage().floats(), a.offset(), a.strides(), a.shape());
             case F64 -> backend().copy(out.storage().doubles(), a.storage().doubles(), a.offset(), a.strides(), a.shape());
@@ -94,7 +99,7 @@ final class Dispatch {
         int inner = Shape.numel(java.util.Arrays.copyOfRange(shape, d + 1, shape.length));
         int r = shape[d];
         shape[d] = 1;
-        Tensor out = Tensor.zeros(x.dtype(), shape);
+        Tensor out = Tensor.empty(x.dtype(), shape);
         Tensor c = dense(x);
         if (x.dtype() == DType.F32) {
             backend().reduce(op, out.storage().floats(), c.storage().floats(), outer, r, inner);

@@ -67,7 +67,7 @@ public final class LinearAlgebra {
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
-        Tensor out = Tensor.zeros(a.dtype(), outShape);
+        Tensor out = Tensor.empty(a.dtype(), outShape);
         int[] as = a.strides(), bs = b.strides();
         int ar = as[a.dim() - 2], ac = as[a.dim() - 1], br = bs[b.dim() - 2], bc = bs[b.dim() - 1];
         if (a.dtype() == DType.F32) {

@@ -68,8 +68,12 @@ public final class Losses {
                     rowScale[i] = t[i] == ignoreIndex ? 0 : (reduction == Reduction.NONE ? gOut[i] : gOut[0] * meanScale);
                 }
                 Tensor scale = Tensor.of(rowScale, n, 1).to(g.dtype());
-                Tensor grad = Dispatch.unary(UnaryOp.EXP, saved.get());                    // softmax
+                // The log-probabilities are this node's own and nothing reads them after this backward: the gradient
+                // is computed in their buffer (exp, * scale, - onehot), without a second [N, C] array.
+                Tensor grad = saved.get();
+                Dispatch.unaryInto(UnaryOp.EXP, grad, grad);                                       // softmax
                 Dispatch.binaryInto("cross_entropy backward", BinaryOp.MUL, grad, grad, scale);  // * scale, in place
+                grad.storage().bumpVersion();
                 for (int i = 0; i < n; i++) {
                     if (t[i] == ignoreIndex) continue;
                     int at = i * classes + (int) t[i];

@@ -36,34 +36,39 @@ public final class Pointwise {
         };
     }
 
-    /** Backward of a unary op: {@code g * f'(x)}, with f' written through x or through the output y. */
+    /**
+     * Backward of a unary op: {@code g * f'(x)}. Each derivative is written through the input x or through the output
+     * y, whichever is cheaper, and the node saves only that one.
+     */
     private static final class UnaryNode extends Node {
         private final UnaryOp op;
-        private final SavedTensor x;
-        private final SavedTensor y;
+        private final SavedTensor saved;  // x or y, as the derivative below reads
 
         UnaryNode(String name, UnaryOp op, Tensor x, Tensor y) {
             super(name, x);
             this.op = op;
-            this.x = save(x);
-            this.y = save(y);
+            this.saved = switch (op) {
+                case EXP, SQRT, RSQRT, TANH, SIGMOID -> save(y);
+                case LOG, ABS, RELU, GELU, GELU_TANH, SILU -> save(x);
+                case NEG, SIGN, STEP, GELU_GRAD, GELU_TANH_GRAD, SILU_GRAD -> null;
+            };
         }
 
         @Override
         public Tensor[] backward(Tensor g) {
             return new Tensor[] {switch (op) {
-                case NEG -> g.neg();
-                case EXP -> g.mul(y.get());
-                case LOG -> g.div(x.get());
-                case SQRT -> g.div(y.get().mul(2));
-                case RSQRT -> g.mul(y.get().mul(y.get()).mul(y.get()).mul(-0.5));
-                case ABS -> g.mul(Dispatch.unary(UnaryOp.SIGN, x.get()));
-                case TANH -> g.mul(y.get().mul(y.get()).neg().add(1));
-                case SIGMOID -> g.mul(y.get().mul(y.get().neg().add(1)));
-                case RELU -> g.mul(Dispatch.unary(UnaryOp.STEP, x.get()));
-                case GELU -> g.mul(Dispatch.unary(UnaryOp.GELU_GRAD, x.get()));
-                case GELU_TANH -> g.mul(Dispatch.unary(UnaryOp.GELU_TANH_GRAD, x.get()));
-                case SILU -> g.mul(Dispatch.unary(UnaryOp.SILU_GRAD, x.get()));
+                case NEG -> g.neg();                                                            // d(-x) = -1
+                case EXP -> g.mul(saved.get());                                                 // y
+                case LOG -> g.div(saved.get());                                                 // 1 / x
+                case SQRT -> g.div(saved.get().mul(2));                                         // 1 / (2y)
+                case RSQRT -> g.mul(saved.get().mul(saved.get()).mul(saved.get()).mul(-0.5));   // -y^3 / 2
+                case ABS -> g.mul(Dispatch.unary(UnaryOp.SIGN, saved.get()));                   // sign(x)
+                case TANH -> g.mul(saved.get().mul(saved.get()).neg().add(1));                  // 1 - y^2
+                case SIGMOID -> g.mul(saved.get().mul(saved.get().neg().add(1)));               // y (1 - y)
+                case RELU -> g.mul(Dispatch.unary(UnaryOp.STEP, saved.get()));                  // x > 0
+                case GELU -> g.mul(Dispatch.unary(UnaryOp.GELU_GRAD, saved.get()));
+                case GELU_TANH -> g.mul(Dispatch.unary(UnaryOp.GELU_TANH_GRAD, saved.get()));
+                case SILU -> g.mul(Dispatch.unary(UnaryOp.SILU_GRAD, saved.get()));
                 case SIGN, STEP -> Tensor.zeros(g.dtype(), g.shape());  // piecewise constant, as in PyTorch
                 case GELU_GRAD, GELU_TANH_GRAD, SILU_GRAD -> throw new IllegalStateException(op + " is never recorded");
             }};

@@ -19,7 +19,7 @@ public final class Softmax {
         if (d != last) return softmax(x.transpose(d, last), last, log).transpose(d, last);
         Tensor in = Dispatch.dense(x.detach());
         int cols = x.dim() == 0 ? 1 : x.size(last), rows = cols == 0 ? 0 : x.numel() / cols;
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = Tensor.empty(x.dtype(), x.shape());
         if (x.dtype() == DType.F32) {
             Dispatch.backend().softmax(y.storage().floats(), in.storage().floats(), rows, cols, log);
         } else {
@@ -31,7 +31,7 @@ public final class Softmax {
             @Override
             public Tensor[] backward(Tensor g) {
                 Tensor gd = Dispatch.dense(g), yd = sy.get();
-                Tensor gradIn = Tensor.zeros(g.dtype(), g.shape());
+                Tensor gradIn = Tensor.empty(g.dtype(), g.shape());
                 if (g.dtype() == DType.F32) {
                     Dispatch.backend().softmaxBackward(gradIn.storage().floats(), gd.storage().floats(),
                             yd.storage().floats(), rows, cols, log);

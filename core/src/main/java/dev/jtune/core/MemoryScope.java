@@ -1,0 +1,87 @@
+package dev.jtune.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An explicit lifetime for the tensors made inside a block, like an arena: every storage an op allocates on this
+ * thread while the scope is open belongs to it, and {@link #close()} releases them all back to the backend's buffer
+ * pool, except those {@link #keep kept} (they move to the enclosing scope, or outlive every scope when there is none).
+ *
+ * <pre>{@code
+ * try (MemoryScope step = MemoryScope.open()) {
+ *     Tensor loss = model.forward(ids, mask, labels).loss();   // activations, logits: owned by the scope
+ *     loss.backward();                                          // parameters' .grad buffers are not
+ *     lossValue = loss.item();
+ * }                                                             // everything else goes back to the pool here
+ * }</pre>
+ *
+ * <p>Inside a scope, autograd also releases an activation as soon as the last backward that saved it has run, so the
+ * backward pass reuses the forward's buffers; to read such a tensor after {@code backward()}, {@link #keep} it first.
+ * Storages made outside any scope, leaves that require grad, their gradients and optimizer state are left to their
+ * owner (or the garbage collector). Reading a released tensor fails with a clear error; it never reads another
+ * tensor's data.
+ */
+public final class MemoryScope implements AutoCloseable {
+
+    private static final ThreadLocal<MemoryScope> CURRENT = new ThreadLocal<>();
+
+    private final MemoryScope parent;
+    private final Thread thread = Thread.currentThread();
+    private final List<Storage> owned = new ArrayList<>();
+    private boolean closed;
+
+    private MemoryScope(MemoryScope parent) {
+        this.parent = parent;
+    }
+
+    /** Opens a scope nested in the current one (if any) on this thread. */
+    public static MemoryScope open() {
+        MemoryScope scope = new MemoryScope(CURRENT.get());
+        CURRENT.set(scope);
+        return scope;
+    }
+
+    /** Moves {@code t}'s storage to the enclosing scope (or out of every scope), so it outlives this one. */
+    public Tensor keep(Tensor t) {
+        Storage s = t.storage();
+        if (s.scope == this) {
+            s.scope = null;
+            if (parent != null) parent.adoptHere(s);
+        }
+        return t;
+    }
+
+    /** Takes {@code t}'s storage out of whatever scope owns it: its owner (a parameter, an optimizer) manages it. */
+    public static Tensor persist(Tensor t) {
+        t.storage().scope = null;
+        return t;
+    }
+
+    /** Releases every storage this scope still owns and makes the enclosing scope current again. */
+    @Override
+    public void close() {
+        if (closed) return;
+        if (Thread.currentThread() != thread || CURRENT.get() != this) {
+            throw new IllegalStateException("MemoryScope closed out of order: close inner scopes first, on the thread "
+                    + "that opened them");
+        }
+        closed = true;
+        for (Storage s : owned) {
+            if (s.scope == this) s.release("when its MemoryScope closed");
+        }
+        owned.clear();
+        CURRENT.set(parent);
+    }
+
+    /** Called for each new storage: the current scope (if any) takes it. */
+    static void adopt(Storage s) {
+        MemoryScope scope = CURRENT.get();
+        if (scope != null) scope.adoptHere(s);
+    }
+
+    private void adoptHere(Storage s) {
+        s.scope = this;
+        owned.add(s);
+    }
+}

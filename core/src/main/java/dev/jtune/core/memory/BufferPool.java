@@ -1,0 +1,123 @@
+package dev.jtune.core.memory;
+
+import dev.jtune.core.DType;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A backend's caching allocator for host arrays, like PyTorch's CPU/CUDA caching allocators: a released buffer goes
+ * back to a free list keyed by its element type and exact length, and the next request of that size takes it instead
+ * of allocating. A training loop asks for the same sizes every step, so after the first step it allocates nothing.
+ *
+ * <p>Arrays below {@link #MIN_POOLED_BYTES} are not cached (a fresh small array is cheaper than a lookup). When the
+ * heap cannot hold a new array, the cache is emptied and the allocation retried once; if it still fails, a
+ * {@link TensorOutOfMemoryError} says what was being allocated and what to change.
+ */
+public final class BufferPool {
+
+    /** Smaller buffers are allocated fresh and left to the garbage collector. */
+    public static final int MIN_POOLED_BYTES = 16 * 1024;
+
+    /** Counters of one pool: requests served from the cache, fresh allocations, and what the cache holds now. */
+    public record Stats(long hits, long misses, long cachedBytes, long freshBytes) {}
+
+    private final Map<Long, ArrayDeque<Object>> free = new HashMap<>();
+    private long hits;
+    private long misses;
+    private long cachedBytes;
+    private long freshBytes;
+
+    /** An array of {@code size} elements of {@code dtype}; zero-filled when {@code zeroed}, else arbitrary values. */
+    public Object take(DType dtype, int size, boolean zeroed) {
+        if (pooled(dtype, size)) {
+            Object cached = takeCached(dtype, size);
+            if (cached != null) {
+                if (zeroed) fillZero(cached);
+                return cached;
+            }
+        }
+        return allocateFresh(dtype, size);
+    }
+
+    /** Returns {@code array} (of {@code dtype}) to the cache; its previous holder must no longer touch it. */
+    public void give(DType dtype, Object array) {
+        int size = java.lang.reflect.Array.getLength(array);
+        if (!pooled(dtype, size)) return;
+        synchronized (this) {
+            free.computeIfAbsent(key(dtype, size), k -> new ArrayDeque<>()).push(array);
+            cachedBytes += bytes(dtype, size);
+        }
+    }
+
+    /** Drops every cached buffer so the garbage collector can reclaim it (like {@code torch.cuda.empty_cache()}). */
+    public synchronized void emptyCache() {
+        free.clear();
+        cachedBytes = 0;
+    }
+
+    public synchronized Stats stats() {
+        return new Stats(hits, misses, cachedBytes, freshBytes);
+    }
+
+    private synchronized Object takeCached(DType dtype, int size) {
+        ArrayDeque<Object> list = free.get(key(dtype, size));
+        if (list == null || list.isEmpty()) {
+            misses++;
+            freshBytes += bytes(dtype, size);
+            return null;
+        }
+        hits++;
+        cachedBytes -= bytes(dtype, size);
+        return list.pop();
+    }
+
+    private Object allocateFresh(DType dtype, int size) {
+        try {
+            return newArray(dtype, size);
+        } catch (OutOfMemoryError first) {
+            emptyCache();
+            System.gc();
+            try {
+                return newArray(dtype, size);
+            } catch (OutOfMemoryError second) {
+                throw new TensorOutOfMemoryError(dtype, size);
+            }
+        }
+    }
+
+    private static boolean pooled(DType dtype, int size) {
+        return bytes(dtype, size) >= MIN_POOLED_BYTES;
+    }
+
+    private static long key(DType dtype, int size) {
+        return ((long) dtype.ordinal() << 32) | size;
+    }
+
+    static long bytes(DType dtype, long size) {
+        return size * dtype.byteSize();
+    }
+
+    private static Object newArray(DType dtype, int size) {
+        return switch (dtype) {
+            case F32 -> new float[size];
+            case F64 -> new double[size];
+            case BF16, F16 -> new short[size];
+            case I32 -> new int[size];
+            case I64 -> new long[size];
+            case BOOL -> new byte[size];
+        };
+    }
+
+    private static void fillZero(Object array) {
+        switch (array) {
+            case float[] a -> java.util.Arrays.fill(a, 0f);
+            case double[] a -> java.util.Arrays.fill(a, 0d);
+            case short[] a -> java.util.Arrays.fill(a, (short) 0);
+            case int[] a -> java.util.Arrays.fill(a, 0);
+            case long[] a -> java.util.Arrays.fill(a, 0L);
+            case byte[] a -> java.util.Arrays.fill(a, (byte) 0);
+            default -> throw new IllegalArgumentException("not a tensor array: " + array.getClass());
+        }
+    }
+}
