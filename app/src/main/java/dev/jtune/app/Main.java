@@ -1,5 +1,6 @@
 package dev.jtune.app;
 
+import dev.jtune.core.memory.TensorOutOfMemoryError;
 import dev.jtune.core.backend.Backends;
 import dev.jtune.core.kernels.Parallel;
 import java.util.concurrent.Callable;
@@ -18,7 +19,12 @@ import picocli.CommandLine.Command;
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        try {
+            System.exit(commandLine().execute(args));
+        } catch (TensorOutOfMemoryError e) {  // one line: what did not fit, the limit, what to change
+            System.err.println("jtune: error: " + e.getMessage());
+            System.exit(1);
+        }
     }
 
     /** The command line with its error handling: bad input is one "jtune: error: ..." line and exit status 1. */

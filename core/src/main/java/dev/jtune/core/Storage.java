@@ -24,7 +24,7 @@ public final class Storage {
     private Object array;           // null once released
     private String releasedBecause;
     private int version;
-    private int savedBy;            // how many tensors saved for backward (and not yet dropped) read this storage
+    private int holds;              // saved tensors and pending gradients that still read this storage
     MemoryScope scope;              // the scope that releases it, or null
 
     Storage(DType dtype, Object array) {
@@ -85,18 +85,23 @@ public final class Storage {
         if (pool != null) pool.give(dtype, buffer);
     }
 
-    /** Autograd saved a tensor of this storage for a backward that has not run yet. */
-    public void savedForBackward() {
-        savedBy++;
+    /** Autograd holds this storage: a tensor saved for a pending backward, or a pending gradient, reads it. */
+    public void hold() {
+        holds++;
+    }
+
+    /** How many saved tensors and pending gradients hold this storage. */
+    public int holds() {
+        return holds;
     }
 
     /**
-     * The backward of {@code op} is done with a tensor it saved. When no other pending backward saved this storage and
-     * it belongs to an open {@link MemoryScope} (an activation of the scope's forward pass, not a parameter or a
-     * caller's tensor), nothing will read it again in this step: it is released now rather than when the scope closes.
+     * Autograd is done with one hold. When none is left, nothing will read this storage again in this backward pass,
+     * and it is released now: always when {@code engineOwned} (an intermediate gradient), else only when it belongs to
+     * an open {@link MemoryScope} (an activation of the scope's forward pass, never a parameter or a caller's tensor).
      */
-    public void droppedByBackward(String op) {
-        if (--savedBy == 0 && scope != null) release("after the backward of " + op + ", the last one that needed it");
+    public void unhold(String because, boolean engineOwned) {
+        if (--holds == 0 && (engineOwned || scope != null)) release(because);
     }
 
     public boolean isReleased() {

@@ -297,6 +297,7 @@ public final class Tensor {
                 if (in != null && in.requiresGrad) {
                     gradFn = node;
                     requiresGrad = true;
+                    node.recorded();
                     break;
                 }
             }

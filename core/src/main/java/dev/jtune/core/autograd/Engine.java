@@ -50,8 +50,8 @@ public final class Engine {
                     continue;
                 }
                 Tensor[] inputGrads = node.backward(g);
-                node.releaseSaved();
                 for (Tensor gi : inputGrads) if (gi != null) buffers.produced(gi);
+                node.releaseSaved();  // after the line above: a gradient may live in a buffer the node had saved
                 buffers.consumed(g);  // only what backward returned (views of g included) still holds g's storage
                 Tensor[] inputs = node.inputs();
                 for (int i = 0; i < inputs.length; i++) {

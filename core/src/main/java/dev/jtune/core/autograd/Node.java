@@ -13,6 +13,7 @@ public abstract class Node {
     private final String name;
     private final Tensor[] inputs;
     private final List<SavedTensor> saved = new ArrayList<>(2);
+    private boolean recorded;
 
     /** {@code name} is the op's name in error messages; {@code inputs} are the op's tensor inputs in order. */
     protected Node(String name, Tensor... inputs) {
@@ -52,9 +53,19 @@ public abstract class Node {
         return s;
     }
 
+    /**
+     * The op's result recorded this node in the graph (ops build a node even when grad mode is off and then drop it):
+     * from now on its saved tensors are held for its backward.
+     */
+    public void recorded() {
+        if (recorded) return;
+        recorded = true;
+        for (SavedTensor s : saved) s.hold();
+    }
+
     /** Drops every saved tensor (the engine calls it once this node's backward has run). */
     void releaseSaved() {
-        for (SavedTensor s : saved) s.drop();
+        if (recorded) for (SavedTensor s : saved) s.drop();
         saved.clear();
     }
 

@@ -16,7 +16,11 @@ public final class SavedTensor {
         this.tensor = tensor;
         this.version = tensor.storage().version();
         this.op = op;
-        tensor.storage().savedForBackward();
+    }
+
+    /** The node was recorded in the graph: its storage is now needed by a pending backward. */
+    void hold() {
+        tensor.storage().hold();
     }
 
     /** The saved tensor, checked to be unmodified. */
@@ -37,7 +41,7 @@ public final class SavedTensor {
     /** Forgets the tensor so that its memory can go. */
     void drop() {
         if (tensor == null) return;
-        tensor.storage().droppedByBackward(op);
+        tensor.storage().unhold("after the backward of " + op + ", the last one that needed it", false);
         tensor = null;
     }
 }

@@ -1,0 +1,114 @@
+package dev.jtune.core.memory;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Generator;
+import dev.jtune.core.MemoryScope;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.backend.Backends;
+import org.junit.jupiter.api.Test;
+
+class MemoryLifetimeTest {
+
+    private static final int N = 8192;  // 32 KiB of F32: large enough to be pooled
+
+    @Test
+    void readingATensorAfterItsScopeClosedFailsWithTheReason() {
+        Tensor t;
+        try (MemoryScope scope = MemoryScope.open()) {
+            t = Tensor.ones(N).mul(3);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, t::toFloatArray);
+        assertTrue(e.getMessage().contains("released when its MemoryScope closed"), e.getMessage());
+    }
+
+    @Test
+    void aReleasedBufferIsReusedZeroFilledAndTheOldTensorCannotSeeTheNewData() {
+        Tensor old;
+        try (MemoryScope scope = MemoryScope.open()) {
+            old = Tensor.ones(N).mul(7);
+        }
+        long hits = Backends.current().buffers().stats().hits();
+        Tensor fresh = Tensor.zeros(N);
+        assertTrue(Backends.current().buffers().stats().hits() > hits, "the released buffer is taken from the pool");
+        assertArrayEquals(new float[N], fresh.toFloatArray(), "a reused buffer is zero-filled for zeros()");
+        fresh.add_(Tensor.ones(N));
+        assertThrows(IllegalStateException.class, () -> old.get(0), "the released tensor must not read the new data");
+    }
+
+    @Test
+    void keptTensorsOutliveTheirScopeAndParametersAreNeverOwnedByOne() {
+        Tensor kept, parameter;
+        try (MemoryScope scope = MemoryScope.open()) {
+            parameter = Tensor.ones(N).requiresGrad(true);
+            kept = scope.keep(Tensor.ones(N).mul(2));
+        }
+        assertEquals(2, kept.get(5));
+        assertEquals(1, parameter.get(5));
+    }
+
+    @Test
+    void backwardInsideAScopeReleasesSavedActivationsButNotParametersOrTheirGradients() {
+        Tensor w = Tensor.randn(new Generator(1), DType.F32, 64, 64).requiresGrad(true);
+        Tensor x = Tensor.randn(new Generator(2), DType.F32, 32, 64);
+        Tensor hidden;
+        try (MemoryScope scope = MemoryScope.open()) {
+            hidden = x.matmul(w).tanh();           // (32, 64), saved by the next matmul
+            Tensor loss = hidden.matmul(w).sum();
+            loss.backward();
+            assertTrue(hidden.storage().isReleased(), "an activation saved for backward is released after it");
+            IllegalStateException e = assertThrows(IllegalStateException.class, hidden::toFloatArray);
+            assertTrue(e.getMessage().contains("released after the backward of tanh"), e.getMessage());
+            assertFalse(w.storage().isReleased());
+        }
+        assertFalse(w.grad().storage().isReleased(), "the parameter's gradient outlives the step's scope");
+        assertFalse(x.storage().isReleased(), "a tensor made outside the scope is not the scope's");
+    }
+
+    @Test
+    void aSecondBackwardThroughAFreedGraphSaysSo() {
+        Tensor w = Tensor.ones(4).requiresGrad(true);
+        Tensor loss = w.exp().sum();
+        loss.backward();
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("second time"), e.getMessage());
+    }
+
+    @Test
+    void zeroGradReturnsTheGradientBufferToThePool() {
+        Tensor w = Tensor.ones(N).requiresGrad(true);
+        w.mul(2).sum().backward();
+        Tensor g = w.grad();
+        w.zeroGrad();
+        assertTrue(g.storage().isReleased());
+        w.mul(2).sum().backward();
+        assertEquals(2, w.grad().get(0));
+    }
+
+    @Test
+    void scopesCloseInnerFirst() {
+        MemoryScope outer = MemoryScope.open();
+        MemoryScope inner = MemoryScope.open();
+        assertThrows(IllegalStateException.class, outer::close);
+        inner.close();
+        outer.close();
+    }
+
+    @Test
+    void anAllocationTheHeapCannotHoldIsOneLineNamingTheTensorTheLimitAndTheFix() {
+        BufferPool pool = new BufferPool();
+        TensorOutOfMemoryError e = assertThrows(TensorOutOfMemoryError.class,
+                () -> pool.take(DType.F64, Integer.MAX_VALUE - 8, true));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("out of memory allocating a F64 tensor of 2,147,483,639 elements (16.0 GiB)"), m);
+        assertTrue(m.contains("heap limit") && m.contains("--per-device-train-batch-size") && m.contains("-Xmx"), m);
+        assertFalse(m.contains("\n"));
+        assertSame(TensorOutOfMemoryError.class, e.getClass());
+    }
+}
