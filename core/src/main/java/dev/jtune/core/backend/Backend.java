@@ -99,4 +99,10 @@ public interface Backend {
     void indexAdd(float[] out, float[] src, int[] index, int outer, int dim, int inner);
 
     void indexAdd(double[] out, double[] src, int[] index, int outer, int dim, int inner);
+
+    /**
+     * One AdamW update of a parameter {@code p} with gradient {@code g} and moments {@code m}, {@code v} (all of the
+     * same length), in place: see {@link AdamWStep}. Each element is updated on its own, so any split is exact.
+     */
+    void adamw(float[] p, float[] g, float[] m, float[] v, AdamWStep step);
 }

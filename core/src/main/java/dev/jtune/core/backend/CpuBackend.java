@@ -6,6 +6,7 @@ import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarElementwise;
 import dev.jtune.core.kernels.ScalarReduce;
 import dev.jtune.core.kernels.Strided;
+import dev.jtune.core.kernels.simd.SimdAdamW;
 import dev.jtune.core.kernels.simd.SimdBinary;
 import dev.jtune.core.kernels.simd.SimdIndex;
 import dev.jtune.core.kernels.simd.SimdMatmul;
@@ -226,5 +227,10 @@ public final class CpuBackend implements Backend {
             body.run(o, i, i + len);
             p += len;
         }
+    }
+
+    @Override
+    public void adamw(float[] p, float[] g, float[] m, float[] v, AdamWStep step) {
+        Parallel.forRange(p.length, GRAIN, (from, to) -> SimdAdamW.update(p, g, m, v, step, from, to));
     }
 }

@@ -1,5 +1,6 @@
 package dev.jtune.core.backend;
 
+import dev.jtune.core.kernels.ScalarAdamW;
 import dev.jtune.core.memory.BufferPool;
 
 import dev.jtune.core.kernels.ScalarElementwise;
@@ -167,5 +168,10 @@ public final class ReferenceBackend implements Backend {
         double[] d = new double[x.length];
         for (int i = 0; i < x.length; i++) d[i] = x[i];
         return d;
+    }
+
+    @Override
+    public void adamw(float[] p, float[] g, float[] m, float[] v, AdamWStep step) {
+        ScalarAdamW.update(p, g, m, v, step, 0, p.length);
     }
 }

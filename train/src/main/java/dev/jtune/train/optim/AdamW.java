@@ -1,7 +1,8 @@
 package dev.jtune.train.optim;
 
+import dev.jtune.core.backend.AdamWStep;
+import dev.jtune.core.backend.Backends;
 import dev.jtune.core.Tensor;
-import dev.jtune.core.kernels.Parallel;
 import dev.jtune.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,14 +19,13 @@ import java.util.Map;
  * </pre>
  * where t counts this parameter's updates. Parameters without a gradient are skipped, as in torch. Each parameter
  * group has its own weight decay ({@link DecayParameters} puts biases and norm weights in a group without it).
- * The update is a loop over the flat float arrays, split over disjoint ranges, so it is deterministic.
+ * The update is the backend's AdamW kernel over the flat float arrays (element by element, so any thread split gives
+ * the same bits).
  */
 public final class AdamW {
 
     /** Parameters sharing a weight decay, by name. */
     public record ParamGroup(Map<String, Parameter> params, double weightDecay) {}
-
-    private static final int GRAIN = 1 << 15;
 
     private final List<ParamGroup> groups;
     private final double beta1;
@@ -78,22 +78,11 @@ public final class AdamW {
     }
 
     private void update(float[] p, float[] g, float[] m, float[] v, int t, double weightDecay) {
-        float decay = (float) (1 - lr * weightDecay);
-        float w1 = (float) (1 - beta1), b2 = (float) beta2, w2 = (float) (1 - beta2);
         double biasCorrection1 = 1 - Math.pow(beta1, t), biasCorrection2 = 1 - Math.pow(beta2, t);
-        float stepSize = (float) -(lr / biasCorrection1);
-        float bc2Sqrt = (float) Math.sqrt(biasCorrection2), epsF = (float) eps;
-        boolean decays = weightDecay != 0;
-        Parallel.forRange(p.length, GRAIN, (start, end) -> {
-            for (int i = start; i < end; i++) {
-                float gi = g[i];
-                if (decays) p[i] *= decay;
-                m[i] = m[i] + w1 * (gi - m[i]);
-                v[i] = v[i] * b2 + w2 * gi * gi;
-                float denom = (float) Math.sqrt(v[i]) / bc2Sqrt + epsF;
-                p[i] = p[i] + stepSize * m[i] / denom;
-            }
-        });
+        AdamWStep constants = new AdamWStep(weightDecay != 0, (float) (1 - lr * weightDecay), (float) (1 - beta1),
+                (float) beta2, (float) (1 - beta2), (float) -(lr / biasCorrection1), (float) Math.sqrt(biasCorrection2),
+                (float) eps);
+        Backends.current().adamw(p, g, m, v, constants);  // one pass over p, g, m, v
     }
 
     /**
