@@ -39,20 +39,17 @@ class SimdAttentionProperties {
                     values(rnd, n * tk * hsv), values(rnd, n * tq * hsv), mask);
         }
 
-        /** Output, weights, dq, dk, dv. */
-        List<float[]> simd() {
+        /** Output, weights, dq, dk, dv by {@link SimdAttention}, or by {@link ScalarAttention}. */
+        List<float[]> run(boolean simd) {
             float[] out = new float[n * tq * hsv], p = new float[n * tq * tk];
             float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
-            SimdAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, 0.3f);
-            SimdAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, 0.3f);
-            return List.of(out, p, dq, dk, dv);
-        }
-
-        List<float[]> scalar() {
-            float[] out = new float[n * tq * hsv], p = new float[n * tq * tk];
-            float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
-            ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, 0.3f);
-            ScalarAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, 0.3f);
+            if (simd) {
+                SimdAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, 0.3f);
+                SimdAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, 0.3f);
+            } else {
+                ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, 0.3f);
+                ScalarAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, 0.3f);
+            }
             return List.of(out, p, dq, dk, dv);
         }
 
@@ -69,7 +66,7 @@ class SimdAttentionProperties {
                            @ForAll @IntRange(min = 0, max = 33) int hs, @ForAll @IntRange(min = 1, max = 33) int hsv,
                            @ForAll boolean causal, @ForAll long seed) {
         Problem pr = Problem.random(seed, b, heads, tq, tq + extra, hs, hsv, causal);
-        List<float[]> want = pr.scalar(), got = pr.simd();
+        List<float[]> want = pr.run(false), got = pr.run(true);
         String[] names = {"out", "p", "dq", "dk", "dv"};
         for (int part = 0; part < want.size(); part++) {
             float[] w = want.get(part), g = got.get(part);
@@ -91,9 +88,9 @@ class SimdAttentionProperties {
         int saved = Parallel.threads();
         try {
             Parallel.setThreads(1);
-            List<float[]> serial = pr.simd();
+            List<float[]> serial = pr.run(true);
             Parallel.setThreads(threads);
-            List<float[]> parallel = pr.simd();
+            List<float[]> parallel = pr.run(true);
             for (int part = 0; part < serial.size(); part++) {
                 assertArrayEquals(serial.get(part), parallel.get(part), threads + " threads, part " + part);
             }
