@@ -2,6 +2,7 @@ package dev.jtune.bench;
 
 import dev.jtune.bench.matmul.MatmulHarness;
 import dev.jtune.bench.model.Gpt2StepHarness;
+import dev.jtune.bench.ops.AttentionHarness;
 import dev.jtune.bench.tokenize.TokenizeHarness;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ public final class BenchMain {
         BENCHMARKS.put("matmul", MatmulHarness::main);
         BENCHMARKS.put("tokenize", TokenizeHarness::main);
         BENCHMARKS.put("gpt2-step", Gpt2StepHarness::main);
+        BENCHMARKS.put("attention", AttentionHarness::main);
     }
 
     private BenchMain() {}

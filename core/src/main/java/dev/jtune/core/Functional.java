@@ -1,5 +1,6 @@
 package dev.jtune.core;
 
+import dev.jtune.core.ops.Attention;
 import dev.jtune.core.ops.Indexing;
 import dev.jtune.core.ops.Losses;
 import dev.jtune.core.ops.Losses.Reduction;
@@ -93,10 +94,23 @@ public final class Functional {
         return scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, 0, null);
     }
 
-    /** As above, with dropout of probability {@code dropoutP} on the attention weights (masks from {@code generator}). */
+    /**
+     * As above, with dropout of probability {@code dropoutP} on the attention weights (masks from {@code generator});
+     * one fused op ({@link Attention}) that never materialises the intermediate {@code [B, H, Tq, Tk]} tensors.
+     */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
                                                    boolean isCausal, double scale, double dropoutP,
                                                    Generator generator) {
+        return Attention.scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, generator);
+    }
+
+    /**
+     * The same function composed from tensor ops (matmul, mul, masked_fill, softmax, dropout, matmul): the naive twin
+     * the fused {@link #scaledDotProductAttention} is tested and benchmarked against.
+     */
+    public static Tensor scaledDotProductAttentionComposed(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
+                                                           boolean isCausal, double scale, double dropoutP,
+                                                           Generator generator) {
         if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
             throw new IllegalArgumentException("scaled_dot_product_attention: expects 4-d q, k, v, got "
                     + q.shapeString() + ", " + k.shapeString() + ", " + v.shapeString());

@@ -31,7 +31,7 @@ public final class SimdSoftmax {
 
     /**
      * The input gradient for rows {@code [from, to)} from the output {@code y} and its gradient {@code g}: softmax
-     * {@code y * (g - sum(g * y))}, log-softmax {@code g - exp(y) * sum(g)}.
+     * {@code y * (g - sum(g * y))}, log-softmax {@code g - exp(y) * sum(g)}. gradIn may be g.
      */
     public static void backward(float[] gradIn, float[] g, float[] y, int cols, int from, int to, boolean log) {
         for (int row = from; row < to; row++) {
@@ -88,7 +88,7 @@ public final class SimdSoftmax {
     }
 
     /** {@code out[j] *= c} over one row. */
-    private static void scale(float[] out, int base, int cols, float c) {
+    static void scale(float[] out, int base, int cols, float c) {
         int bound = SimdMath.loopBound(cols);
         for (int j = 0; j < bound; j += L) FloatVector.fromArray(F, out, base + j).mul(c).intoArray(out, base + j);
         for (int j = bound; j < cols; j++) out[base + j] *= c;

@@ -1,0 +1,156 @@
+package dev.jtune.core.ops;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Generator;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
+import dev.jtune.core.autograd.Node;
+import dev.jtune.core.autograd.SavedTensor;
+import dev.jtune.core.backend.ReferenceBackend;
+import dev.jtune.core.kernels.AttentionMask;
+import dev.jtune.core.kernels.ScalarAttention;
+import dev.jtune.core.kernels.simd.SimdAttention;
+
+/**
+ * Fused scaled-dot-product attention {@code dropout(softmax(q k^T * scale + masks)) v}, forward and backward as one
+ * node.
+ *
+ * <p>Why fused: composed from matmul, mul, masked_fill, softmax, dropout and matmul, attention allocates a
+ * {@code [B, H, Tq, Tk]} tensor at every step forward and backward and keeps several of them for backward. Fused, the
+ * scores of one (batch, head) live in per-thread scratch, and backward keeps only q, k, v, the softmax weights and a
+ * dropout bitset. It computes the same function as {@code Functional.scaledDotProductAttentionComposed}, its naive twin.
+ */
+public final class Attention {
+
+    private Attention() {}
+
+    /**
+     * {@code q [B, H, Tq, hs]}, {@code k [B, H, Tk, hs]}, {@code v [B, H, Tk, hsv]} → {@code [B, H, Tq, hsv]}.
+     *
+     * @param attentionMask null, or {@code [B, Tk]} with 0 for padding keys (which get the dtype's lowest score)
+     * @param isCausal      query i (the last Tq of Tk positions) sees keys up to its own position
+     * @param scale         NaN for {@code 1/sqrt(hs)}
+     * @param dropoutP      dropout probability on the weights; masks drawn from {@code generator} in row-major order
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
+                                                   boolean isCausal, double scale, double dropoutP,
+                                                   Generator generator) {
+        checkShapes(q, k, v, attentionMask);
+        int b = q.size(0), h = q.size(1), tq = q.size(2), tk = k.size(2), hs = q.size(3), hsv = v.size(3);
+        boolean f32 = q.dtype() == DType.F32;
+        double s = Double.isNaN(scale) ? 1 / Math.sqrt(hs) : scale;
+        double sc = f32 ? (float) s : s;  // the composed ops multiply by the scale as a tensor of q's dtype
+        AttentionMask mask = new AttentionMask(h, isCausal, padded(attentionMask),
+                kept(dropoutP, generator, b * h * tq * tk), f32 ? (float) (1 / (1 - dropoutP)) : 1 / (1 - dropoutP));
+        Tensor qd = Dispatch.dense(q.detach()), kd = Dispatch.dense(k.detach()), vd = Dispatch.dense(v.detach());
+        boolean record = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
+        Tensor out = Tensor.zeros(q.dtype(), b, h, tq, hsv);
+        Tensor p = record ? Tensor.zeros(q.dtype(), b, h, tq, tk) : null;  // (B, H, Tq, Tk) softmax weights
+        Kernels kernels = Kernels.of(q.dtype());
+        kernels.forward(out, p, qd, kd, vd, mask, b * h, tq, tk, hs, hsv, sc);
+        return out.recordedBy(new Node("scaled_dot_product_attention", q, k, v) {
+            private final SavedTensor sq = save(qd), sk = save(kd), sv = save(vd), sp = p == null ? null : save(p);
+
+            @Override
+            public Tensor[] backward(Tensor g) {
+                Tensor dq = Tensor.zeros(q.dtype(), q.shape()), dk = Tensor.zeros(q.dtype(), k.shape());
+                Tensor dv = Tensor.zeros(q.dtype(), v.shape());
+                kernels.backward(dq, dk, dv, Dispatch.dense(g), sp.get(), sq.get(), sk.get(), sv.get(), mask,
+                        b * h, tq, tk, hs, hsv, sc);
+                return new Tensor[] {needsGrad(0) ? dq : null, needsGrad(1) ? dk : null, needsGrad(2) ? dv : null};
+            }
+        });
+    }
+
+    /**
+     * The kernels for a dtype: F64 and the reference backend's F32 run the naive {@link ScalarAttention} (F32 widened
+     * to double), other backends' F32 the fused {@link SimdAttention}.
+     */
+    private enum Kernels {
+        F64, REFERENCE_F32, FAST_F32;
+
+        static Kernels of(DType dtype) {
+            if (dtype == DType.F64) return F64;
+            return Dispatch.backend() instanceof ReferenceBackend ? REFERENCE_F32 : FAST_F32;
+        }
+
+        void forward(Tensor out, Tensor p, Tensor q, Tensor k, Tensor v, AttentionMask mask,
+                     int n, int tq, int tk, int hs, int hsv, double scale) {
+            switch (this) {
+                case F64 -> ScalarAttention.forward(out.storage().doubles(), p == null ? null : p.storage().doubles(),
+                        q.storage().doubles(), k.storage().doubles(), v.storage().doubles(), mask, n, tq, tk, hs, hsv, scale);
+                case REFERENCE_F32 -> ScalarAttention.forward(out.storage().floats(), floats(p), q.storage().floats(),
+                        k.storage().floats(), v.storage().floats(), mask, n, tq, tk, hs, hsv, scale);
+                case FAST_F32 -> SimdAttention.forward(out.storage().floats(), floats(p), q.storage().floats(),
+                        k.storage().floats(), v.storage().floats(), mask, n, tq, tk, hs, hsv, (float) scale);
+            }
+        }
+
+        void backward(Tensor dq, Tensor dk, Tensor dv, Tensor dout, Tensor p, Tensor q, Tensor k, Tensor v,
+                      AttentionMask mask, int n, int tq, int tk, int hs, int hsv, double scale) {
+            switch (this) {
+                case F64 -> ScalarAttention.backward(dq.storage().doubles(), dk.storage().doubles(),
+                        dv.storage().doubles(), dout.storage().doubles(), p.storage().doubles(), q.storage().doubles(),
+                        k.storage().doubles(), v.storage().doubles(), mask, n, tq, tk, hs, hsv, scale);
+                case REFERENCE_F32 -> ScalarAttention.backward(dq.storage().floats(), dk.storage().floats(),
+                        dv.storage().floats(), dout.storage().floats(), p.storage().floats(), q.storage().floats(),
+                        k.storage().floats(), v.storage().floats(), mask, n, tq, tk, hs, hsv, scale);
+                case FAST_F32 -> SimdAttention.backward(dq.storage().floats(), dk.storage().floats(),
+                        dv.storage().floats(), dout.storage().floats(), p.storage().floats(), q.storage().floats(),
+                        k.storage().floats(), v.storage().floats(), mask, n, tq, tk, hs, hsv, (float) scale);
+            }
+        }
+
+        private static float[] floats(Tensor t) {
+            return t == null ? null : t.storage().floats();
+        }
+    }
+
+    /** Padding keys, {@code [B, Tk]} true where the attention mask is 0; null without a mask. */
+    private static boolean[] padded(Tensor attentionMask) {
+        if (attentionMask == null) return null;
+        double[] m = attentionMask.to(DType.F64).toDoubleArray();
+        boolean[] padded = new boolean[m.length];
+        for (int i = 0; i < m.length; i++) padded[i] = m[i] == 0;
+        return padded;
+    }
+
+    /**
+     * The dropout bitset over {@code numel} weights (bit set = kept), drawn as {@code Functional.dropout} draws its mask:
+     * one {@code nextDouble() >= p} per weight in row-major order; null when {@code p == 0}. {@code p == 1} draws
+     * nothing and drops everything.
+     */
+    private static long[] kept(double p, Generator generator, int numel) {
+        if (p < 0 || p > 1) throw new IllegalArgumentException("scaled_dot_product_attention: dropout p must be in [0, 1], got " + p);
+        if (p == 0) return null;
+        if (generator == null) {
+            throw new IllegalArgumentException("scaled_dot_product_attention: dropout p = " + p + " needs a generator");
+        }
+        long[] kept = new long[(numel + 63) / 64];
+        if (p == 1) return kept;
+        for (int i = 0; i < numel; i++) {
+            if (generator.nextDouble() >= p) kept[i >>> 6] |= 1L << i;
+        }
+        return kept;
+    }
+
+    private static void checkShapes(Tensor q, Tensor k, Tensor v, Tensor attentionMask) {
+        String op = "scaled_dot_product_attention";
+        if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
+            throw new IllegalArgumentException(op + ": expects 4-d q, k, v, got " + q.shapeString() + ", "
+                    + k.shapeString() + ", " + v.shapeString());
+        }
+        Dispatch.requireSameCompute(op, q, k);
+        Dispatch.requireSameCompute(op, q, v);
+        if (k.size(0) != q.size(0) || k.size(1) != q.size(1) || k.size(3) != q.size(3)
+                || v.size(0) != q.size(0) || v.size(1) != q.size(1) || v.size(2) != k.size(2)) {
+            throw new IllegalArgumentException(op + ": q [B, H, Tq, hs] " + q.shapeString() + ", k [B, H, Tk, hs] "
+                    + k.shapeString() + " and v [B, H, Tk, hsv] " + v.shapeString() + " do not match");
+        }
+        if (attentionMask != null && (attentionMask.dim() != 2 || attentionMask.size(0) != q.size(0)
+                || attentionMask.size(1) != k.size(2))) {
+            throw new IllegalArgumentException(op + ": attention mask must be [B, Tk] = [" + q.size(0) + ", "
+                    + k.size(2) + "], got " + attentionMask.shapeString());
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.jtune.core.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Functional;
+import dev.jtune.core.Generator;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
+import org.junit.jupiter.api.Test;
+
+/** The fused attention op's edge semantics, its no-grad path and its error messages. */
+class AttentionTest {
+
+    private final Generator g = new Generator(5);
+    private final Tensor q = Tensor.randn(g, DType.F32, 2, 3, 5, 4), k = Tensor.randn(g, DType.F32, 2, 3, 7, 4);
+    private final Tensor v = Tensor.randn(g, DType.F32, 2, 3, 7, 6);
+
+    @Test
+    void aFullyPaddedRowAttendsUniformlyToEveryKeyAsHuggingFaceMasksDo() {
+        Tensor mask = Tensor.ofLongs(new long[] {0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1}, 2, 7);
+        Tensor out = Functional.scaledDotProductAttention(q, k, v, mask, true, Double.NaN);
+        Tensor meanOfValues = v.narrow(0, 0, 1).mean(2, true).expand(1, 3, 5, 6);
+        assertArrayEquals(meanOfValues.toFloatArray(), out.narrow(0, 0, 1).toFloatArray(), 1e-6f);
+    }
+
+    @Test
+    void withoutGradientsTheOutputIsTheSameAndNoNodeIsRecorded() {
+        Tensor qg = q.detach().requiresGrad(true);
+        Tensor recorded = Functional.scaledDotProductAttention(qg, k, v, null, true, Double.NaN, 0.2, new Generator(1));
+        try (var scope = GradMode.noGrad()) {
+            Tensor plain = Functional.scaledDotProductAttention(qg, k, v, null, true, Double.NaN, 0.2, new Generator(1));
+            assertNull(plain.gradFn());
+            assertArrayEquals(recorded.toFloatArray(), plain.toFloatArray());
+        }
+    }
+
+    @Test
+    void dropoutOfOneZeroesTheOutputAndDrawsNothing() {
+        Generator drops = new Generator(9);
+        Tensor out = Functional.scaledDotProductAttention(q, k, v, null, false, Double.NaN, 1, drops);
+        assertArrayEquals(new float[out.numel()], out.toFloatArray());
+        assertEquals(new Generator(9).nextLong(), drops.nextLong());
+    }
+
+    @Test
+    void badInputsFailWithTheShapesAndValuesInvolved() {
+        var shapes = assertThrows(IllegalArgumentException.class,
+                () -> Functional.scaledDotProductAttention(q, k, v.narrow(2, 0, 6), null, true, Double.NaN));
+        assertTrue(shapes.getMessage().contains("[2,3,7,4]") && shapes.getMessage().contains("[2,3,6,6]"),
+                shapes.getMessage());
+        var mask = assertThrows(IllegalArgumentException.class,
+                () -> Functional.scaledDotProductAttention(q, k, v, Tensor.ones(2, 5), true, Double.NaN));
+        assertTrue(mask.getMessage().contains("[B, Tk] = [2, 7]"), mask.getMessage());
+        var p = assertThrows(IllegalArgumentException.class,
+                () -> Functional.scaledDotProductAttention(q, k, v, null, true, Double.NaN, 1.5, new Generator(1)));
+        assertTrue(p.getMessage().contains("1.5"), p.getMessage());
+        var generator = assertThrows(IllegalArgumentException.class,
+                () -> Functional.scaledDotProductAttention(q, k, v, null, true, Double.NaN, 0.1, null));
+        assertTrue(generator.getMessage().contains("generator"), generator.getMessage());
+    }
+}
