@@ -36,10 +36,10 @@ public final class SimdMatvec {
 
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = F.length();
-    /** Output columns of a row-major work unit: four vector accumulators. */
-    private static final int STRIP = 4 * L;
-    /** Output columns of a dot-product work unit: four dot products share each load of A. */
-    private static final int DOTS = 4;
+    /** Output columns of a row-major work unit: eight vector accumulators, enough to hide the FMA latency. */
+    private static final int STRIP = 8 * L;
+    /** Output columns of a dot-product work unit: eight dot products share each load of A. */
+    private static final int DOTS = 8;
     /** Below this many multiply-adds a chunk of work is not worth a thread. */
     private static final long MIN_FMAS_PER_TASK = 1 << 16;
 
@@ -103,43 +103,60 @@ public final class SimdMatvec {
         }
     }
 
-    /** {@code STRIP} outputs at {@code out[c..]} in four vector accumulators; B's strip starts at {@code b[bi]}. */
+    /** {@code STRIP} outputs at {@code out[c..]} in eight vector accumulators; B's strip starts at {@code b[bi]}. */
     private static void strip(float[] out, int c, float[] a, int ai, int acs, float[] b, int bi, int brs, int k) {
-        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
         for (int l = 0; l < k; l++, bi += brs) {
             FloatVector x = FloatVector.broadcast(F, a[ai + l * acs]);
             c0 = x.fma(FloatVector.fromArray(F, b, bi), c0);
             c1 = x.fma(FloatVector.fromArray(F, b, bi + L), c1);
             c2 = x.fma(FloatVector.fromArray(F, b, bi + 2 * L), c2);
             c3 = x.fma(FloatVector.fromArray(F, b, bi + 3 * L), c3);
+            c4 = x.fma(FloatVector.fromArray(F, b, bi + 4 * L), c4);
+            c5 = x.fma(FloatVector.fromArray(F, b, bi + 5 * L), c5);
+            c6 = x.fma(FloatVector.fromArray(F, b, bi + 6 * L), c6);
+            c7 = x.fma(FloatVector.fromArray(F, b, bi + 7 * L), c7);
         }
         c0.intoArray(out, c);
         c1.intoArray(out, c + L);
         c2.intoArray(out, c + 2 * L);
         c3.intoArray(out, c + 3 * L);
+        c4.intoArray(out, c + 4 * L);
+        c5.intoArray(out, c + 5 * L);
+        c6.intoArray(out, c + 6 * L);
+        c7.intoArray(out, c + 7 * L);
     }
 
     /**
      * {@code out[c + j] = dot(a[ai .. ai + k), b[bOff + j * bcs .. + k))} for {@code j0 <= j < j1}, {@code DOTS} at a
-     * time so that each vector of A is loaded once for four columns.
+     * time so that each vector of A is loaded once for eight columns.
      */
     private static void dots(float[] out, int c, float[] a, int ai, float[] b, int bOff, int bcs, int k,
                              int j0, int j1) {
         int bound = F.loopBound(k), j = j0;
         for (; j + DOTS <= j1; j += DOTS) {
             int b0 = bOff + j * bcs, b1 = b0 + bcs, b2 = b1 + bcs, b3 = b2 + bcs;
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            int b4 = b3 + bcs, b5 = b4 + bcs, b6 = b5 + bcs, b7 = b6 + bcs;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
             for (int l = 0; l < bound; l += L) {
                 FloatVector x = FloatVector.fromArray(F, a, ai + l);
                 s0 = x.fma(FloatVector.fromArray(F, b, b0 + l), s0);
                 s1 = x.fma(FloatVector.fromArray(F, b, b1 + l), s1);
                 s2 = x.fma(FloatVector.fromArray(F, b, b2 + l), s2);
                 s3 = x.fma(FloatVector.fromArray(F, b, b3 + l), s3);
+                s4 = x.fma(FloatVector.fromArray(F, b, b4 + l), s4);
+                s5 = x.fma(FloatVector.fromArray(F, b, b5 + l), s5);
+                s6 = x.fma(FloatVector.fromArray(F, b, b6 + l), s6);
+                s7 = x.fma(FloatVector.fromArray(F, b, b7 + l), s7);
             }
             out[c + j] = tail(SimdReduce.addLanes(s0), a, ai, b, b0, bound, k);
             out[c + j + 1] = tail(SimdReduce.addLanes(s1), a, ai, b, b1, bound, k);
             out[c + j + 2] = tail(SimdReduce.addLanes(s2), a, ai, b, b2, bound, k);
             out[c + j + 3] = tail(SimdReduce.addLanes(s3), a, ai, b, b3, bound, k);
+            out[c + j + 4] = tail(SimdReduce.addLanes(s4), a, ai, b, b4, bound, k);
+            out[c + j + 5] = tail(SimdReduce.addLanes(s5), a, ai, b, b5, bound, k);
+            out[c + j + 6] = tail(SimdReduce.addLanes(s6), a, ai, b, b6, bound, k);
+            out[c + j + 7] = tail(SimdReduce.addLanes(s7), a, ai, b, b7, bound, k);
         }
         for (; j < j1; j++) {
             int b0 = bOff + j * bcs;

@@ -23,8 +23,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SimdMatvecTest {
 
     private static final int L = Simd.F.length();
-    /** Output widths around the vector length and the four-vector strip. */
-    private static final int[] COLUMNS = {0, 1, 3, L - 1, L, L + 1, 4 * L - 1, 4 * L, 4 * L + 1, 9 * L + 5};
+    /** Output widths around the eight dot products, the vector length and the eight-vector strip. */
+    private static final int[] COLUMNS = {0, 1, 7, 8, 9, L - 1, L, L + 1, 4 * L + 1, 8 * L - 1, 8 * L, 8 * L + 1,
+                                          17 * L + 5};
     /** Depths around the vector length. */
     private static final int[] DEPTHS = {0, 1, L - 1, L, L + 1, 2 * L + 3, 67};
     private static final MatmulOperands.Kernel MATVEC = SimdMatvec::matmul;
@@ -63,7 +64,7 @@ class SimdMatvecTest {
     void depthContiguousWeightsAreLaneChainsAddedLeftToRightThenTheTail() {
         Assumptions.assumeTrue(Simd.ENABLED, "SIMD kernels are switched off");
         Random rnd = new Random(4);
-        int m = 3, n = 4 * 3 + 3, k = 5 * L + 7;
+        int m = 3, n = 8 * 2 + 3, k = 5 * L + 7;
         MatmulOperands a = MatmulOperands.random(rnd, 1, m, k, false);
         MatmulOperands b = MatmulOperands.random(rnd, 1, k, n, true);
         float[] out = product(MATVEC, a, b, m, n, k);
@@ -98,7 +99,7 @@ class SimdMatvecTest {
     @Test
     void zeroStridesRepeatRowsAndColumns() {
         Random rnd = new Random(11);
-        int m = 3, n = 4 * L + 3, k = 2 * L + 5;
+        int m = 3, n = 8 * L + 3, k = 2 * L + 5;
         MatmulOperands a = MatmulOperands.random(rnd, 1, m, k, false);
         float[] data = new float[k + n];
         for (int i = 0; i < data.length; i++) data[i] = 2 * rnd.nextFloat() - 1;
@@ -136,7 +137,7 @@ class SimdMatvecTest {
     @Test
     void overwritesTheOutputAndNothingBeyondIt() {
         Random rnd = new Random(13);
-        int m = 3, n = 4 * L + 1, k = 300;
+        int m = 3, n = 8 * L + 1, k = 300;
         for (boolean transposeB : new boolean[] {false, true}) {
             MatmulOperands a = MatmulOperands.random(rnd, 1, m, k, false);
             MatmulOperands b = MatmulOperands.random(rnd, 1, k, n, transposeB);
