@@ -79,8 +79,8 @@ public final class GenerateHarness {
             BandwidthHarness.Result bw = BandwidthHarness.measure(Parallel.threads(), BANDWIDTH_MIB, 5);
             double read = batchOne.decodeTokensPerSecond * weightBytes / 1e9;
             System.out.printf(Locale.ROOT, "batch-1 decode reads %.1f GB/s of weights = %.0f%% of the %.1f GB/s "
-                    + "bandwidth limit (STREAM copy %.1f, triad %.1f GB/s on %d threads)%n", read,
-                    100 * read / bw.limit(), bw.limit(), bw.copyBest(), bw.triadBest(), bw.threads());
+                    + "bandwidth limit (best of read %.1f, STREAM copy %.1f, triad %.1f GB/s on %d threads)%n", read,
+                    100 * read / bw.limit(), bw.limit(), bw.readBest(), bw.copyBest(), bw.triadBest(), bw.threads());
         }
     }
 
