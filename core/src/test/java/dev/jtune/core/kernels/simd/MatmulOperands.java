@@ -1,5 +1,8 @@
 package dev.jtune.core.kernels.simd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.jtune.core.kernels.ScalarMatmul;
 import java.util.Arrays;
 import java.util.Random;
@@ -90,5 +93,30 @@ record MatmulOperands(float[] data, int[] offsets, int rowStride, int colStride)
                                     String what) {
         float[] scale = scalarProduct(a.abs(), b.abs(), m, n, k);
         assertClose(scalarProduct(a, b, m, n, k), product(kernel, a, b, m, n, k), scale, k, what);
+    }
+
+    /** Checks {@code kernel} against the scalar one on random operands in all four layouts: A or A^T, B or B^T. */
+    static void assertMatchesInEveryLayout(Kernel kernel, int m, int n, int k, int batch) {
+        Random rnd = new Random(31L * m + 17L * n + k);
+        for (boolean transposeA : new boolean[] {false, true}) {
+            for (boolean transposeB : new boolean[] {false, true}) {
+                MatmulOperands a = random(rnd, batch, m, k, transposeA);
+                MatmulOperands b = random(rnd, batch, k, n, transposeB);
+                assertMatchesScalar(kernel, a, b, m, n, k, "m=" + m + " n=" + n + " k=" + k + " batch " + batch + " "
+                        + (transposeA ? "A^T" : "A") + " @ " + (transposeB ? "B^T" : "B"));
+            }
+        }
+    }
+
+    /** Checks that {@code kernel} writes all of {@code out[0, m n)} and nothing after it. */
+    static void assertWritesOnlyTheOutput(Kernel kernel, MatmulOperands a, MatmulOperands b, int m, int n, int k) {
+        float[] out = new float[m * n + 2];
+        Arrays.fill(out, Float.NaN);
+        out[m * n] = 42f;
+        kernel.matmul(out, a.data, a.offsets, a.rowStride, a.colStride, b.data, b.offsets, b.rowStride, b.colStride,
+                      m, n, k);
+        assertArrayEquals(product(kernel, a, b, m, n, k), Arrays.copyOf(out, m * n));
+        assertEquals(42f, out[m * n]);
+        assertEquals(Float.NaN, out[m * n + 1]);
     }
 }

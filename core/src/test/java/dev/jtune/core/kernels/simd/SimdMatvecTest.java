@@ -1,6 +1,8 @@
 package dev.jtune.core.kernels.simd;
 
+import static dev.jtune.core.kernels.simd.MatmulOperands.assertMatchesInEveryLayout;
 import static dev.jtune.core.kernels.simd.MatmulOperands.assertMatchesScalar;
+import static dev.jtune.core.kernels.simd.MatmulOperands.assertWritesOnlyTheOutput;
 import static dev.jtune.core.kernels.simd.MatmulOperands.product;
 import static dev.jtune.core.kernels.simd.MatmulOperands.simdProduct;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -39,7 +41,7 @@ class SimdMatvecTest {
     void matchesScalarOnAwkwardSizesInEveryLayout(int m) {
         for (int n : COLUMNS) {
             for (int k : DEPTHS) {
-                for (int batch : new int[] {1, 3}) assertMatchesInEveryLayout(m, n, k, batch);
+                for (int batch : new int[] {1, 3}) assertMatchesInEveryLayout(MATVEC, m, n, k, batch);
             }
         }
     }
@@ -140,15 +142,7 @@ class SimdMatvecTest {
         int m = 3, n = 8 * L + 1, k = 300;
         for (boolean transposeB : new boolean[] {false, true}) {
             MatmulOperands a = MatmulOperands.random(rnd, 1, m, k, false);
-            MatmulOperands b = MatmulOperands.random(rnd, 1, k, n, transposeB);
-            float[] out = new float[m * n + 2];
-            Arrays.fill(out, Float.NaN);
-            out[m * n] = 42f;
-            SimdMatvec.matmul(out, a.data(), a.offsets(), a.rowStride(), a.colStride(),
-                              b.data(), b.offsets(), b.rowStride(), b.colStride(), m, n, k);
-            assertArrayEquals(product(MATVEC, a, b, m, n, k), Arrays.copyOf(out, m * n));
-            assertEquals(42f, out[m * n]);
-            assertEquals(Float.NaN, out[m * n + 1]);
+            assertWritesOnlyTheOutput(MATVEC, a, MatmulOperands.random(rnd, 1, k, n, transposeB), m, n, k);
         }
     }
 
@@ -165,18 +159,6 @@ class SimdMatvecTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SimdMatvec.matmul(
                 new float[4], new float[4], new int[] {0, 0}, 2, 1, new float[4], new int[] {0}, 2, 1, 1, 2, 2));
         assertEquals("matmul: 2 offsets for A != 1 for B", e.getMessage());
-    }
-
-    private static void assertMatchesInEveryLayout(int m, int n, int k, int batch) {
-        Random rnd = new Random(31L * m + 17L * n + k + batch);
-        for (boolean transposeA : new boolean[] {false, true}) {
-            for (boolean transposeB : new boolean[] {false, true}) {
-                MatmulOperands a = MatmulOperands.random(rnd, batch, m, k, transposeA);
-                MatmulOperands b = MatmulOperands.random(rnd, batch, k, n, transposeB);
-                assertMatchesScalar(MATVEC, a, b, m, n, k, "m=" + m + " n=" + n + " k=" + k + " batch " + batch + " "
-                        + (transposeA ? "A^T" : "A") + " @ " + (transposeB ? "B^T" : "B"));
-            }
-        }
     }
 
     private static float a(MatmulOperands a, int i, int l) {
