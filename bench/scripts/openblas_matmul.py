@@ -24,6 +24,10 @@ CASES = [
     ("lm_head_tied", 256, 50257, 768, "A@B^T"),
     ("lm_head_tied_grad_input", 256, 768, 50257, "A@B"),
     ("lm_head_tied_grad_weight", 50257, 768, 256, "A^T@B"),
+    ("decode_qkv", 1, 2304, 768, "A@B"),
+    ("decode_mlp_up", 1, 3072, 768, "A@B"),
+    ("decode_mlp_down", 1, 768, 3072, "A@B"),
+    ("decode_lm_head_tied", 1, 50257, 768, "A@B^T"),
 ]
 
 

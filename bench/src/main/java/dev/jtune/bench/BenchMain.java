@@ -1,6 +1,8 @@
 package dev.jtune.bench;
 
 import dev.jtune.bench.matmul.MatmulHarness;
+import dev.jtune.bench.memory.BandwidthHarness;
+import dev.jtune.bench.model.GenerateHarness;
 import dev.jtune.bench.model.Gpt2StepHarness;
 import dev.jtune.bench.ops.AttentionHarness;
 import dev.jtune.bench.tokenize.TokenizeHarness;
@@ -20,6 +22,8 @@ public final class BenchMain {
         BENCHMARKS.put("tokenize", TokenizeHarness::main);
         BENCHMARKS.put("gpt2-step", Gpt2StepHarness::main);
         BENCHMARKS.put("attention", AttentionHarness::main);
+        BENCHMARKS.put("generate", GenerateHarness::main);
+        BENCHMARKS.put("bandwidth", BandwidthHarness::main);
     }
 
     private BenchMain() {}

@@ -60,17 +60,16 @@ public final class Generation {
         boolean wasTraining = model.isTraining();
         model.eval();
         try (var scope = GradMode.noGrad()) {
-            KVCache cache = config.useCache() ? model.newCache() : null;
+            KVCache cache = config.useCache() ? model.newCache().reserve(total) : null;
             int fed = 0;  // positions already in the cache
             for (int len = longest; len < total; len++) {
                 int from = cache == null ? 0 : fed;
                 Tensor stepIds = slice(ids, b, total, from, len);
                 Tensor stepMask = slice(mask, b, total, 0, len);
                 Tensor positions = positions(mask, b, total, from, len);
-                Tensor logits = model.logits(stepIds, stepMask, positions, cache);  // (B, T_step, V)
+                Tensor logits = model.logits(stepIds, stepMask, positions, cache, 1);  // (B, 1, V)
                 fed = len;
-                int last = logits.size(1) - 1;
-                float[] all = logits.narrow(1, last, 1).toFloatArray();               // (B * V)
+                float[] all = logits.toFloatArray();                                    // (B * V)
                 boolean allDone = true;
                 for (int r = 0; r < b; r++) {
                     int next = finished[r] ? pad : pick(Arrays.copyOfRange(all, r * vocab, (r + 1) * vocab), ids,

@@ -20,7 +20,24 @@ public abstract class PreTrainedCausalLM extends Module {
      * @param positionIds   [B, T] positions; null means {@code T_past, T_past + 1, ...}
      * @param cache         past keys and values, extended by this call; null for none
      */
-    public abstract Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache);
+    public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
+        return logits(inputIds, attentionMask, positionIds, cache, 0);
+    }
+
+    /**
+     * Next-token logits of the last {@code logitsToKeep} positions only, {@code [B, logitsToKeep, V]}, or of all when
+     * it is 0 (transformers' {@code logits_to_keep}): generation needs just the last, and the output head over a
+     * whole prompt would be its largest product.
+     */
+    public abstract Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache,
+                                  int logitsToKeep);
+
+    /** {@code hidden [B, T, C]} narrowed to its last {@code keep} positions (all when 0), for {@code logitsToKeep}. */
+    protected static Tensor lastPositions(Tensor hidden, int keep) {
+        if (keep < 0) throw new IllegalArgumentException("logits_to_keep must be >= 0, got " + keep);
+        int t = hidden.size(1);
+        return keep == 0 || keep >= t ? hidden : hidden.narrow(1, t - keep, keep);
+    }
 
     /** An empty cache with one slot per layer. */
     public abstract KVCache newCache();

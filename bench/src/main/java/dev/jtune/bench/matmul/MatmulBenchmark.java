@@ -1,7 +1,6 @@
 package dev.jtune.bench.matmul;
 
 import dev.jtune.core.kernels.Parallel;
-import dev.jtune.core.kernels.simd.SimdMatmul;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH: {@link SimdMatmul} on the GPT-2 training shapes of {@link MatmulCase}; GFLOP/s = {@code case.flops() / time}.
+ * JMH: the CPU backend's matmul kernels on the GPT-2 shapes of {@link MatmulCase}; GFLOP/s = {@code case.flops() / time}.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp "bench/target/jtune-bench.jar:bench/target/lib/*"
  * org.openjdk.jmh.Main MatmulBenchmark -p threads=2}.
@@ -37,7 +36,6 @@ public class MatmulBenchmark {
     public int threads;
 
     private MatmulCase.Operands ops;
-    private final int[] offsets = {0};
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -47,8 +45,7 @@ public class MatmulBenchmark {
 
     @Benchmark
     public float[] matmul() {
-        SimdMatmul.matmul(ops.out(), ops.a(), offsets, ops.aRowStride(), ops.aColStride(),
-                          ops.b(), offsets, ops.bRowStride(), ops.bColStride(), shape.m, shape.n, shape.k);
+        shape.multiply(ops, false);
         return ops.out();
     }
 }

@@ -1,10 +1,13 @@
 package dev.jtune.bench.matmul;
 
+import dev.jtune.core.kernels.simd.SimdMatmul;
+import dev.jtune.core.kernels.simd.SimdMatvec;
 import java.util.Random;
 
 /**
- * The matrix products of one GPT-2 124M training step at batch x sequence = 256 rows, forward and backward, as the
- * matmul benchmarks run them: {@code A: [m, k] @ B: [k, n]} with the operand layouts autograd hands to the kernel.
+ * The matrix products of one GPT-2 124M training step at batch x sequence = 256 rows, forward and backward, and of
+ * one generated token at batch 1 (one row: the matrix-vector path), as the matmul benchmarks run them:
+ * {@code A: [m, k] @ B: [k, n]} with the operand layouts autograd hands to the kernel.
  */
 public enum MatmulCase {
     MLP_UP(256, 3072, 768, Layout.A_B),            // x @ c_fc.weight
@@ -16,7 +19,11 @@ public enum MatmulCase {
     MLP_DOWN_GRAD_WEIGHT(3072, 768, 256, Layout.AT_B), // h^T @ dy
     LM_HEAD_TIED(256, 50257, 768, Layout.A_BT),    // x @ wte^T, wte: [50257, 768]
     LM_HEAD_TIED_GRAD_INPUT(256, 768, 50257, Layout.A_B), // dlogits @ wte
-    LM_HEAD_TIED_GRAD_WEIGHT(50257, 768, 256, Layout.AT_B); // dlogits^T @ x
+    LM_HEAD_TIED_GRAD_WEIGHT(50257, 768, 256, Layout.AT_B), // dlogits^T @ x
+    DECODE_QKV(1, 2304, 768, Layout.A_B),          // one token's x @ c_attn.weight
+    DECODE_MLP_UP(1, 3072, 768, Layout.A_B),       // one token's x @ c_fc.weight
+    DECODE_MLP_DOWN(1, 768, 3072, Layout.A_B),     // one token's h @ c_proj.weight
+    DECODE_LM_HEAD_TIED(1, 50257, 768, Layout.A_BT); // one token's x @ wte^T
 
     /** How A and B are stored: row-major, or as the row-major transpose (a view, not a copy). */
     public enum Layout {
@@ -41,6 +48,21 @@ public enum MatmulCase {
 
     public double flops() {
         return 2.0 * m * n * k;
+    }
+
+    /**
+     * {@code ops.out = A @ B} with the kernel the CPU backend picks for {@code m} rows ({@link SimdMatvec} below
+     * {@link SimdMatvec#ROWS}), or always the tiled {@link SimdMatmul} when {@code tiled}.
+     */
+    public void multiply(Operands ops, boolean tiled) {
+        int[] offsets = {0};
+        if (m < SimdMatvec.ROWS && !tiled) {
+            SimdMatvec.matmul(ops.out(), ops.a(), offsets, ops.aRowStride(), ops.aColStride(),
+                              ops.b(), offsets, ops.bRowStride(), ops.bColStride(), m, n, k);
+        } else {
+            SimdMatmul.matmul(ops.out(), ops.a(), offsets, ops.aRowStride(), ops.aColStride(),
+                              ops.b(), offsets, ops.bRowStride(), ops.bColStride(), m, n, k);
+        }
     }
 
     /** Random operands and an output buffer for this case. */

@@ -1,5 +1,7 @@
 package dev.jtune.bench.model;
 
+import static dev.jtune.bench.Measure.median;
+import static dev.jtune.bench.Measure.peakRssGiB;
 
 import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
@@ -10,9 +12,6 @@ import dev.jtune.nn.CausalLMOutput;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import dev.jtune.train.optim.AdamW;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -84,22 +83,5 @@ public final class Gpt2StepHarness {
                 median(forward), median(step), steps, peakRssGiB());
         System.out.printf(Locale.ROOT, "  step breakdown: forward with autograd %.3f s, backward %.3f s, AdamW %.3f s%n",
                 median(fwd), median(bwd), median(step) - median(fwd) - median(bwd));
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
-
-    private static double peakRssGiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0 / 1024.0;
-            }
-        } catch (java.io.IOException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 }

@@ -10,6 +10,7 @@ import dev.jtune.core.kernels.simd.SimdAdamW;
 import dev.jtune.core.kernels.simd.SimdBinary;
 import dev.jtune.core.kernels.simd.SimdIndex;
 import dev.jtune.core.kernels.simd.SimdMatmul;
+import dev.jtune.core.kernels.simd.SimdMatvec;
 import dev.jtune.core.kernels.simd.SimdReduce;
 import dev.jtune.core.kernels.simd.SimdSoftmax;
 import dev.jtune.core.kernels.simd.SimdUnary;
@@ -164,7 +165,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                        float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
-        SimdMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
+        if (m < SimdMatvec.ROWS) {  // generation's one row per sequence: no tiles of padding
+            SimdMatvec.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
+        } else {
+            SimdMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
+        }
     }
 
     @Override

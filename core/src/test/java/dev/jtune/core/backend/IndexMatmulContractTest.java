@@ -1,5 +1,6 @@
 package dev.jtune.core.backend;
 
+import static dev.jtune.core.backend.ContractInputs.L;
 import static dev.jtune.core.backend.ContractInputs.SIZES;
 import static dev.jtune.core.backend.ContractInputs.U;
 import static dev.jtune.core.backend.ContractInputs.abs;
@@ -78,6 +79,11 @@ class IndexMatmulContractTest {
             b.add(new int[] {3, n, 5});
             b.add(new int[] {n, 2, n});
             b.add(new int[] {n + 1, n + 2, 3});
+        }
+        for (int m = 1; m < 8; m++) {  // the matrix-vector path: one row per sequence, as when generating
+            for (int n : new int[] {0, 1, L - 1, L, L + 1, 8 * L + 1}) {
+                for (int k : new int[] {0, 1, L - 1, L, L + 1}) b.add(new int[] {m, n, k});
+            }
         }
         b.add(new int[] {4, 3, 0});
         b.add(new int[] {67, 131, 97});

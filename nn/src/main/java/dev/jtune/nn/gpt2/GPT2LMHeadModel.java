@@ -52,7 +52,7 @@ public final class GPT2LMHeadModel extends PreTrainedCausalLM {
     }
 
     @Override
-    public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
+    public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache, int logitsToKeep) {
         if (inputIds.dim() != 2) throw new IllegalArgumentException("GPT-2: input_ids must be [B, T], got " + inputIds.shapeString());
         int b = inputIds.size(0), t = inputIds.size(1);
         int past = cache == null ? 0 : cache.length();
@@ -63,7 +63,7 @@ public final class GPT2LMHeadModel extends PreTrainedCausalLM {
         Tensor positions = positionIds != null ? positionIds
                 : Tensor.arange(past, past + t, 1, DType.I64).unsqueeze(0).expand(b, t);
         Tensor hidden = transformer.forward(inputIds, positions, attentionMask, cache);  // (B, T, C)
-        return hidden.matmul(lmHead.weight.value().t());                                 // (B, T, V)
+        return lastPositions(hidden, logitsToKeep).matmul(lmHead.weight.value().t());   // (B, T_keep, V)
     }
 
     @Override

@@ -50,13 +50,14 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
     }
 
     @Override
-    public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
+    public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache, int logitsToKeep) {
         if (inputIds.dim() != 2) throw new IllegalArgumentException("Llama: input_ids must be [B, T], got " + inputIds.shapeString());
         int b = inputIds.size(0), t = inputIds.size(1);
         int past = cache == null ? 0 : cache.length();
         Tensor positions = positionIds != null ? positionIds
                 : Tensor.arange(past, past + t, 1, DType.I64).unsqueeze(0).expand(b, t);
-        return lmHead.forward(model.forward(inputIds, positions, attentionMask, cache));  // (B, T, V)
+        Tensor hidden = model.forward(inputIds, positions, attentionMask, cache);  // (B, T, C)
+        return lmHead.forward(lastPositions(hidden, logitsToKeep));                // (B, T_keep, V)
     }
 
     @Override

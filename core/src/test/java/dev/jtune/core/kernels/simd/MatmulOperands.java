@@ -1,5 +1,8 @@
 package dev.jtune.core.kernels.simd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.jtune.core.kernels.ScalarMatmul;
 import java.util.Arrays;
 import java.util.Random;
@@ -37,20 +40,29 @@ record MatmulOperands(float[] data, int[] offsets, int rowStride, int colStride)
         return new MatmulOperands(d, offsets, rowStride, colStride);
     }
 
+    /** A batched matmul kernel with the backend's signature. */
+    @FunctionalInterface
+    interface Kernel {
+        void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
+                    float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k);
+    }
+
+    /** {@code out[p] = a[p] @ b[p]} by {@code kernel}. */
+    static float[] product(Kernel kernel, MatmulOperands a, MatmulOperands b, int m, int n, int k) {
+        float[] out = new float[a.offsets.length * m * n];
+        kernel.matmul(out, a.data, a.offsets, a.rowStride, a.colStride, b.data, b.offsets, b.rowStride, b.colStride,
+                      m, n, k);
+        return out;
+    }
+
     /** {@code out[p] = a[p] @ b[p]} by the scalar kernel. */
     static float[] scalarProduct(MatmulOperands a, MatmulOperands b, int m, int n, int k) {
-        float[] out = new float[a.offsets.length * m * n];
-        ScalarMatmul.matmul(out, a.data, a.offsets, a.rowStride, a.colStride,
-                            b.data, b.offsets, b.rowStride, b.colStride, m, n, k);
-        return out;
+        return product(ScalarMatmul::matmul, a, b, m, n, k);
     }
 
     /** {@code out[p] = a[p] @ b[p]} by the SIMD kernel. */
     static float[] simdProduct(MatmulOperands a, MatmulOperands b, int m, int n, int k) {
-        float[] out = new float[a.offsets.length * m * n];
-        SimdMatmul.matmul(out, a.data, a.offsets, a.rowStride, a.colStride,
-                          b.data, b.offsets, b.rowStride, b.colStride, m, n, k);
-        return out;
+        return product(SimdMatmul::matmul, a, b, m, n, k);
     }
 
     /**
@@ -73,7 +85,38 @@ record MatmulOperands(float[] data, int[] offsets, int rowStride, int colStride)
 
     /** Checks the SIMD kernel against the scalar one on {@code a @ b}. */
     static void assertSimdMatchesScalar(MatmulOperands a, MatmulOperands b, int m, int n, int k, String what) {
+        assertMatchesScalar(SimdMatmul::matmul, a, b, m, n, k, what);
+    }
+
+    /** Checks {@code kernel} against the scalar one on {@code a @ b}. */
+    static void assertMatchesScalar(Kernel kernel, MatmulOperands a, MatmulOperands b, int m, int n, int k,
+                                    String what) {
         float[] scale = scalarProduct(a.abs(), b.abs(), m, n, k);
-        assertClose(scalarProduct(a, b, m, n, k), simdProduct(a, b, m, n, k), scale, k, what);
+        assertClose(scalarProduct(a, b, m, n, k), product(kernel, a, b, m, n, k), scale, k, what);
+    }
+
+    /** Checks {@code kernel} against the scalar one on random operands in all four layouts: A or A^T, B or B^T. */
+    static void assertMatchesInEveryLayout(Kernel kernel, int m, int n, int k, int batch) {
+        Random rnd = new Random(31L * m + 17L * n + k);
+        for (boolean transposeA : new boolean[] {false, true}) {
+            for (boolean transposeB : new boolean[] {false, true}) {
+                MatmulOperands a = random(rnd, batch, m, k, transposeA);
+                MatmulOperands b = random(rnd, batch, k, n, transposeB);
+                assertMatchesScalar(kernel, a, b, m, n, k, "m=" + m + " n=" + n + " k=" + k + " batch " + batch + " "
+                        + (transposeA ? "A^T" : "A") + " @ " + (transposeB ? "B^T" : "B"));
+            }
+        }
+    }
+
+    /** Checks that {@code kernel} writes all of {@code out[0, m n)} and nothing after it. */
+    static void assertWritesOnlyTheOutput(Kernel kernel, MatmulOperands a, MatmulOperands b, int m, int n, int k) {
+        float[] out = new float[m * n + 2];
+        Arrays.fill(out, Float.NaN);
+        out[m * n] = 42f;
+        kernel.matmul(out, a.data, a.offsets, a.rowStride, a.colStride, b.data, b.offsets, b.rowStride, b.colStride,
+                      m, n, k);
+        assertArrayEquals(product(kernel, a, b, m, n, k), Arrays.copyOf(out, m * n));
+        assertEquals(42f, out[m * n]);
+        assertEquals(Float.NaN, out[m * n + 1]);
     }
 }

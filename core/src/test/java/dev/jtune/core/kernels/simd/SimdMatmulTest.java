@@ -1,6 +1,8 @@
 package dev.jtune.core.kernels.simd;
 
+import static dev.jtune.core.kernels.simd.MatmulOperands.assertMatchesInEveryLayout;
 import static dev.jtune.core.kernels.simd.MatmulOperands.assertSimdMatchesScalar;
+import static dev.jtune.core.kernels.simd.MatmulOperands.assertWritesOnlyTheOutput;
 import static dev.jtune.core.kernels.simd.MatmulOperands.simdProduct;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,18 +42,18 @@ class SimdMatmulTest {
     @ParameterizedTest(name = "{0}x{2} @ {2}x{1}")
     @MethodSource("smallSizes")
     void matchesScalarOnVectorTailsInEveryLayout(int m, int n, int k) {
-        assertMatchesInEveryLayout(m, n, k, 1);
+        assertMatchesInEveryLayout(SimdMatmul::matmul, m, n, k, 1);
     }
 
     @ParameterizedTest(name = "{0}x{2} @ {2}x{1}")
     @MethodSource("largeSizes")
     void matchesScalarAcrossBlockEdgesInEveryLayout(int m, int n, int k) {
-        assertMatchesInEveryLayout(m, n, k, 1);
+        assertMatchesInEveryLayout(SimdMatmul::matmul, m, n, k, 1);
     }
 
     @Test
     void batchesUseTheirOwnOffsets() {
-        assertMatchesInEveryLayout(2 * L + 3, 3 * L + 1, 2 * L + 5, 3);
+        assertMatchesInEveryLayout(SimdMatmul::matmul, 2 * L + 3, 3 * L + 1, 2 * L + 5, 3);
     }
 
     @Test
@@ -129,14 +131,7 @@ class SimdMatmulTest {
         int m = 2 * L + 3, n = L + 1, k = 300;
         MatmulOperands a = MatmulOperands.random(rnd, 1, m, k, false);
         MatmulOperands b = MatmulOperands.random(rnd, 1, k, n, false);
-        float[] out = new float[m * n + 5];
-        Arrays.fill(out, Float.NaN);
-        out[m * n] = 42f;
-        SimdMatmul.matmul(out, a.data(), a.offsets(), a.rowStride(), a.colStride(),
-                          b.data(), b.offsets(), b.rowStride(), b.colStride(), m, n, k);
-        assertArrayEquals(simdProduct(a, b, m, n, k), Arrays.copyOf(out, m * n));
-        assertEquals(42f, out[m * n]);
-        assertEquals(Float.NaN, out[m * n + 1]);
+        assertWritesOnlyTheOutput(SimdMatmul::matmul, a, b, m, n, k);
     }
 
     @Test
@@ -159,16 +154,5 @@ class SimdMatmulTest {
         float[] out = {7f};
         SimdMatmul.matmul(out, new float[4], new int[0], 2, 1, new float[4], new int[0], 2, 1, 2, 2, 2);
         assertArrayEquals(new float[] {7f}, out);
-    }
-
-    private static void assertMatchesInEveryLayout(int m, int n, int k, int batch) {
-        Random rnd = new Random(31L * m + 17L * n + k);
-        for (boolean transposeA : new boolean[] {false, true}) {
-            for (boolean transposeB : new boolean[] {false, true}) {
-                MatmulOperands a = MatmulOperands.random(rnd, batch, m, k, transposeA);
-                MatmulOperands b = MatmulOperands.random(rnd, batch, k, n, transposeB);
-                assertSimdMatchesScalar(a, b, m, n, k, (transposeA ? "A^T" : "A") + " @ " + (transposeB ? "B^T" : "B"));
-            }
-        }
     }
 }

@@ -1,0 +1,118 @@
+package dev.jtune.bench.model;
+
+import static dev.jtune.bench.Measure.median;
+import static dev.jtune.bench.Measure.peakRssGiB;
+import static dev.jtune.bench.Measure.resetPeakRss;
+
+import dev.jtune.bench.memory.BandwidthHarness;
+import dev.jtune.core.Generator;
+import dev.jtune.core.kernels.Parallel;
+import dev.jtune.nn.AutoModelForCausalLM;
+import dev.jtune.nn.Generation;
+import dev.jtune.nn.GenerationConfig;
+import dev.jtune.nn.Parameter;
+import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.gpt2.GPT2Config;
+import dev.jtune.nn.gpt2.GPT2LMHeadModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * {@code ./jtune bench generate [--model DIR] [--threads N] [--batch 1,8] [--prompt-tokens 32] [--new-tokens 128]
+ * [--runs 3]}: greedy decoding with the KV cache through {@link Generation#generate}, the side-by-side counterpart of
+ * {@code bench/scripts/torch_generate_bench.py}. The model is GPT-2 124M's shape with seeded random weights, or a
+ * Hugging Face directory; prompts are seeded random token ids.
+ *
+ * <p>For each batch size, after one warm-up run: tokens/s of the whole call (B x new tokens / time, prompt included),
+ * the decode rate after the first new token, the prompt's time (to the first new token), and the peak RSS while it
+ * ran; medians of the runs. Then batch 1's decode rate against the memory-bandwidth limit: a step reads every weight
+ * once, so weight bytes x tokens/s cannot exceed the STREAM bandwidth measured by {@link BandwidthHarness}.
+ */
+public final class GenerateHarness {
+
+    /** Per array of the bandwidth measure: far beyond the last-level cache. */
+    private static final int BANDWIDTH_MIB = 256;
+
+    private GenerateHarness() {}
+
+    /** One batch size's medians. */
+    private record Timing(double tokensPerSecond, double decodeTokensPerSecond, double promptSeconds,
+                          double peakRssGiB) {}
+
+    public static void main(String[] args) {
+        String modelDir = null;
+        int[] batches = {1, 8};
+        int promptTokens = 32, newTokens = 128, runs = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--model" -> modelDir = args[++i];
+                case "--threads" -> Parallel.setThreads(Integer.parseInt(args[++i]));
+                case "--batch" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--prompt-tokens" -> promptTokens = Integer.parseInt(args[++i]);
+                case "--new-tokens" -> newTokens = Integer.parseInt(args[++i]);
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("bench generate: unknown argument " + args[i]
+                        + " (expected --model DIR, --threads N, --batch B[,B...], --prompt-tokens N, --new-tokens N,"
+                        + " --runs R)");
+            }
+        }
+        if (newTokens < 2) throw new IllegalArgumentException("bench generate: --new-tokens must be >= 2");
+        PreTrainedCausalLM model = load(modelDir);
+        long weightBytes = 0;
+        for (Parameter p : model.parameters()) weightBytes += (long) p.value().numel() * p.value().dtype().byteSize();
+        System.out.printf(Locale.ROOT, "generate: %s, %.1fM parameters (%.3f GB), threads %d, %d-token prompt, %d new "
+                + "tokens, greedy, KV cache%n", modelDir == null ? "GPT-2 124M shapes, random weights" : modelDir,
+                model.numParameters() / 1e6, weightBytes / 1e9, Parallel.threads(), promptTokens, newTokens);
+
+        Timing batchOne = null;
+        for (int b : batches) {
+            Timing t = time(model, b, promptTokens, newTokens, runs);
+            System.out.printf(Locale.ROOT, "generate batch %d: %.1f tokens/s (decode %.1f tokens/s, prompt %.3f s), "
+                    + "median of %d runs, peak RSS %.2f GiB%n", b, t.tokensPerSecond, t.decodeTokensPerSecond,
+                    t.promptSeconds, runs, t.peakRssGiB);
+            if (b == 1) batchOne = t;
+        }
+        if (batchOne != null) {
+            BandwidthHarness.Result bw = BandwidthHarness.measure(Parallel.threads(), BANDWIDTH_MIB, 5);
+            double read = batchOne.decodeTokensPerSecond * weightBytes / 1e9;
+            System.out.printf(Locale.ROOT, "batch-1 decode reads %.1f GB/s of weights = %.0f%% of the %.1f GB/s "
+                    + "bandwidth limit (best of read %.1f, STREAM copy %.1f, triad %.1f GB/s on %d threads)%n", read,
+                    100 * read / bw.limit(), bw.limit(), bw.readBest(), bw.copyBest(), bw.triadBest(), bw.threads());
+        }
+    }
+
+    private static PreTrainedCausalLM load(String dir) {
+        if (dir == null) return new GPT2LMHeadModel(GPT2Config.of(50257, 1024, 768, 12, 12).withDropout(0), 1);
+        try {
+            return AutoModelForCausalLM.fromPretrained(Path.of(dir));
+        } catch (IOException e) {
+            throw new UncheckedIOException("bench generate: cannot load the model in " + dir, e);
+        }
+    }
+
+    /** One warm-up run, then {@code runs} timed ones of {@code batch} random prompts. */
+    private static Timing time(PreTrainedCausalLM model, int batch, int promptTokens, int newTokens, int runs) {
+        Generator g = new Generator(7);
+        int[][] prompts = new int[batch][promptTokens];
+        for (int[] p : prompts) Arrays.setAll(p, i -> g.nextInt(model.config().vocabSize()));
+        GenerationConfig greedy = GenerationConfig.greedy(newTokens, -1);
+        double[] total = new double[runs], decode = new double[runs], prompt = new double[runs];
+        resetPeakRss();
+        for (int r = -1; r < runs; r++) {
+            long[] firstToken = {0};
+            long t0 = System.nanoTime();
+            Generation.generate(model, prompts, greedy, (row, id) -> {
+                if (firstToken[0] == 0) firstToken[0] = System.nanoTime();
+            });
+            long t1 = System.nanoTime();
+            if (r < 0) continue;
+            total[r] = (double) batch * newTokens / ((t1 - t0) / 1e9);
+            decode[r] = (double) batch * (newTokens - 1) / ((t1 - firstToken[0]) / 1e9);
+            prompt[r] = (firstToken[0] - t0) / 1e9;
+        }
+        return new Timing(median(total), median(decode), median(prompt), peakRssGiB());
+    }
+}
