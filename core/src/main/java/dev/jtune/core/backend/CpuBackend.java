@@ -68,9 +68,13 @@ public final class CpuBackend implements Backend {
             case SQRT -> (s, e) -> SimdUnary.sqrt(out, a, aOff, s, e);
             case RELU -> (s, e) -> SimdUnary.relu(out, a, aOff, s, e);
             case EXP -> (s, e) -> SimdUnary.exp(out, a, aOff, s, e);
+            case LOG -> (s, e) -> SimdUnary.log(out, a, aOff, s, e);
+            case TANH -> (s, e) -> SimdUnary.tanh(out, a, aOff, s, e);
             case SIGMOID -> (s, e) -> SimdUnary.sigmoid(out, a, aOff, s, e);
             case SILU -> (s, e) -> SimdUnary.silu(out, a, aOff, s, e);
             case SILU_GRAD -> (s, e) -> SimdUnary.siluGrad(out, a, aOff, s, e);
+            case GELU -> (s, e) -> SimdUnary.gelu(out, a, aOff, s, e);
+            case GELU_GRAD -> (s, e) -> SimdUnary.geluGrad(out, a, aOff, s, e);
             case GELU_TANH -> (s, e) -> SimdUnary.geluTanh(out, a, aOff, s, e);
             case GELU_TANH_GRAD -> (s, e) -> SimdUnary.geluTanhGrad(out, a, aOff, s, e);
             default -> (s, e) -> ScalarElementwise.map(out, a, aOff, s, e, ScalarOps.of(op));

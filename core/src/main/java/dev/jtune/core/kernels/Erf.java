@@ -67,10 +67,14 @@ public final class Erf {
         return ONE_OVER_SQRT_PI * expMinusSquare(x) / f;
     }
 
-    /** {@code exp(-x^2)} with {@code x^2 = hi + lo} exactly, so {@code exp(-hi - lo) ~ exp(-hi) * (1 - lo)}. */
+    /**
+     * {@code exp(-x^2)} with {@code x^2 = hi + lo} exactly, so {@code exp(-hi - lo) ~ exp(-hi) * (1 - lo)}; +0 where it
+     * underflows (for |x| beyond 1e8, lo can exceed 1 and would make the zero negative).
+     */
     private static double expMinusSquare(double x) {
         double hi = x * x;
         double lo = Math.fma(x, x, -hi);
-        return Math.exp(-hi) * (1 - lo);
+        double e = Math.exp(-hi);
+        return e == 0 ? 0 : e * (1 - lo);
     }
 }

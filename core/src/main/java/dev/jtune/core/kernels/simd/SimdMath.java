@@ -2,43 +2,61 @@ package dev.jtune.core.kernels.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Float exponential and the activations built on it, each as a vector function and its scalar twin that performs the
- * same IEEE operations in the same order, so a lane and the scalar path give the same bits.
+ * Float exp, tanh and log, each a vector computation and its scalar twin that performs the same IEEE operations in the
+ * same order, so a lane and the scalar path give the same bits; and {@link #timesExp}, the exponential step that the
+ * activations of {@link SimdActivations} share.
  *
  * <p>Why not {@code lanewise(EXP)}: once C2 compiles it, it calls Intel SVML (within 1 ulp), but the interpreter and
  * C1 run the Java fallback {@code (float) Math.exp(x)} instead; the same input would give different bits before and
- * after warm-up, or on two threads at different tiers. This exp uses only add, multiply, FMA, min/max and integer bit
- * moves, which are exact IEEE operations in every tier.
+ * after warm-up, or on two threads at different tiers. These functions use only add, multiply, divide, FMA, min/max,
+ * blends and integer bit moves, which are exact IEEE operations in every tier.
  *
- * <p>Method: {@code exp(x) = 2^k * exp(r)} with {@code k = round(x / ln 2)} and {@code r = x - k ln 2} in
+ * <p>exp: {@code exp(x) = 2^k * exp(r)} with {@code k = round(x / ln 2)} and {@code r = x - k ln 2} in
  * {@code [-ln2/2, ln2/2]} (Cody-Waite reduction with ln 2 split in two floats), {@code exp(r)} by its degree-7 Taylor
  * polynomial (truncation error {@code r^8/8! < 6e-9}, a tenth of a float ulp), and {@code 2^k} applied as two exact
- * powers of two so results that underflow into subnormals round once. Within 2 ulp of the correctly rounded value.
+ * powers of two so results that underflow into subnormals round once. The ulp bound of every function here is checked
+ * by {@code SimdAccuracyTest}.
+ *
+ * <p>Why the heavier functions are loops over arrays rather than functions of a vector: C2 stops inlining our own
+ * methods once a compilation holds about 18000 IR nodes (some 30 Vector API operations), and a vector passed to a method
+ * that is not inlined is boxed on the heap, which makes a kernel a hundred times slower. The Vector API's own methods
+ * are always inlined, so a loop that calls only them cannot fall off that cliff; {@link #timesExp} repeats exp's steps
+ * inline for that reason.
  */
 final class SimdMath {
 
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final int L = F.length();
     private static final float LOG2E = (float) (1 / Math.log(2));
     private static final float LN2_HI = (float) Math.log(2);
     private static final float LN2_LO = (float) (Math.log(2) - LN2_HI);
     /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to the nearest integer. */
     private static final float ROUND = 0x1.8p23f;
     /** exp underflows to 0 below -104 and overflows above 89; clamping keeps k and 2^(k/2) in range. */
-    private static final float CLAMP = 150f;
+    static final float CLAMP = 150f;
     private static final float C2 = 1f / 2, C3 = 1f / 6, C4 = 1f / 24, C5 = 1f / 120, C6 = 1f / 720, C7 = 1f / 5040;
-    /** gelu_tanh as {@code x * sigmoid(u2)} with {@code u2 = x (K1 + K2 x^2) = 2 sqrt(2/pi) (x + 0.044715 x^3)}. */
-    private static final float K1 = (float) (2 * Math.sqrt(2 / Math.PI));
-    private static final float K2 = (float) (2 * Math.sqrt(2 / Math.PI) * 0.044715);
-    /** {@code du2/dx = K1 + K3 x^2}. */
-    private static final float K3 = 3 * K2;
+    /** The next Taylor coefficient, for expm1's degree-8 polynomial. */
+    private static final float C8 = 1f / 40320;
+    /** tanh is 1 in float beyond 10; clamping there keeps expm1(2|x|) finite. */
+    private static final float TANH_CLAMP = 10f;
+    private static final int SIGN_BIT = 0x80000000;
+    /** log: the series coefficients 2/3, 2/5, 2/7, 2/9 of R. */
+    private static final float L1 = 2f / 3, L2 = 2f / 5, L3 = 2f / 7, L4 = 2f / 9;
+    private static final float TWO_23 = 0x1p23f;
+    /** {@code bits(x) - SQRT_HALF_BITS} holds in its top 9 bits the k of {@code x = 2^k m}, m in [sqrt(1/2), sqrt 2). */
+    private static final int SQRT_HALF_BITS = 0x3f3504f3;
+    private static final int EXPONENT_BITS = 0xff800000;
 
     private SimdMath() {}
 
     /** {@code Simd.F.loopBound(n)}, or 0 when SIMD is switched off so the scalar twin does everything. */
     static int loopBound(int n) {
-        return Simd.ENABLED ? Simd.F.loopBound(n) : 0;
+        return Simd.ENABLED ? F.loopBound(n) : 0;
     }
 
     static FloatVector exp(FloatVector x) {
@@ -55,13 +73,166 @@ final class SimdMath {
         p = p.fma(r, x.broadcast(1f));
         IntVector n = (IntVector) k.convert(VectorOperators.F2I, 0);
         IntVector n1 = n.lanewise(VectorOperators.ASHR, 1);
-        IntVector n2 = n.sub(n1);
-        return p.mul(powerOfTwo(n1)).mul(powerOfTwo(n2));
+        return p.mul(powerOfTwo(n1)).mul(powerOfTwo(n.sub(n1)));
     }
 
     static float exp(float x) {
         x = Math.min(Math.max(x, -CLAMP), CLAMP);
-        float k = Math.fma(x, LOG2E, ROUND) - ROUND;
+        float k = roundK(x);
+        return scale(expReduced(x, k), k);
+    }
+
+    /**
+     * In place over {@code [0, n)}: {@code e = exp(arg) (1 + low)} into arg and {@code f e} into low, the product
+     * rounded once even where it is subnormal (f multiplies the polynomial before the two powers of two). For
+     * {@code arg <= -150} the product is {@code f * 0} (0 with f's sign, NaN for an infinite f), as
+     * {@code exp(-inf) * f} is. {@code low} is a small correction of the exponent, {@code exp(arg + low)}.
+     */
+    static void timesExp(float[] arg, float[] low, float[] f, int n) {
+        int i = 0;
+        for (int end = loopBound(n); i < end; i += L) {
+            FloatVector a = FloatVector.fromArray(F, arg, i).max(-CLAMP);
+            FloatVector fi = FloatVector.fromArray(F, f, i);
+            FloatVector k = a.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector r = k.fma(a.broadcast(-LN2_HI), a);
+            r = k.fma(a.broadcast(-LN2_LO), r);
+            FloatVector p = r.fma(C7, C6);
+            p = p.fma(r, a.broadcast(C5));
+            p = p.fma(r, a.broadcast(C4));
+            p = p.fma(r, a.broadcast(C3));
+            p = p.fma(r, a.broadcast(C2));
+            p = p.fma(r, a.broadcast(1f));
+            p = p.fma(r, a.broadcast(1f));
+            p = p.fma(FloatVector.fromArray(F, low, i), p);
+            IntVector kn = (IntVector) k.convert(VectorOperators.F2I, 0);
+            IntVector n1 = kn.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = powerOfTwo(n1), s2 = powerOfTwo(kn.sub(n1));
+            p.mul(s1).mul(s2).intoArray(arg, i);
+            p.mul(fi).mul(s1).mul(s2).blend(fi.mul(0f), a.eq(-CLAMP)).intoArray(low, i);
+        }
+        for (; i < n; i++) {
+            float a = Math.max(arg[i], -CLAMP);
+            float k = roundK(a);
+            float p = expReduced(a, k);
+            p = Math.fma(p, low[i], p);
+            arg[i] = scale(p, k);
+            low[i] = a == -CLAMP ? f[i] * 0f : scale(p * f[i], k);
+        }
+    }
+
+    /**
+     * {@code tanh|x| = e / (e + 2)} with {@code e = expm1(2|x|)}, no cancellation anywhere (e and e + 2 are both
+     * positive), the sign copied from x so that tanh(-0) = -0. {@code expm1(y) = 2^k expm1(r) + (2^k - 1)} with exp's
+     * reduction, {@code expm1(r) = r + r^2 q(r)} by its degree-8 Taylor polynomial (truncation {@code r^9/9! < 6e-10 r})
+     * and the last step one FMA; for k = 0 (|x| under ln2/4) the reduction is exact and tanh keeps full relative
+     * accuracy down to the subnormals.
+     */
+    static void tanh(float[] out, float[] a, int aOff, int from, int to) {
+        int i = from;
+        for (int end = from + loopBound(to - from); i < end; i += L) {
+            FloatVector x = FloatVector.fromArray(F, a, aOff + i);
+            FloatVector y = x.abs().min(TANH_CLAMP);
+            y = y.add(y);
+            FloatVector k = y.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector r = k.fma(y.broadcast(-LN2_HI), y);
+            r = k.fma(y.broadcast(-LN2_LO), r);
+            FloatVector q = r.fma(C8, C7);
+            q = q.fma(r, y.broadcast(C6));
+            q = q.fma(r, y.broadcast(C5));
+            q = q.fma(r, y.broadcast(C4));
+            q = q.fma(r, y.broadcast(C3));
+            q = q.fma(r, y.broadcast(C2));
+            FloatVector s = powerOfTwo((IntVector) k.convert(VectorOperators.F2I, 0));
+            FloatVector e = r.mul(r).fma(q, r).fma(s, s.sub(1f));
+            FloatVector t = e.div(e.add(2f));
+            t.reinterpretAsInts().or(x.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats().intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            float x = a[aOff + i];
+            float y = Math.min(Math.abs(x), TANH_CLAMP);
+            float e = expm1(y + y);
+            float t = e / (e + 2f);
+            out[i] = Float.intBitsToFloat(Float.floatToRawIntBits(t) | (Float.floatToRawIntBits(x) & SIGN_BIT));
+        }
+    }
+
+    /** {@code exp(y) - 1} as in {@link #tanh}, for {@code |y| <= 87}. */
+    private static float expm1(float y) {
+        float k = roundK(y);
+        float r = Math.fma(k, -LN2_HI, y);
+        r = Math.fma(k, -LN2_LO, r);
+        float q = Math.fma(r, C8, C7);
+        q = Math.fma(q, r, C6);
+        q = Math.fma(q, r, C5);
+        q = Math.fma(q, r, C4);
+        q = Math.fma(q, r, C3);
+        q = Math.fma(q, r, C2);
+        float s = powerOfTwo((int) k);
+        return Math.fma(Math.fma(r * r, q, r), s, s - 1f);
+    }
+
+    /**
+     * Natural logarithm. {@code x = 2^k m} with m in {@code [sqrt(1/2), sqrt 2)} (subnormal x scaled by 2^23 first), and
+     * with {@code f = m - 1} (exact), {@code s = f / (2 + f)}: {@code log(m) = 2 atanh(s) = 2s + s R(s^2)} where
+     * {@code R(z) = 2z/3 + 2z^2/5 + 2z^3/7 + 2z^4/9} (|s| &lt;= 0.172, so the truncated series is off by under 2e-9
+     * relative). As in fdlibm's logf, {@code 2s} is written {@code f - hfsq + s hfsq} with {@code hfsq = f^2/2}, so the
+     * large part f is added last, and {@code k ln 2} is added in two pieces, the large one by an exact FMA.
+     * log(0) = -inf, log(x &lt; 0) = NaN, log(+inf) = +inf.
+     */
+    static void log(float[] out, float[] a, int aOff, int from, int to) {
+        int i = from;
+        for (int end = from + loopBound(to - from); i < end; i += L) {
+            FloatVector x = FloatVector.fromArray(F, a, aOff + i);
+            VectorMask<Float> subnormal = x.lt(Float.MIN_NORMAL);
+            IntVector ix = x.blend(x.mul(TWO_23), subnormal).reinterpretAsInts();
+            IntVector tmp = ix.sub(SQRT_HALF_BITS);
+            FloatVector m = ix.sub(tmp.and(EXPONENT_BITS)).reinterpretAsFloats();
+            FloatVector k = ((FloatVector) tmp.lanewise(VectorOperators.ASHR, 23).convert(VectorOperators.I2F, 0))
+                    .add(x.broadcast(0f).blend(-23f, subnormal));
+            FloatVector f = m.sub(1f);
+            FloatVector s = f.div(f.add(2f));
+            FloatVector z = s.mul(s);
+            FloatVector r = z.fma(L4, L3);
+            r = r.fma(z, x.broadcast(L2));
+            r = r.fma(z, x.broadcast(L1)).mul(z);
+            FloatVector hfsq = f.mul(f).mul(0.5f);
+            FloatVector y = k.fma(x.broadcast(LN2_LO), s.mul(hfsq.add(r)));
+            k.fma(x.broadcast(LN2_HI), f.sub(hfsq.sub(y)))
+                    .blend(Float.NEGATIVE_INFINITY, x.eq(0f))
+                    .blend(Float.NaN, x.lt(0f))
+                    .blend(x, x.lt(Float.POSITIVE_INFINITY).not())
+                    .intoArray(out, i);
+        }
+        for (; i < to; i++) out[i] = log(a[aOff + i]);
+    }
+
+    private static float log(float x) {
+        if (!(x < Float.POSITIVE_INFINITY)) return x;
+        if (x < 0f) return Float.NaN;
+        if (x == 0f) return Float.NEGATIVE_INFINITY;
+        boolean subnormal = x < Float.MIN_NORMAL;
+        int ix = Float.floatToRawIntBits(subnormal ? x * TWO_23 : x);
+        int tmp = ix - SQRT_HALF_BITS;
+        float m = Float.intBitsToFloat(ix - (tmp & EXPONENT_BITS));
+        float k = (float) (tmp >> 23) + (subnormal ? -23f : 0f);
+        float f = m - 1f;
+        float s = f / (f + 2f);
+        float z = s * s;
+        float r = Math.fma(z, L4, L3);
+        r = Math.fma(r, z, L2);
+        r = Math.fma(r, z, L1) * z;
+        float hfsq = f * f * 0.5f;
+        float y = Math.fma(k, LN2_LO, s * (hfsq + r));
+        return Math.fma(k, LN2_HI, f - (hfsq - y));
+    }
+
+    /** {@code k = round(x / ln 2)}, as a float, for {@code |x| <= CLAMP}. */
+    private static float roundK(float x) {
+        return Math.fma(x, LOG2E, ROUND) - ROUND;
+    }
+
+    /** {@code exp(r)} for {@code r = x - k ln 2}, by the degree-7 Taylor polynomial. */
+    private static float expReduced(float x, float k) {
         float r = Math.fma(k, -LN2_HI, x);
         r = Math.fma(k, -LN2_LO, r);
         float p = Math.fma(r, C7, C6);
@@ -70,76 +241,14 @@ final class SimdMath {
         p = Math.fma(p, r, C3);
         p = Math.fma(p, r, C2);
         p = Math.fma(p, r, 1f);
-        p = Math.fma(p, r, 1f);
+        return Math.fma(p, r, 1f);
+    }
+
+    /** {@code p * 2^k} as two exact powers of two, so a result that underflows into the subnormals rounds once. */
+    private static float scale(float p, float k) {
         int n = (int) k;
         int n1 = n >> 1;
-        int n2 = n - n1;
-        return p * powerOfTwo(n1) * powerOfTwo(n2);
-    }
-
-    /** {@code 1 / (1 + exp(-x))}. */
-    static FloatVector sigmoid(FloatVector x) {
-        return x.broadcast(1f).div(exp(x.neg()).add(1f));
-    }
-
-    static float sigmoid(float x) {
-        return 1f / (exp(-x) + 1f);
-    }
-
-    /** {@code x * sigmoid(x)} as {@code x / (1 + exp(-x))}. */
-    static FloatVector silu(FloatVector x) {
-        return x.div(exp(x.neg()).add(1f));
-    }
-
-    static float silu(float x) {
-        return x / (exp(-x) + 1f);
-    }
-
-    /**
-     * {@code s + x s (1 - s)} with {@code s = sigmoid(x)}, and {@code s (1 - s) = 1 / (e + 1/e + 2)} for
-     * {@code e = exp(-x)}: a sum of positive terms, where the float {@code 1 - s} would lose its digits as s nears 1.
-     */
-    static FloatVector siluGrad(FloatVector x) {
-        FloatVector e = exp(x.neg());
-        FloatVector s = x.broadcast(1f).div(e.add(1f));
-        return x.div(e.add(x.broadcast(1f).div(e)).add(2f)).add(s);
-    }
-
-    static float siluGrad(float x) {
-        float e = exp(-x);
-        float s = 1f / (e + 1f);
-        return x / (e + 1f / e + 2f) + s;
-    }
-
-    /** GPT-2's gelu_new as {@code x / (1 + exp(-u2))}: no cancellation for x &lt;&lt; 0 (see ScalarMath.geluTanh). */
-    static FloatVector geluTanh(FloatVector x) {
-        FloatVector u2 = x.mul(x.mul(x).fma(K2, K1));
-        return x.div(exp(u2.neg()).add(1f));
-    }
-
-    static float geluTanh(float x) {
-        float u2 = x * Math.fma(x * x, K2, K1);
-        return x / (exp(-u2) + 1f);
-    }
-
-    /**
-     * {@code s + x s (1 - s) u2'} with {@code s = sigmoid(u2)}, {@code u2' = K1 + 3 K2 x^2} and
-     * {@code s (1 - s) = 1 / (e + 1/e + 2)} for {@code e = exp(-u2)} (as in {@link #siluGrad}).
-     */
-    static FloatVector geluTanhGrad(FloatVector x) {
-        FloatVector x2 = x.mul(x);
-        FloatVector e = exp(x.mul(x2.fma(K2, K1)).neg());
-        FloatVector s = x.broadcast(1f).div(e.add(1f));
-        FloatVector du2 = x2.fma(K3, K1);
-        return x.mul(du2).div(e.add(x.broadcast(1f).div(e)).add(2f)).add(s);
-    }
-
-    static float geluTanhGrad(float x) {
-        float x2 = x * x;
-        float e = exp(-(x * Math.fma(x2, K2, K1)));
-        float s = 1f / (e + 1f);
-        float du2 = Math.fma(x2, K3, K1);
-        return x * du2 / (e + 1f / e + 2f) + s;
+        return p * powerOfTwo(n1) * powerOfTwo(n - n1);
     }
 
     private static FloatVector powerOfTwo(IntVector n) {

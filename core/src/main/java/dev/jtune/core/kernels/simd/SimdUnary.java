@@ -1,5 +1,6 @@
 package dev.jtune.core.kernels.simd;
 
+import java.util.function.UnaryOperator;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -13,87 +14,92 @@ public final class SimdUnary {
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = F.length();
 
+    /** The scalar twin of a vector function. */
+    @FunctionalInterface
+    private interface FloatFunction {
+        float apply(float x);
+    }
+
     private SimdUnary() {}
 
     public static void neg(float[] out, float[] a, int aOff, int from, int to) {
-        int i = from;
-        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
-            FloatVector.fromArray(F, a, aOff + i).neg().intoArray(out, i);
-        }
-        for (; i < to; i++) out[i] = -a[aOff + i];
+        map(out, a, aOff, from, to, FloatVector::neg, x -> -x);
     }
 
     public static void abs(float[] out, float[] a, int aOff, int from, int to) {
-        int i = from;
-        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
-            FloatVector.fromArray(F, a, aOff + i).abs().intoArray(out, i);
-        }
-        for (; i < to; i++) out[i] = Math.abs(a[aOff + i]);
+        map(out, a, aOff, from, to, FloatVector::abs, Math::abs);
     }
 
     /** Correctly rounded, like the reference. */
     public static void sqrt(float[] out, float[] a, int aOff, int from, int to) {
-        int i = from;
-        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
-            FloatVector.fromArray(F, a, aOff + i).sqrt().intoArray(out, i);
-        }
-        for (; i < to; i++) out[i] = (float) Math.sqrt(a[aOff + i]);
+        map(out, a, aOff, from, to, FloatVector::sqrt, x -> (float) Math.sqrt(x));
     }
 
     /** {@code max(x, 0)} with {@link Math#max}: NaN stays NaN. */
     public static void relu(float[] out, float[] a, int aOff, int from, int to) {
-        int i = from;
-        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
-            FloatVector.fromArray(F, a, aOff + i).max(0f).intoArray(out, i);
-        }
-        for (; i < to; i++) out[i] = Math.max(a[aOff + i], 0f);
+        map(out, a, aOff, from, to, v -> v.max(0f), x -> Math.max(x, 0f));
     }
 
     public static void exp(float[] out, float[] a, int aOff, int from, int to) {
-        int i = from;
-        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
-            SimdMath.exp(FloatVector.fromArray(F, a, aOff + i)).intoArray(out, i);
-        }
-        for (; i < to; i++) out[i] = SimdMath.exp(a[aOff + i]);
+        map(out, a, aOff, from, to, SimdMath::exp, SimdMath::exp);
+    }
+
+    public static void log(float[] out, float[] a, int aOff, int from, int to) {
+        SimdMath.log(out, a, aOff, from, to);
+    }
+
+    public static void tanh(float[] out, float[] a, int aOff, int from, int to) {
+        SimdMath.tanh(out, a, aOff, from, to);
     }
 
     public static void sigmoid(float[] out, float[] a, int aOff, int from, int to) {
-        int i = from;
-        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
-            SimdMath.sigmoid(FloatVector.fromArray(F, a, aOff + i)).intoArray(out, i);
-        }
-        for (; i < to; i++) out[i] = SimdMath.sigmoid(a[aOff + i]);
+        SimdActivations.apply(out, a, aOff, from, to,
+                (x, xOff, n, arg, low, f) -> SimdSigmoid.logisticOfX(x, xOff, n, arg, low, f, false),
+                SimdSigmoid::logistic);
     }
 
     public static void silu(float[] out, float[] a, int aOff, int from, int to) {
-        int i = from;
-        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
-            SimdMath.silu(FloatVector.fromArray(F, a, aOff + i)).intoArray(out, i);
-        }
-        for (; i < to; i++) out[i] = SimdMath.silu(a[aOff + i]);
+        SimdActivations.apply(out, a, aOff, from, to,
+                (x, xOff, n, arg, low, f) -> SimdSigmoid.logisticOfX(x, xOff, n, arg, low, f, true),
+                SimdSigmoid::logistic);
     }
 
     public static void siluGrad(float[] out, float[] a, int aOff, int from, int to) {
-        int i = from;
-        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
-            SimdMath.siluGrad(FloatVector.fromArray(F, a, aOff + i)).intoArray(out, i);
-        }
-        for (; i < to; i++) out[i] = SimdMath.siluGrad(a[aOff + i]);
+        SimdActivations.apply(out, a, aOff, from, to,
+                (x, xOff, n, arg, low, f) -> SimdSigmoid.logisticOfX(x, xOff, n, arg, low, f, true),
+                SimdSigmoid::logisticGrad);
+    }
+
+    /** Exact (erf-based) GELU. */
+    public static void gelu(float[] out, float[] a, int aOff, int from, int to) {
+        SimdActivations.apply(out, a, aOff, from, to,
+                (x, xOff, n, arg, low, f) -> SimdGelu.args(x, xOff, n, arg, low, f, false), SimdGelu::gelu);
+    }
+
+    public static void geluGrad(float[] out, float[] a, int aOff, int from, int to) {
+        SimdActivations.apply(out, a, aOff, from, to,
+                (x, xOff, n, arg, low, f) -> SimdGelu.args(x, xOff, n, arg, low, f, true), SimdGelu::geluGrad);
     }
 
     public static void geluTanh(float[] out, float[] a, int aOff, int from, int to) {
-        int i = from;
-        for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
-            SimdMath.geluTanh(FloatVector.fromArray(F, a, aOff + i)).intoArray(out, i);
-        }
-        for (; i < to; i++) out[i] = SimdMath.geluTanh(a[aOff + i]);
+        SimdActivations.apply(out, a, aOff, from, to,
+                (x, xOff, n, arg, low, f) -> SimdSigmoid.geluTanhArgs(x, xOff, n, arg, low, f, false),
+                SimdSigmoid::logistic);
     }
 
     public static void geluTanhGrad(float[] out, float[] a, int aOff, int from, int to) {
+        SimdActivations.apply(out, a, aOff, from, to,
+                (x, xOff, n, arg, low, f) -> SimdSigmoid.geluTanhArgs(x, xOff, n, arg, low, f, true),
+                SimdSigmoid::logisticGrad);
+    }
+
+    /** The vector loop and its scalar tail, for functions small enough that the JIT inlines them into the loop. */
+    private static void map(float[] out, float[] a, int aOff, int from, int to, UnaryOperator<FloatVector> vector,
+                            FloatFunction scalar) {
         int i = from;
         for (int end = from + SimdMath.loopBound(to - from); i < end; i += L) {
-            SimdMath.geluTanhGrad(FloatVector.fromArray(F, a, aOff + i)).intoArray(out, i);
+            vector.apply(FloatVector.fromArray(F, a, aOff + i)).intoArray(out, i);
         }
-        for (; i < to; i++) out[i] = SimdMath.geluTanhGrad(a[aOff + i]);
+        for (; i < to; i++) out[i] = scalar.apply(a[aOff + i]);
     }
 }
