@@ -75,10 +75,14 @@ public final class ConfigJson {
         return v.textValue();
     }
 
-    /** A token id that may be an int, null, or a list (the first entry is used, as for generation's eos). */
-    public int tokenId(String field) {
+    /**
+     * A token id that may be an int, null (none: -1), or a list (the first entry is used, as for generation's eos);
+     * {@code fallback} when the field is absent.
+     */
+    public int tokenId(String field, int fallback) {
         JsonNode v = node.get(field);
-        if (v == null || v.isNull()) return -1;
+        if (v == null) return fallback;
+        if (v.isNull()) return -1;
         if (v.isArray() && !v.isEmpty() && v.get(0).isIntegralNumber()) return v.get(0).intValue();
         return integer(field, -1);
     }

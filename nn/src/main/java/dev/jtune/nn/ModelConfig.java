@@ -23,8 +23,11 @@ public interface ModelConfig {
     /** {@code pad_token_id}, or -1. */
     int padTokenId();
 
-    /** The same configuration with another vocabulary size (and pad token id, -1 for none). */
-    ModelConfig withVocab(int vocabSize, int padTokenId);
+    /** The same configuration with another vocabulary size. */
+    ModelConfig withVocabSize(int vocabSize);
+
+    /** The same configuration with another {@code pad_token_id} (-1 for none). */
+    ModelConfig withPadTokenId(int padTokenId);
 
     /** The {@code config.json} content: the file's original fields with this record's values written over them. */
     ObjectNode toJson();

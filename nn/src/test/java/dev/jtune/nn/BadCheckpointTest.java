@@ -20,7 +20,8 @@ class BadCheckpointTest {
 
     @BeforeEach
     void saveAModel() throws IOException {
-        new GPT2LMHeadModel(GPT2Config.of(11, 8, 8, 1, 2), 1).savePretrained(dir);
+        new GPT2LMHeadModel(GPT2Config.builder()
+                .vocabSize(11).nPositions(8).nEmbd(8).nLayer(1).nHead(2).build(), 1).savePretrained(dir);
     }
 
     private String failure(Class<? extends Exception> type) {

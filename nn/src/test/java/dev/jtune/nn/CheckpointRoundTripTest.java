@@ -27,7 +27,8 @@ class CheckpointRoundTripTest {
 
     @Test
     void gpt2SavedAndReloadedGivesIdenticalLogitsAndStoresTheTiedHeadOnce() throws Exception {
-        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.of(11, 8, 8, 2, 2), 42);
+        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.builder()
+                .vocabSize(11).nPositions(8).nEmbd(8).nLayer(2).nHead(2).build(), 42);
         model.eval();
         model.savePretrained(dir);
         PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir);
@@ -44,7 +45,9 @@ class CheckpointRoundTripTest {
 
     @Test
     void llamaWithUntiedHeadRoundTrips() throws Exception {
-        LlamaForCausalLM model = new LlamaForCausalLM(LlamaConfig.of(13, 8, 12, 2, 4, 2), 7);
+        LlamaForCausalLM model = new LlamaForCausalLM(LlamaConfig.builder()
+                .vocabSize(13).hiddenSize(8).intermediateSize(12).numHiddenLayers(2)
+                .numAttentionHeads(4).numKeyValueHeads(2).build(), 7);
         model.savePretrained(dir);
         PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir);
         assertArrayEquals(model.logits(IDS, null, null, null).toFloatArray(), loaded.logits(IDS, null, null, null).toFloatArray());
@@ -53,7 +56,8 @@ class CheckpointRoundTripTest {
 
     @Test
     void resizeTokenEmbeddingsAppendsMeanRowsAndKeepsTheHeadTied() throws Exception {
-        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.of(10, 8, 4, 1, 2), 1);
+        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.builder()
+                .vocabSize(10).nPositions(8).nEmbd(4).nLayer(1).nHead(2).build(), 1);
         Tensor before = model.inputEmbeddings().value();
         assertEquals(16, model.resizeTokenEmbeddings(11, 8));
         Tensor after = model.inputEmbeddings().value();

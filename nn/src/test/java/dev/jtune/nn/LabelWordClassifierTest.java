@@ -14,7 +14,8 @@ class LabelWordClassifierTest {
 
     @Test
     void predictionIsTheArgmaxOverLabelTokensAtTheLastPromptPosition() {
-        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.of(29, 16, 8, 1, 2), 4);
+        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.builder()
+                .vocabSize(29).nPositions(16).nEmbd(8).nLayer(1).nHead(2).build(), 4);
         List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {4}, new int[] {5, 6, 7, 8, 9});
         int[] labelTokens = {10, 11, 12};
         int[] expected = new int[3];

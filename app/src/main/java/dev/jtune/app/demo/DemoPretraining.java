@@ -35,7 +35,8 @@ public final class DemoPretraining {
         Tokenizer tokenizer = BpeTrainer.train(tokenizerCorpus, new BpeTrainer.Config(640, 2, List.of(EOS)));
         tokenizer.addSpecialTokens(Map.of("eos_token", EOS, "bos_token", EOS));
         int eos = tokenizer.eosTokenId();
-        GPT2Config config = GPT2Config.of(tokenizer.size(), 64, 64, 2, 4).withDropout(0).withTokenIds(eos, eos, -1);
+        GPT2Config config = GPT2Config.builder().vocabSize(tokenizer.size()).nPositions(64).nEmbd(64).nLayer(2)
+                .nHead(4).dropout(0).bosTokenId(eos).eosTokenId(eos).build();
         GPT2LMHeadModel model = new GPT2LMHeadModel(config, seed);
 
         List<String> withEos = new ArrayList<>();

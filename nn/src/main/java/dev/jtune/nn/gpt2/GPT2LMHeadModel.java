@@ -71,13 +71,13 @@ public final class GPT2LMHeadModel extends PreTrainedCausalLM {
         Parameter wte = transformer.wte.weight;
         wte.set(EmbeddingResize.resized(wte.value(), newSize));
         if (lmHead.weight != wte) lmHead.weight.set(EmbeddingResize.resized(lmHead.weight.value(), newSize));
-        config = config.withVocab(newSize, config.padTokenId());
+        config = config.withVocabSize(newSize);
         return newSize;
     }
 
     /** Sets {@code pad_token_id} in the config (saved to config.json). */
     public void setPadTokenId(int id) {
-        config = config.withVocab(config.vocabSize(), id);
+        config = config.withPadTokenId(id);
     }
 
     /** {@code lm_head}: the output projection {@code [V, C]}, by default the token embedding itself. */

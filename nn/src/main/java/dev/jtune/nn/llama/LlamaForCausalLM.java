@@ -64,7 +64,7 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
         Parameter embed = model.embedTokens.weight;
         embed.set(EmbeddingResize.resized(embed.value(), newSize));
         if (lmHead.weight != embed) lmHead.weight.set(EmbeddingResize.resized(lmHead.weight.value(), newSize));
-        config = config.withVocab(newSize, config.padTokenId());
+        config = config.withVocabSize(newSize);
         return newSize;
     }
 
