@@ -60,6 +60,7 @@ class CommandsTest {
             assertTrue(metrics.has(key), key + " in " + metrics);
         }
         assertEquals(50258, AutoModelForCausalLM.fromPretrained(out).config().vocabSize());
+        assertEquals(50257, AutoModelForCausalLM.fromPretrained(out).config().padTokenId(), "pad_token_id in config.json");
         assertEquals("[PAD]", AutoTokenizer.fromPretrained(out).padToken());
         JsonNode state = new ObjectMapper().readTree(out.resolve("trainer_state.json").toFile());
         assertEquals(2, state.get("global_step").asInt());

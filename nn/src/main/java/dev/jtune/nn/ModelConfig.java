@@ -23,6 +23,9 @@ public interface ModelConfig {
     /** {@code pad_token_id}, or -1. */
     int padTokenId();
 
+    /** {@code tie_word_embeddings}: whether the output head shares the input embedding's weight. */
+    boolean tieWordEmbeddings();
+
     /** The same configuration with another vocabulary size. */
     ModelConfig withVocabSize(int vocabSize);
 
