@@ -1,10 +1,21 @@
 package dev.jtune.app;
 
+import dev.jtune.tokenizer.BatchEncoding;
+import dev.jtune.tokenizer.Padding;
+import dev.jtune.tokenizer.Tokenizer;
+import dev.jtune.tokenizer.Truncation;
+import dev.jtune.train.data.Batch;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Fills {@code {column}} placeholders of a text template from a row; an unknown column fails naming it. */
+/**
+ * Fills {@code {column}} placeholders of a text template from a row (an unknown column fails naming it), and
+ * tokenizes the filled texts of a dataset as the walkthrough's batched map.
+ */
 final class Templates {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(\\w+)}");
@@ -23,5 +34,16 @@ final class Templates {
             m.appendReplacement(out, Matcher.quoteReplacement(value.toString()));
         }
         return m.appendTail(out).toString();
+    }
+
+    /** The function for {@code dataset.map(..., batched)}: each row's filled template to input_ids and attention_mask. */
+    static Function<Batch, Map<String, ?>> encoder(Tokenizer tokenizer, String template, Padding padding,
+                                                   Truncation truncation) {
+        return batch -> {
+            List<String> texts = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) texts.add(fill(template, batch.row(i)));
+            BatchEncoding enc = tokenizer.encode(texts, false, padding, truncation);
+            return Map.of("input_ids", enc.inputIds(), "attention_mask", enc.attentionMask());
+        };
     }
 }
