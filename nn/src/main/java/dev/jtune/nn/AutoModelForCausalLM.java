@@ -18,25 +18,31 @@ public final class AutoModelForCausalLM {
     private AutoModelForCausalLM() {}
 
     /**
-     * Reads {@code config.json} and the safetensors weights of {@code dir}; every tensor is checked (names and shapes)
-     * before the model is returned, so a bad checkpoint fails with nothing half-loaded.
+     * Reads {@code config.json} and the safetensors weights of {@code dir}. The config's size is checked against the
+     * checkpoint before the model is built, and every tensor (names, shapes, finite values) before it is loaded, so a
+     * bad checkpoint fails in one line with nothing half-loaded.
      */
     public static PreTrainedCausalLM fromPretrained(Path dir) throws IOException {
         ConfigJson json = ConfigJson.read(dir);
         String type = json.modelType();
-        PreTrainedCausalLM model = switch (type == null ? "" : type) {
-            case "gpt2" -> new GPT2LMHeadModel(GPT2Config.from(json), 0);
-            case "llama" -> new LlamaForCausalLM(LlamaConfig.from(json), 0);
-            default -> throw new IllegalArgumentException(dir.resolve("config.json") + ": unsupported model_type '"
-                    + type + "' (jtune supports gpt2, llama)");
+        ModelConfig config = switch (type == null ? "" : type) {
+            case "gpt2" -> GPT2Config.from(json);
+            case "llama" -> LlamaConfig.from(json);
+            default -> throw new IllegalArgumentException(json.source() + ": unsupported model_type '" + type
+                    + "' (jtune supports gpt2, llama)");
         };
-        Map<String, Tensor> state = new LinkedHashMap<>(model.checkpointToModelNames(Checkpoints.loadTensors(dir)));
-        if (model.config().tieWordEmbeddings()) tieHead(state, model);
-        try {
-            model.loadStateDict(state, true);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(dir + ": checkpoint does not fit " + type + ": " + e.getMessage(), e);
-        }
+        Path weights = Checkpoints.weightsFile(dir);
+        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
+        CheckpointFit.checkSize(config, json, stored, weights);
+        PreTrainedCausalLM model = switch (config) {
+            case GPT2Config c -> new GPT2LMHeadModel(c, 0);
+            case LlamaConfig c -> new LlamaForCausalLM(c, 0);
+            default -> throw new IllegalStateException("no model class for " + config.modelType());
+        };
+        Map<String, Tensor> state = new LinkedHashMap<>(model.checkpointToModelNames(stored));
+        if (config.tieWordEmbeddings()) tieHead(state, model);
+        CheckpointFit.check(model, json, state, weights);
+        model.loadStateDict(state, true);
         model.eval();
         return model;
     }

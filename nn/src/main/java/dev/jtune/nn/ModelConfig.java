@@ -26,6 +26,9 @@ public interface ModelConfig {
     /** {@code tie_word_embeddings}: whether the output head shares the input embedding's weight. */
     boolean tieWordEmbeddings();
 
+    /** How many parameters the model has (a tied head counted once), known before the model is built. */
+    long numParameters();
+
     /** The same configuration with another vocabulary size. */
     ModelConfig withVocabSize(int vocabSize);
 

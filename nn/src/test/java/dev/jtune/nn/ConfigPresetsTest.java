@@ -10,6 +10,7 @@ import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import dev.jtune.nn.llama.LlamaConfig;
 import dev.jtune.nn.llama.LlamaForCausalLM;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Builders start at transformers' defaults, presets have the shapes their names promise, copies keep derived fields. */
@@ -51,6 +52,18 @@ class ConfigPresetsTest {
         assertEquals(16_287_488, new GPT2LMHeadModel(GPT2Config.preset("gpt2-16m"), 0).numParameters());
         // embed_tokens 50257*256 + 4 layers of 791,040 + norm 256 (tied head)
         assertEquals(16_030_208, new LlamaForCausalLM(LlamaConfig.preset("llama-16m"), 0).numParameters());
+    }
+
+    @Test
+    void numParametersIsKnownBeforeTheModelIsBuilt() {
+        for (GPT2Config c : List.of(GPT2Config.preset("tiny-gpt2"), GPT2Config.preset("tweet-gpt2-small").toBuilder()
+                .tieWordEmbeddings(false).nInner(200).build())) {
+            assertEquals(new GPT2LMHeadModel(c, 0).numParameters(), c.numParameters(), c.toString());
+        }
+        for (LlamaConfig c : List.of(LlamaConfig.preset("tiny-llama"), LlamaConfig.preset("llama-16m").toBuilder()
+                .attentionBias(true).mlpBias(true).headDim(32).numKeyValueHeads(2).build())) {
+            assertEquals(new LlamaForCausalLM(c, 0).numParameters(), c.numParameters(), c.toString());
+        }
     }
 
     @Test

@@ -2,8 +2,10 @@ package dev.jtune.nn.gpt2;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtune.nn.ConfigJson;
+import dev.jtune.nn.ConfigLimits;
 import dev.jtune.nn.ModelConfig;
 import java.util.List;
+import java.util.Map;
 
 /**
  * GPT-2's configuration under transformers' {@code GPT2Config} names. Make one with {@link #builder()} (transformers'
@@ -21,9 +23,15 @@ public record GPT2Config(int vocabSize, int nPositions, int nEmbd, int nLayer, i
     public static final List<String> PRESETS = List.of("gpt2", "gpt2-medium", "gpt2-16m", "tweet-gpt2-small", "tiny-gpt2");
 
     public GPT2Config {
+        ConfigLimits.positive("GPT2Config", Map.of("vocab_size", vocabSize, "n_positions", nPositions, "n_embd", nEmbd,
+                "n_layer", nLayer, "n_head", nHead, "n_inner", nInner));
         if (nEmbd % nHead != 0) {
             throw new IllegalArgumentException("GPT2Config: n_embd " + nEmbd + " is not divisible by n_head " + nHead);
         }
+        ConfigLimits.tensor("GPT2Config", "wte (vocab_size x n_embd)", vocabSize, nEmbd);
+        ConfigLimits.tensor("GPT2Config", "wpe (n_positions x n_embd)", nPositions, nEmbd);
+        ConfigLimits.tensor("GPT2Config", "c_attn (n_embd x 3 n_embd)", nEmbd, 3L * nEmbd);
+        ConfigLimits.tensor("GPT2Config", "c_fc (n_embd x n_inner)", nEmbd, nInner);
         raw = raw == null ? ConfigJson.MAPPER.createObjectNode() : raw.deepCopy();
     }
 
@@ -60,17 +68,18 @@ public record GPT2Config(int vocabSize, int nPositions, int nEmbd, int nLayer, i
         String act = c.string("activation_function", d.activationFunction);
         c.require(act.equals("gelu_new") || act.equals("gelu") || act.equals("gelu_pytorch_tanh") || act.equals("relu"),
                 "activation_function", "gelu_new, gelu_pytorch_tanh, gelu, relu");
-        int nEmbd = c.integer("n_embd", d.nEmbd);
-        return d.vocabSize(c.integer("vocab_size", d.vocabSize)).nPositions(c.integer("n_positions", d.nPositions))
-                .nEmbd(nEmbd).nLayer(c.integer("n_layer", d.nLayer)).nHead(c.integer("n_head", d.nHead))
-                .nInner(c.integer("n_inner", 4 * nEmbd)).activationFunction(act)
+        int nEmbd = c.size("n_embd", d.nEmbd);
+        d.vocabSize(c.size("vocab_size", d.vocabSize)).nPositions(c.size("n_positions", d.nPositions))
+                .nEmbd(nEmbd).nLayer(c.size("n_layer", d.nLayer)).nHead(c.size("n_head", d.nHead))
+                .nInner(c.size("n_inner", 4 * nEmbd)).activationFunction(act)
                 .residPdrop(c.number("resid_pdrop", d.residPdrop)).embdPdrop(c.number("embd_pdrop", d.embdPdrop))
                 .attnPdrop(c.number("attn_pdrop", d.attnPdrop))
                 .layerNormEpsilon(c.number("layer_norm_epsilon", d.layerNormEpsilon))
                 .initializerRange(c.number("initializer_range", d.initializerRange))
                 .tieWordEmbeddings(c.bool("tie_word_embeddings", d.tieWordEmbeddings))
                 .bosTokenId(c.tokenId("bos_token_id", d.bosTokenId)).eosTokenId(c.tokenId("eos_token_id", d.eosTokenId))
-                .padTokenId(c.tokenId("pad_token_id", d.padTokenId)).raw(c.node()).build();
+                .padTokenId(c.tokenId("pad_token_id", d.padTokenId)).raw(c.node());
+        return c.build(d::build);
     }
 
     /** A builder holding this configuration's values, to make a modified copy. */
@@ -91,6 +100,15 @@ public record GPT2Config(int vocabSize, int nPositions, int nEmbd, int nLayer, i
     @Override
     public int maxPositions() {
         return nPositions;
+    }
+
+    @Override
+    public long numParameters() {
+        long c = nEmbd, inner = nInner;
+        long attention = (c * 3 * c + 3 * c) + (c * c + c), mlp = (c * inner + inner) + (inner * c + c);
+        long block = 2 * c + attention + 2 * c + mlp;  // ln_1, attn, ln_2, mlp
+        long embeddings = vocabSize * c + nPositions * c;
+        return embeddings + nLayer * block + 2 * c + (tieWordEmbeddings ? 0 : vocabSize * c);
     }
 
     @Override

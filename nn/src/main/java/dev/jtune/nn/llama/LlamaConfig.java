@@ -3,8 +3,10 @@ package dev.jtune.nn.llama;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtune.nn.ConfigJson;
+import dev.jtune.nn.ConfigLimits;
 import dev.jtune.nn.ModelConfig;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Llama's configuration under transformers' {@code LlamaConfig} names. Make one with {@link #builder()}
@@ -23,6 +25,14 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
     public static final List<String> PRESETS = List.of("llama-7b", "tinyllama-1.1b", "llama-16m", "tiny-llama");
 
     public LlamaConfig {
+        ConfigLimits.positive("LlamaConfig", Map.of("vocab_size", vocabSize, "hidden_size", hiddenSize,
+                "intermediate_size", intermediateSize, "num_hidden_layers", numHiddenLayers,
+                "num_attention_heads", numAttentionHeads, "num_key_value_heads", numKeyValueHeads, "head_dim", headDim,
+                "max_position_embeddings", maxPositionEmbeddings));
+        ConfigLimits.tensor("LlamaConfig", "embed_tokens (vocab_size x hidden_size)", vocabSize, hiddenSize);
+        ConfigLimits.tensor("LlamaConfig", "q_proj (num_attention_heads x head_dim x hidden_size)",
+                (long) numAttentionHeads * headDim, hiddenSize);
+        ConfigLimits.tensor("LlamaConfig", "gate_proj (intermediate_size x hidden_size)", intermediateSize, hiddenSize);
         if (numAttentionHeads % numKeyValueHeads != 0) {
             throw new IllegalArgumentException("LlamaConfig: num_attention_heads " + numAttentionHeads
                     + " is not a multiple of num_key_value_heads " + numKeyValueHeads);
@@ -74,19 +84,20 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
                 "sliding_window", "null");
         c.require(c.integer("pretraining_tp", 1) == 1, "pretraining_tp", "1");
         c.require(c.number("attention_dropout", 0) == 0, "attention_dropout", "0 (no dropout in Llama)");
-        int hidden = c.integer("hidden_size", d.hiddenSize);
-        int heads = c.integer("num_attention_heads", d.numAttentionHeads);
-        return d.vocabSize(c.integer("vocab_size", d.vocabSize)).hiddenSize(hidden)
-                .intermediateSize(c.integer("intermediate_size", d.intermediateSize))
-                .numHiddenLayers(c.integer("num_hidden_layers", d.numHiddenLayers)).numAttentionHeads(heads)
-                .numKeyValueHeads(c.integer("num_key_value_heads", heads)).headDim(c.integer("head_dim", hidden / heads))
-                .maxPositionEmbeddings(c.integer("max_position_embeddings", d.maxPositionEmbeddings))
+        int hidden = c.size("hidden_size", d.hiddenSize);
+        int heads = c.size("num_attention_heads", d.numAttentionHeads);
+        d.vocabSize(c.size("vocab_size", d.vocabSize)).hiddenSize(hidden)
+                .intermediateSize(c.size("intermediate_size", d.intermediateSize))
+                .numHiddenLayers(c.size("num_hidden_layers", d.numHiddenLayers)).numAttentionHeads(heads)
+                .numKeyValueHeads(c.size("num_key_value_heads", heads)).headDim(c.size("head_dim", hidden / heads))
+                .maxPositionEmbeddings(c.size("max_position_embeddings", d.maxPositionEmbeddings))
                 .rmsNormEps(c.number("rms_norm_eps", d.rmsNormEps)).ropeTheta(theta)
                 .attentionBias(c.bool("attention_bias", d.attentionBias)).mlpBias(c.bool("mlp_bias", d.mlpBias))
                 .tieWordEmbeddings(c.bool("tie_word_embeddings", d.tieWordEmbeddings))
                 .initializerRange(c.number("initializer_range", d.initializerRange))
                 .bosTokenId(c.tokenId("bos_token_id", d.bosTokenId)).eosTokenId(c.tokenId("eos_token_id", d.eosTokenId))
-                .padTokenId(c.tokenId("pad_token_id", d.padTokenId)).raw(c.node()).build();
+                .padTokenId(c.tokenId("pad_token_id", d.padTokenId)).raw(c.node());
+        return c.build(d::build);
     }
 
     /** A builder holding this configuration's values, to make a modified copy. */
@@ -111,6 +122,15 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
     @Override
     public int maxPositions() {
         return maxPositionEmbeddings;
+    }
+
+    @Override
+    public long numParameters() {
+        long h = hiddenSize, q = (long) numAttentionHeads * headDim, kv = (long) numKeyValueHeads * headDim;
+        long attention = h * q + 2 * h * kv + q * h + (attentionBias ? q + 2 * kv + h : 0);
+        long mlp = 3 * h * intermediateSize + (mlpBias ? 2L * intermediateSize + h : 0);
+        long layer = attention + mlp + 2 * h;  // and two RMSNorm weights
+        return vocabSize * h + numHiddenLayers * layer + h + (tieWordEmbeddings ? 0 : vocabSize * h);
     }
 
     @Override
