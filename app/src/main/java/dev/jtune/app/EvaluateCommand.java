@@ -59,10 +59,21 @@ final class EvaluateCommand implements Callable<Integer> {
         PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(model);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
         Dataset rows = Datasets.read(data.toString().endsWith(".csv") ? "csv" : "json", List.of(data));
+        if (rows.size() == 0) throw new IllegalArgumentException(data + ": nothing to evaluate (no rows)");
         String template = textTemplate != null ? textTemplate.replace("\\n", "\n") : "{" + textField + "}";
         int maxLength = lm.config().maxPositions();
-        Dataset sequences = byLength(rows.map(Templates.encoder(tokenizer, template, Padding.none(),
-                Truncation.maxLength(maxLength)), MapOptions.batched()));
+        Dataset sequences;
+        try {
+            sequences = rows.map(Templates.encoder(tokenizer, template, Padding.none(), Truncation.maxLength(maxLength)),
+                    MapOptions.batched());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(data + ": " + e.getMessage(), e);
+        }
+        // a row of fewer than two tokens predicts nothing
+        sequences = byLength(sequences.filter(row -> ((int[]) row.get("input_ids")).length >= 2));
+        if (sequences.size() == 0) {
+            throw new IllegalArgumentException(data + ": nothing to evaluate (no row has two tokens to predict from)");
+        }
         ProgressLine progress = new ProgressLine("evaluate", rows.size(), "rows");
         DataLoader loader = DataLoader.sequential(sequences, batchSize,
                 new DataCollatorForLanguageModeling(Math.max(0, lm.config().padTokenId())));

@@ -22,14 +22,22 @@ final class Templates {
 
     private Templates() {}
 
+    /**
+     * The template with each placeholder replaced by the row's value: a string, or an integer (a numeric label);
+     * any other value (a float, a list, null) fails rather than being silently turned into text.
+     */
     static String fill(String template, Map<String, Object> row) {
         Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            Object value = row.get(m.group(1));
-            if (value == null) {
-                throw new IllegalArgumentException("template placeholder {" + m.group(1) + "} names no column of the row "
+            String column = m.group(1);
+            if (!row.containsKey(column)) {
+                throw new IllegalArgumentException("template placeholder {" + column + "} names no column of the row "
                         + row.keySet());
+            }
+            Object value = row.get(column);
+            if (!(value instanceof String || value instanceof Long || value instanceof Integer)) {
+                throw new IllegalArgumentException("field '" + column + "' must be a string, got " + value);
             }
             m.appendReplacement(out, Matcher.quoteReplacement(value.toString()));
         }
