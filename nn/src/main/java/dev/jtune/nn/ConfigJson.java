@@ -89,6 +89,20 @@ public final class ConfigJson {
         }
     }
 
+    /** A probability field (a dropout rate): a number in [0, 1]. */
+    public double probability(String field, double fallback) {
+        double v = number(field, fallback);
+        if (!(v >= 0 && v <= 1)) throw wrong(field, "a probability between 0 and 1", node.get(field));
+        return v;
+    }
+
+    /** A number that must be finite and above 0 (an epsilon, a RoPE base). */
+    public double positive(String field, double fallback) {
+        double v = number(field, fallback);
+        if (!(v > 0 && Double.isFinite(v))) throw wrong(field, "a positive number", node.get(field));
+        return v;
+    }
+
     public double number(String field, double fallback) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) return fallback;
@@ -115,11 +129,17 @@ public final class ConfigJson {
      * {@code fallback} when the field is absent.
      */
     public int tokenId(String field, int fallback) {
+        return tokenId(field, fallback, Integer.MAX_VALUE);
+    }
+
+    /** A token id, as {@link #tokenId(String, int)}, that is looked up in the embedding, so below {@code vocabSize}. */
+    public int tokenId(String field, int fallback, int vocabSize) {
         JsonNode v = node.get(field);
         if (v == null) return fallback;
         if (v.isNull()) return -1;
-        if (v.isArray() && !v.isEmpty() && v.get(0).isIntegralNumber()) return v.get(0).intValue();
-        return integer(field, -1);
+        int id = v.isArray() && !v.isEmpty() && v.get(0).isIntegralNumber() ? v.get(0).intValue() : integer(field, -1);
+        if (id >= vocabSize) throw wrong(field, "a token id below vocab_size " + vocabSize, v);
+        return id;
     }
 
     /** Writes a token id field, null when the id is negative (none). */

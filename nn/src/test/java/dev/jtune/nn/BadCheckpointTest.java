@@ -84,6 +84,16 @@ class BadCheckpointTest {
     }
 
     @Test
+    void valuesNoModelHasAreRefusedNamingTheField() throws IOException {
+        rewriteConfig("\"attn_pdrop\": 0.1", "\"attn_pdrop\": -1");
+        assertTrue(failure(IllegalArgumentException.class).contains("config.json: field 'attn_pdrop' must be a probability"));
+        rewriteConfig("\"attn_pdrop\": -1", "\"attn_pdrop\": 0.1");
+        rewriteConfig("\"pad_token_id\": null", "\"pad_token_id\": 11");
+        assertTrue(failure(IllegalArgumentException.class)
+                .contains("config.json: field 'pad_token_id' must be a token id below vocab_size 11, got 11"));
+    }
+
+    @Test
     void nonFiniteWeightsNameTheTensor() throws IOException {
         Map<String, Tensor> tensors = Checkpoints.loadTensors(dir);
         SafetensorsWriter writer = new SafetensorsWriter();

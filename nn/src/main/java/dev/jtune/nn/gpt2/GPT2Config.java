@@ -20,7 +20,8 @@ public record GPT2Config(int vocabSize, int nPositions, int nEmbd, int nLayer, i
                          int bosTokenId, int eosTokenId, int padTokenId, ObjectNode raw) implements ModelConfig {
 
     /** The names {@link #preset(String)} knows. */
-    public static final List<String> PRESETS = List.of("gpt2", "gpt2-medium", "gpt2-16m", "tweet-gpt2-small", "tiny-gpt2");
+    public static final List<String> PRESETS =
+            List.of("gpt2", "gpt2-medium", "gpt2-16m", "tweet-gpt2-small", "tiny-gpt2");
 
     public GPT2Config {
         ConfigLimits.positive("GPT2Config", Map.of("vocab_size", vocabSize, "n_positions", nPositions, "n_embd", nEmbd,
@@ -58,7 +59,10 @@ public record GPT2Config(int vocabSize, int nPositions, int nEmbd, int nLayer, i
         };
     }
 
-    /** Reads a parsed {@code config.json} (absent fields take transformers' defaults), rejecting what jtune does not run. */
+    /**
+     * Reads a parsed {@code config.json} (absent fields take transformers' defaults), rejecting what jtune does not run
+     * and values no model has (sizes beyond {@link ConfigJson#MAX_SIZE}, dropout outside [0, 1], a pad id beyond the vocab).
+     */
     public static GPT2Config from(ConfigJson c) {
         c.require("gpt2".equals(c.modelType()), "model_type", "gpt2");
         c.require(!c.bool("scale_attn_by_inverse_layer_idx", false), "scale_attn_by_inverse_layer_idx", "false");
@@ -68,17 +72,17 @@ public record GPT2Config(int vocabSize, int nPositions, int nEmbd, int nLayer, i
         String act = c.string("activation_function", d.activationFunction);
         c.require(act.equals("gelu_new") || act.equals("gelu") || act.equals("gelu_pytorch_tanh") || act.equals("relu"),
                 "activation_function", "gelu_new, gelu_pytorch_tanh, gelu, relu");
-        int nEmbd = c.size("n_embd", d.nEmbd);
-        d.vocabSize(c.size("vocab_size", d.vocabSize)).nPositions(c.size("n_positions", d.nPositions))
+        int nEmbd = c.size("n_embd", d.nEmbd), vocab = c.size("vocab_size", d.vocabSize);
+        d.vocabSize(vocab).nPositions(c.size("n_positions", d.nPositions))
                 .nEmbd(nEmbd).nLayer(c.size("n_layer", d.nLayer)).nHead(c.size("n_head", d.nHead))
                 .nInner(c.size("n_inner", 4 * nEmbd)).activationFunction(act)
-                .residPdrop(c.number("resid_pdrop", d.residPdrop)).embdPdrop(c.number("embd_pdrop", d.embdPdrop))
-                .attnPdrop(c.number("attn_pdrop", d.attnPdrop))
-                .layerNormEpsilon(c.number("layer_norm_epsilon", d.layerNormEpsilon))
-                .initializerRange(c.number("initializer_range", d.initializerRange))
+                .residPdrop(c.probability("resid_pdrop", d.residPdrop))
+                .embdPdrop(c.probability("embd_pdrop", d.embdPdrop)).attnPdrop(c.probability("attn_pdrop", d.attnPdrop))
+                .layerNormEpsilon(c.positive("layer_norm_epsilon", d.layerNormEpsilon))
+                .initializerRange(c.positive("initializer_range", d.initializerRange))
                 .tieWordEmbeddings(c.bool("tie_word_embeddings", d.tieWordEmbeddings))
                 .bosTokenId(c.tokenId("bos_token_id", d.bosTokenId)).eosTokenId(c.tokenId("eos_token_id", d.eosTokenId))
-                .padTokenId(c.tokenId("pad_token_id", d.padTokenId)).raw(c.node());
+                .padTokenId(c.tokenId("pad_token_id", d.padTokenId, vocab)).raw(c.node());
         return c.build(d::build);
     }
 

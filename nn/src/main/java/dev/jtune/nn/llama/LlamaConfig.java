@@ -66,7 +66,10 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         };
     }
 
-    /** Reads a parsed {@code config.json} (absent fields take transformers' defaults), rejecting what jtune does not run. */
+    /**
+     * Reads a parsed {@code config.json} (absent fields take transformers' defaults), rejecting what jtune does not run
+     * and values no model has (sizes beyond {@link ConfigJson#MAX_SIZE}, dropout outside [0, 1], a pad id beyond the vocab).
+     */
     public static LlamaConfig from(ConfigJson c) {
         c.require("llama".equals(c.modelType()), "model_type", "llama");
         c.require("silu".equals(c.string("hidden_act", "silu")), "hidden_act", "silu");
@@ -74,11 +77,12 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
                 "rope_scaling", "null (default RoPE)");
         Builder d = builder();
         JsonNode rope = c.node().path("rope_parameters");
-        double theta = c.number("rope_theta", d.ropeTheta);
+        double theta = c.positive("rope_theta", d.ropeTheta);
         if (rope.isObject()) {
             String type = rope.path("rope_type").asText("default");
             c.require(type.equals("default"), "rope_parameters", "rope_type 'default'");
             theta = rope.path("rope_theta").asDouble(theta);
+            c.require(theta > 0 && Double.isFinite(theta), "rope_parameters", "a positive rope_theta");
         }
         c.require(c.node().path("sliding_window").isNull() || c.node().path("sliding_window").isMissingNode(),
                 "sliding_window", "null");
@@ -86,17 +90,18 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
         c.require(c.number("attention_dropout", 0) == 0, "attention_dropout", "0 (no dropout in Llama)");
         int hidden = c.size("hidden_size", d.hiddenSize);
         int heads = c.size("num_attention_heads", d.numAttentionHeads);
-        d.vocabSize(c.size("vocab_size", d.vocabSize)).hiddenSize(hidden)
+        int vocab = c.size("vocab_size", d.vocabSize);
+        d.vocabSize(vocab).hiddenSize(hidden)
                 .intermediateSize(c.size("intermediate_size", d.intermediateSize))
                 .numHiddenLayers(c.size("num_hidden_layers", d.numHiddenLayers)).numAttentionHeads(heads)
                 .numKeyValueHeads(c.size("num_key_value_heads", heads)).headDim(c.size("head_dim", hidden / heads))
                 .maxPositionEmbeddings(c.size("max_position_embeddings", d.maxPositionEmbeddings))
-                .rmsNormEps(c.number("rms_norm_eps", d.rmsNormEps)).ropeTheta(theta)
+                .rmsNormEps(c.positive("rms_norm_eps", d.rmsNormEps)).ropeTheta(theta)
                 .attentionBias(c.bool("attention_bias", d.attentionBias)).mlpBias(c.bool("mlp_bias", d.mlpBias))
                 .tieWordEmbeddings(c.bool("tie_word_embeddings", d.tieWordEmbeddings))
-                .initializerRange(c.number("initializer_range", d.initializerRange))
+                .initializerRange(c.positive("initializer_range", d.initializerRange))
                 .bosTokenId(c.tokenId("bos_token_id", d.bosTokenId)).eosTokenId(c.tokenId("eos_token_id", d.eosTokenId))
-                .padTokenId(c.tokenId("pad_token_id", d.padTokenId)).raw(c.node());
+                .padTokenId(c.tokenId("pad_token_id", d.padTokenId, vocab)).raw(c.node());
         return c.build(d::build);
     }
 
