@@ -15,6 +15,7 @@ import dev.jtune.train.optim.SchedulerType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +43,7 @@ public final class DemoPretraining {
         List<String> withEos = new ArrayList<>();
         for (String t : texts) withEos.add(t + EOS);
         BatchEncoding enc = tokenizer.encode(withEos, false, Padding.none(), Truncation.maxLength(64));
-        Dataset corpus = Dataset.fromColumns(Map.of("input_ids", List.of(enc.inputIds())));
+        Dataset corpus = Dataset.fromColumns(Map.of("input_ids", Arrays.asList(enc.inputIds())));
         TrainingArguments args = TrainingArguments.builder().outputDir(dir.resolve("pretraining").toString())
                 .perDeviceTrainBatchSize(32).learningRate(5e-3).numTrainEpochs(2).warmupSteps(10)
                 .lrSchedulerType(SchedulerType.COSINE).loggingSteps(25).saveStrategy(IntervalStrategy.NO).seed(seed)
