@@ -26,8 +26,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ./jtune evaluate --model DIR --data FILE}: the token-weighted mean cross-entropy of a causal LM over the rows
- * of a JSONL file, each row one sequence, with its perplexity; with a template and a label column, also the label
- * accuracy and macro recall. Both go through the trainer's evaluation loop ({@link Evaluation}).
+ * of a JSONL file, each row one sequence (its text, or its own {@code input_ids} when it has them), with its
+ * perplexity; with a template and a label column, also the label accuracy and macro recall. Both go through the
+ * trainer's evaluation loop ({@link Evaluation}).
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Mean next-token loss and perplexity of a model over JSONL rows (each row one sequence).")
@@ -36,7 +37,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face model folder (config.json, model.safetensors, tokenizer).")
     Path model;
 
-    @Option(names = "--data", required = true, description = "JSONL (or CSV) file, one sequence per row.")
+    @Option(names = "--data", required = true,
+            description = "JSONL (or CSV) file, one sequence per row: a text, or already tokenized input_ids.")
     Path data;
 
     @Option(names = "--text-field", defaultValue = "text", description = "Field holding the text (default: ${DEFAULT-VALUE}).")
@@ -64,8 +66,10 @@ final class EvaluateCommand implements Callable<Integer> {
         int maxLength = lm.config().maxPositions();
         Dataset sequences;
         try {
-            sequences = rows.map(Templates.encoder(tokenizer, template, Padding.none(), Truncation.maxLength(maxLength)),
-                    MapOptions.batched());
+            sequences = PretokenizedRows.present(rows)
+                    ? PretokenizedRows.checked(rows, lm.config().vocabSize(), maxLength)
+                    : rows.map(Templates.encoder(tokenizer, template, Padding.none(), Truncation.maxLength(maxLength)),
+                            MapOptions.batched());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(data + ": " + e.getMessage(), e);
         }

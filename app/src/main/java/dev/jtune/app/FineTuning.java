@@ -25,7 +25,8 @@ import java.util.Map;
 
 /**
  * The seed walkthrough, step by step: load the data, the pretrained model and its tokenizer, add a {@code [PAD]}
- * token and resize the embeddings, tokenize with a batched map, train with the {@link Trainer}, evaluate (loss, and
+ * token and resize the embeddings, tokenize with a batched map (rows with their own {@code input_ids} are used as
+ * they are), train with the {@link Trainer}, evaluate (loss, and
  * label accuracy before and after when there is a label column), and save everything in the Hugging Face layout.
  */
 final class FineTuning {
@@ -59,8 +60,10 @@ final class FineTuning {
 
         Padding padding = plan.padding().equals("max_length") ? Padding.maxLength(plan.maxLength()) : Padding.longest();
         Truncation truncation = Truncation.maxLength(plan.maxLength());
-        DatasetDict tokenized = plan.data().map(Templates.encoder(tokenizer, plan.template(), padding, truncation),
-                MapOptions.batched());
+        DatasetDict tokenized = PretokenizedRows.present(plan.data().get("train"))
+                ? plan.data().apply(rows -> PretokenizedRows.checked(rows, model.config().vocabSize(),
+                        model.config().maxPositions()))
+                : plan.data().map(Templates.encoder(tokenizer, plan.template(), padding, truncation), MapOptions.batched());
         Dataset train = tokenized.get("train");
         Dataset eval = tokenized.containsSplit("validation") ? tokenized.get("validation") : null;
         log("tokenized %d training rows%s", train.size(), eval == null ? "" : " and " + eval.size() + " validation rows");
