@@ -70,6 +70,21 @@ class CommandsTest {
     }
 
     @Test
+    void helpFinetuneGroupsTheFlags() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("help", "finetune"));
+        String help = out.toString();
+        int data = help.indexOf("Model, data and output:"), training = help.indexOf("Training:"),
+                saving = help.indexOf("Evaluation, logging and saving:");
+        assertTrue(data >= 0 && data < training && training < saving, help);
+        assertTrue(help.indexOf("--text-template") < training && help.indexOf("--output-dir") < training, help);
+        assertTrue(help.indexOf("--learning-rate") > training && help.indexOf("--learning-rate") < saving, help);
+        assertTrue(help.indexOf("--save-strategy") > saving, help);
+    }
+
+    @Test
     void badInputGivesOneClearErrorLine() {
         StringWriter err = new StringWriter();
         int code = run(err, "evaluate", "--model", dir.resolve("missing").toString(), "--data", "x.jsonl");
