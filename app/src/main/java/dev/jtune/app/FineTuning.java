@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.tokenizer.AutoTokenizer;
-import dev.jtune.tokenizer.BatchEncoding;
 import dev.jtune.tokenizer.Padding;
 import dev.jtune.tokenizer.Tokenizer;
 import dev.jtune.tokenizer.Truncation;
@@ -26,7 +25,8 @@ import java.util.Map;
 
 /**
  * The seed walkthrough, step by step: load the data, the pretrained model and its tokenizer, add a {@code [PAD]}
- * token and resize the embeddings, tokenize with a batched map, train with the {@link Trainer}, evaluate (loss, and
+ * token and resize the embeddings, tokenize with a batched map (rows with their own {@code input_ids} are used as
+ * they are), train with the {@link Trainer}, evaluate (loss, and
  * label accuracy before and after when there is a label column), and save everything in the Hugging Face layout.
  */
 final class FineTuning {
@@ -54,26 +54,27 @@ final class FineTuning {
         PreTrainedCausalLM model = AutoModelForCausalLM.fromPretrained(plan.modelDir());
         if (tokenizer.padToken() == null) tokenizer.addSpecialTokens(Map.of("pad_token", "[PAD]"));
         model.resizeTokenEmbeddings(tokenizer.size());
+        model.setPadTokenId(tokenizer.padTokenId());  // saved in config.json; the trainer's collator pads with it
         log("model %s: %.2fM parameters, vocabulary %d (pad token %s = %d)", plan.modelDir(),
                 model.numParameters() / 1e6, tokenizer.size(), tokenizer.padToken(), tokenizer.padTokenId());
 
         Padding padding = plan.padding().equals("max_length") ? Padding.maxLength(plan.maxLength()) : Padding.longest();
         Truncation truncation = Truncation.maxLength(plan.maxLength());
-        DatasetDict tokenized = plan.data().map(batch -> {
-            List<String> texts = new ArrayList<>();
-            for (int i = 0; i < batch.size(); i++) texts.add(Templates.fill(plan.template(), batch.row(i)));
-            BatchEncoding enc = tokenizer.encode(texts, false, padding, truncation);
-            return Map.of("input_ids", List.of(enc.inputIds()), "attention_mask", List.of(enc.attentionMask()));
-        }, MapOptions.batched());
+        DatasetDict tokenized = PretokenizedRows.present(plan.data().get("train"))
+                ? plan.data().apply(rows -> PretokenizedRows.checked(rows, model.config().vocabSize(),
+                        model.config().maxPositions()))
+                : plan.data().map(Templates.encoder(tokenizer, plan.template(), padding, truncation), MapOptions.batched());
         Dataset train = tokenized.get("train");
         Dataset eval = tokenized.containsSplit("validation") ? tokenized.get("validation") : null;
         log("tokenized %d training rows%s", train.size(), eval == null ? "" : " and " + eval.size() + " validation rows");
 
         Map<String, Object> metrics = new LinkedHashMap<>();
+        int evalBatchSize = plan.args().perDeviceEvalBatchSize();
         LabelClassification classification = plan.labelColumn() == null || eval == null ? null
-                : LabelClassification.of(tokenizer, plan.template(), plan.labelColumn(), plan.data().get("validation"));
+                : LabelClassification.of(tokenizer, plan.template(), plan.labelColumn(), plan.data().get("validation"),
+                        model.config().maxPositions());
         if (classification != null) {
-            metrics.put("eval_accuracy_before", classification.accuracy(model, plan.args().perDeviceEvalBatchSize())[0]);
+            metrics.put("eval_accuracy_before", classification.evaluate(model, evalBatchSize).get("accuracy"));
             log("accuracy before fine-tuning: %.1f%%", 100 * (double) metrics.get("eval_accuracy_before"));
         }
 
@@ -81,10 +82,11 @@ final class FineTuning {
         trainer.train();
         if (eval != null) metrics.putAll(trainer.evaluate());
         if (classification != null) {
-            double[] acc = classification.accuracy(model, plan.args().perDeviceEvalBatchSize());
-            metrics.put("eval_accuracy", acc[0]);
-            metrics.put("eval_macro_recall", acc[1]);
-            log("accuracy after fine-tuning: %.1f%%, macro recall %.1f%%", 100 * acc[0], 100 * acc[1]);
+            Map<String, Double> after = classification.evaluate(model, evalBatchSize);
+            metrics.put("eval_accuracy", after.get("accuracy"));
+            metrics.put("eval_macro_recall", after.get("macro_recall"));
+            log("accuracy after fine-tuning: %.1f%%, macro recall %.1f%%", 100 * after.get("accuracy"),
+                    100 * after.get("macro_recall"));
         }
         metrics.put("total_runtime_s", (System.nanoTime() - start) / 1e9);  // loading to evaluation, not just training
 

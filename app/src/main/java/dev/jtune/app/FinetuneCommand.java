@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ./jtune finetune --model DIR --data DIR_OR_FILE --output-dir DIR [training flags]}: the seed walkthrough. */
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        optionListHeading = "%nModel, data and output:%n",
         description = {"Fine-tune a pretrained causal LM on JSONL/CSV data with the Trainer, then evaluate and save it.",
             "A directory for --data holds train.jsonl and validation.jsonl (or .csv); a single file is a train split."})
 final class FinetuneCommand implements Callable<Integer> {

@@ -1,21 +1,27 @@
 package dev.jtune.app;
 
-import dev.jtune.nn.LabelWordClassifier;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.tokenizer.Tokenizer;
+import dev.jtune.train.Evaluation;
+import dev.jtune.train.LabelWordAccuracy;
+import dev.jtune.train.data.DataCollatorForLanguageModeling;
+import dev.jtune.train.data.DataLoader;
 import dev.jtune.train.data.Dataset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Label-word classification of dataset rows (the reference run's rule): the prompt is the text template cut just before
  * the label placeholder, trailing space removed; the prediction is the label whose first token (with a leading space)
- * has the highest logit after the prompt.
+ * has the highest logit after the prompt. The rows go through the evaluation loop with {@link LabelWordAccuracy}.
+ *
+ * @param rows          one {@link LabelWordAccuracy#row} per dataset row
+ * @param labelTokenIds the first token of each label word, in class order
  */
-record LabelClassification(List<int[]> prompts, int[] labels, int[] labelTokenIds) {
+record LabelClassification(Dataset rows, int[] labelTokenIds) {
 
-    static LabelClassification of(Tokenizer tokenizer, String template, String labelColumn, Dataset rows) {
+    static LabelClassification of(Tokenizer tokenizer, String template, String labelColumn, Dataset data, int maxLength) {
         String placeholder = "{" + labelColumn + "}";
         int cut = template.indexOf(placeholder);
         if (cut < 0) {
@@ -23,27 +29,25 @@ record LabelClassification(List<int[]> prompts, int[] labels, int[] labelTokenId
                     + "--label-column " + labelColumn);
         }
         String promptTemplate = template.substring(0, cut).stripTrailing();
-        List<String> labelWords = rows.column(labelColumn).stream().map(Object::toString).distinct().sorted().toList();
+        List<String> labelWords = data.column(labelColumn).stream().map(Object::toString).distinct().sorted().toList();
         int[] tokenIds = labelWords.stream().mapToInt(w -> tokenizer.encode(" " + w, false)[0]).toArray();
-        if (Arrays.stream(tokenIds).distinct().count() != tokenIds.length) {
-            throw new IllegalArgumentException("the label words " + labelWords + " do not start with distinct tokens "
-                    + Arrays.toString(tokenIds) + ", so their first-token logits cannot tell them apart");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < data.size(); i++) {
+            int[] prompt = tokenizer.encode(Templates.fill(promptTemplate, data.get(i)), false);
+            int label = labelWords.indexOf(data.get(i).get(labelColumn).toString());
+            rows.add(LabelWordAccuracy.row(prompt, tokenIds[label], maxLength));
         }
-        List<int[]> prompts = new ArrayList<>();
-        int[] labels = new int[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            prompts.add(tokenizer.encode(Templates.fill(promptTemplate, rows.get(i)), false));
-            labels[i] = labelWords.indexOf(rows.get(i).get(labelColumn).toString());
-        }
-        return new LabelClassification(prompts, labels, tokenIds);
+        return new LabelClassification(Dataset.fromRows(rows), tokenIds);
     }
 
-    /** {accuracy, macro recall}. */
-    double[] accuracy(PreTrainedCausalLM model, int batchSize) {
-        ProgressLine progress = new ProgressLine("classify", prompts.size(), "rows");
-        int[] predictions = LabelWordClassifier.predict(model, prompts, labelTokenIds, batchSize, progress::update);
+    /** {@code accuracy} and {@code macro_recall} of {@code model} on the rows. */
+    Map<String, Double> evaluate(PreTrainedCausalLM model, int batchSize) {
+        LabelWordAccuracy metric = new LabelWordAccuracy(labelTokenIds);
+        ProgressLine progress = new ProgressLine("classify", rows.size(), "rows");
+        DataLoader loader = DataLoader.sequential(rows, batchSize,
+                new DataCollatorForLanguageModeling(Math.max(0, model.config().padTokenId())));
+        Evaluation.run(model, loader, metric, false, progress::update);
         progress.finish();
-        return new double[] {LabelWordClassifier.accuracy(predictions, labels),
-            LabelWordClassifier.macroRecall(predictions, labels, labelTokenIds.length)};
+        return metric.compute();
     }
 }

@@ -3,9 +3,15 @@ package dev.jtune.app;
 import dev.jtune.core.memory.TensorOutOfMemoryError;
 import dev.jtune.core.backend.Backends;
 import dev.jtune.core.kernels.Parallel;
+import dev.jtune.tokenizer.TokenizerException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The jtune command line: {@code ./jtune <command> [options]}; {@code ./jtune help <command>} explains one. */
 @Command(
@@ -27,15 +33,32 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** The command line with its error handling: bad input is one "jtune: error: ..." line and exit status 1. */
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "On an error, also print the Java stack trace.")
+    void debug(boolean on) {
+        debug = on;
+    }
+
+    private boolean debug;
+
+    /**
+     * The command line with its error handling: bad input (the library's checked and argument exceptions, whose
+     * messages name the file and field) is one "jtune: error: ..." line and exit status 1; anything else is a bug in
+     * jtune, reported as one "jtune: internal error" line. {@code --debug} adds the stack trace.
+     */
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main);
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            if (e instanceof java.io.IOException || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-                command.getErr().println("jtune: error: " + e.getMessage());
-                return 1;
-            }
-            throw e;
+            PrintWriter err = command.getErr();
+            boolean userError = e instanceof IOException || e instanceof UncheckedIOException
+                    || e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    || e instanceof TokenizerException;
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            err.println(userError ? "jtune: error: " + message
+                    : "jtune: internal error: " + e.getClass().getName() + ": " + message
+                            + (main.debug ? "" : " (--debug prints the stack trace)"));
+            if (main.debug) e.printStackTrace(err);
+            return 1;
         });
         return cli;
     }

@@ -1,15 +1,16 @@
 package dev.jtune.app;
 
+import dev.jtune.train.ProgressPrinter;
 import java.util.Locale;
 
-/** A one-line progress report on stderr for long app steps: count, rate and ETA, redrawn at most 5 times a second. */
+/** A one-line progress report on stderr for long app steps: count, rate and ETA, shown by a {@link ProgressPrinter}. */
 final class ProgressLine {
 
     private final String label;
     private final long total;
     private final String unit;
     private final long start = System.nanoTime();
-    private long lastDraw;
+    private final ProgressPrinter printer = ProgressPrinter.stderr();
 
     ProgressLine(String label, long total, String unit) {
         this.label = label;
@@ -18,17 +19,13 @@ final class ProgressLine {
     }
 
     void update(long done) {
-        long now = System.nanoTime();
-        if (now - lastDraw < 200_000_000L && done < total) return;
-        lastDraw = now;
-        double seconds = (now - start) / 1e9, rate = done / Math.max(seconds, 1e-9);
+        double seconds = (System.nanoTime() - start) / 1e9, rate = done / Math.max(seconds, 1e-9);
         double eta = rate > 0 ? (total - done) / rate : 0;
-        System.err.printf(Locale.ROOT, "\r%s: %d/%d %s [%.1fs, %.1f %s/s, ETA %.0fs]   ", label, done, total, unit,
-                seconds, rate, unit, eta);
+        printer.update(String.format(Locale.ROOT, "%s: %d/%d %s [%.1fs, %.1f %s/s, ETA %.0fs]", label, done, total,
+                unit, seconds, rate, unit, eta), done >= total);
     }
 
     void finish() {
-        update(total);
-        System.err.println();
+        printer.finish();
     }
 }

@@ -1,7 +1,9 @@
 package dev.jtune.app;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jtune.nn.ConfigJson;
 import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Tokenizer;
 import java.io.BufferedReader;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Option;
 final class TokenizeCommand implements Callable<Integer> {
 
     private static final int BATCH = 4096;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ConfigJson.MAPPER;  // strict: duplicate keys, trailing content
 
     @Option(names = "--tokenizer", required = true, description = "Folder with tokenizer.json or vocab.json + merges.txt.")
     Path tokenizerDir;
@@ -65,7 +67,12 @@ final class TokenizeCommand implements Callable<Integer> {
         if (!line.startsWith("{")) {
             return line;
         }
-        JsonNode node = JSON.readTree(line);
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IOException(input + ": line " + lineNumber + ": malformed JSON: " + e.getOriginalMessage(), e);
+        }
         JsonNode text = node.get("text");
         if (text == null || !text.isTextual()) {
             throw new IOException(input + ": line " + lineNumber + ": a JSON object without a string \"text\" field");

@@ -60,12 +60,28 @@ class CommandsTest {
             assertTrue(metrics.has(key), key + " in " + metrics);
         }
         assertEquals(50258, AutoModelForCausalLM.fromPretrained(out).config().vocabSize());
+        assertEquals(50257, AutoModelForCausalLM.fromPretrained(out).config().padTokenId(), "pad_token_id in config.json");
         assertEquals("[PAD]", AutoTokenizer.fromPretrained(out).padToken());
         JsonNode state = new ObjectMapper().readTree(out.resolve("trainer_state.json").toFile());
         assertEquals(2, state.get("global_step").asInt());
         int logged = 0;
         for (JsonNode entry : state.get("log_history")) if (entry.has("loss")) logged++;
         assertEquals(2, logged, "one log entry per step with logging_steps 1: " + state.get("log_history"));
+    }
+
+    @Test
+    void helpFinetuneGroupsTheFlags() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("help", "finetune"));
+        String help = out.toString();
+        int data = help.indexOf("Model, data and output:"), training = help.indexOf("Training:"),
+                saving = help.indexOf("Evaluation, logging and saving:");
+        assertTrue(data >= 0 && data < training && training < saving, help);
+        assertTrue(help.indexOf("--text-template") < training && help.indexOf("--output-dir") < training, help);
+        assertTrue(help.indexOf("--learning-rate") > training && help.indexOf("--learning-rate") < saving, help);
+        assertTrue(help.indexOf("--save-strategy") > saving, help);
     }
 
     @Test

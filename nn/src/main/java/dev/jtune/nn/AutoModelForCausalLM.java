@@ -13,58 +13,47 @@ import java.util.Map;
 /** Loads a causal LM from a Hugging Face directory, choosing the class from {@code config.json}'s {@code model_type}. */
 public final class AutoModelForCausalLM {
 
+    private static final String LM_HEAD = "lm_head.weight";
+
     private AutoModelForCausalLM() {}
 
     /**
-     * Reads {@code config.json} and the safetensors weights of {@code dir}; every tensor is checked (names and shapes)
-     * before the model is returned, so a bad checkpoint fails with nothing half-loaded.
+     * Reads {@code config.json} and the safetensors weights of {@code dir}. The config's size is checked against the
+     * checkpoint before the model is built, and every tensor (names, shapes, finite values) before it is loaded, so a
+     * bad checkpoint fails in one line with nothing half-loaded.
      */
     public static PreTrainedCausalLM fromPretrained(Path dir) throws IOException {
         ConfigJson json = ConfigJson.read(dir);
         String type = json.modelType();
-        PreTrainedCausalLM model = switch (type == null ? "" : type) {
-            case "gpt2" -> new GPT2LMHeadModel(GPT2Config.from(json), 0);
-            case "llama" -> new LlamaForCausalLM(LlamaConfig.from(json), 0);
-            default -> throw new IllegalArgumentException(dir.resolve("config.json") + ": unsupported model_type '"
-                    + type + "' (jtune supports gpt2, llama)");
+        ModelConfig config = switch (type == null ? "" : type) {
+            case "gpt2" -> GPT2Config.from(json);
+            case "llama" -> LlamaConfig.from(json);
+            default -> throw new IllegalArgumentException(json.source() + ": unsupported model_type '" + type
+                    + "' (jtune supports gpt2, llama)");
         };
-        Map<String, Tensor> state = normalizeNames(Checkpoints.loadTensors(dir), model);
-        try {
-            model.loadStateDict(state, true);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(dir + ": checkpoint does not fit " + type + ": " + e.getMessage(), e);
-        }
+        Path weights = Checkpoints.weightsFile(dir);
+        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
+        CheckpointFit.checkSize(config, json, stored, weights);
+        PreTrainedCausalLM model = switch (config) {
+            case GPT2Config c -> new GPT2LMHeadModel(c, 0);
+            case LlamaConfig c -> new LlamaForCausalLM(c, 0);
+            default -> throw new IllegalStateException("no model class for " + config.modelType());
+        };
+        Map<String, Tensor> state = new LinkedHashMap<>(model.checkpointToModelNames(stored));
+        if (config.tieWordEmbeddings()) tieHead(state, model);
+        CheckpointFit.check(model, json, state, weights);
+        model.loadStateDict(state, true);
         model.eval();
         return model;
     }
 
     /**
-     * Adapts HF naming variants: drops GPT-2's non-parameter buffers ({@code attn.bias}, {@code attn.masked_bias}),
-     * adds the missing {@code transformer.} prefix of bare GPT2Model checkpoints, and fills a tied head from the
-     * embedding when the checkpoint stores it once.
+     * With {@code tie_word_embeddings}, the head is the embedding: transformers stores the pair once, under the
+     * embedding's name, and ignores a stored {@code lm_head.weight}.
      */
-    private static Map<String, Tensor> normalizeNames(Map<String, Tensor> state, PreTrainedCausalLM model) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        boolean gpt2 = model instanceof GPT2LMHeadModel;
-        boolean bare = gpt2 && state.keySet().stream().noneMatch(k -> k.startsWith("transformer."));
-        for (var e : state.entrySet()) {
-            String name = e.getKey();
-            if (gpt2 && (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias"))) continue;
-            if (bare && !name.startsWith("lm_head.")) name = "transformer." + name;
-            out.put(name, e.getValue());
-        }
-        Map<String, Tensor> expected = model.stateDict();
-        for (String name : expected.keySet()) {
-            if (!out.containsKey(name) && name.equals("lm_head.weight") && isTied(model)) {
-                String embedding = model.namedParameters().entrySet().stream()
-                        .filter(p -> p.getValue() == model.inputEmbeddings()).findFirst().orElseThrow().getKey();
-                if (out.containsKey(embedding)) out.put(name, out.get(embedding));
-            }
-        }
-        return out;
-    }
-
-    private static boolean isTied(PreTrainedCausalLM model) {
-        return model.namedParameters().size() < model.stateDict().size();
+    private static void tieHead(Map<String, Tensor> state, PreTrainedCausalLM model) {
+        String embedding = model.namedParameters().entrySet().stream()
+                .filter(p -> p.getValue() == model.inputEmbeddings()).findFirst().orElseThrow().getKey();
+        if (state.containsKey(embedding)) state.put(LM_HEAD, state.get(embedding));
     }
 }

@@ -24,28 +24,49 @@ public final class Checkpoints {
      * file is validated before anything is returned.
      */
     public static Map<String, Tensor> loadTensors(Path dir) throws IOException {
+        Path file = weightsFile(dir);
+        return file.getFileName().toString().endsWith(".json") ? read(ShardedSafetensors.open(file), file)
+                : loadFile(file);
+    }
+
+    /** The file {@link #loadTensors} reads: {@code model.safetensors}, else the sharded checkpoint's index. */
+    public static Path weightsFile(Path dir) throws NoSuchFileException {
         Path single = dir.resolve("model.safetensors"), index = dir.resolve("model.safetensors.index.json");
-        if (Files.exists(single)) return loadFile(single);
-        if (Files.exists(index)) return read(ShardedSafetensors.open(index));
+        if (Files.exists(single)) return single;
+        if (Files.exists(index)) return index;
         throw new NoSuchFileException(dir + ": no model.safetensors or model.safetensors.index.json");
     }
 
     /** Every tensor of one safetensors file, converted as {@link #loadTensors}. */
     public static Map<String, Tensor> loadFile(Path file) throws IOException {
-        return read(SafetensorsFile.open(file));
+        return read(SafetensorsFile.open(file), file);
     }
 
-    private static Map<String, Tensor> read(SafetensorsReader reader) throws IOException {
+    private static Map<String, Tensor> read(SafetensorsReader reader, Path file) throws IOException {
         try (reader) {
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (String name : reader.names()) {
                 TensorInfo info = reader.info(name);
                 int[] shape = info.intShape();
-                out.put(name, info.dtype().isFloating()
-                        ? Tensor.of(reader.readFloats(name), shape)
-                        : Tensor.ofLongs(reader.readLongs(name), shape));
+                if (info.dtype().isFloating()) {
+                    float[] values = reader.readFloats(name);
+                    requireFinite(values, file, name);
+                    out.put(name, Tensor.of(values, shape));
+                } else {
+                    out.put(name, Tensor.ofLongs(reader.readLongs(name), shape));
+                }
             }
             return out;
+        }
+    }
+
+    /** A NaN or infinite weight would only show up later as a NaN loss: name the tensor now. */
+    private static void requireFinite(float[] values, Path file, String name) throws IOException {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IOException(file + ": tensor " + name + " holds " + values[i] + " at index " + i + " of "
+                        + values.length + " (a checkpoint's weights must be finite)");
+            }
         }
     }
 

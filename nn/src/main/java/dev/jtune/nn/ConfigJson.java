@@ -1,12 +1,17 @@
 package dev.jtune.nn;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * Reads {@code config.json} fields with defaults and strict checks: a field of the wrong type, or a setting the
@@ -14,7 +19,9 @@ import java.nio.file.Path;
  */
 public final class ConfigJson {
 
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Strict like Python's json with transformers' checks: a duplicate key or content after the object is an error. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private final ObjectNode node;
     private final String source;
@@ -32,8 +39,9 @@ public final class ConfigJson {
             root = MAPPER.readTree(file.toFile());
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new NoSuchFileException(file + ": no config.json in the model directory");
-        } catch (IOException e) {
-            throw new IOException(file + ": malformed JSON: " + e.getMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()), e);
         }
         if (root == null || !root.isObject()) throw new IOException(file + ": config.json must hold a JSON object");
         return new ConfigJson((ObjectNode) root, file.toString());
@@ -47,11 +55,52 @@ public final class ConfigJson {
         return string("model_type", null);
     }
 
+    /** The file this was read from ({@code .../config.json}). */
+    public String source() {
+        return source;
+    }
+
     public int integer(String field, int fallback) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) return fallback;
         if (!v.canConvertToInt() || !v.isIntegralNumber()) throw wrong(field, "an integer", v);
         return v.intValue();
+    }
+
+    /** The largest size field accepted ({@code n_embd}, {@code n_layer}, ...); anything above is not a real model. */
+    public static final int MAX_SIZE = 1 << 24;
+
+    /** A positive integer size field, at most {@link #MAX_SIZE}. */
+    public int size(String field, int fallback) {
+        int v = integer(field, fallback);
+        if (v < 1 || v > MAX_SIZE) throw wrong(field, "a size between 1 and " + MAX_SIZE, node.get(field));
+        return v;
+    }
+
+    /**
+     * The configuration {@code maker} builds from this file's fields; its own checks (such as n_embd divisible by
+     * n_head) fail naming this file.
+     */
+    public <T> T build(Supplier<T> maker) {
+        try {
+            return maker.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A probability field (a dropout rate): a number in [0, 1]. */
+    public double probability(String field, double fallback) {
+        double v = number(field, fallback);
+        if (!(v >= 0 && v <= 1)) throw wrong(field, "a probability between 0 and 1", node.get(field));
+        return v;
+    }
+
+    /** A number that must be finite and above 0 (an epsilon, a RoPE base). */
+    public double positive(String field, double fallback) {
+        double v = number(field, fallback);
+        if (!(v > 0 && Double.isFinite(v))) throw wrong(field, "a positive number", node.get(field));
+        return v;
     }
 
     public double number(String field, double fallback) {
@@ -75,12 +124,22 @@ public final class ConfigJson {
         return v.textValue();
     }
 
-    /** A token id that may be an int, null, or a list (the first entry is used, as for generation's eos). */
-    public int tokenId(String field) {
+    /**
+     * A token id that may be an int, null (none: -1), or a list (the first entry is used, as for generation's eos);
+     * {@code fallback} when the field is absent.
+     */
+    public int tokenId(String field, int fallback) {
+        return tokenId(field, fallback, Integer.MAX_VALUE);
+    }
+
+    /** A token id, as {@link #tokenId(String, int)}, that is looked up in the embedding, so below {@code vocabSize}. */
+    public int tokenId(String field, int fallback, int vocabSize) {
         JsonNode v = node.get(field);
-        if (v == null || v.isNull()) return -1;
-        if (v.isArray() && !v.isEmpty() && v.get(0).isIntegralNumber()) return v.get(0).intValue();
-        return integer(field, -1);
+        if (v == null) return fallback;
+        if (v.isNull()) return -1;
+        int id = v.isArray() && !v.isEmpty() && v.get(0).isIntegralNumber() ? v.get(0).intValue() : integer(field, -1);
+        if (id >= vocabSize) throw wrong(field, "a token id below vocab_size " + vocabSize, v);
+        return id;
     }
 
     /** Writes a token id field, null when the id is negative (none). */

@@ -23,8 +23,17 @@ public interface ModelConfig {
     /** {@code pad_token_id}, or -1. */
     int padTokenId();
 
-    /** The same configuration with another vocabulary size (and pad token id, -1 for none). */
-    ModelConfig withVocab(int vocabSize, int padTokenId);
+    /** {@code tie_word_embeddings}: whether the output head shares the input embedding's weight. */
+    boolean tieWordEmbeddings();
+
+    /** How many parameters the model has (a tied head counted once), known before the model is built. */
+    long numParameters();
+
+    /** The same configuration with another vocabulary size. */
+    ModelConfig withVocabSize(int vocabSize);
+
+    /** The same configuration with another {@code pad_token_id} (-1 for none). */
+    ModelConfig withPadTokenId(int padTokenId);
 
     /** The {@code config.json} content: the file's original fields with this record's values written over them. */
     ObjectNode toJson();

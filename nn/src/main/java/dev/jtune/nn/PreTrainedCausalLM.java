@@ -4,6 +4,7 @@ import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A causal language model with Hugging Face conventions: forward with {@code input_ids}, an optional right-padding
@@ -11,6 +12,12 @@ import java.nio.file.Path;
  * resizing. GPT-2 and Llama extend it; {@link AutoModelForCausalLM} loads either.
  */
 public abstract class PreTrainedCausalLM extends Module {
+
+    private ModelConfig config;
+
+    protected PreTrainedCausalLM(ModelConfig config) {
+        this.config = config;
+    }
 
     /**
      * Next-token logits {@code [B, T, V]}.
@@ -56,7 +63,17 @@ public abstract class PreTrainedCausalLM extends Module {
     }
 
     /** The model's configuration (HF field names). */
-    public abstract ModelConfig config();
+    public ModelConfig config() {
+        return config;
+    }
+
+    /**
+     * Sets {@code pad_token_id} in the config, as {@code model.config.pad_token_id = tokenizer.pad_token_id} in
+     * transformers: it is saved to config.json, and the trainer's default collator pads with it.
+     */
+    public void setPadTokenId(int padTokenId) {
+        config = config.withPadTokenId(padTokenId);
+    }
 
     /** The generator dropout masks are drawn from (a trainer seeds it and saves its state), or null without dropout. */
     public Generator dropoutGenerator() {
@@ -66,11 +83,28 @@ public abstract class PreTrainedCausalLM extends Module {
     /** The input embedding matrix {@code [V, C]}. */
     public abstract Parameter inputEmbeddings();
 
+    /** The output head's weight {@code lm_head.weight [V, C]}: the input embedding itself when the head is tied. */
+    public abstract Parameter outputEmbeddings();
+
     /**
      * Resizes the vocabulary to {@code newSize} rows, new rows set to the mean of the old ones (transformers' default),
      * keeping a tied output head tied; returns the new size.
      */
-    public abstract int resizeTokenEmbeddings(int newSize);
+    public int resizeTokenEmbeddings(int newSize) {
+        Parameter input = inputEmbeddings(), output = outputEmbeddings();
+        input.set(EmbeddingResize.resized(input.value(), newSize));
+        if (output != input) output.set(EmbeddingResize.resized(output.value(), newSize));
+        config = config.withVocabSize(newSize);
+        return newSize;
+    }
+
+    /**
+     * A checkpoint's tensors under this model's parameter names; an architecture overrides it to accept the naming
+     * variants of its Hugging Face checkpoints. The default is the identity.
+     */
+    protected Map<String, Tensor> checkpointToModelNames(Map<String, Tensor> state) {
+        return state;
+    }
 
     /** Writes {@code config.json} and {@code model.safetensors} into {@code dir} (created if needed). */
     public void savePretrained(Path dir) throws IOException {

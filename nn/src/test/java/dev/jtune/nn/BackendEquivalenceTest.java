@@ -28,8 +28,11 @@ class BackendEquivalenceTest {
             Tensor.ofLongs(new long[] {1, 5, 9, 2, 7, 3, 66, 0, 4, 8, 12, -100, -100, -100}, 2, 7);
 
     private static final List<Supplier<PreTrainedCausalLM>> MODELS = List.of(
-            () -> new GPT2LMHeadModel(GPT2Config.of(67, 16, 20, 2, 4).withDropout(0), 11),
-            () -> new LlamaForCausalLM(LlamaConfig.of(67, 24, 37, 2, 6, 2), 12));
+            () -> new GPT2LMHeadModel(GPT2Config.builder()
+                    .vocabSize(67).nPositions(16).nEmbd(20).nLayer(2).nHead(4).dropout(0).build(), 11),
+            () -> new LlamaForCausalLM(LlamaConfig.builder()
+                    .vocabSize(67).hiddenSize(24).intermediateSize(37).numHiddenLayers(2)
+                    .numAttentionHeads(6).numKeyValueHeads(2).build(), 12));
 
     /** The loss, the logits and every gradient. */
     private static List<float[]> lossLogitsAndGradients(PreTrainedCausalLM model) {

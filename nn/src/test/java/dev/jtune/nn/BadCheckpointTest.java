@@ -1,13 +1,17 @@
 package dev.jtune.nn;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jtune.core.Tensor;
+import dev.jtune.core.io.SafetensorsWriter;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +24,8 @@ class BadCheckpointTest {
 
     @BeforeEach
     void saveAModel() throws IOException {
-        new GPT2LMHeadModel(GPT2Config.of(11, 8, 8, 1, 2), 1).savePretrained(dir);
+        new GPT2LMHeadModel(GPT2Config.builder()
+                .vocabSize(11).nPositions(8).nEmbd(8).nLayer(1).nHead(2).build(), 1).savePretrained(dir);
     }
 
     private String failure(Class<? extends Exception> type) {
@@ -51,10 +56,66 @@ class BadCheckpointTest {
     }
 
     @Test
-    void aShapeMismatchAgainstTheConfigNamesTheTensor() throws IOException {
+    void aShapeMismatchAgainstTheConfigNamesTheFieldAndTheTensor() throws IOException {
         rewriteConfig("\"n_positions\": 8", "\"n_positions\": 9");
         String message = failure(IOException.class);
-        assertTrue(message.contains("transformer.wpe.weight: checkpoint [8,8] vs model [9,8]"), message);
+        assertTrue(message.endsWith("config.json: n_positions 9 but model.safetensors has transformer.wpe.weight [8, 8]"),
+                message);
+    }
+
+    @Test
+    void aWiderConfigIsOneLineWithACountOfTheOtherDifferences() throws IOException {
+        rewriteConfig("\"n_embd\": 8", "\"n_embd\": 12");
+        String message = failure(IOException.class);
+        assertTrue(message.matches(".*config\\.json: n_embd 12 but model\\.safetensors has transformer\\.wte\\.weight "
+                + "\\[11, 8]; \\d+ more tensors differ"), message);
+        assertFalse(message.contains("\n"), message);
+    }
+
+    @Test
+    void anAbsurdLayerCountIsRefusedBeforeAnythingIsBuilt() throws IOException {
+        rewriteConfig("\"n_layer\": 1", "\"n_layer\": 2147483647");
+        String message = failure(IllegalArgumentException.class);
+        assertTrue(message.contains("config.json: field 'n_layer' must be a size between 1 and"), message);
+        rewriteConfig("\"n_layer\": 2147483647", "\"n_layer\": 1000000");
+        message = assertThrows(IOException.class, () -> AutoModelForCausalLM.fromPretrained(dir)).getMessage();
+        assertTrue(message.contains("config.json: describes a model of") && message.contains("model.safetensors holds"),
+                message);
+    }
+
+    @Test
+    void valuesNoModelHasAreRefusedNamingTheField() throws IOException {
+        rewriteConfig("\"attn_pdrop\": 0.1", "\"attn_pdrop\": -1");
+        assertTrue(failure(IllegalArgumentException.class).contains("config.json: field 'attn_pdrop' must be a probability"));
+        rewriteConfig("\"attn_pdrop\": -1", "\"attn_pdrop\": 0.1");
+        rewriteConfig("\"pad_token_id\": null", "\"pad_token_id\": 11");
+        assertTrue(failure(IllegalArgumentException.class)
+                .contains("config.json: field 'pad_token_id' must be a token id below vocab_size 11, got 11"));
+    }
+
+    @Test
+    void nonFiniteWeightsNameTheTensor() throws IOException {
+        Map<String, Tensor> tensors = Checkpoints.loadTensors(dir);
+        SafetensorsWriter writer = new SafetensorsWriter();
+        tensors.forEach((name, t) -> {
+            float[] values = t.toFloatArray();
+            if (name.equals("transformer.h.0.mlp.c_fc.weight")) values[5] = Float.NaN;
+            writer.addFloats(name, java.util.Arrays.stream(t.shape()).asLongStream().toArray(), values);
+        });
+        writer.write(dir.resolve("model.safetensors"));
+        String message = failure(IOException.class);
+        assertTrue(message.contains("model.safetensors: tensor transformer.h.0.mlp.c_fc.weight holds NaN at index 5"),
+                message);
+    }
+
+    @Test
+    void trailingContentAndDuplicateKeysInConfigJsonAreRefused() throws IOException {
+        Path config = dir.resolve("config.json");
+        String json = Files.readString(config);
+        Files.writeString(config, json + "{}");
+        assertTrue(failure(IOException.class).contains("config.json: malformed JSON: Trailing token"));
+        Files.writeString(config, json.replaceFirst("\\{", "{\"n_layer\": 1, "));
+        assertTrue(failure(IOException.class).contains("config.json: malformed JSON: Duplicate field 'n_layer'"));
     }
 
     @Test
@@ -69,7 +130,8 @@ class BadCheckpointTest {
         new dev.jtune.core.io.SafetensorsWriter().addFloats("transformer.wte.weight", new long[] {11, 8}, new float[88])
                 .write(dir.resolve("model.safetensors"));
         String message = failure(IOException.class);
-        assertTrue(message.contains("missing keys [transformer.wpe.weight"), message);
+        assertTrue(message.contains("the model has transformer.wpe.weight [8, 8] but model.safetensors does not; "),
+                message);
     }
 
     private void rewriteConfig(String from, String to) throws IOException {

@@ -3,6 +3,8 @@ package dev.jtune.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +29,8 @@ class CheckpointRoundTripTest {
 
     @Test
     void gpt2SavedAndReloadedGivesIdenticalLogitsAndStoresTheTiedHeadOnce() throws Exception {
-        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.of(11, 8, 8, 2, 2), 42);
+        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.builder()
+                .vocabSize(11).nPositions(8).nEmbd(8).nLayer(2).nHead(2).build(), 42);
         model.eval();
         model.savePretrained(dir);
         PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir);
@@ -44,7 +47,9 @@ class CheckpointRoundTripTest {
 
     @Test
     void llamaWithUntiedHeadRoundTrips() throws Exception {
-        LlamaForCausalLM model = new LlamaForCausalLM(LlamaConfig.of(13, 8, 12, 2, 4, 2), 7);
+        LlamaForCausalLM model = new LlamaForCausalLM(LlamaConfig.builder()
+                .vocabSize(13).hiddenSize(8).intermediateSize(12).numHiddenLayers(2)
+                .numAttentionHeads(4).numKeyValueHeads(2).build(), 7);
         model.savePretrained(dir);
         PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir);
         assertArrayEquals(model.logits(IDS, null, null, null).toFloatArray(), loaded.logits(IDS, null, null, null).toFloatArray());
@@ -53,7 +58,8 @@ class CheckpointRoundTripTest {
 
     @Test
     void resizeTokenEmbeddingsAppendsMeanRowsAndKeepsTheHeadTied() throws Exception {
-        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.of(10, 8, 4, 1, 2), 1);
+        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.builder()
+                .vocabSize(10).nPositions(8).nEmbd(4).nLayer(1).nHead(2).build(), 1);
         Tensor before = model.inputEmbeddings().value();
         assertEquals(16, model.resizeTokenEmbeddings(11, 8));
         Tensor after = model.inputEmbeddings().value();
@@ -65,5 +71,44 @@ class CheckpointRoundTripTest {
         model.savePretrained(dir);
         assertEquals(16, AutoModelForCausalLM.fromPretrained(dir).config().vocabSize());
         assertTrue(Files.exists(dir.resolve("model.safetensors")));
+    }
+
+    @Test
+    void anUntiedGpt2HeadIsItsOwnLinearAndIsSaved() throws Exception {
+        GPT2Config config = GPT2Config.builder().vocabSize(11).nPositions(8).nEmbd(8).nLayer(1).nHead(2)
+                .tieWordEmbeddings(false).build();
+        GPT2LMHeadModel model = new GPT2LMHeadModel(config, 3);
+        model.eval();  // no dropout
+        assertNotSame(model.inputEmbeddings(), model.outputEmbeddings());
+        model.savePretrained(dir);
+        assertTrue(Checkpoints.loadTensors(dir).containsKey("lm_head.weight"));
+        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir);
+        assertArrayEquals(model.outputEmbeddings().value().toFloatArray(), loaded.outputEmbeddings().value().toFloatArray());
+        assertArrayEquals(model.logits(IDS, null, null, null).toFloatArray(), loaded.logits(IDS, null, null, null).toFloatArray());
+    }
+
+    @Test
+    void tyingIsDecidedByTheConfigNotByWhatTheCheckpointStores() throws Exception {
+        GPT2Config untied = GPT2Config.builder().vocabSize(11).nPositions(8).nEmbd(8).nLayer(1).nHead(2)
+                .tieWordEmbeddings(false).build();
+        GPT2LMHeadModel model = new GPT2LMHeadModel(untied, 3);
+        model.savePretrained(dir);
+        // the same weights under a config that ties: transformers ignores the stored lm_head.weight
+        ConfigJson.write(untied.toBuilder().tieWordEmbeddings(true).build().toJson(), dir);
+        PreTrainedCausalLM tied = AutoModelForCausalLM.fromPretrained(dir);
+        assertSame(tied.inputEmbeddings(), tied.outputEmbeddings());
+        assertArrayEquals(model.inputEmbeddings().value().toFloatArray(), tied.outputEmbeddings().value().toFloatArray());
+    }
+
+    @Test
+    void aTiedLlamaStoresItsHeadOnceAndLoadsBackTied() throws Exception {
+        LlamaConfig config = LlamaConfig.builder().vocabSize(13).hiddenSize(8).intermediateSize(12).numHiddenLayers(1)
+                .numAttentionHeads(2).tieWordEmbeddings(true).build();
+        LlamaForCausalLM model = new LlamaForCausalLM(config, 5);
+        model.savePretrained(dir);
+        assertFalse(Checkpoints.loadTensors(dir).containsKey("lm_head.weight"));
+        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir);
+        assertSame(loaded.inputEmbeddings(), loaded.outputEmbeddings());
+        assertArrayEquals(model.logits(IDS, null, null, null).toFloatArray(), loaded.logits(IDS, null, null, null).toFloatArray());
     }
 }

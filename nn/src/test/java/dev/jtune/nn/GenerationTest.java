@@ -16,8 +16,11 @@ import org.junit.jupiter.api.Test;
 /** Generation: the KV cache changes nothing, left-padded batches equal single prompts, sampling is seeded. */
 class GenerationTest {
 
-    private final GPT2LMHeadModel gpt2 = new GPT2LMHeadModel(GPT2Config.of(37, 32, 16, 2, 4), 3);
-    private final LlamaForCausalLM llama = new LlamaForCausalLM(LlamaConfig.of(37, 16, 24, 2, 4, 2), 5);
+    private final GPT2LMHeadModel gpt2 = new GPT2LMHeadModel(GPT2Config.builder()
+            .vocabSize(37).nPositions(32).nEmbd(16).nLayer(2).nHead(4).build(), 3);
+    private final LlamaForCausalLM llama = new LlamaForCausalLM(LlamaConfig.builder()
+            .vocabSize(37).hiddenSize(16).intermediateSize(24).numHiddenLayers(2)
+            .numAttentionHeads(4).numKeyValueHeads(2).build(), 5);
 
     @Test
     void greedyTokensAreTheSameWithAndWithoutTheKvCache() {

@@ -59,8 +59,9 @@ class KVCacheTest {
 
     @Test
     void cachedDecodingGivesTheLogitsOfTheWholeSequenceAtEveryStep() {
-        List<PreTrainedCausalLM> models = List.of(new GPT2LMHeadModel(GPT2Config.of(37, 32, 16, 2, 4), 3),
-                new LlamaForCausalLM(LlamaConfig.of(37, 16, 24, 2, 4, 2), 5));
+        List<PreTrainedCausalLM> models = List.of(new GPT2LMHeadModel(GPT2Config.builder().vocabSize(37).nPositions(32).nEmbd(16).nLayer(2).nHead(4).build(), 3),
+                new LlamaForCausalLM(LlamaConfig.builder().vocabSize(37).hiddenSize(16).intermediateSize(24)
+                        .numHiddenLayers(2).numAttentionHeads(4).numKeyValueHeads(2).build(), 5));
         long[] ids = {4, 8, 15, 16, 23, 5, 7, 1, 30, 2};
         int prompt = 4;
         for (PreTrainedCausalLM model : models) {
@@ -80,7 +81,7 @@ class KVCacheTest {
 
     @Test
     void logitsToKeepGivesTheLastPositionsOfTheFullLogits() {
-        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.of(37, 32, 16, 2, 4), 3);
+        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.builder().vocabSize(37).nPositions(32).nEmbd(16).nLayer(2).nHead(4).build(), 3);
         Tensor ids = Tensor.ofLongs(new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 2, 5);
         model.eval();  // no dropout
         try (var scope = GradMode.noGrad()) {

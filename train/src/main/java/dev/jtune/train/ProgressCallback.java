@@ -1,27 +1,26 @@
 package dev.jtune.train;
 
-import java.io.PrintStream;
 import java.util.Map;
 
 /**
- * A one-line progress bar on stderr, like tqdm's: {@code 37/384 [00:12<01:54, 3.05 it/s, loss=5.12]}, redrawn after
- * every optimizer step, with the steps per second and the estimated time left. The trainer adds it unless
- * {@code disableTqdm}.
+ * A progress bar on stderr, like tqdm's: {@code 37/384 [00:12<01:54, 3.05 it/s, loss=5.12]}, with the steps per
+ * second and the estimated time left; redrawn in place on a terminal, a line every few seconds in a log
+ * ({@link ProgressPrinter}). The trainer adds it unless {@code disableTqdm}.
  */
 public final class ProgressCallback implements TrainerCallback {
 
     private static final int WIDTH = 24;
 
-    private final PrintStream out;
+    private final ProgressPrinter out;
     private long startNanos;
     private int startStep;
     private String lastLoss = "";
 
     public ProgressCallback() {
-        this(System.err);
+        this(ProgressPrinter.stderr());
     }
 
-    public ProgressCallback(PrintStream out) {
+    public ProgressCallback(ProgressPrinter out) {
         this.out = out;
     }
 
@@ -33,8 +32,8 @@ public final class ProgressCallback implements TrainerCallback {
 
     @Override
     public void onStepEnd(TrainingArguments args, TrainerState state, TrainerControl control) {
-        out.print("\r" + line(state.globalStep(), state.maxSteps(), (System.nanoTime() - startNanos) / 1e9));
-        out.flush();
+        out.update(line(state.globalStep(), state.maxSteps(), (System.nanoTime() - startNanos) / 1e9),
+                state.globalStep() >= state.maxSteps());
     }
 
     @Override
@@ -44,7 +43,7 @@ public final class ProgressCallback implements TrainerCallback {
 
     @Override
     public void onTrainEnd(TrainingArguments args, TrainerState state, TrainerControl control) {
-        out.println();
+        out.finish();
     }
 
     /** The bar for {@code step} of {@code total} after {@code seconds}. */

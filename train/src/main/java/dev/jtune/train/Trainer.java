@@ -319,13 +319,13 @@ public final class Trainer {
     }
 
     /**
-     * The loss ({@code <prefix>_loss}, transformers' per-row average of batch mean losses) and the metrics of
+     * The loss ({@code <prefix>_loss}, the token-weighted mean of {@link Evaluation}) and the metrics of
      * {@code dataset}, plus runtime and throughput; logged into the log history and passed to the callbacks.
      */
     public Map<String, Double> evaluate(Dataset dataset, String metricKeyPrefix) {
         long start = System.nanoTime();
         StreamingMetrics metric = computeMetrics == null ? null : computeMetrics.get();
-        Evaluation.Result result = Evaluation.run(model, evalLoader(dataset), metric, false);
+        Evaluation.Result result = Evaluation.run(model, evalLoader(dataset), metric, false, null);
         Map<String, Double> metrics = metrics(result, metric, metricKeyPrefix, (System.nanoTime() - start) / 1e9);
         log(new LinkedHashMap<>(metrics));
         each(c -> c.onEvaluate(args, state, control, metrics));
@@ -336,7 +336,7 @@ public final class Trainer {
     public PredictionOutput predict(Dataset dataset) {
         long start = System.nanoTime();
         StreamingMetrics metric = computeMetrics == null ? null : computeMetrics.get();
-        Evaluation.Result result = Evaluation.run(model, evalLoader(dataset), metric, true);
+        Evaluation.Result result = Evaluation.run(model, evalLoader(dataset), metric, true, null);
         Map<String, Double> metrics = metrics(result, metric, "test", (System.nanoTime() - start) / 1e9);
         each(c -> c.onPredict(args, state, control, metrics));
         return new PredictionOutput(result.predictions(), result.labels(), metrics);
@@ -354,7 +354,7 @@ public final class Trainer {
     }
 
     private DataLoader evalLoader(Dataset dataset) {
-        return new DataLoader(dataset, args.perDeviceEvalBatchSize(), false, 0, false, collator);
+        return DataLoader.sequential(dataset, args.perDeviceEvalBatchSize(), collator);
     }
 
     private static Map<String, Double> metrics(Evaluation.Result result, StreamingMetrics metric, String prefix, double runtime) {
@@ -362,7 +362,7 @@ public final class Trainer {
         metrics.put(prefix + "_loss", result.loss());
         if (metric != null) metric.compute().forEach((k, v) -> metrics.put(prefix + "_" + k, v));
         metrics.put(prefix + "_runtime", round(runtime, 4));
-        metrics.put(prefix + "_samples_per_second", round(result.samples() / runtime, 3));
+        metrics.put(prefix + "_samples_per_second", round(result.rows() / runtime, 3));
         metrics.put(prefix + "_steps_per_second", round(result.batches() / runtime, 3));
         return metrics;
     }

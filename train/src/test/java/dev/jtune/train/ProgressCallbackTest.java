@@ -13,10 +13,39 @@ class ProgressCallbackTest {
     @Test
     void barShowsStepsElapsedEtaRateAndLastLoss() {
         var out = new ByteArrayOutputStream();
-        ProgressCallback bar = new ProgressCallback(new PrintStream(out, true, StandardCharsets.UTF_8));
+        ProgressCallback bar = new ProgressCallback(new ProgressPrinter(new PrintStream(out, true, StandardCharsets.UTF_8),
+                true, System::nanoTime));
         bar.onTrainBegin(null, new TrainerState(), new TrainerControl());
         bar.onLog(null, null, null, Map.of("loss", 5.1234567));
         assertEquals(" 25%|######                  | 10/40 [00:05<00:15, 2.00 it/s, loss=5.123]", bar.line(10, 40, 5.0));
         assertEquals("100%|########################| 40/40 [01:00<00:00, 0.67 it/s, loss=5.123]", bar.line(40, 40, 60.0));
+    }
+
+    @Test
+    void outsideATerminalProgressIsALineEveryFiveSecondsAndTheLastOne() {
+        var out = new ByteArrayOutputStream();
+        long[] now = {0};
+        ProgressPrinter printer = new ProgressPrinter(new PrintStream(out, true, StandardCharsets.UTF_8), false,
+                () -> now[0]);
+        for (int step = 1; step <= 100; step++) {  // one step every 0.1 s for 10 s
+            now[0] = step * 100_000_000L;
+            printer.update("step " + step, step == 100);
+        }
+        printer.finish();
+        assertEquals("step 1\nstep 51\nstep 100\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void onATerminalTheLineIsRedrawnInPlaceAtMostFiveTimesASecond() {
+        var out = new ByteArrayOutputStream();
+        long[] now = {0};
+        ProgressPrinter printer = new ProgressPrinter(new PrintStream(out, true, StandardCharsets.UTF_8), true,
+                () -> now[0]);
+        for (int step = 1; step <= 10; step++) {  // one step every 0.1 s for 1 s
+            now[0] = step * 100_000_000L;
+            printer.update("step " + step, step == 10);
+        }
+        printer.finish();
+        assertEquals("\rstep 1\rstep 3\rstep 5\rstep 7\rstep 9\rstep 10\n", out.toString(StandardCharsets.UTF_8));
     }
 }

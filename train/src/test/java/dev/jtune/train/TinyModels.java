@@ -16,7 +16,8 @@ final class TinyModels {
     private TinyModels() {}
 
     static GPT2LMHeadModel gpt2(long seed, double dropout) {
-        return new GPT2LMHeadModel(GPT2Config.of(VOCAB, 16, 8, 1, 2).withDropout(dropout), seed);
+        return new GPT2LMHeadModel(GPT2Config.builder().vocabSize(VOCAB).nPositions(16).nEmbd(8).nLayer(1).nHead(2)
+                .dropout(dropout).build(), seed);
     }
 
     /** {@code n} rows of 2..maxLen random ids, no attention mask (the collator pads). */

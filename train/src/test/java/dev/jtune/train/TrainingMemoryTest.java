@@ -24,7 +24,8 @@ class TrainingMemoryTest {
 
     @Test
     void fiftyTrainingStepsAllocateNoNewTensorBuffersAfterTheFirstAndTheHeapDoesNotGrow() throws java.io.IOException {
-        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.of(512, 64, 64, 2, 4).withDropout(0.1), 5);
+        GPT2LMHeadModel model = new GPT2LMHeadModel(GPT2Config.builder().vocabSize(512).nPositions(64).nEmbd(64)
+                .nLayer(2).nHead(4).dropout(0.1).build(), 5);
         TrainingArguments args = TrainingArguments.builder().outputDir(tmp.toString()).perDeviceTrainBatchSize(4)
                 .gradientAccumulationSteps(2).learningRate(1e-3).maxSteps(50).saveStrategy(IntervalStrategy.NO)
                 .loggingSteps(10).seed(3).disableTqdm(true).build();

@@ -15,6 +15,7 @@ import dev.jtune.train.optim.SchedulerType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -35,13 +36,14 @@ public final class DemoPretraining {
         Tokenizer tokenizer = BpeTrainer.train(tokenizerCorpus, new BpeTrainer.Config(640, 2, List.of(EOS)));
         tokenizer.addSpecialTokens(Map.of("eos_token", EOS, "bos_token", EOS));
         int eos = tokenizer.eosTokenId();
-        GPT2Config config = GPT2Config.of(tokenizer.size(), 64, 64, 2, 4).withDropout(0).withTokenIds(eos, eos, -1);
+        GPT2Config config = GPT2Config.builder().vocabSize(tokenizer.size()).nPositions(64).nEmbd(64).nLayer(2)
+                .nHead(4).dropout(0).bosTokenId(eos).eosTokenId(eos).build();
         GPT2LMHeadModel model = new GPT2LMHeadModel(config, seed);
 
         List<String> withEos = new ArrayList<>();
         for (String t : texts) withEos.add(t + EOS);
         BatchEncoding enc = tokenizer.encode(withEos, false, Padding.none(), Truncation.maxLength(64));
-        Dataset corpus = Dataset.fromColumns(Map.of("input_ids", List.of(enc.inputIds())));
+        Dataset corpus = Dataset.fromColumns(Map.of("input_ids", Arrays.asList(enc.inputIds())));
         TrainingArguments args = TrainingArguments.builder().outputDir(dir.resolve("pretraining").toString())
                 .perDeviceTrainBatchSize(32).learningRate(5e-3).numTrainEpochs(2).warmupSteps(10)
                 .lrSchedulerType(SchedulerType.COSINE).loggingSteps(25).saveStrategy(IntervalStrategy.NO).seed(seed)

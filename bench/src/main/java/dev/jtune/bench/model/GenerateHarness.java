@@ -85,7 +85,7 @@ public final class GenerateHarness {
     }
 
     private static PreTrainedCausalLM load(String dir) {
-        if (dir == null) return new GPT2LMHeadModel(GPT2Config.of(50257, 1024, 768, 12, 12).withDropout(0), 1);
+        if (dir == null) return new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1);
         try {
             return AutoModelForCausalLM.fromPretrained(Path.of(dir));
         } catch (IOException e) {

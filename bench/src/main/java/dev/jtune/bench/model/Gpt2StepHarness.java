@@ -37,15 +37,15 @@ public final class Gpt2StepHarness {
             }
         }
         // 124m: L12 C768 NH12, B=4 T=64; 16m: L4 C256 NH4, B=8 T=128 (the two rows of the fixtures README);
-        // tweet: tweet-gpt2-small's shape (L4 C128 NH4) at the reference fine-tune's micro-batch, B=8 T=64.
+        // tweet: tweet-gpt2-small's shape (L4 C128 NH4) with [PAD] at the reference fine-tune's micro-batch, B=8 T=64.
         GPT2Config config = switch (preset) {
-            case "16m" -> GPT2Config.of(50257, 1024, 256, 4, 4);
-            case "tweet" -> GPT2Config.of(50258, 128, 128, 4, 4);
-            case "124m" -> GPT2Config.of(50257, 1024, 768, 12, 12);
+            case "16m" -> GPT2Config.preset("gpt2-16m");
+            case "tweet" -> GPT2Config.preset("tweet-gpt2-small").withVocabSize(50258);
+            case "124m" -> GPT2Config.preset("gpt2");
             default -> throw new IllegalArgumentException("--config must be 124m, 16m or tweet, got " + preset);
         };
         int b = preset.equals("124m") ? 4 : 8, t = preset.equals("16m") ? 128 : 64;
-        GPT2LMHeadModel model = new GPT2LMHeadModel(config.withDropout(0), 1);
+        GPT2LMHeadModel model = new GPT2LMHeadModel(config.toBuilder().dropout(0).build(), 1);
         model.train(true);
         Generator g = new Generator(2);
         long[] ids = new long[b * t];

@@ -1,8 +1,8 @@
 package dev.jtune.nn.gpt2;
 
-import dev.jtune.core.Functional;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
+import dev.jtune.nn.AttentionOptions;
 import dev.jtune.nn.KVCache;
 import dev.jtune.nn.Layers.Conv1D;
 import dev.jtune.nn.Layers.Dropout;
@@ -42,8 +42,8 @@ final class GPT2Attention extends Module {
             k = kv[0];
             v = kv[1];
         }
-        double p = isTraining() ? attnPdrop : 0;
-        Tensor y = Functional.scaledDotProductAttention(q, k, v, mask, true, Double.NaN, p, dropoutGenerator);
+        AttentionOptions options = AttentionOptions.CAUSAL.withDropout(isTraining() ? attnPdrop : 0, dropoutGenerator);
+        Tensor y = options.apply(q, k, v, mask);                                     // (B, nh, T, hs)
         return residDropout.forward(cProj.forward(y.transpose(1, 2).reshape(b, t, c)));
     }
 

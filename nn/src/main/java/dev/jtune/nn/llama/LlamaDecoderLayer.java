@@ -1,8 +1,8 @@
 package dev.jtune.nn.llama;
 
-import dev.jtune.core.Functional;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
+import dev.jtune.nn.AttentionOptions;
 import dev.jtune.nn.KVCache;
 import dev.jtune.nn.Layers.Linear;
 import dev.jtune.nn.Layers.RMSNorm;
@@ -57,7 +57,7 @@ final class LlamaDecoderLayer extends Module {
                 k = kv[0];
                 v = kv[1];
             }
-            Tensor y = Functional.scaledDotProductAttention(q, repeatKv(k), repeatKv(v), mask, true, Double.NaN);
+            Tensor y = AttentionOptions.CAUSAL.apply(q, repeatKv(k), repeatKv(v), mask);  // (B, H, T, hd)
             return oProj.forward(y.transpose(1, 2).reshape(b, t, heads * headDim));
         }
 

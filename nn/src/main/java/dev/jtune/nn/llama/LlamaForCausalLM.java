@@ -3,7 +3,6 @@ package dev.jtune.nn.llama;
 import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
-import dev.jtune.nn.EmbeddingResize;
 import dev.jtune.nn.KVCache;
 import dev.jtune.nn.Layers.Embedding;
 import dev.jtune.nn.Layers.Linear;
@@ -21,12 +20,11 @@ import java.util.List;
  */
 public final class LlamaForCausalLM extends PreTrainedCausalLM {
 
-    private LlamaConfig config;
     private final LlamaModel model;
     private final Linear lmHead;
 
     public LlamaForCausalLM(LlamaConfig config, long seed) {
-        this.config = config;
+        super(config);
         Generator init = new Generator(seed);
         model = registerModule("model", new LlamaModel(config, init));
         lmHead = registerModule("lm_head", config.tieWordEmbeddings()
@@ -36,7 +34,7 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
 
     @Override
     public LlamaConfig config() {
-        return config;
+        return (LlamaConfig) super.config();
     }
 
     @Override
@@ -45,8 +43,13 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
     }
 
     @Override
+    public Parameter outputEmbeddings() {
+        return lmHead.weight;
+    }
+
+    @Override
     public KVCache newCache() {
-        return new KVCache(config.numHiddenLayers());
+        return new KVCache(config().numHiddenLayers());
     }
 
     @Override
@@ -58,15 +61,6 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
                 : Tensor.arange(past, past + t, 1, DType.I64).unsqueeze(0).expand(b, t);
         Tensor hidden = model.forward(inputIds, positions, attentionMask, cache);  // (B, T, C)
         return lmHead.forward(lastPositions(hidden, logitsToKeep));                // (B, T_keep, V)
-    }
-
-    @Override
-    public int resizeTokenEmbeddings(int newSize) {
-        Parameter embed = model.embedTokens.weight;
-        embed.set(EmbeddingResize.resized(embed.value(), newSize));
-        if (lmHead.weight != embed) lmHead.weight.set(EmbeddingResize.resized(lmHead.weight.value(), newSize));
-        config = config.withVocab(newSize, config.padTokenId());
-        return newSize;
     }
 
     /** {@code model.*}: the embedding, the decoder layers and the final norm. */

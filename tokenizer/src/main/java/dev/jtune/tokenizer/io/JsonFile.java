@@ -1,9 +1,11 @@
 package dev.jtune.tokenizer.io;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.jtune.tokenizer.TokenizerException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +17,9 @@ import java.nio.file.Path;
  */
 final class JsonFile {
 
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** A duplicate key or content after the object is an error, as the tokenizers library's serde reader says. */
+    static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private final Path path;
     private final JsonNode root;
@@ -35,7 +39,7 @@ final class JsonFile {
             return new JsonFile(path, root);
         } catch (JsonProcessingException e) {
             throw new TokenizerException(path.getFileName() + " (" + path + "): malformed JSON: "
-                    + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr(), e);
+                    + e.getOriginalMessage() + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()), e);
         } catch (IOException e) {
             throw new TokenizerException(path.getFileName() + " (" + path + "): cannot read: " + e.getMessage(), e);
         }

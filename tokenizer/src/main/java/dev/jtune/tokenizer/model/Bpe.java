@@ -28,8 +28,11 @@ public final class Bpe {
     private final int[] bmpCharIds; // a one-character word symbol's id, -1 when absent; null with prefix/suffix
     private final WordCache cache = new WordCache(CACHE_CAPACITY);
 
+    /** How many ids a vocabulary may leave unused: ids are an array index, so an absurd id is refused, not allocated. */
+    private static final int MAX_ID_GAP = 1 << 20;
+
     /**
-     * @param vocab token to id; ids must be distinct and non-negative
+     * @param vocab token to id; ids must be distinct, non-negative and below the vocabulary size + 2^20
      * @param merges the merges in rank order, each a pair of tokens whose concatenation is in the vocabulary
      * @throws IllegalArgumentException naming the merge or id at fault
      */
@@ -37,6 +40,10 @@ public final class Bpe {
         this.vocab = Collections.unmodifiableMap(new LinkedHashMap<>(vocab));
         this.options = options;
         int maxId = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
+        if (maxId >= vocab.size() + MAX_ID_GAP) {
+            throw new IllegalArgumentException("id " + maxId + " is far beyond the " + vocab.size() + " tokens of the "
+                    + "vocabulary (ids must be below " + (vocab.size() + MAX_ID_GAP) + ")");
+        }
         idToToken = new String[maxId + 1];
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
             int id = e.getValue();

@@ -12,7 +12,9 @@ import java.util.Map;
  * sets {@code labels} to the input ids with -100 wherever {@code attention_mask} is 0.
  *
  * <p>Labels are masked by position, not by token id: when the pad token is also the end-of-text token, a real
- * end-of-text (mask 1) is still learned. Rows without an {@code attention_mask} count every token as real.
+ * end-of-text (mask 1) is still learned. Rows without an {@code attention_mask} count every token as real. A row
+ * that brings its own {@code labels} keeps them, padded with -100 (where transformers' collator would overwrite
+ * them, as its {@code DataCollatorForSeq2Seq} does not): a pre-tokenized dataset decides what is predicted.
  */
 public final class DataCollatorForLanguageModeling implements DataCollator {
 
@@ -37,6 +39,7 @@ public final class DataCollatorForLanguageModeling implements DataCollator {
         int b = examples.size();
         long[][] ids = new long[b][];
         long[][] masks = new long[b][];
+        long[][] given = new long[b][];  // a row's own labels, or null
         int longest = 0;
         for (int i = 0; i < b; i++) {
             Map<String, Object> row = examples.get(i);
@@ -51,6 +54,13 @@ public final class DataCollatorForLanguageModeling implements DataCollator {
                 throw new IllegalArgumentException("DataCollatorForLanguageModeling: example " + i + " has "
                         + ids[i].length + " input_ids but " + masks[i].length + " attention_mask values");
             }
+            if (row.get("labels") != null) {
+                given[i] = Sequences.toLongs(row.get("labels"), "labels", i);
+                if (given[i].length != ids[i].length) {
+                    throw new IllegalArgumentException("DataCollatorForLanguageModeling: example " + i + " has "
+                            + ids[i].length + " input_ids but " + given[i].length + " labels");
+                }
+            }
             longest = Math.max(longest, ids[i].length);
         }
         int t = (longest + padToMultipleOf - 1) / padToMultipleOf * padToMultipleOf;
@@ -62,7 +72,7 @@ public final class DataCollatorForLanguageModeling implements DataCollator {
                 long mask = present ? masks[i][j] : 0;
                 inputIds[i * t + j] = id;
                 attention[i * t + j] = mask;
-                labels[i * t + j] = mask == 0 ? CausalLMLoss.IGNORE_INDEX : id;
+                labels[i * t + j] = mask == 0 ? CausalLMLoss.IGNORE_INDEX : given[i] != null ? given[i][j] : id;
             }
         }
         return new ModelInputs(Tensor.ofLongs(inputIds, b, t), Tensor.ofLongs(attention, b, t), Tensor.ofLongs(labels, b, t));

@@ -29,6 +29,11 @@ public final class DataLoader {
         this.collator = collator;
     }
 
+    /** Batches of {@code batchSize} rows in dataset order, the last one possibly smaller (for evaluation). */
+    public static DataLoader sequential(Dataset dataset, int batchSize, DataCollator collator) {
+        return new DataLoader(dataset, batchSize, false, 0, false, collator);
+    }
+
     /** The number of batches per epoch ({@code len(dataloader)}). */
     public int size() {
         int n = dataset.size();

@@ -33,6 +33,16 @@ class DataCollatorForLanguageModelingTest {
     }
 
     @Test
+    void rowsWithTheirOwnLabelsKeepThemPaddedWithIgnoreIndex() {
+        var collator = new DataCollatorForLanguageModeling(0);
+        ModelInputs b = collator.apply(List.of(
+                Map.of("input_ids", new int[] {3, 4, 5}, "labels", new int[] {-100, -100, 5}),
+                Map.of("input_ids", new int[] {6})));
+        assertArrayEquals(new long[] {-100, -100, 5, 6, -100, -100}, b.labels().toLongArray());
+        assertEquals(1, b.numItems());
+    }
+
+    @Test
     void badRowsAreNamed() {
         var collator = new DataCollatorForLanguageModeling(0);
         var e = assertThrows(IllegalArgumentException.class, () -> collator.apply(List.of(Map.of("text", "x"))));

@@ -58,11 +58,14 @@ class SchedulesAndClippingTest {
 
     @Test
     void weightDecaySkipsBiasesAndLayerNormsAsTransformersDoes() {
-        var model = new GPT2LMHeadModel(GPT2Config.of(20, 8, 8, 1, 2).withDropout(0), 1);
+        var model = new GPT2LMHeadModel(GPT2Config.builder()
+                .vocabSize(20).nPositions(8).nEmbd(8).nLayer(1).nHead(2).dropout(0).build(), 1);
         assertEquals(Set.of("transformer.wte.weight", "transformer.wpe.weight", "transformer.h.0.attn.c_attn.weight",
                 "transformer.h.0.attn.c_proj.weight", "transformer.h.0.mlp.c_fc.weight", "transformer.h.0.mlp.c_proj.weight"),
                 DecayParameters.names(model));
-        var llama = new LlamaForCausalLM(LlamaConfig.of(20, 8, 16, 1, 2, 1), 1);
+        var llama = new LlamaForCausalLM(LlamaConfig.builder()
+                .vocabSize(20).hiddenSize(8).intermediateSize(16).numHiddenLayers(1)
+                .numAttentionHeads(2).numKeyValueHeads(1).build(), 1);
         Set<String> decay = DecayParameters.names(llama);
         for (String name : llama.namedParameters().keySet()) {
             assertEquals(!name.contains("norm"), decay.contains(name), name);
