@@ -18,6 +18,8 @@ import java.util.Arrays;
 public final class SimdAttention {
 
     private static final float LOWEST = -Float.MAX_VALUE;
+    /** Below this many flops a run of matrices is not worth a thread (decoding one token is far below it). */
+    private static final long MIN_FLOPS_PER_TASK = 4_000_000;
 
     /** One thread's working matrices, grown on demand and reused across calls. */
     private static final class Scratch {
@@ -47,7 +49,7 @@ public final class SimdAttention {
             return;
         }
         int[] at0 = {0};
-        Parallel.forRange(n, 1, (b0, b1) -> {
+        Parallel.forRange(n, grain(tq, tk, hs, hsv), (b0, b1) -> {
             Scratch s = SCRATCH.get().fit(tq * tk, Math.max(tq, tk) * Math.max(hs, hsv));
             for (int b = b0; b < b1; b++) {
                 weights(s.w, q, k, mask, b, tq, tk, hs, scale);
@@ -70,7 +72,7 @@ public final class SimdAttention {
             return;
         }
         int[] at0 = {0};
-        Parallel.forRange(n, 1, (b0, b1) -> {
+        Parallel.forRange(n, grain(tq, tk, hs, hsv), (b0, b1) -> {
             Scratch s = SCRATCH.get().fit(tq * tk, Math.max(tq, tk) * Math.max(hs, hsv));
             for (int b = b0; b < b1; b++) {
                 int[] qAt = {b * tq * hs}, kAt = {b * tk * hs}, vAt = {b * tk * hsv}, doutAt = {b * tq * hsv};
@@ -86,6 +88,11 @@ public final class SimdAttention {
                 System.arraycopy(s.o, 0, dk, b * tk * hs, tk * hs);
             }
         });
+    }
+
+    /** Matrices per task: enough that a task does at least {@link #MIN_FLOPS_PER_TASK} of forward products. */
+    private static int grain(int tq, int tk, int hs, int hsv) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, MIN_FLOPS_PER_TASK / Math.max(1, 2L * tq * tk * (hs + hsv))));
     }
 
     /** The softmax weights {@code w (Tq, Tk)} of matrix {@code b}: scores, scaled, masked to the lowest float. */

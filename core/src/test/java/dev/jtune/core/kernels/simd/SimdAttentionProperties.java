@@ -15,7 +15,7 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * Properties of {@link SimdAttention}: it matches its naive twin {@link ScalarAttention} forward and backward on random
  * sizes (off the vector length, Tq != Tk), masks and dropout bitsets, and its results are bit-identical for any
- * thread count.
+ * thread count (at lengths where each head is worth a thread of its own).
  */
 class SimdAttentionProperties {
 
@@ -82,7 +82,7 @@ class SimdAttentionProperties {
 
     @Property(tries = 20)
     void resultsDoNotDependOnTheThreadCount(@ForAll @IntRange(min = 1, max = 4) int b,
-                                            @ForAll @IntRange(min = 1, max = 80) int t,
+                                            @ForAll @IntRange(min = 150, max = 260) int t,
                                             @ForAll @IntRange(min = 2, max = 5) int threads, @ForAll long seed) {
         Problem pr = Problem.random(seed, b, 3, t, t, 19, 21, true);
         int saved = Parallel.threads();
