@@ -2,6 +2,7 @@ package dev.jtune.core;
 
 import dev.jtune.core.ops.Attention;
 import dev.jtune.core.ops.Indexing;
+import dev.jtune.core.ops.LinearAlgebra;
 import dev.jtune.core.ops.Losses;
 import dev.jtune.core.ops.Losses.Reduction;
 
@@ -15,8 +16,7 @@ public final class Functional {
 
     /** {@code x @ weight^T + bias} for weight {@code [out, in]}; bias may be null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return bias == null ? x.matmul(weight.t()) : LinearAlgebra.addmm(bias, x, weight.t());
     }
 
     /**

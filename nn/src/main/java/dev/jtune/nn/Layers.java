@@ -4,6 +4,7 @@ import dev.jtune.core.DType;
 import dev.jtune.core.Functional;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
+import dev.jtune.core.ops.LinearAlgebra;
 
 /** The basic layers: Linear, Embedding, LayerNorm, RMSNorm, Dropout (each a small {@link Module}). */
 public final class Layers {
@@ -49,7 +50,7 @@ public final class Layers {
         }
 
         public Tensor forward(Tensor x) {
-            return x.matmul(weight.value()).add(bias.value());
+            return LinearAlgebra.addmm(bias.value(), x, weight.value());  // x @ W + b, one op
         }
     }
 

@@ -5,6 +5,7 @@ import dev.jtune.core.Shape;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.autograd.SavedTensor;
+import dev.jtune.core.backend.BinaryOp;
 import java.util.Arrays;
 
 /** Matrix products with broadcast batch dims; transposed operands are read through strides, never copied. */
@@ -42,6 +43,37 @@ public final class LinearAlgebra {
                     needsGrad(1) ? Arithmetic.sumTo(gradientOf(g, sa.get(), b, false), b) : null};
             }
         });
+    }
+
+    /**
+     * {@code bias + a @ b} as one op, like {@code torch.addmm}: {@code a [..., k]}, a matrix {@code b [k, n]} (a
+     * transposed view is read in place) and {@code bias [n]}. The bias is added in the product's own buffer, so a
+     * linear layer makes one {@code [..., n]} tensor instead of a product and a sum.
+     */
+    public static Tensor addmm(Tensor bias, Tensor a, Tensor b) {
+        Dispatch.requireSameCompute("addmm", a, b);
+        Dispatch.requireSameCompute("addmm", bias, b);
+        if (a.dim() == 0 || b.dim() != 2 || bias.dim() != 1 || a.size(-1) != b.size(0) || bias.size(0) != b.size(1)) {
+            throw new IllegalArgumentException("addmm: expects a [..., k], b [k, n] and bias [n], got "
+                    + a.shapeString() + ", " + b.shapeString() + " and " + bias.shapeString());
+        }
+        int k = b.size(0);
+        int[] outShape = a.shape();
+        outShape[outShape.length - 1] = b.size(1);
+        Tensor rows = a.reshape(-1, k);                                                 // (M, k)
+        Tensor out = product(rows, b);                                                  // (M, n)
+        Dispatch.binaryInto("addmm", BinaryOp.ADD, out, out, bias);  // + bias, in place
+        return out.recordedBy(new Node("addmm", rows, b, bias) {
+            private final SavedTensor sa = needsGrad(1) ? save(rows) : null, sb = needsGrad(0) ? save(b) : null;
+
+            @Override
+            public Tensor[] backward(Tensor g) {                                          // g: (M, n)
+                return new Tensor[] {
+                    needsGrad(0) ? gradientOf(g, sb.get(), rows, true) : null,
+                    needsGrad(1) ? gradientOf(g, sa.get(), b, false) : null,
+                    needsGrad(2) ? Reductions.sum(g, new int[] {0}, false) : null};
+            }
+        }).reshape(outShape);
     }
 
     /**

@@ -125,6 +125,17 @@ class GradientProperties {
     }
 
     @Property(tries = 30)
+    void addmmGradientMatchesNumericForPlainAndTransposedWeights(@ForAll @IntRange(min = 1, max = 4) int m,
+                                                                 @ForAll @IntRange(min = 1, max = 4) int k,
+                                                                 @ForAll @IntRange(min = 1, max = 4) int n,
+                                                                 @ForAll long seed) {
+        GradCheck.check(x -> LinearAlgebra.addmm(x[2], x[0], x[1]), randn(seed, 2, m, k), randn(seed + 1, k, n),
+                randn(seed + 2, n));
+        GradCheck.check(x -> LinearAlgebra.addmm(x[2], x[0], x[1].t()), randn(seed, m, k), randn(seed + 1, n, k),
+                randn(seed + 2, n));
+    }
+
+    @Property(tries = 30)
     void softmaxAndLogSoftmaxGradientsMatchNumeric(@ForAll("shapes") int[] shape, @ForAll long seed) {
         int dim = (int) Math.floorMod(seed, shape.length);
         GradCheck.check(x -> x[0].softmax(dim), randn(seed, shape));
