@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,6 +24,10 @@ final class JsonLoader {
     private static final ObjectMapper MAPPER = JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+
+    /** One element of a JSON array file: more elements follow it (content after the array is checked below). */
+    private static final ObjectReader ELEMENT = MAPPER.readerFor(Object.class)
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonLoader() {}
 
@@ -56,7 +61,7 @@ final class JsonLoader {
             while (p.nextToken() != JsonToken.END_ARRAY) {
                 if (p.currentToken() == null) throw new MalformedDatasetException(file + ": unterminated JSON array");
                 long line = p.currentTokenLocation().getLineNr();
-                Datasets.addRow(columns, asRow(file, line, MAPPER.readValue(p, Object.class)), file, line);
+                Datasets.addRow(columns, asRow(file, line, ELEMENT.readValue(p)), file, line);
             }
             if (p.nextToken() != null) {
                 throw new MalformedDatasetException(file + ":" + p.currentTokenLocation().getLineNr()
