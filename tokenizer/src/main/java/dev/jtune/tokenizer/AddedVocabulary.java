@@ -50,21 +50,23 @@ final class AddedVocabulary {
         return byContent.get(content);
     }
 
-    /** Receives the parts of a text: either an added token or a stretch of text between them. */
-    interface Sink {
-        void text(String text, int offset);
-
-        void token(AddedToken token);
-    }
+    /**
+     * A part of a text: an added token, or a stretch of text between added tokens.
+     *
+     * @param text  the stretch of text (null for a token)
+     * @param token the added token (null for text)
+     * @param first whether the part starts the whole text
+     */
+    record Part(String text, AddedToken token, boolean first) {}
 
     /** Cuts the non-normalized added tokens out of raw text. */
-    void splitRaw(String text, int offset, Sink out) {
-        raw.split(text, offset, out);
+    List<Part> splitRaw(String text) {
+        return raw.split(text, true);
     }
 
-    /** Cuts the normalized added tokens out of normalized text. */
-    void splitNormalized(String text, int offset, Sink out) {
-        normalized.split(text, offset, out);
+    /** Cuts the normalized added tokens out of normalized text (itself the text's start when {@code first}). */
+    List<Part> splitNormalized(String text, boolean first) {
+        return normalized.split(text, first);
     }
 
     /** Leftmost-longest matching of a fixed set of tokens. */
@@ -81,7 +83,9 @@ final class AddedVocabulary {
             byFirstChar.values().forEach(l -> l.sort(Comparator.comparingInt((AddedToken t) -> -t.content().length())));
         }
 
-        void split(String text, int offset, Sink out) {
+        List<Part> split(String text, boolean first) {
+            if (byFirstChar.isEmpty()) return List.of(new Part(text, null, first));
+            List<Part> out = new ArrayList<>();
             int done = 0; // text before this index has been handed out
             int i = 0;
             while (i < text.length()) {
@@ -108,14 +112,15 @@ final class AddedVocabulary {
                     i = stop;
                 }
                 if (done < start) {
-                    out.text(text.substring(done, start), offset + done);
+                    out.add(new Part(text.substring(done, start), null, first && done == 0));
                 }
-                out.token(t);
+                out.add(new Part(null, t, false));
                 done = stop;
             }
             if (done < text.length() || text.isEmpty()) {
-                out.text(text.substring(done), offset + done);
+                out.add(new Part(text.substring(done), null, first && done == 0));
             }
+            return out;
         }
 
         private AddedToken longestAt(String text, int i) {

@@ -104,50 +104,45 @@ public final class Tokenizer {
         return postProcessor.process(truncation.apply(ids, postProcessor.addedTokens()));
     }
 
-    /** Added tokens, then normalizer, pre-tokenizer and model: the ids before post-processing. */
+    /**
+     * The ids before post-processing, step by step: cut out the added tokens that match raw text, normalize the
+     * rest, cut out the added tokens that match normalized text, pre-tokenize the rest into words, BPE each word.
+     */
     private int[] tokenize(String text) {
         // Text averages about 4 characters per token, so this rarely grows, and a short text gets a short buffer.
         IntList ids = new IntList(text.length() / 3 + 8);
+        PreTokenizer.Sink bpe = new BpeSink(model, ids);
         AddedVocabulary vocabulary = added;
-        PreTokenizer.Sink toModel = new PreTokenizer.Sink() {
-            @Override
-            public void accept(String word, int offset) {
-                ids.addAll(model.tokenize(word));
+        for (AddedVocabulary.Part raw : vocabulary.splitRaw(text)) {
+            if (raw.token() != null) {
+                ids.add(raw.token().id());
+                continue;
             }
-
-            @Override
-            public void accept(char[] chars, int start, int end, int offset) {
-                ids.addAll(model.tokenize(chars, start, end));
-            }
-        };
-        AddedVocabulary.Sink afterNormalization = new AddedVocabulary.Sink() {
-            @Override
-            public void text(String piece, int offset) {
-                if (preTokenizer == null) {
-                    toModel.accept(piece, offset);
+            String normalized = normalizer == null ? raw.text() : normalizer.normalize(raw.text());
+            for (AddedVocabulary.Part part : vocabulary.splitNormalized(normalized, raw.first())) {
+                if (part.token() != null) {
+                    ids.add(part.token().id());
+                } else if (preTokenizer == null) {
+                    bpe.accept(part.text());
                 } else {
-                    preTokenizer.split(piece, offset, toModel);
+                    preTokenizer.split(part.text(), part.first(), bpe);
                 }
             }
-
-            @Override
-            public void token(AddedToken token) {
-                ids.add(token.id());
-            }
-        };
-        vocabulary.splitRaw(text, 0, new AddedVocabulary.Sink() {
-            @Override
-            public void text(String piece, int offset) {
-                String normalized = normalizer == null ? piece : normalizer.normalize(piece);
-                vocabulary.splitNormalized(normalized, offset, afterNormalization);
-            }
-
-            @Override
-            public void token(AddedToken token) {
-                ids.add(token.id());
-            }
-        });
+        }
         return ids.toArray();
+    }
+
+    /** The last step: each word the pre-tokenizer hands over, BPE-tokenized into {@code ids}. */
+    private record BpeSink(Bpe model, IntList ids) implements PreTokenizer.Sink {
+        @Override
+        public void accept(String word) {
+            ids.addAll(model.tokenize(word));
+        }
+
+        @Override
+        public void accept(char[] chars, int start, int end) {
+            ids.addAll(model.tokenize(chars, start, end));
+        }
     }
 
     // ---- decoding ----

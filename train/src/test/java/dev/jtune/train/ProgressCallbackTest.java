@@ -21,31 +21,27 @@ class ProgressCallbackTest {
         assertEquals("100%|########################| 40/40 [01:00<00:00, 0.67 it/s, loss=5.123]", bar.line(40, 40, 60.0));
     }
 
-    @Test
-    void outsideATerminalProgressIsALineEveryFiveSecondsAndTheLastOne() {
+    /** What a printer shows for steps 1..n, one every 0.1 s, the last one marked last. */
+    private static String printed(boolean terminal, int n) {
         var out = new ByteArrayOutputStream();
         long[] now = {0};
-        ProgressPrinter printer = new ProgressPrinter(new PrintStream(out, true, StandardCharsets.UTF_8), false,
+        ProgressPrinter printer = new ProgressPrinter(new PrintStream(out, true, StandardCharsets.UTF_8), terminal,
                 () -> now[0]);
-        for (int step = 1; step <= 100; step++) {  // one step every 0.1 s for 10 s
+        for (int step = 1; step <= n; step++) {
             now[0] = step * 100_000_000L;
-            printer.update("step " + step, step == 100);
+            printer.update("step " + step, step == n);
         }
         printer.finish();
-        assertEquals("step 1\nstep 51\nstep 100\n", out.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void outsideATerminalProgressIsALineEveryFiveSecondsAndTheLastOne() {
+        assertEquals("step 1\nstep 51\nstep 100\n", printed(false, 100));
     }
 
     @Test
     void onATerminalTheLineIsRedrawnInPlaceAtMostFiveTimesASecond() {
-        var out = new ByteArrayOutputStream();
-        long[] now = {0};
-        ProgressPrinter printer = new ProgressPrinter(new PrintStream(out, true, StandardCharsets.UTF_8), true,
-                () -> now[0]);
-        for (int step = 1; step <= 10; step++) {  // one step every 0.1 s for 1 s
-            now[0] = step * 100_000_000L;
-            printer.update("step " + step, step == 10);
-        }
-        printer.finish();
-        assertEquals("\rstep 1\rstep 3\rstep 5\rstep 7\rstep 9\rstep 10\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("\rstep 1\rstep 3\rstep 5\rstep 7\rstep 9\rstep 10\n", printed(true, 10));
     }
 }

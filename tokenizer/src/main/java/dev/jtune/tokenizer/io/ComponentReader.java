@@ -1,5 +1,7 @@
 package dev.jtune.tokenizer.io;
 
+import static dev.jtune.tokenizer.io.TokenizerJsonFields.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtune.tokenizer.decoders.Decoder;
 import dev.jtune.tokenizer.normalizers.Normalizer;
@@ -39,35 +41,35 @@ final class ComponentReader {
     }
 
     Normalizer normalizer(JsonNode n, String where) {
-        return switch (type(n, where, "normalizer")) {
+        return switch (type(n, where, NORMALIZER)) {
             case "NFC" -> new Normalizer.Unicode(Form.NFC);
             case "NFD" -> new Normalizer.Unicode(Form.NFD);
             case "NFKC" -> new Normalizer.Unicode(Form.NFKC);
             case "NFKD" -> new Normalizer.Unicode(Form.NFKD);
             case "Lowercase" -> new Normalizer.Lowercase();
-            case "Strip" -> new Normalizer.Strip(file.bool(n, "strip_left", false, where),
-                    file.bool(n, "strip_right", false, where));
-            case "Replace" -> new Normalizer.Replace(pattern(n, where), file.string(n, "content", where));
-            case "Prepend" -> new Normalizer.Prepend(file.string(n, "prepend", where));
-            case "Sequence" -> new Normalizer.Sequence(list(n, "normalizers", where, this::normalizer));
-            default -> throw unsupported(n, where, "normalizer",
+            case "Strip" -> new Normalizer.Strip(file.bool(n, STRIP_LEFT, false, where),
+                    file.bool(n, STRIP_RIGHT, false, where));
+            case "Replace" -> new Normalizer.Replace(pattern(n, where), file.string(n, CONTENT, where));
+            case "Prepend" -> new Normalizer.Prepend(file.string(n, PREPEND, where));
+            case "Sequence" -> new Normalizer.Sequence(list(n, NORMALIZERS, where, this::normalizer));
+            default -> throw unsupported(n, where, NORMALIZER,
                     "NFC, NFD, NFKC, NFKD, Lowercase, Strip, Replace, Prepend, Sequence");
         };
     }
 
     PreTokenizer preTokenizer(JsonNode n, String where) {
         return switch (type(n, where, "pre-tokenizer")) {
-            case "ByteLevel" -> new ByteLevel(file.bool(n, "add_prefix_space", true, where),
-                    file.bool(n, "trim_offsets", true, where), file.bool(n, "use_regex", true, where));
+            case "ByteLevel" -> new ByteLevel(file.bool(n, ADD_PREFIX_SPACE, true, where),
+                    file.bool(n, TRIM_OFFSETS, true, where), file.bool(n, USE_REGEX, true, where));
             case "Split" -> new Split(pattern(n, where), behavior(n, where, null),
-                    file.bool(n, "invert", false, where));
+                    file.bool(n, INVERT, false, where));
             case "Metaspace" -> new Metaspace(replacement(n, where), prependScheme(n, where),
-                    file.bool(n, "split", true, where));
-            case "Digits" -> new Digits(file.bool(n, "individual_digits", false, where));
+                    file.bool(n, SPLIT, true, where));
+            case "Digits" -> new Digits(file.bool(n, INDIVIDUAL_DIGITS, false, where));
             case "Punctuation" -> new Punctuation(behavior(n, where, SplitBehavior.ISOLATED));
             case "Whitespace" -> new Whitespace();
             case "WhitespaceSplit" -> new WhitespaceSplit();
-            case "Sequence" -> new Sequence(list(n, "pretokenizers", where, this::preTokenizer));
+            case "Sequence" -> new Sequence(list(n, PRETOKENIZERS, where, this::preTokenizer));
             default -> throw unsupported(n, where, "pre-tokenizer",
                     "ByteLevel, Split, Metaspace, Digits, Punctuation, Whitespace, WhitespaceSplit, Sequence");
         };
@@ -75,46 +77,46 @@ final class ComponentReader {
 
     PostProcessor postProcessor(JsonNode n, String where) {
         return switch (type(n, where, "post-processor")) {
-            case "ByteLevel" -> new PostProcessor.ByteLevel(file.bool(n, "add_prefix_space", true, where),
-                    file.bool(n, "trim_offsets", true, where), file.bool(n, "use_regex", true, where));
+            case "ByteLevel" -> new PostProcessor.ByteLevel(file.bool(n, ADD_PREFIX_SPACE, true, where),
+                    file.bool(n, TRIM_OFFSETS, true, where), file.bool(n, USE_REGEX, true, where));
             case "TemplateProcessing" -> template(n, where);
-            case "Sequence" -> new PostProcessor.Sequence(list(n, "processors", where, this::postProcessor));
+            case "Sequence" -> new PostProcessor.Sequence(list(n, PROCESSORS, where, this::postProcessor));
             default -> throw unsupported(n, where, "post-processor", "ByteLevel, TemplateProcessing, Sequence");
         };
     }
 
     Decoder decoder(JsonNode n, String where) {
-        return switch (type(n, where, "decoder")) {
-            case "ByteLevel" -> new Decoder.ByteLevel(file.bool(n, "add_prefix_space", true, where),
-                    file.bool(n, "trim_offsets", true, where), file.bool(n, "use_regex", true, where));
+        return switch (type(n, where, DECODER)) {
+            case "ByteLevel" -> new Decoder.ByteLevel(file.bool(n, ADD_PREFIX_SPACE, true, where),
+                    file.bool(n, TRIM_OFFSETS, true, where), file.bool(n, USE_REGEX, true, where));
             case "Metaspace" -> new Decoder.Metaspace(replacement(n, where), prependScheme(n, where),
-                    file.bool(n, "split", true, where));
+                    file.bool(n, SPLIT, true, where));
             case "ByteFallback" -> new Decoder.ByteFallback();
             case "Fuse" -> new Decoder.Fuse();
-            case "Strip" -> new Decoder.Strip(singleChar(file.string(n, "content", where), where + ".content"),
-                    file.integer(n, "start", 0, where), file.integer(n, "stop", 0, where));
-            case "Replace" -> new Decoder.Replace(pattern(n, where), file.string(n, "content", where));
-            case "Sequence" -> new Decoder.Sequence(list(n, "decoders", where, this::decoder));
-            default -> throw unsupported(n, where, "decoder",
+            case "Strip" -> new Decoder.Strip(singleChar(file.string(n, CONTENT, where), where + ".content"),
+                    file.integer(n, START, 0, where), file.integer(n, STOP, 0, where));
+            case "Replace" -> new Decoder.Replace(pattern(n, where), file.string(n, CONTENT, where));
+            case "Sequence" -> new Decoder.Sequence(list(n, DECODERS, where, this::decoder));
+            default -> throw unsupported(n, where, DECODER,
                     "ByteLevel, Metaspace, ByteFallback, Fuse, Strip, Replace, Sequence");
         };
     }
 
     private TemplateProcessing template(JsonNode n, String where) {
-        List<TemplateProcessing.Piece> single = templatePieces(file.array(n, "single", where), where + ".single");
-        JsonNode pairNode = n.get("pair");
+        List<TemplateProcessing.Piece> single = templatePieces(file.array(n, SINGLE, where), where + ".single");
+        JsonNode pairNode = n.get(PAIR);
         List<TemplateProcessing.Piece> pair = pairNode == null || pairNode.isNull()
-                ? List.of() : templatePieces(file.array(n, "pair", where), where + ".pair");
+                ? List.of() : templatePieces(file.array(n, PAIR, where), where + ".pair");
         Map<String, TemplateProcessing.SpecialToken> specials = new LinkedHashMap<>();
-        JsonNode specialNode = file.optionalObject(n, "special_tokens", where);
+        JsonNode specialNode = file.optionalObject(n, SPECIAL_TOKENS, where);
         if (specialNode != null) {
             for (var e : specialNode.properties()) {
                 String at = where + ".special_tokens." + e.getKey();
                 List<Integer> ids = new ArrayList<>();
-                file.array(e.getValue(), "ids", at).forEach(id -> ids.add(file.asInt(id, at + ".ids")));
+                file.array(e.getValue(), IDS, at).forEach(id -> ids.add(file.asInt(id, at + ".ids")));
                 List<String> tokens = new ArrayList<>();
-                file.array(e.getValue(), "tokens", at).forEach(t -> tokens.add(t.asText()));
-                specials.put(e.getKey(), new TemplateProcessing.SpecialToken(file.string(e.getValue(), "id", at),
+                file.array(e.getValue(), TOKENS, at).forEach(t -> tokens.add(t.asText()));
+                specials.put(e.getKey(), new TemplateProcessing.SpecialToken(file.string(e.getValue(), ID, at),
                         ids, tokens));
             }
         }
@@ -137,8 +139,8 @@ final class ComponentReader {
             if (body == null || !body.isObject()) {
                 throw file.error(at, "expected {\"SpecialToken\": {...}} or {\"Sequence\": {...}}");
             }
-            pieces.add(new TemplateProcessing.Piece(special != null, file.string(body, "id", at),
-                    file.integer(body, "type_id", 0, at)));
+            pieces.add(new TemplateProcessing.Piece(special != null, file.string(body, ID, at),
+                    file.integer(body, TYPE_ID, 0, at)));
         }
         return pieces;
     }
@@ -147,11 +149,11 @@ final class ComponentReader {
         if (!n.isObject()) {
             throw file.error(where, component + ": expected an object, got " + JsonFile.kind(n));
         }
-        return file.string(n, "type", where);
+        return file.string(n, TYPE, where);
     }
 
     private RuntimeException unsupported(JsonNode n, String where, String component, String supported) {
-        return file.error(where, "unsupported " + component + " type '" + n.get("type").asText()
+        return file.error(where, "unsupported " + component + " type '" + n.get(TYPE).asText()
                 + "' (supported: " + supported + ")");
     }
 
@@ -165,7 +167,7 @@ final class ComponentReader {
     }
 
     private TextPattern pattern(JsonNode n, String where) {
-        JsonNode p = file.object(n, "pattern", where);
+        JsonNode p = file.object(n, PATTERN, where);
         String at = where + ".pattern";
         try {
             if (p.has("String")) {
@@ -182,7 +184,7 @@ final class ComponentReader {
     }
 
     private SplitBehavior behavior(JsonNode n, String where, SplitBehavior fallback) {
-        String name = fallback == null ? file.string(n, "behavior", where) : file.optionalString(n, "behavior", where);
+        String name = fallback == null ? file.string(n, BEHAVIOR, where) : file.optionalString(n, BEHAVIOR, where);
         if (name == null) {
             return fallback;
         }
@@ -195,7 +197,7 @@ final class ComponentReader {
     }
 
     private char replacement(JsonNode n, String where) {
-        return singleChar(file.string(n, "replacement", where), where + ".replacement");
+        return singleChar(file.string(n, REPLACEMENT, where), where + ".replacement");
     }
 
     private char singleChar(String s, String where) {
@@ -207,9 +209,9 @@ final class ComponentReader {
 
     /** prepend_scheme, or the older add_prefix_space flag. */
     private PrependScheme prependScheme(JsonNode n, String where) {
-        String scheme = file.optionalString(n, "prepend_scheme", where);
+        String scheme = file.optionalString(n, PREPEND_SCHEME, where);
         if (scheme == null) {
-            return file.bool(n, "add_prefix_space", true, where) ? PrependScheme.ALWAYS : PrependScheme.NEVER;
+            return file.bool(n, ADD_PREFIX_SPACE, true, where) ? PrependScheme.ALWAYS : PrependScheme.NEVER;
         }
         return switch (scheme) {
             case "always" -> PrependScheme.ALWAYS;

@@ -1,5 +1,7 @@
 package dev.jtune.tokenizer.io;
 
+import static dev.jtune.tokenizer.io.TokenizerJsonFields.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -36,11 +38,11 @@ final class ComponentWriter {
         return switch (n) {
             case Normalizer.Unicode u -> typed(u.form().name());
             case Normalizer.Lowercase l -> typed("Lowercase");
-            case Normalizer.Strip s -> typed("Strip").put("strip_left", s.left()).put("strip_right", s.right());
-            case Normalizer.Replace r -> typed("Replace").<ObjectNode>set("pattern", pattern(r.pattern()))
-                    .put("content", r.content());
-            case Normalizer.Prepend p -> typed("Prepend").put("prepend", p.prepend());
-            case Normalizer.Sequence s -> typed("Sequence").set("normalizers",
+            case Normalizer.Strip s -> typed("Strip").put(STRIP_LEFT, s.left()).put(STRIP_RIGHT, s.right());
+            case Normalizer.Replace r -> typed("Replace").<ObjectNode>set(PATTERN, pattern(r.pattern()))
+                    .put(CONTENT, r.content());
+            case Normalizer.Prepend p -> typed("Prepend").put(PREPEND, p.prepend());
+            case Normalizer.Sequence s -> typed("Sequence").set(NORMALIZERS,
                     list(s.normalizers(), ComponentWriter::normalizer));
         };
     }
@@ -50,17 +52,17 @@ final class ComponentWriter {
             return NullNode.instance;
         }
         return switch (p) {
-            case ByteLevel b -> typed("ByteLevel").put("add_prefix_space", b.addPrefixSpace())
-                    .put("trim_offsets", b.trimOffsets()).put("use_regex", b.useRegex());
-            case Split s -> typed("Split").<ObjectNode>set("pattern", pattern(s.pattern()))
-                    .put("behavior", s.behavior().jsonName()).put("invert", s.invert());
-            case Metaspace m -> typed("Metaspace").put("replacement", String.valueOf(m.replacement()))
-                    .put("prepend_scheme", m.prependScheme().name().toLowerCase(Locale.ROOT)).put("split", m.split());
-            case Digits d -> typed("Digits").put("individual_digits", d.individualDigits());
-            case Punctuation q -> typed("Punctuation").put("behavior", q.behavior().jsonName());
+            case ByteLevel b -> typed("ByteLevel").put(ADD_PREFIX_SPACE, b.addPrefixSpace())
+                    .put(TRIM_OFFSETS, b.trimOffsets()).put(USE_REGEX, b.useRegex());
+            case Split s -> typed("Split").<ObjectNode>set(PATTERN, pattern(s.pattern()))
+                    .put(BEHAVIOR, s.behavior().jsonName()).put(INVERT, s.invert());
+            case Metaspace m -> typed("Metaspace").put(REPLACEMENT, String.valueOf(m.replacement()))
+                    .put(PREPEND_SCHEME, m.prependScheme().name().toLowerCase(Locale.ROOT)).put(SPLIT, m.split());
+            case Digits d -> typed("Digits").put(INDIVIDUAL_DIGITS, d.individualDigits());
+            case Punctuation q -> typed("Punctuation").put(BEHAVIOR, q.behavior().jsonName());
             case Whitespace w -> typed("Whitespace");
             case WhitespaceSplit w -> typed("WhitespaceSplit");
-            case Sequence s -> typed("Sequence").set("pretokenizers",
+            case Sequence s -> typed("Sequence").set(PRETOKENIZERS,
                     list(s.preTokenizers(), ComponentWriter::preTokenizer));
         };
     }
@@ -70,10 +72,10 @@ final class ComponentWriter {
             return NullNode.instance;
         }
         return switch (p) {
-            case PostProcessor.ByteLevel b -> typed("ByteLevel").put("add_prefix_space", b.addPrefixSpace())
-                    .put("trim_offsets", b.trimOffsets()).put("use_regex", b.useRegex());
+            case PostProcessor.ByteLevel b -> typed("ByteLevel").put(ADD_PREFIX_SPACE, b.addPrefixSpace())
+                    .put(TRIM_OFFSETS, b.trimOffsets()).put(USE_REGEX, b.useRegex());
             case PostProcessor.TemplateProcessing t -> template(t);
-            case PostProcessor.Sequence s -> typed("Sequence").set("processors",
+            case PostProcessor.Sequence s -> typed("Sequence").set(PROCESSORS,
                     list(s.processors(), ComponentWriter::postProcessor));
         };
     }
@@ -83,29 +85,29 @@ final class ComponentWriter {
             return NullNode.instance;
         }
         return switch (d) {
-            case Decoder.ByteLevel b -> typed("ByteLevel").put("add_prefix_space", b.addPrefixSpace())
-                    .put("trim_offsets", b.trimOffsets()).put("use_regex", b.useRegex());
-            case Decoder.Metaspace m -> typed("Metaspace").put("replacement", String.valueOf(m.replacement()))
-                    .put("prepend_scheme", m.prependScheme().name().toLowerCase(Locale.ROOT)).put("split", m.split());
+            case Decoder.ByteLevel b -> typed("ByteLevel").put(ADD_PREFIX_SPACE, b.addPrefixSpace())
+                    .put(TRIM_OFFSETS, b.trimOffsets()).put(USE_REGEX, b.useRegex());
+            case Decoder.Metaspace m -> typed("Metaspace").put(REPLACEMENT, String.valueOf(m.replacement()))
+                    .put(PREPEND_SCHEME, m.prependScheme().name().toLowerCase(Locale.ROOT)).put(SPLIT, m.split());
             case Decoder.ByteFallback b -> typed("ByteFallback");
             case Decoder.Fuse f -> typed("Fuse");
-            case Decoder.Strip s -> typed("Strip").put("content", String.valueOf(s.content()))
-                    .put("start", s.start()).put("stop", s.stop());
-            case Decoder.Replace r -> typed("Replace").<ObjectNode>set("pattern", pattern(r.pattern()))
-                    .put("content", r.content());
-            case Decoder.Sequence s -> typed("Sequence").set("decoders", list(s.decoders(), ComponentWriter::decoder));
+            case Decoder.Strip s -> typed("Strip").put(CONTENT, String.valueOf(s.content()))
+                    .put(START, s.start()).put(STOP, s.stop());
+            case Decoder.Replace r -> typed("Replace").<ObjectNode>set(PATTERN, pattern(r.pattern()))
+                    .put(CONTENT, r.content());
+            case Decoder.Sequence s -> typed("Sequence").set(DECODERS, list(s.decoders(), ComponentWriter::decoder));
         };
     }
 
     private static ObjectNode template(PostProcessor.TemplateProcessing t) {
         ObjectNode out = typed("TemplateProcessing");
-        out.set("single", pieces(t.single()));
-        out.set("pair", pieces(t.pair()));
-        ObjectNode specials = out.putObject("special_tokens");
+        out.set(SINGLE, pieces(t.single()));
+        out.set(PAIR, pieces(t.pair()));
+        ObjectNode specials = out.putObject(SPECIAL_TOKENS);
         t.specialTokens().forEach((name, s) -> {
-            ObjectNode o = specials.putObject(name).put("id", s.id());
-            s.ids().forEach(o.putArray("ids")::add);
-            s.tokens().forEach(o.putArray("tokens")::add);
+            ObjectNode o = specials.putObject(name).put(ID, s.id());
+            s.ids().forEach(o.putArray(IDS)::add);
+            s.tokens().forEach(o.putArray(TOKENS)::add);
         });
         return out;
     }
@@ -113,14 +115,14 @@ final class ComponentWriter {
     private static ArrayNode pieces(List<PostProcessor.TemplateProcessing.Piece> pieces) {
         ArrayNode out = JSON.arrayNode();
         for (var p : pieces) {
-            out.addObject().putObject(p.special() ? "SpecialToken" : "Sequence").put("id", p.id())
-                    .put("type_id", p.typeId());
+            out.addObject().putObject(p.special() ? "SpecialToken" : "Sequence").put(ID, p.id())
+                    .put(TYPE_ID, p.typeId());
         }
         return out;
     }
 
     private static ObjectNode typed(String type) {
-        return JSON.objectNode().put("type", type);
+        return JSON.objectNode().put(TYPE, type);
     }
 
     private static ObjectNode pattern(TextPattern p) {

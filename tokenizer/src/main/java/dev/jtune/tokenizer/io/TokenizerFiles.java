@@ -1,5 +1,7 @@
 package dev.jtune.tokenizer.io;
 
+import static dev.jtune.tokenizer.io.TokenizerJsonFields.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtune.tokenizer.AddedToken;
 import dev.jtune.tokenizer.Tokenizer;
@@ -36,21 +38,21 @@ public final class TokenizerFiles {
         TokenizerJsonReader reader = new TokenizerJsonReader(file);
         ComponentReader components = reader.components();
         Bpe model = reader.model();
-        List<AddedToken> added = reader.addedTokens();
-        JsonNode n = reader.section("normalizer");
-        JsonNode p = reader.section("pre_tokenizer");
-        JsonNode post = reader.section("post_processor");
-        JsonNode d = reader.section("decoder");
-        Config config = Config.read(tokenizerJson.getParent(), added);
+        JsonNode n = reader.section(NORMALIZER);
+        JsonNode p = reader.section(PRE_TOKENIZER);
+        JsonNode post = reader.section(POST_PROCESSOR);
+        JsonNode d = reader.section(DECODER);
+        Config config = Config.read(tokenizerJson.getParent());
+        List<AddedToken> added = config.withDecoderTokens(reader.addedTokens());
         if (reader.paddingToken() != null) {
-            config.specialTokens.putIfAbsent("pad_token", reader.paddingToken());
+            config.specialTokens.putIfAbsent(PAD_TOKEN, reader.paddingToken());
         }
         return new Tokenizer(
-                n == null ? null : components.normalizer(n, "normalizer"),
-                p == null ? null : components.preTokenizer(p, "pre_tokenizer"),
+                n == null ? null : components.normalizer(n, NORMALIZER),
+                p == null ? null : components.preTokenizer(p, PRE_TOKENIZER),
                 model,
-                post == null ? null : components.postProcessor(post, "post_processor"),
-                d == null ? null : components.decoder(d, "decoder"),
+                post == null ? null : components.postProcessor(post, POST_PROCESSOR),
+                d == null ? null : components.decoder(d, DECODER),
                 added, config.specialTokens,
                 new TokenizerSettings(reader.padding(), reader.truncation(), config.modelMaxLength));
     }
@@ -73,10 +75,10 @@ public final class TokenizerFiles {
             throw new TokenizerException(vocabJson.getFileName() + " + " + mergesTxt.getFileName() + " ("
                     + vocabJson.getParent() + "): " + e.getMessage());
         }
-        List<AddedToken> added = new ArrayList<>();
-        Config config = Config.read(vocabJson.getParent(), added);
+        Config config = Config.read(vocabJson.getParent());
+        List<AddedToken> added = config.withDecoderTokens(List.of());
         if (config.specialTokens.isEmpty() && vocab.containsKey("<|endoftext|>")) {
-            for (String attribute : List.of("bos_token", "eos_token", "unk_token")) {
+            for (String attribute : List.of("bos_token", "eos_token", UNK_TOKEN)) {
                 config.specialTokens.put(attribute, "<|endoftext|>");
             }
         }
@@ -119,29 +121,28 @@ public final class TokenizerFiles {
     /** What tokenizer_config.json and special_tokens_map.json say. */
     private static final class Config {
         final Map<String, String> specialTokens = new LinkedHashMap<>();
+        final List<AddedToken> decoderTokens = new ArrayList<>();  // tokenizer_config.json's added_tokens_decoder
         Long modelMaxLength;
         boolean addPrefixSpace;
 
-        /** Reads the config files in {@code dir}; tokens of {@code added_tokens_decoder} are added to {@code added}. */
-        static Config read(Path dir, List<AddedToken> added) {
+        /** Reads the config files in {@code dir}. */
+        static Config read(Path dir) {
             Config c = new Config();
             Path configPath = dir.resolve(TOKENIZER_CONFIG);
             if (Files.exists(configPath)) {
                 JsonFile file = JsonFile.read(configPath);
                 c.readSpecialTokens(file);
-                JsonNode max = file.root().get("model_max_length");
+                JsonNode max = file.root().get(MODEL_MAX_LENGTH);
                 if (max != null && max.isNumber() && max.canConvertToLong()) {
                     c.modelMaxLength = max.longValue();
                 }
-                c.addPrefixSpace = file.bool(file.root(), "add_prefix_space", false, "$");
-                JsonNode decoder = file.optionalObject(file.root(), "added_tokens_decoder", "$");
+                c.addPrefixSpace = file.bool(file.root(), ADD_PREFIX_SPACE, false, "$");
+                JsonNode decoder = file.optionalObject(file.root(), ADDED_TOKENS_DECODER, "$");
                 if (decoder != null) {
                     for (var e : decoder.properties()) {
                         int id = parseId(file, e.getKey());
-                        if (added.stream().noneMatch(t -> t.id() == id)) {
-                            added.add(TokenizerJsonReader.addedToken(file, e.getValue(),
-                                    "added_tokens_decoder." + e.getKey(), id));
-                        }
+                        c.decoderTokens.add(TokenizerJsonReader.addedToken(file, e.getValue(),
+                                "added_tokens_decoder." + e.getKey(), id));
                     }
                 }
             }
@@ -150,6 +151,15 @@ public final class TokenizerFiles {
                 c.readSpecialTokens(JsonFile.read(mapPath));
             }
             return c;
+        }
+
+        /** {@code added} followed by the decoder tokens whose ids it does not have yet, as a new list. */
+        List<AddedToken> withDecoderTokens(List<AddedToken> added) {
+            List<AddedToken> all = new ArrayList<>(added);
+            for (AddedToken t : decoderTokens) {
+                if (all.stream().noneMatch(a -> a.id() == t.id())) all.add(t);
+            }
+            return all;
         }
 
         private void readSpecialTokens(JsonFile file) {
@@ -161,7 +171,7 @@ public final class TokenizerFiles {
                 if (v.isTextual()) {
                     specialTokens.put(attribute, v.textValue());
                 } else if (v.isObject()) {
-                    specialTokens.put(attribute, file.string(v, "content", attribute));
+                    specialTokens.put(attribute, file.string(v, CONTENT, attribute));
                 } else {
                     throw file.error(attribute, "expected a string or {\"content\": ...}, got " + JsonFile.kind(v));
                 }
@@ -172,7 +182,7 @@ public final class TokenizerFiles {
             try {
                 return Integer.parseInt(key);
             } catch (NumberFormatException e) {
-                throw file.error("added_tokens_decoder", "key '" + key + "' is not a token id");
+                throw file.error(ADDED_TOKENS_DECODER, "key '" + key + "' is not a token id");
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.jtune.tokenizer.io;
 
+import static dev.jtune.tokenizer.io.TokenizerJsonFields.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtune.tokenizer.AddedToken;
 import dev.jtune.tokenizer.Padding;
@@ -24,26 +26,26 @@ final class TokenizerJsonReader {
     }
 
     Bpe model() {
-        JsonNode m = file.object(root, "model", "$");
-        String type = m.has("type") ? file.string(m, "type", "model") : "BPE";
+        JsonNode m = file.object(root, MODEL, "$");
+        String type = m.has(TYPE) ? file.string(m, TYPE, MODEL) : "BPE";
         if (!type.equals("BPE")) {
             throw file.error("model.type", "unsupported model type '" + type + "' (supported: BPE)");
         }
-        JsonNode dropout = m.get("dropout");
+        JsonNode dropout = m.get(DROPOUT);
         if (dropout != null && !dropout.isNull() && dropout.asDouble() != 0.0) {
             throw file.error("model.dropout", "BPE dropout is not supported (got " + dropout + ")");
         }
-        BpeOptions options = new BpeOptions(file.optionalString(m, "unk_token", "model"),
-                file.bool(m, "fuse_unk", false, "model"), file.bool(m, "byte_fallback", false, "model"),
-                file.bool(m, "ignore_merges", false, "model"),
-                file.optionalString(m, "continuing_subword_prefix", "model"),
-                file.optionalString(m, "end_of_word_suffix", "model"));
-        Map<String, Integer> vocab = vocab(file.object(m, "vocab", "model"));
-        List<String[]> merges = merges(file.array(m, "merges", "model"));
+        BpeOptions options = new BpeOptions(file.optionalString(m, UNK_TOKEN, MODEL),
+                file.bool(m, FUSE_UNK, false, MODEL), file.bool(m, BYTE_FALLBACK, false, MODEL),
+                file.bool(m, IGNORE_MERGES, false, MODEL),
+                file.optionalString(m, CONTINUING_SUBWORD_PREFIX, MODEL),
+                file.optionalString(m, END_OF_WORD_SUFFIX, MODEL));
+        Map<String, Integer> vocab = vocab(file.object(m, VOCAB, MODEL));
+        List<String[]> merges = merges(file.array(m, MERGES, MODEL));
         try {
             return new Bpe(vocab, merges, options);
         } catch (IllegalArgumentException e) {
-            throw file.error("model", e.getMessage());
+            throw file.error(MODEL, e.getMessage());
         }
     }
 
@@ -74,34 +76,34 @@ final class TokenizerJsonReader {
 
     List<AddedToken> addedTokens() {
         List<AddedToken> tokens = new ArrayList<>();
-        JsonNode array = root.get("added_tokens");
+        JsonNode array = root.get(ADDED_TOKENS);
         if (array == null || array.isNull()) {
             return tokens;
         }
-        array = file.array(root, "added_tokens", "$");
+        array = file.array(root, ADDED_TOKENS, "$");
         for (int i = 0; i < array.size(); i++) {
             tokens.add(addedToken(file, array.get(i), "added_tokens[" + i + "]", -1));
         }
         return tokens;
     }
 
-    /** One added token object; {@code id} overrides a missing "id" field (tokenizer_config.json keys them by id). */
+    /** One added token object; {@code id} overrides a missing ID field (tokenizer_config.json keys them by id). */
     static AddedToken addedToken(JsonFile file, JsonNode t, String where, int id) {
         if (!t.isObject()) {
             throw file.error(where, "expected an object, got " + JsonFile.kind(t));
         }
-        return new AddedToken(id >= 0 ? id : file.asInt(t.path("id"), where + ".id"),
-                file.string(t, "content", where), file.bool(t, "single_word", false, where),
-                file.bool(t, "lstrip", false, where), file.bool(t, "rstrip", false, where),
-                file.bool(t, "normalized", true, where), file.bool(t, "special", false, where));
+        return new AddedToken(id >= 0 ? id : file.asInt(t.path(ID), where + ".id"),
+                file.string(t, CONTENT, where), file.bool(t, SINGLE_WORD, false, where),
+                file.bool(t, LSTRIP, false, where), file.bool(t, RSTRIP, false, where),
+                file.bool(t, NORMALIZED, true, where), file.bool(t, SPECIAL, false, where));
     }
 
     Padding padding() {
-        JsonNode p = file.optionalObject(root, "padding", "$");
+        JsonNode p = file.optionalObject(root, PADDING, "$");
         if (p == null) {
             return null;
         }
-        JsonNode strategy = p.get("strategy");
+        JsonNode strategy = p.get(STRATEGY);
         Padding padding;
         if (strategy != null && strategy.isTextual() && strategy.textValue().equals("BatchLongest")) {
             padding = Padding.longest();
@@ -110,26 +112,26 @@ final class TokenizerJsonReader {
         } else {
             throw file.error("padding.strategy", "expected \"BatchLongest\" or {\"Fixed\": n}, got " + strategy);
         }
-        int multiple = file.integer(p, "pad_to_multiple_of", 1, "padding");
-        return padding.withSide(side(p, "padding")).withPadToMultipleOf(multiple);
+        int multiple = file.integer(p, PAD_TO_MULTIPLE_OF, 1, PADDING);
+        return padding.withSide(side(p, PADDING)).withPadToMultipleOf(multiple);
     }
 
     Truncation truncation() {
-        JsonNode t = file.optionalObject(root, "truncation", "$");
+        JsonNode t = file.optionalObject(root, TRUNCATION, "$");
         if (t == null) {
             return null;
         }
-        return new Truncation(file.integer(t, "max_length", 512, "truncation"), side(t, "truncation"));
+        return new Truncation(file.integer(t, MAX_LENGTH, 512, TRUNCATION), side(t, TRUNCATION));
     }
 
     /** padding.pad_token, which transformers adopts as the pad token when the config names none. */
     String paddingToken() {
-        JsonNode p = file.optionalObject(root, "padding", "$");
-        return p == null ? null : file.optionalString(p, "pad_token", "padding");
+        JsonNode p = file.optionalObject(root, PADDING, "$");
+        return p == null ? null : file.optionalString(p, PAD_TOKEN, PADDING);
     }
 
     private Side side(JsonNode n, String where) {
-        String direction = file.optionalString(n, "direction", where);
+        String direction = file.optionalString(n, DIRECTION, where);
         if (direction == null || direction.equals("Right")) {
             return Side.RIGHT;
         }

@@ -1,5 +1,7 @@
 package dev.jtune.tokenizer.io;
 
+import static dev.jtune.tokenizer.io.TokenizerJsonFields.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -38,31 +40,31 @@ final class TokenizerJsonWriter {
     private static ObjectNode tokenizerJson(Tokenizer t) {
         ObjectNode root = JSON.objectNode().put("version", "1.0");
         TokenizerSettings s = t.settings();
-        root.set("truncation", s.truncation() == null ? NullNode.instance : truncation(s.truncation()));
-        root.set("padding", s.padding() == null ? NullNode.instance : padding(s.padding(), t));
-        var added = root.putArray("added_tokens");
+        root.set(TRUNCATION, s.truncation() == null ? NullNode.instance : truncation(s.truncation()));
+        root.set(PADDING, s.padding() == null ? NullNode.instance : padding(s.padding(), t));
+        var added = root.putArray(ADDED_TOKENS);
         t.addedTokens().stream().sorted(Comparator.comparingInt(AddedToken::id))
-                .forEach(a -> added.add(addedToken(a).put("id", a.id())));
-        root.set("normalizer", ComponentWriter.normalizer(t.normalizer()));
-        root.set("pre_tokenizer", ComponentWriter.preTokenizer(t.preTokenizer()));
-        root.set("post_processor", ComponentWriter.postProcessor(t.postProcessor()));
-        root.set("decoder", ComponentWriter.decoder(t.decoder()));
-        root.set("model", model(t.model()));
+                .forEach(a -> added.add(addedToken(a).put(ID, a.id())));
+        root.set(NORMALIZER, ComponentWriter.normalizer(t.normalizer()));
+        root.set(PRE_TOKENIZER, ComponentWriter.preTokenizer(t.preTokenizer()));
+        root.set(POST_PROCESSOR, ComponentWriter.postProcessor(t.postProcessor()));
+        root.set(DECODER, ComponentWriter.decoder(t.decoder()));
+        root.set(MODEL, model(t.model()));
         return root;
     }
 
     private static ObjectNode model(Bpe bpe) {
         BpeOptions o = bpe.options();
-        ObjectNode m = JSON.objectNode().put("type", "BPE");
-        m.putNull("dropout");
-        m.put("unk_token", o.unkToken());
-        m.put("continuing_subword_prefix", o.continuingSubwordPrefix());
-        m.put("end_of_word_suffix", o.endOfWordSuffix());
-        m.put("fuse_unk", o.fuseUnk()).put("byte_fallback", o.byteFallback()).put("ignore_merges", o.ignoreMerges());
-        ObjectNode vocab = m.putObject("vocab");
+        ObjectNode m = JSON.objectNode().put(TYPE, "BPE");
+        m.putNull(DROPOUT);
+        m.put(UNK_TOKEN, o.unkToken());
+        m.put(CONTINUING_SUBWORD_PREFIX, o.continuingSubwordPrefix());
+        m.put(END_OF_WORD_SUFFIX, o.endOfWordSuffix());
+        m.put(FUSE_UNK, o.fuseUnk()).put(BYTE_FALLBACK, o.byteFallback()).put(IGNORE_MERGES, o.ignoreMerges());
+        ObjectNode vocab = m.putObject(VOCAB);
         bpe.vocab().entrySet().stream().sorted(Map.Entry.comparingByValue())
                 .forEach(e -> vocab.put(e.getKey(), e.getValue()));
-        var merges = m.putArray("merges");
+        var merges = m.putArray(MERGES);
         for (String[] pair : bpe.merges()) {
             merges.addArray().add(pair[0]).add(pair[1]);
         }
@@ -70,46 +72,46 @@ final class TokenizerJsonWriter {
     }
 
     private static ObjectNode truncation(Truncation t) {
-        return JSON.objectNode().put("direction", direction(t.side())).put("max_length", t.maxLength())
-                .put("strategy", "LongestFirst").put("stride", 0);
+        return JSON.objectNode().put(DIRECTION, direction(t.side())).put(MAX_LENGTH, t.maxLength())
+                .put(STRATEGY, "LongestFirst").put("stride", 0);
     }
 
     private static ObjectNode padding(Padding p, Tokenizer t) {
         ObjectNode o = JSON.objectNode();
         if (p.strategy() == Padding.Strategy.MAX_LENGTH) {
-            o.putObject("strategy").put("Fixed", p.maxLength());
+            o.putObject(STRATEGY).put("Fixed", p.maxLength());
         } else {
-            o.put("strategy", "BatchLongest");
+            o.put(STRATEGY, "BatchLongest");
         }
-        o.put("direction", direction(p.side()));
+        o.put(DIRECTION, direction(p.side()));
         if (p.padToMultipleOf() > 1) {
-            o.put("pad_to_multiple_of", p.padToMultipleOf());
+            o.put(PAD_TO_MULTIPLE_OF, p.padToMultipleOf());
         } else {
-            o.putNull("pad_to_multiple_of");
+            o.putNull(PAD_TO_MULTIPLE_OF);
         }
         Integer padId = t.padTokenId();
         return o.put("pad_id", padId == null ? 0 : padId).put("pad_type_id", 0)
-                .put("pad_token", t.padToken() == null ? "[PAD]" : t.padToken());
+                .put(PAD_TOKEN, t.padToken() == null ? "[PAD]" : t.padToken());
     }
 
     private static ObjectNode config(Tokenizer t) {
         ObjectNode c = JSON.objectNode();
-        ObjectNode decoder = c.putObject("added_tokens_decoder");
+        ObjectNode decoder = c.putObject(ADDED_TOKENS_DECODER);
         t.addedTokens().stream().sorted(Comparator.comparingInt(AddedToken::id))
                 .forEach(a -> decoder.set(Integer.toString(a.id()), addedToken(a)));
         t.specialTokens().forEach(c::put);
         c.put("clean_up_tokenization_spaces", false);
         if (t.settings().modelMaxLength() != null) {
-            c.put("model_max_length", t.settings().modelMaxLength());
+            c.put(MODEL_MAX_LENGTH, t.settings().modelMaxLength());
         }
         c.put("tokenizer_class", "PreTrainedTokenizerFast");
         return c;
     }
 
     private static ObjectNode addedToken(AddedToken a) {
-        return JSON.objectNode().put("content", a.content()).put("single_word", a.singleWord())
-                .put("lstrip", a.lstrip()).put("rstrip", a.rstrip()).put("normalized", a.normalized())
-                .put("special", a.special());
+        return JSON.objectNode().put(CONTENT, a.content()).put(SINGLE_WORD, a.singleWord())
+                .put(LSTRIP, a.lstrip()).put(RSTRIP, a.rstrip()).put(NORMALIZED, a.normalized())
+                .put(SPECIAL, a.special());
     }
 
     private static String direction(Side side) {

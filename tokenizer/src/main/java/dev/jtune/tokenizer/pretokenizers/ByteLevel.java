@@ -13,21 +13,20 @@ import dev.jtune.tokenizer.text.ByteAlphabet;
 public record ByteLevel(boolean addPrefixSpace, boolean trimOffsets, boolean useRegex) implements PreTokenizer {
 
     @Override
-    public void split(String piece, int offset, Sink out) {
+    public void split(String piece, boolean first, Sink out) {
         if (addPrefixSpace && !piece.startsWith(" ")) {
             piece = " " + piece;
-            offset--;
         }
         char[] scratch = new char[ByteAlphabet.maxEncodedLength(piece.length())]; // one buffer for every word
         if (!useRegex) {
             if (!piece.isEmpty()) {
-                out.accept(scratch, 0, ByteAlphabet.encode(piece, 0, piece.length(), scratch), offset);
+                out.accept(scratch, 0, ByteAlphabet.encode(piece, 0, piece.length(), scratch));
             }
             return;
         }
         for (int i = 0; i < piece.length(); ) {
             int end = Gpt2Splitter.matchEnd(piece, i);
-            out.accept(scratch, 0, ByteAlphabet.encode(piece, i, end, scratch), offset + i);
+            out.accept(scratch, 0, ByteAlphabet.encode(piece, i, end, scratch));
             i = end;
         }
     }

@@ -4,8 +4,8 @@ package dev.jtune.tokenizer.pretokenizers;
 public record Digits(boolean individualDigits) implements PreTokenizer {
 
     @Override
-    public void split(String piece, int offset, Sink out) {
+    public void split(String piece, boolean first, Sink out) {
         SplitBehavior behavior = individualDigits ? SplitBehavior.ISOLATED : SplitBehavior.CONTIGUOUS;
-        behavior.emit(piece, offset, Segments.ofCodePoints(cp -> cp >= '0' && cp <= '9', piece), out);
+        behavior.emit(piece, first, Segments.ofCodePoints(cp -> cp >= '0' && cp <= '9', piece), out);
     }
 }

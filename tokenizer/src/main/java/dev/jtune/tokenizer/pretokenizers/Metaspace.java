@@ -12,11 +12,11 @@ public record Metaspace(char replacement, PrependScheme prependScheme, boolean s
     }
 
     @Override
-    public void split(String piece, int offset, Sink out) {
+    public void split(String piece, boolean first, Sink out) {
         String text = piece.replace(' ', replacement);
         boolean prepend = switch (prependScheme) {
             case ALWAYS -> true;
-            case FIRST -> offset == 0;
+            case FIRST -> first;
             case NEVER -> false;
         };
         if (prepend && !text.isEmpty() && text.charAt(0) != replacement) {
@@ -24,10 +24,10 @@ public record Metaspace(char replacement, PrependScheme prependScheme, boolean s
         }
         if (!split) {
             if (!text.isEmpty()) {
-                out.accept(text, offset);
+                out.accept(text);
             }
             return;
         }
-        SplitBehavior.MERGED_WITH_NEXT.emit(text, offset, Segments.ofCodePoints(cp -> cp == replacement, text), out);
+        SplitBehavior.MERGED_WITH_NEXT.emit(text, first, Segments.ofCodePoints(cp -> cp == replacement, text), out);
     }
 }

@@ -9,21 +9,23 @@ public sealed interface PreTokenizer
         permits ByteLevel, Split, Metaspace, Digits, Punctuation, Whitespace, WhitespaceSplit, Sequence {
 
     /**
-     * Splits {@code piece}, which starts at {@code offset} in the normalized text, and hands each part to {@code out}.
+     * Splits {@code piece} and hands each part to {@code out}.
+     *
+     * @param first whether the piece starts the text (Metaspace's {@code first} scheme prepends only there)
      */
-    void split(String piece, int offset, Sink out);
+    void split(String piece, boolean first, Sink out);
 
     /** Receives the pieces of a split, in order. */
     @FunctionalInterface
     interface Sink {
-        void accept(String piece, int offset);
+        void accept(String piece);
 
         /**
          * Receives the piece {@code chars[start, end)}; the chars are valid only during the call. A sink that can
          * use the chars directly overrides this to spare a {@code String} per piece.
          */
-        default void accept(char[] chars, int start, int end, int offset) {
-            accept(new String(chars, start, end - start), offset);
+        default void accept(char[] chars, int start, int end) {
+            accept(new String(chars, start, end - start));
         }
     }
 }

@@ -6,7 +6,7 @@ import dev.jtune.tokenizer.text.Chars;
 public record Punctuation(SplitBehavior behavior) implements PreTokenizer {
 
     @Override
-    public void split(String piece, int offset, Sink out) {
-        behavior.emit(piece, offset, Segments.ofCodePoints(Chars::isPunctuation, piece), out);
+    public void split(String piece, boolean first, Sink out) {
+        behavior.emit(piece, first, Segments.ofCodePoints(Chars::isPunctuation, piece), out);
     }
 }

@@ -10,17 +10,22 @@ public record Sequence(List<PreTokenizer> preTokenizers) implements PreTokenizer
     }
 
     @Override
-    public void split(String piece, int offset, Sink out) {
-        splitFrom(0, piece, offset, out);
+    public void split(String piece, boolean first, Sink out) {
+        splitFrom(0, piece, first, out);
     }
 
-    private void splitFrom(int stage, String piece, int offset, Sink out) {
+    private void splitFrom(int stage, String piece, boolean first, Sink out) {
         if (stage == preTokenizers.size()) {
-            out.accept(piece, offset);
+            out.accept(piece);
         } else if (stage == preTokenizers.size() - 1) {
-            preTokenizers.get(stage).split(piece, offset, out); // so the last stage reaches out's char-range accept
+            preTokenizers.get(stage).split(piece, first, out); // so the last stage reaches out's char-range accept
         } else {
-            preTokenizers.get(stage).split(piece, offset, (p, o) -> splitFrom(stage + 1, p, o, out));
+            // only the first part of the first piece still starts the text
+            boolean[] atStart = {first};
+            preTokenizers.get(stage).split(piece, first, p -> {
+                splitFrom(stage + 1, p, atStart[0], out);
+                atStart[0] = false;
+            });
         }
     }
 }

@@ -9,7 +9,7 @@ import dev.jtune.tokenizer.text.TextPattern;
 public record Split(TextPattern pattern, SplitBehavior behavior, boolean invert) implements PreTokenizer {
 
     @Override
-    public void split(String piece, int offset, Sink out) {
-        behavior.emit(piece, offset, Segments.ofRegex(pattern.compiled(), piece, invert), out);
+    public void split(String piece, boolean first, Sink out) {
+        behavior.emit(piece, first, Segments.ofRegex(pattern.compiled(), piece, invert), out);
     }
 }

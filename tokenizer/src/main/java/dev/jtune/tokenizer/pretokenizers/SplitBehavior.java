@@ -36,7 +36,7 @@ public enum SplitBehavior {
      * Emits the pieces of {@code text} given its segments (consecutive ranges covering it, each a delimiter match or
      * not), merged according to this behavior; empty pieces are dropped.
      */
-    void emit(String text, int offset, Segments segments, PreTokenizer.Sink out) {
+    void emit(String text, boolean first, Segments segments, PreTokenizer.Sink out) {
         int n = segments.size();
         int[] start = new int[n];
         int[] end = new int[n];
@@ -79,7 +79,7 @@ public enum SplitBehavior {
         }
         for (int i = 0; i < count; i++) {
             if (end[i] > start[i]) {
-                out.accept(text.substring(start[i], end[i]), offset + start[i]);
+                out.accept(text.substring(start[i], end[i]));
             }
         }
     }

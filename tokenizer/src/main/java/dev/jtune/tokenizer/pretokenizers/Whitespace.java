@@ -8,7 +8,7 @@ public record Whitespace() implements PreTokenizer {
     private static final Pattern WORDS = Pattern.compile("\\w+|[^\\w\\s]+", Pattern.UNICODE_CHARACTER_CLASS);
 
     @Override
-    public void split(String piece, int offset, Sink out) {
-        SplitBehavior.REMOVED.emit(piece, offset, Segments.ofRegex(WORDS, piece, true), out);
+    public void split(String piece, boolean first, Sink out) {
+        SplitBehavior.REMOVED.emit(piece, first, Segments.ofRegex(WORDS, piece, true), out);
     }
 }

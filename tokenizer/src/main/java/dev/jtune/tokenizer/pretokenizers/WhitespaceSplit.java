@@ -6,7 +6,7 @@ import dev.jtune.tokenizer.text.Chars;
 public record WhitespaceSplit() implements PreTokenizer {
 
     @Override
-    public void split(String piece, int offset, Sink out) {
-        SplitBehavior.REMOVED.emit(piece, offset, Segments.ofCodePoints(Chars::isWhiteSpace, piece), out);
+    public void split(String piece, boolean first, Sink out) {
+        SplitBehavior.REMOVED.emit(piece, first, Segments.ofCodePoints(Chars::isWhiteSpace, piece), out);
     }
 }

@@ -90,7 +90,7 @@ public final class BpeTrainer {
     private void countWords(Iterable<String> texts) {
         TreeMap<String, Long> counts = new TreeMap<>();
         for (String text : texts) {
-            PRE_TOKENIZER.split(text, 0, (word, offset) -> counts.merge(word, 1L, Long::sum));
+            PRE_TOKENIZER.split(text, true, word -> counts.merge(word, 1L, Long::sum));
         }
         words = new int[counts.size()][];
         wordCounts = new long[counts.size()];

@@ -13,7 +13,7 @@ class PreTokenizersTest {
 
     private static List<String> split(PreTokenizer p, String text) {
         List<String> out = new ArrayList<>();
-        p.split(text, 0, (piece, offset) -> out.add(piece));
+        p.split(text, true, out::add);
         return out;
     }
 
@@ -43,8 +43,10 @@ class PreTokenizersTest {
         assertEquals(List.of("▁Hey▁friend"), split(new Metaspace('▁', PrependScheme.ALWAYS, false), "Hey friend"));
         assertEquals(List.of("Hey", "▁friend"), split(new Metaspace('▁', PrependScheme.NEVER, true), "Hey friend"));
         List<String> later = new ArrayList<>();
-        new Metaspace('▁', PrependScheme.FIRST, true).split("Hey", 5, (p, o) -> later.add(p));
+        new Metaspace('▁', PrependScheme.FIRST, true).split("Hey", false, later::add);
         assertEquals(List.of("Hey"), later, "FIRST prepends only at the start of the text");
+        PreTokenizer sequence = new Sequence(List.of(new WhitespaceSplit(), new Metaspace('▁', PrependScheme.FIRST, false)));
+        assertEquals(List.of("▁Hey", "friend"), split(sequence, "Hey friend"), "in a sequence, only the first word");
     }
 
     @Test

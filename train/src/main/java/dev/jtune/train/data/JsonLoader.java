@@ -25,7 +25,7 @@ final class JsonLoader {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    /** The elements of a JSON array file, one after another from one parser (so no "trailing token" after each). */
+    /** One element of a JSON array file: more elements follow it (content after the array is checked below). */
     private static final ObjectReader ELEMENT = MAPPER.readerFor(Object.class)
             .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 

@@ -55,6 +55,16 @@ class DatasetsTest {
     }
 
     @Test
+    void twoObjectsOnOneLineOrADuplicateKeyIsMalformed() throws IOException {
+        Path two = write("t.jsonl", "{\"text\": \"a\"}\n{\"text\": \"b\"} {\"text\": \"c\"}\n");
+        var e = assertThrows(MalformedDatasetException.class, () -> Datasets.load("json", two));
+        assertTrue(e.getMessage().startsWith(two + ":2: malformed JSON: Trailing token"), e.getMessage());
+        Path duplicate = write("d.jsonl", "{\"text\": \"a\", \"text\": \"b\"}\n");
+        e = assertThrows(MalformedDatasetException.class, () -> Datasets.load("json", duplicate));
+        assertTrue(e.getMessage().startsWith(duplicate + ":1: malformed JSON: Duplicate field 'text'"), e.getMessage());
+    }
+
+    @Test
     void missingAndUnexpectedColumnsNameFileAndLine() throws IOException {
         Path missing = write("m.jsonl", "{\"text\": \"a\", \"label\": 0}\n{\"text\": \"b\"}\n");
         var e = assertThrows(MalformedDatasetException.class, () -> Datasets.load("json", missing));
