@@ -5,6 +5,7 @@ import dev.jtune.core.kernels.ScalarElementwise;
 import dev.jtune.core.kernels.ScalarReduce;
 import dev.jtune.core.kernels.Strided;
 import dev.jtune.core.kernels.simd.SimdBinary;
+import dev.jtune.core.kernels.simd.SimdCopy;
 import dev.jtune.core.kernels.simd.SimdIndex;
 import dev.jtune.core.kernels.simd.SimdMatmul;
 import dev.jtune.core.kernels.simd.SimdReduce;
@@ -101,18 +102,11 @@ public final class CpuBackend implements Backend {
         reference.binary(op, out, a, aOff, aStrides, b, bOff, bStrides, shape);
     }
 
-    /** Strided runs become {@code System.arraycopy} when the innermost collapsed dimension is contiguous. */
+    /** Contiguous runs, tiled transposes or gathered runs, as {@link SimdCopy} plans them. */
     @Override
     public void copy(float[] out, float[] a, int aOff, int[] aStrides, int[] shape) {
-        int[][] c = Strided.collapse(shape, aStrides, aStrides);
-        int last = c[0].length - 1, as = c[1][last];
-        Strided.RunBody run = as == 1
-                ? (o, ai, unused, len) -> System.arraycopy(a, ai, out, o, len)
-                : (o, ai, unused, len) -> {
-                    for (int i = 0; i < len; i++) out[o + i] = a[ai + i * as];
-                };
-        Parallel.forRange(Strided.numel(shape), GRAIN,
-                (s, e) -> Strided.forEachRun(c[0], aOff, c[1], aOff, c[1], s, e, run));
+        SimdCopy.Plan plan = SimdCopy.plan(aOff, aStrides, shape);
+        Parallel.forRange(plan.units(), grain(plan.unitSize()), (s, e) -> SimdCopy.run(plan, out, a, s, e));
     }
 
     @Override
