@@ -1,12 +1,13 @@
 package dev.jtune.core;
 
+import dev.jtune.core.ops.BiasGelu;
 import dev.jtune.core.ops.Indexing;
 import dev.jtune.core.ops.Losses;
 import dev.jtune.core.ops.Losses.Reduction;
 
 /**
  * The neural-network functions of {@code torch.nn.functional}, composed from tensor ops: linear, embedding,
- * cross-entropy, layer and RMS norm, dropout and causal scaled-dot-product attention.
+ * cross-entropy, layer and RMS norm, dropout and causal scaled-dot-product attention; and the fused bias + GELU.
  */
 public final class Functional {
 
@@ -16,6 +17,15 @@ public final class Functional {
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         Tensor y = x.matmul(weight.t());
         return bias == null ? y : y.add(bias);
+    }
+
+    /**
+     * {@code gelu(x + bias)} for {@code x [..., C]} and {@code bias [C]} as one fused op (GPT-2's c_fc bias and
+     * gelu_new); {@code approximate} is "none" (exact) or "tanh", as in PyTorch. Equals
+     * {@code x.add(bias).gelu(approximate)}.
+     */
+    public static Tensor biasGelu(Tensor x, Tensor bias, String approximate) {
+        return BiasGelu.apply(x, bias, approximate);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarElementwise;
 import dev.jtune.core.kernels.ScalarReduce;
 import dev.jtune.core.kernels.Strided;
+import dev.jtune.core.kernels.simd.SimdBiasGelu;
 import dev.jtune.core.kernels.simd.SimdBinary;
 import dev.jtune.core.kernels.simd.SimdCopy;
 import dev.jtune.core.kernels.simd.SimdIndex;
@@ -201,6 +202,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void indexAdd(double[] out, double[] src, int[] index, int outer, int dim, int inner) {
         reference.indexAdd(out, src, index, outer, dim, inner);
+    }
+
+    @Override
+    public void biasGelu(float[] out, float[] x, float[] bias, int rows, int cols, boolean tanh) {
+        Parallel.forRange(rows, grain(cols), (s, e) -> SimdBiasGelu.forward(out, x, bias, cols, s, e, tanh));
+    }
+
+    /** dx row by row, then the bias gradient as {@link #reduce} sums columns: the composition's bits. */
+    @Override
+    public void biasGeluBackward(float[] dx, float[] dbias, float[] g, float[] x, float[] bias, int rows, int cols,
+                                 boolean tanh) {
+        Parallel.forRange(rows, grain(cols), (s, e) -> SimdBiasGelu.backward(dx, g, x, bias, cols, s, e, tanh));
+        reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
     }
 
     /** How many items of {@code work} elements each make a task worth a thread. */
