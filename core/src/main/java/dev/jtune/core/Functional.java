@@ -1,6 +1,7 @@
 package dev.jtune.core;
 
 import dev.jtune.core.ops.Attention;
+import dev.jtune.core.ops.BiasGelu;
 import dev.jtune.core.ops.Indexing;
 import dev.jtune.core.ops.LinearAlgebra;
 import dev.jtune.core.ops.Losses;
@@ -8,7 +9,7 @@ import dev.jtune.core.ops.Losses.Reduction;
 
 /**
  * The neural-network functions of {@code torch.nn.functional}, composed from tensor ops: linear, embedding,
- * cross-entropy, layer and RMS norm, dropout and causal scaled-dot-product attention.
+ * cross-entropy, layer and RMS norm, dropout and causal scaled-dot-product attention; and the fused bias + GELU.
  */
 public final class Functional {
 
@@ -17,6 +18,15 @@ public final class Functional {
     /** {@code x @ weight^T + bias} for weight {@code [out, in]}; bias may be null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         return bias == null ? x.matmul(weight.t()) : LinearAlgebra.addmm(bias, x, weight.t());
+    }
+
+    /**
+     * {@code gelu(x + bias)} for {@code x [..., C]} and {@code bias [C]} as one fused op (GPT-2's c_fc bias and
+     * gelu_new); {@code approximate} is "none" (exact) or "tanh", as in PyTorch. Equals
+     * {@code x.add(bias).gelu(approximate)}.
+     */
+    public static Tensor biasGelu(Tensor x, Tensor bias, String approximate) {
+        return BiasGelu.apply(x, bias, approximate);
     }
 
     /**

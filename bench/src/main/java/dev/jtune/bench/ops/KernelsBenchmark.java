@@ -1,7 +1,9 @@
 package dev.jtune.bench.ops;
 
 import dev.jtune.core.backend.Backend;
+import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.core.backend.CpuBackend;
+import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
 import dev.jtune.core.kernels.Parallel;
 import java.util.Random;
@@ -21,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * JMH: single CPU-backend kernels at GPT-2 124M training sizes (B=4, T=64, C=768, 12 heads of 64), on flat arrays:
- * the elementwise activations over the MLP's hidden activations [256, 3072], and the strided copies that transpose
- * attention heads.
+ * the elementwise activations over the MLP's hidden activations [256, 3072], the fused bias + gelu_new beside the
+ * composition it replaces, and the strided copies that transpose attention heads.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp "bench/target/jtune-bench.jar:bench/target/lib/*"
  * org.openjdk.jmh.Main KernelsBenchmark -p threads=1}.
@@ -78,6 +80,62 @@ public class KernelsBenchmark {
             for (int i = 0; i < qkv.length; i++) qkv[i] = rnd.nextFloat();
             for (int i = 0; i < dk.length; i++) dk[i] = rnd.nextFloat();
         }
+    }
+
+    /** c_fc's output {@code x [ROWS, HIDDEN]}, its bias, and an upstream gradient. */
+    @State(Scope.Benchmark)
+    public static class Mlp {
+        @Param({"1", "2"})
+        public int threads;
+
+        final Backend backend = new CpuBackend();
+        float[] x = new float[ROWS * HIDDEN], bias = new float[HIDDEN], g = new float[ROWS * HIDDEN];
+        float[] out = new float[ROWS * HIDDEN], dbias = new float[HIDDEN];
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            Parallel.setThreads(threads);
+            Random rnd = new Random(7);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextGaussian();
+                g[i] = (float) rnd.nextGaussian();
+            }
+            for (int i = 0; i < bias.length; i++) bias[i] = (float) rnd.nextGaussian() * 0.1f;
+        }
+    }
+
+    @Benchmark
+    public float[] biasGeluFused(Mlp s) {
+        s.backend.biasGelu(s.out, s.x, s.bias, ROWS, HIDDEN, true);
+        return s.out;
+    }
+
+    /** What the fused op replaces: {@code x + bias} into a new tensor, then gelu_new into another. */
+    @Benchmark
+    public float[] biasGeluComposed(Mlp s) {
+        float[] z = new float[ROWS * HIDDEN], y = new float[ROWS * HIDDEN];
+        s.backend.binary(BinaryOp.ADD, z, s.x, 0, new int[] {HIDDEN, 1}, s.bias, 0, new int[] {0, 1},
+                new int[] {ROWS, HIDDEN});
+        s.backend.unary(UnaryOp.GELU_TANH, y, z, 0, y.length);
+        return y;
+    }
+
+    @Benchmark
+    public float[] biasGeluBackwardFused(Mlp s) {
+        s.backend.biasGeluBackward(s.out, s.dbias, s.g, s.x, s.bias, ROWS, HIDDEN, true);
+        return s.dbias;
+    }
+
+    /** The composition's backward from the saved {@code z = x + bias}: gelu_new'(z), times g, and the column sum. */
+    @Benchmark
+    public float[] biasGeluBackwardComposed(Mlp s) {
+        float[] d = new float[ROWS * HIDDEN], dx = new float[ROWS * HIDDEN];
+        int[] shape = {ROWS, HIDDEN}, dense = {HIDDEN, 1};
+        s.backend.binary(BinaryOp.ADD, s.out, s.x, 0, dense, s.bias, 0, new int[] {0, 1}, shape);
+        s.backend.unary(UnaryOp.GELU_TANH_GRAD, d, s.out, 0, d.length);
+        s.backend.binary(BinaryOp.MUL, dx, s.g, 0, dense, d, 0, dense, shape);
+        s.backend.reduce(ReduceOp.SUM, s.dbias, dx, 1, ROWS, HIDDEN);
+        return s.dbias;
     }
 
     @Benchmark

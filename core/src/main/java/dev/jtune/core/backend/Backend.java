@@ -21,7 +21,7 @@ public interface Backend {
     /** The allocator that owns this backend's buffers: tensors' storages come from it and go back to it. */
     BufferPool buffers();
 
-    /** {@code out[i] = op(a[aOff + i])} for {@code i < n}. */
+    /** {@code out[i] = op(a[aOff + i])} for {@code i < n}; {@code out} may be {@code a} when {@code aOff} is 0. */
     void unary(UnaryOp op, float[] out, float[] a, int aOff, int n);
 
     void unary(UnaryOp op, double[] out, double[] a, int aOff, int n);
@@ -105,4 +105,43 @@ public interface Backend {
      * same length), in place: see {@link AdamWStep}. Each element is updated on its own, so any split is exact.
      */
     void adamw(float[] p, float[] g, float[] m, float[] v, AdamWStep step);
+
+    /**
+     * GELU of a biased input, fused for GPT-2's MLP: {@code out[r, c] = gelu(x[r, c] + bias[c])} for contiguous
+     * {@code x: [rows, cols]} and {@code bias: [cols]}, with the tanh approximation (gelu_new) when {@code tanh}. The
+     * default is the composition (an add, then the activation in place); a backend may fuse it but must give the same
+     * function.
+     */
+    default void biasGelu(float[] out, float[] x, float[] bias, int rows, int cols, boolean tanh) {
+        binary(BinaryOp.ADD, out, x, 0, new int[] {cols, 1}, bias, 0, new int[] {0, 1}, new int[] {rows, cols});
+        unary(tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU, out, out, 0, rows * cols);
+    }
+
+    default void biasGelu(double[] out, double[] x, double[] bias, int rows, int cols, boolean tanh) {
+        binary(BinaryOp.ADD, out, x, 0, new int[] {cols, 1}, bias, 0, new int[] {0, 1}, new int[] {rows, cols});
+        unary(tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU, out, out, 0, rows * cols);
+    }
+
+    /**
+     * The backward of {@link #biasGelu}: {@code dx[r, c] = g[r, c] * gelu'(x[r, c] + bias[c])} and
+     * {@code dbias[c] = sum over r of dx[r, c]}, summed in increasing r; all arrays contiguous. The default is the
+     * composition: add, the derivative and the product in place in dx, then a column sum.
+     */
+    default void biasGeluBackward(float[] dx, float[] dbias, float[] g, float[] x, float[] bias, int rows, int cols,
+                                  boolean tanh) {
+        int[] shape = {rows, cols}, dense = {cols, 1};
+        binary(BinaryOp.ADD, dx, x, 0, dense, bias, 0, new int[] {0, 1}, shape);
+        unary(tanh ? UnaryOp.GELU_TANH_GRAD : UnaryOp.GELU_GRAD, dx, dx, 0, rows * cols);
+        binary(BinaryOp.MUL, dx, dx, 0, dense, g, 0, dense, shape);
+        reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
+    }
+
+    default void biasGeluBackward(double[] dx, double[] dbias, double[] g, double[] x, double[] bias, int rows,
+                                  int cols, boolean tanh) {
+        int[] shape = {rows, cols}, dense = {cols, 1};
+        binary(BinaryOp.ADD, dx, x, 0, dense, bias, 0, new int[] {0, 1}, shape);
+        unary(tanh ? UnaryOp.GELU_TANH_GRAD : UnaryOp.GELU_GRAD, dx, dx, 0, rows * cols);
+        binary(BinaryOp.MUL, dx, dx, 0, dense, g, 0, dense, shape);
+        reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
+    }
 }

@@ -7,7 +7,9 @@ import dev.jtune.core.kernels.ScalarElementwise;
 import dev.jtune.core.kernels.ScalarReduce;
 import dev.jtune.core.kernels.Strided;
 import dev.jtune.core.kernels.simd.SimdAdamW;
+import dev.jtune.core.kernels.simd.SimdBiasGelu;
 import dev.jtune.core.kernels.simd.SimdBinary;
+import dev.jtune.core.kernels.simd.SimdCopy;
 import dev.jtune.core.kernels.simd.SimdIndex;
 import dev.jtune.core.kernels.simd.SimdMatmul;
 import dev.jtune.core.kernels.simd.SimdMatvec;
@@ -112,18 +114,11 @@ public final class CpuBackend implements Backend {
         reference.binary(op, out, a, aOff, aStrides, b, bOff, bStrides, shape);
     }
 
-    /** Strided runs become {@code System.arraycopy} when the innermost collapsed dimension is contiguous. */
+    /** Contiguous runs, tiled transposes or gathered runs, as {@link SimdCopy} plans them. */
     @Override
     public void copy(float[] out, float[] a, int aOff, int[] aStrides, int[] shape) {
-        int[][] c = Strided.collapse(shape, aStrides, aStrides);
-        int last = c[0].length - 1, as = c[1][last];
-        Strided.RunBody run = as == 1
-                ? (o, ai, unused, len) -> System.arraycopy(a, ai, out, o, len)
-                : (o, ai, unused, len) -> {
-                    for (int i = 0; i < len; i++) out[o + i] = a[ai + i * as];
-                };
-        Parallel.forRange(Strided.numel(shape), GRAIN,
-                (s, e) -> Strided.forEachRun(c[0], aOff, c[1], aOff, c[1], s, e, run));
+        SimdCopy.Plan plan = SimdCopy.plan(aOff, aStrides, shape);
+        Parallel.forRange(plan.units(), grain(plan.unitSize()), (s, e) -> SimdCopy.run(plan, out, a, s, e));
     }
 
     @Override
@@ -222,6 +217,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void indexAdd(double[] out, double[] src, int[] index, int outer, int dim, int inner) {
         reference.indexAdd(out, src, index, outer, dim, inner);
+    }
+
+    @Override
+    public void biasGelu(float[] out, float[] x, float[] bias, int rows, int cols, boolean tanh) {
+        Parallel.forRange(rows, grain(cols), (s, e) -> SimdBiasGelu.forward(out, x, bias, cols, s, e, tanh));
+    }
+
+    /** dx row by row, then the bias gradient as {@link #reduce} sums columns: the composition's bits. */
+    @Override
+    public void biasGeluBackward(float[] dx, float[] dbias, float[] g, float[] x, float[] bias, int rows, int cols,
+                                 boolean tanh) {
+        Parallel.forRange(rows, grain(cols), (s, e) -> SimdBiasGelu.backward(dx, g, x, bias, cols, s, e, tanh));
+        reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
     }
 
     /** How many items of {@code work} elements each make a task worth a thread. */

@@ -11,9 +11,10 @@ final class ContractInputs {
     static final int L = Simd.F.length();
     /** 0, 1, L-1, L, L+1, 2L+3 and a large odd size. */
     static final int[] SIZES = {0, 1, L - 1, L, L + 1, 2 * L + 3, 1009};
-    /** Values every elementwise op must handle the way the reference does. */
+    /** Values every elementwise op must handle the way the reference does: zeros, large, huge, tiny and subnormal. */
     static final double[] SPECIAL = {0.0, -0.0, 1, -1, 20, -20, 100, -100, Double.POSITIVE_INFINITY,
-            Double.NEGATIVE_INFINITY, Double.NaN};
+            Double.NEGATIVE_INFINITY, Double.NaN, (float) 1e30, (float) -1e30, (float) 1e-30, Float.MIN_VALUE,
+            -Float.MIN_VALUE, Float.MIN_NORMAL};
     /** The unit roundoff of float, 2^-24. */
     static final double U = 0x1p-24;
 

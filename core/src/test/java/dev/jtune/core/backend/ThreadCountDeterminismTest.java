@@ -62,6 +62,14 @@ class ThreadCountDeterminismTest {
             backend.binary(op, out, a, 0, new int[] {cols, 1}, b, 5, new int[] {0, 1}, new int[] {rows, cols});
             results.add(out);
         }
+        for (boolean tanh : new boolean[] {false, true}) {
+            float[] y = new float[rows * cols], dx = new float[rows * cols], dbias = new float[cols];
+            backend.biasGelu(y, a, b, rows, cols, tanh);
+            backend.biasGeluBackward(dx, dbias, b, a, y, rows, cols, tanh);
+            results.add(y);
+            results.add(dx);
+            results.add(dbias);
+        }
         float[] copied = new float[rows * cols];
         backend.copy(copied, a, 0, new int[] {1, rows}, new int[] {rows, cols});
         results.add(copied);

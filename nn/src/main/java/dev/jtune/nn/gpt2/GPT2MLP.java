@@ -1,5 +1,6 @@
 package dev.jtune.nn.gpt2;
 
+import dev.jtune.core.Functional;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.Layers.Conv1D;
@@ -26,13 +27,12 @@ final class GPT2MLP extends Module {
         return config.initializerRange() / Math.sqrt(2.0 * config.nLayer());
     }
 
-    /** x: [B, T, C] → [B, T, C]. */
+    /** x: [B, T, C] → [B, T, C]. GELU takes c_fc's bias inside one fused op (one pass forward and one backward). */
     Tensor forward(Tensor x) {
-        Tensor h = cFc.forward(x);  // (B, T, n_inner)
-        h = switch (activation) {
-            case "gelu_new", "gelu_pytorch_tanh" -> h.gelu("tanh");
-            case "gelu" -> h.gelu();
-            case "relu" -> h.relu();
+        Tensor h = switch (activation) {  // (B, T, n_inner)
+            case "gelu_new", "gelu_pytorch_tanh" -> Functional.biasGelu(x.matmul(cFc.weight.value()), cFc.bias.value(), "tanh");
+            case "gelu" -> Functional.biasGelu(x.matmul(cFc.weight.value()), cFc.bias.value(), "none");
+            case "relu" -> cFc.forward(x).relu();
             default -> throw new IllegalStateException("unsupported activation " + activation);
         };
         return dropout.forward(cProj.forward(h));

@@ -11,7 +11,17 @@ package dev.jtune.core.kernels.simd;
  * more than C2 inlines into one compilation before it starts boxing vectors (see {@link SimdMath}). Between passes the
  * data sits in three small arrays that stay in the L1 cache.
  */
-final class SimdActivations {
+enum SimdActivations {
+    SIGMOID((a, aOff, n, arg, low, f) -> SimdSigmoid.logisticOfX(a, aOff, n, arg, low, f, false), SimdSigmoid::logistic),
+    SILU((a, aOff, n, arg, low, f) -> SimdSigmoid.logisticOfX(a, aOff, n, arg, low, f, true), SimdSigmoid::logistic),
+    SILU_GRAD((a, aOff, n, arg, low, f) -> SimdSigmoid.logisticOfX(a, aOff, n, arg, low, f, true),
+            SimdSigmoid::logisticGrad),
+    GELU_TANH((a, aOff, n, arg, low, f) -> SimdSigmoid.geluTanhArgs(a, aOff, n, arg, low, f, false),
+            SimdSigmoid::logistic),
+    GELU_TANH_GRAD((a, aOff, n, arg, low, f) -> SimdSigmoid.geluTanhArgs(a, aOff, n, arg, low, f, true),
+            SimdSigmoid::logisticGrad),
+    GELU((a, aOff, n, arg, low, f) -> SimdGelu.args(a, aOff, n, arg, low, f, false), SimdGelu::gelu),
+    GELU_GRAD((a, aOff, n, arg, low, f) -> SimdGelu.args(a, aOff, n, arg, low, f, true), SimdGelu::geluGrad);
 
     /** Elements per block: a multiple of every vector length, and three blocks of scratch fit in L1 (6 KB). */
     private static final int BLOCK = 512;
@@ -28,18 +38,34 @@ final class SimdActivations {
         void run(float[] out, int o, float[] a, int aOff, int n, float[] f, float[] e, float[] fe);
     }
 
-    private SimdActivations() {}
+    private final Args args;
+    private final Combine combine;
 
-    /** {@code out[i] = activation(a[aOff + i])} for {@code from <= i < to}. */
-    static void apply(float[] out, float[] a, int aOff, int from, int to, Args args, Combine combine) {
-        int size = Math.min(BLOCK, to - from);
-        if (size <= 0) return;
-        float[] arg = new float[size], low = new float[size], f = new float[size];
+    SimdActivations(Args args, Combine combine) {
+        this.args = args;
+        this.combine = combine;
+    }
+
+    /** Scratch for {@link #apply} over ranges of up to n elements: three blocks. */
+    static float[][] scratch(int n) {
+        return new float[3][Math.max(0, Math.min(BLOCK, n))];
+    }
+
+    /**
+     * {@code out[i] = activation(a[aOff + i])} for {@code from <= i < to}, with {@link #scratch} for the range's length
+     * or more; {@code out} may be {@code a} with {@code aOff = 0}.
+     */
+    void apply(float[] out, float[] a, int aOff, int from, int to, float[][] scratch) {
+        float[] arg = scratch[0], low = scratch[1], f = scratch[2];
         for (int i = from; i < to; i += BLOCK) {
             int n = Math.min(BLOCK, to - i);
             args.run(a, aOff + i, n, arg, low, f);
             SimdMath.timesExp(arg, low, f, n);
             combine.run(out, i, a, aOff + i, n, f, arg, low);
         }
+    }
+
+    void apply(float[] out, float[] a, int aOff, int from, int to) {
+        apply(out, a, aOff, from, to, scratch(to - from));
     }
 }

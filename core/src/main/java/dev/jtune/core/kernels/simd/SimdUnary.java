@@ -53,44 +53,32 @@ public final class SimdUnary {
     }
 
     public static void sigmoid(float[] out, float[] a, int aOff, int from, int to) {
-        SimdActivations.apply(out, a, aOff, from, to,
-                (x, xOff, n, arg, low, f) -> SimdSigmoid.logisticOfX(x, xOff, n, arg, low, f, false),
-                SimdSigmoid::logistic);
+        SimdActivations.SIGMOID.apply(out, a, aOff, from, to);
     }
 
     public static void silu(float[] out, float[] a, int aOff, int from, int to) {
-        SimdActivations.apply(out, a, aOff, from, to,
-                (x, xOff, n, arg, low, f) -> SimdSigmoid.logisticOfX(x, xOff, n, arg, low, f, true),
-                SimdSigmoid::logistic);
+        SimdActivations.SILU.apply(out, a, aOff, from, to);
     }
 
     public static void siluGrad(float[] out, float[] a, int aOff, int from, int to) {
-        SimdActivations.apply(out, a, aOff, from, to,
-                (x, xOff, n, arg, low, f) -> SimdSigmoid.logisticOfX(x, xOff, n, arg, low, f, true),
-                SimdSigmoid::logisticGrad);
+        SimdActivations.SILU_GRAD.apply(out, a, aOff, from, to);
     }
 
     /** Exact (erf-based) GELU. */
     public static void gelu(float[] out, float[] a, int aOff, int from, int to) {
-        SimdActivations.apply(out, a, aOff, from, to,
-                (x, xOff, n, arg, low, f) -> SimdGelu.args(x, xOff, n, arg, low, f, false), SimdGelu::gelu);
+        SimdActivations.GELU.apply(out, a, aOff, from, to);
     }
 
     public static void geluGrad(float[] out, float[] a, int aOff, int from, int to) {
-        SimdActivations.apply(out, a, aOff, from, to,
-                (x, xOff, n, arg, low, f) -> SimdGelu.args(x, xOff, n, arg, low, f, true), SimdGelu::geluGrad);
+        SimdActivations.GELU_GRAD.apply(out, a, aOff, from, to);
     }
 
     public static void geluTanh(float[] out, float[] a, int aOff, int from, int to) {
-        SimdActivations.apply(out, a, aOff, from, to,
-                (x, xOff, n, arg, low, f) -> SimdSigmoid.geluTanhArgs(x, xOff, n, arg, low, f, false),
-                SimdSigmoid::logistic);
+        SimdActivations.GELU_TANH.apply(out, a, aOff, from, to);
     }
 
     public static void geluTanhGrad(float[] out, float[] a, int aOff, int from, int to) {
-        SimdActivations.apply(out, a, aOff, from, to,
-                (x, xOff, n, arg, low, f) -> SimdSigmoid.geluTanhArgs(x, xOff, n, arg, low, f, true),
-                SimdSigmoid::logisticGrad);
+        SimdActivations.GELU_TANH_GRAD.apply(out, a, aOff, from, to);
     }
 
     /** The vector loop and its scalar tail, for functions small enough that the JIT inlines them into the loop. */
