@@ -79,8 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(data + ": nothing to evaluate (no row has two tokens to predict from)");
         }
         ProgressLine progress = new ProgressLine("evaluate", rows.size(), "rows");
-        DataLoader loader = DataLoader.sequential(sequences, batchSize,
-                new DataCollatorForLanguageModeling(Math.max(0, lm.config().padTokenId())));
+        DataLoader loader = DataLoader.sequential(sequences, batchSize, DataCollatorForLanguageModeling.forModel(lm));
         Evaluation.Result r = Evaluation.run(lm, loader, null, false, progress::update);
         progress.finish();
         ObjectNode json = new ObjectMapper().createObjectNode()

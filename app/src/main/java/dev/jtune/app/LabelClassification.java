@@ -44,8 +44,7 @@ record LabelClassification(Dataset rows, int[] labelTokenIds) {
     Map<String, Double> evaluate(PreTrainedCausalLM model, int batchSize) {
         LabelWordAccuracy metric = new LabelWordAccuracy(labelTokenIds);
         ProgressLine progress = new ProgressLine("classify", rows.size(), "rows");
-        DataLoader loader = DataLoader.sequential(rows, batchSize,
-                new DataCollatorForLanguageModeling(Math.max(0, model.config().padTokenId())));
+        DataLoader loader = DataLoader.sequential(rows, batchSize, DataCollatorForLanguageModeling.forModel(model));
         Evaluation.run(model, loader, metric, false, progress::update);
         progress.finish();
         return metric.compute();

@@ -34,10 +34,6 @@ public final class Main implements Callable<Integer> {
     }
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "On an error, also print the Java stack trace.")
-    void debug(boolean on) {
-        debug = on;
-    }
-
     private boolean debug;
 
     /**

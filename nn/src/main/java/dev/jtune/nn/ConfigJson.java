@@ -19,7 +19,10 @@ import java.util.function.Supplier;
  */
 public final class ConfigJson {
 
-    /** Strict like Python's json with transformers' checks: a duplicate key or content after the object is an error. */
+    /**
+     * Strict: content after the object is an error (as for Python's json), and so is a duplicate key (which Python
+     * would silently resolve to its last value, hiding a typo).
+     */
     public static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
@@ -67,13 +70,12 @@ public final class ConfigJson {
         return v.intValue();
     }
 
-    /** The largest size field accepted ({@code n_embd}, {@code n_layer}, ...); anything above is not a real model. */
-    public static final int MAX_SIZE = 1 << 24;
-
-    /** A positive integer size field, at most {@link #MAX_SIZE}. */
+    /** A positive integer size field, at most {@link ConfigLimits#MAX_SIZE}. */
     public int size(String field, int fallback) {
         int v = integer(field, fallback);
-        if (v < 1 || v > MAX_SIZE) throw wrong(field, "a size between 1 and " + MAX_SIZE, node.get(field));
+        if (v < 1 || v > ConfigLimits.MAX_SIZE) {
+            throw wrong(field, "a size between 1 and " + ConfigLimits.MAX_SIZE, node.get(field));
+        }
         return v;
     }
 

@@ -5,6 +5,9 @@ import java.util.Map;
 /** Range checks shared by the model configurations, so that an absurd size fails before anything is allocated. */
 public final class ConfigLimits {
 
+    /** The largest size a config.json may give ({@code n_embd}, {@code n_layer}, ...): no real model is bigger. */
+    public static final int MAX_SIZE = 1 << 24;
+
     /** The most values one weight matrix may hold: a Java array's limit. */
     public static final long MAX_TENSOR_VALUES = Integer.MAX_VALUE - 8;
 

@@ -82,8 +82,7 @@ public final class Trainer {
             CheckpointIO checkpointIO) {
         this.model = model;
         this.args = args;
-        this.collator = collator != null ? collator
-                : new DataCollatorForLanguageModeling(Math.max(0, model.config().padTokenId()));
+        this.collator = collator != null ? collator : DataCollatorForLanguageModeling.forModel(model);
         this.trainDataset = trainDataset;
         this.evalDataset = evalDataset;
         this.computeMetrics = computeMetrics;

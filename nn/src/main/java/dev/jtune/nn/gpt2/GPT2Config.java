@@ -61,7 +61,7 @@ public record GPT2Config(int vocabSize, int nPositions, int nEmbd, int nLayer, i
 
     /**
      * Reads a parsed {@code config.json} (absent fields take transformers' defaults), rejecting what jtune does not run
-     * and values no model has (sizes beyond {@link ConfigJson#MAX_SIZE}, dropout outside [0, 1], a pad id beyond the vocab).
+     * and values no model has (sizes beyond {@link ConfigLimits#MAX_SIZE}, dropout outside [0, 1], a pad id beyond the vocab).
      */
     public static GPT2Config from(ConfigJson c) {
         c.require("gpt2".equals(c.modelType()), "model_type", "gpt2");

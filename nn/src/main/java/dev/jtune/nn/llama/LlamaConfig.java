@@ -68,7 +68,7 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
 
     /**
      * Reads a parsed {@code config.json} (absent fields take transformers' defaults), rejecting what jtune does not run
-     * and values no model has (sizes beyond {@link ConfigJson#MAX_SIZE}, dropout outside [0, 1], a pad id beyond the vocab).
+     * and values no model has (sizes beyond {@link ConfigLimits#MAX_SIZE}, dropout outside [0, 1], a pad id beyond the vocab).
      */
     public static LlamaConfig from(ConfigJson c) {
         c.require("llama".equals(c.modelType()), "model_type", "llama");

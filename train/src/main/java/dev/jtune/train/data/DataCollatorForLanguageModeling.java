@@ -2,6 +2,7 @@ package dev.jtune.train.data;
 
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.CausalLMLoss;
+import dev.jtune.nn.PreTrainedCausalLM;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,11 @@ public final class DataCollatorForLanguageModeling implements DataCollator {
 
     private final long padTokenId;
     private final int padToMultipleOf;
+
+    /** Pads with the model's {@code pad_token_id}, or 0 without one (padded positions are masked either way). */
+    public static DataCollatorForLanguageModeling forModel(PreTrainedCausalLM model) {
+        return new DataCollatorForLanguageModeling(Math.max(0, model.config().padTokenId()));
+    }
 
     /** Pads with {@code padTokenId} to the longest row. */
     public DataCollatorForLanguageModeling(long padTokenId) {
