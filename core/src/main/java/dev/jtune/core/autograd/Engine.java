@@ -1,5 +1,6 @@
 package dev.jtune.core.autograd;
 
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Shape;
 import dev.jtune.core.Tensor;
 import java.util.ArrayDeque;
@@ -24,6 +25,19 @@ public final class Engine {
 
     /** Backpropagates {@code gradOutput} (same shape as {@code output}) through the graph that produced {@code output}. */
     public static void backward(Tensor output, Tensor gradOutput) {
+        backward(output, gradOutput, false);
+    }
+
+    /**
+     * The naive twin of {@link #backward(Tensor, Tensor)}: every node returns fresh dense gradients and a leaf's
+     * gradient is {@code grad = grad + g} in a new tensor, with none of the shortcuts (no scatter into an existing
+     * buffer, no taking a gradient's storage as the leaf's buffer, no in-place accumulation). Tests compare the two.
+     */
+    public static void backwardPlain(Tensor output, Tensor gradOutput) {
+        backward(output, gradOutput, true);
+    }
+
+    private static void backward(Tensor output, Tensor gradOutput, boolean plain) {
         if (!output.requiresGrad()) {
             throw new IllegalStateException("backward: the tensor of shape " + output.shapeString()
                     + " does not require grad and has no grad_fn");
@@ -45,7 +59,7 @@ public final class Engine {
                     t.accumulateGrad(g, false);  // the output itself is a leaf
                     continue;
                 }
-                if (addedIntoLeafGradient(node, g)) {
+                if (!plain && addedIntoLeafGradient(node, g)) {
                     buffers.consumed(g);
                     continue;
                 }
@@ -61,8 +75,14 @@ public final class Engine {
                         buffers.consumed(gi);
                     } else if (in.gradFn() == null) {
                         checkShape(node, i, in, gi);
-                        if (in.accumulateGrad(gi, buffers.soleHolder(gi))) buffers.handedOver(gi);
-                        else buffers.consumed(gi);
+                        if (plain) {
+                            in.setGrad(MemoryScope.persist(in.grad() == null ? gi.clone() : in.grad().add(gi)));
+                            buffers.consumed(gi);
+                        } else if (in.accumulateGrad(gi, buffers.soleHolder(gi))) {
+                            buffers.handedOver(gi);
+                        } else {
+                            buffers.consumed(gi);
+                        }
                     } else {
                         checkShape(node, i, in, gi);
                         grads.merge(in, gi, (a, b) -> {

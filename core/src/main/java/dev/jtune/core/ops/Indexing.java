@@ -40,17 +40,44 @@ public final class Indexing {
                 return new Tensor[] {gx};
             }
 
+            /**
+             * Scatter-adds the selected rows' gradients into an existing buffer. Rows picked more than once are summed
+             * first and added once, {@code target[r] + (g1 + g2)}: the same bits as accumulating the dense gradient
+             * {@link #backward} builds ({@code 0 + g1 + g2}) into the buffer, which the engine's naive twin does.
+             */
             @Override
-            public boolean backwardInto(Tensor g, Tensor target) {  // scatter-add the selected rows' gradients
-                Tensor gd = Dispatch.dense(g);
-                if (g.dtype() == DType.F32) {
-                    Dispatch.backend().indexAdd(target.storage().floats(), gd.storage().floats(), idx, outer, size, inner);
-                } else {
-                    Dispatch.backend().indexAdd(target.storage().doubles(), gd.storage().doubles(), idx, outer, size, inner);
-                }
+            public boolean backwardInto(Tensor g, Tensor target) {
+                Tensor gd = Dispatch.dense(g);                                     // (outer, idx.length, inner)
+                int[] rows = distinct(idx), slot = slots(idx, rows);
+                Tensor summed = Tensor.zeros(g.dtype(), outer, rows.length, inner);  // (outer, rows, inner)
+                indexAdd(summed, gd, slot, outer, rows.length, inner);
+                indexAdd(target, summed, rows, outer, size, inner);
                 return true;
             }
         });
+    }
+
+    /** {@code out[o, index[j], i] += src[o, j, i]} over contiguous arrays, in increasing j. */
+    private static void indexAdd(Tensor out, Tensor src, int[] index, int outer, int dim, int inner) {
+        if (out.dtype() == DType.F32) {
+            Dispatch.backend().indexAdd(out.storage().floats(), src.storage().floats(), index, outer, dim, inner);
+        } else {
+            Dispatch.backend().indexAdd(out.storage().doubles(), src.storage().doubles(), index, outer, dim, inner);
+        }
+    }
+
+    /** The values of {@code index} in order of first appearance, each once. */
+    private static int[] distinct(int[] index) {
+        return Arrays.stream(index).distinct().toArray();
+    }
+
+    /** For each j, the position of {@code index[j]} in {@code rows}. */
+    private static int[] slots(int[] index, int[] rows) {
+        java.util.Map<Integer, Integer> at = new java.util.HashMap<>();
+        for (int r = 0; r < rows.length; r++) at.put(rows[r], r);
+        int[] slot = new int[index.length];
+        for (int j = 0; j < index.length; j++) slot[j] = at.get(index[j]);
+        return slot;
     }
 
     /** Elements of {@code a} where {@code condition} is non-zero, else of {@code b}; all three broadcast. */
