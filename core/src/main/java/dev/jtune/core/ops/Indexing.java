@@ -34,24 +34,27 @@ public final class Indexing {
         }
         return out.recordedBy(new Node("index_select", x) {
             @Override
-            public Tensor[] backward(Tensor g) {
+            public Tensor[] backward(Tensor g) {  // a dense zero gradient with the selected rows' gradients added in
                 Tensor gx = Tensor.zeros(g.dtype(), x.shape());
-                backwardInto(g, gx);
+                indexAdd(gx, Dispatch.dense(g), idx, outer, size, inner);
                 return new Tensor[] {gx};
             }
 
             /**
-             * Scatter-adds the selected rows' gradients into an existing buffer. Rows picked more than once are summed
-             * first and added once, {@code target[r] + (g1 + g2)}: the same bits as accumulating the dense gradient
-             * {@link #backward} builds ({@code 0 + g1 + g2}) into the buffer, which the engine's naive twin does.
+             * Scatter-adds an embedding's gradient into the existing buffer of its (tied) weight without a dense
+             * {@code [V, C]} gradient. Rows picked more than once are summed first and added once,
+             * {@code target[r] + (g1 + g2)}: the same bits as accumulating {@link #backward}'s dense gradient
+             * ({@code 0 + g1 + g2}) into the buffer, which the engine's naive twin does. The partial sums live in a
+             * buffer of fixed size {@code [idx.length, C]} (the pool reuses it every step), of which the first
+             * {@code rows.length} rows are used.
              */
             @Override
             public boolean backwardInto(Tensor g, Tensor target) {
-                Tensor gd = Dispatch.dense(g);                                     // (outer, idx.length, inner)
+                if (outer != 1) return false;  // selection along a later dim: the dense backward
                 int[] rows = distinct(idx), slot = slots(idx, rows);
-                Tensor summed = Tensor.zeros(g.dtype(), outer, rows.length, inner);  // (outer, rows, inner)
-                indexAdd(summed, gd, slot, outer, rows.length, inner);
-                indexAdd(target, summed, rows, outer, size, inner);
+                Tensor summed = Tensor.zeros(g.dtype(), idx.length, inner);        // (idx.length, C)
+                indexAdd(summed, Dispatch.dense(g), slot, 1, idx.length, inner);
+                indexAdd(target, summed, rows, 1, size, inner);                   // reads rows.length rows
                 return true;
             }
         });
