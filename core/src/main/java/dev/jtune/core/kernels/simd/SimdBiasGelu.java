@@ -12,13 +12,7 @@ public final class SimdBiasGelu {
 
     /** {@code out[r, c] = gelu(x[r, c] + bias[c])} for rows {@code [rowFrom, rowTo)}. */
     public static void forward(float[] out, float[] x, float[] bias, int cols, int rowFrom, int rowTo, boolean tanh) {
-        SimdActivations gelu = tanh ? SimdActivations.GELU_TANH : SimdActivations.GELU;
-        float[][] scratch = SimdActivations.scratch(cols);
-        for (int r = rowFrom; r < rowTo; r++) {
-            int o = r * cols;
-            SimdBinary.add(out, o, x, o, 1, bias, 0, 1, cols);
-            gelu.apply(out, out, 0, o, o + cols, scratch);
-        }
+        rows(out, x, bias, null, cols, rowFrom, rowTo, tanh ? SimdActivations.GELU_TANH : SimdActivations.GELU);
     }
 
     /**
@@ -27,13 +21,18 @@ public final class SimdBiasGelu {
      */
     public static void backward(float[] dx, float[] g, float[] x, float[] bias, int cols, int rowFrom, int rowTo,
                                 boolean tanh) {
-        SimdActivations geluGrad = tanh ? SimdActivations.GELU_TANH_GRAD : SimdActivations.GELU_GRAD;
+        rows(dx, x, bias, g, cols, rowFrom, rowTo, tanh ? SimdActivations.GELU_TANH_GRAD : SimdActivations.GELU_GRAD);
+    }
+
+    /** {@code out = f(x + bias)}, times g when g is not null, row by row. */
+    private static void rows(float[] out, float[] x, float[] bias, float[] g, int cols, int rowFrom, int rowTo,
+                             SimdActivations f) {
         float[][] scratch = SimdActivations.scratch(cols);
         for (int r = rowFrom; r < rowTo; r++) {
             int o = r * cols;
-            SimdBinary.add(dx, o, x, o, 1, bias, 0, 1, cols);
-            geluGrad.apply(dx, dx, 0, o, o + cols, scratch);
-            SimdBinary.mul(dx, o, dx, o, 1, g, o, 1, cols);
+            SimdBinary.add(out, o, x, o, 1, bias, 0, 1, cols);
+            f.apply(out, out, 0, o, o + cols, scratch);
+            if (g != null) SimdBinary.mul(out, o, out, o, 1, g, o, 1, cols);
         }
     }
 }
