@@ -51,12 +51,12 @@ public enum MatmulCase {
     }
 
     /**
-     * {@code ops.out = A @ B} with the kernel the CPU backend picks for {@code m} rows ({@link SimdMatvec} below
-     * {@link SimdMatvec#ROWS}), or always the tiled {@link SimdMatmul} when {@code tiled}.
+     * {@code ops.out = A @ B} with the kernel the CPU backend picks ({@link SimdMatvec} where it is
+     * {@link SimdMatvec#faster}), or always the tiled {@link SimdMatmul} when {@code tiled}.
      */
     public void multiply(Operands ops, boolean tiled) {
         int[] offsets = {0};
-        if (m < SimdMatvec.ROWS && !tiled) {
+        if (!tiled && SimdMatvec.faster(m, ops.aColStride(), ops.bRowStride(), ops.bColStride())) {
             SimdMatvec.matmul(ops.out(), ops.a(), offsets, ops.aRowStride(), ops.aColStride(),
                               ops.b(), offsets, ops.bRowStride(), ops.bColStride(), m, n, k);
         } else {

@@ -164,7 +164,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                        float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
-        if (m < SimdMatvec.ROWS) {  // generation's one row per sequence: no tiles of padding
+        if (SimdMatvec.faster(m, aColStride, bRowStride, bColStride)) {  // generation: a row per sequence, no tiles
             SimdMatvec.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
         } else {
             SimdMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);

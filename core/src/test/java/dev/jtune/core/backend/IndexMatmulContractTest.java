@@ -80,7 +80,7 @@ class IndexMatmulContractTest {
             b.add(new int[] {n, 2, n});
             b.add(new int[] {n + 1, n + 2, 3});
         }
-        for (int m = 1; m < 8; m++) {  // the matrix-vector path: one row per sequence, as when generating
+        for (int m = 1; m <= 8; m++) {  // the matrix-vector path: one row per sequence, as when generating
             for (int n : new int[] {0, 1, L - 1, L, L + 1, 8 * L + 1}) {
                 for (int k : new int[] {0, 1, L - 1, L, L + 1}) b.add(new int[] {m, n, k});
             }

@@ -98,7 +98,7 @@ class ThreadCountDeterminismTest {
         float[] product = new float[2 * 97 * 131];
         backend.matmul(product, a, new int[] {0, 97 * 67}, 67, 1, b, new int[] {0, 0}, 1, 67, 97, 131, 67);
         results.add(product);
-        for (int m : new int[] {1, 5}) {  // the matrix-vector path, B row-major and B transposed
+        for (int m : new int[] {1, 5, 8}) {  // the matrix-vector path, B row-major and B transposed
             float[] rowMajor = new float[m * 331], transposed = new float[m * 331];
             backend.matmul(rowMajor, b, new int[] {3}, 301, 1, a, new int[] {1}, 331, 1, m, 331, 301);
             backend.matmul(transposed, b, new int[] {3}, 301, 1, a, new int[] {1}, 1, 301, m, 331, 301);

@@ -7,10 +7,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The batched F32 matrix product for fewer than {@link #ROWS} rows of A: token-by-token generation, where each step
- * multiplies one row per sequence by every weight matrix and {@link SimdMatmul}'s 8-row tiles would mostly compute
- * padding. The same function as {@link ScalarMatmul}; B is read in place (no packing) and streamed once per call,
- * which is what bounds a matrix-vector product.
+ * The batched F32 matrix product for a few rows of A: token-by-token generation, where each step multiplies one row
+ * per sequence by every weight matrix and {@link SimdMatmul}'s 8-row tiles would mostly compute padding or, for a
+ * transposed weight, spend their time transposing it into packed panels. The same function as {@link ScalarMatmul};
+ * B is read in place (no packing) and streamed once per call, which is what bounds a matrix-vector product.
+ * {@link #faster} says which products to send here.
  *
  * <p>Two forms, chosen by B's layout:
  * <ul>
@@ -31,8 +32,13 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class SimdMatvec {
 
-    /** Products with fewer rows than this take this kernel: one micro-tile of {@link SimdMatmul}. */
-    public static final int ROWS = SimdMatmul.MR;
+    /** Below this many rows the row-major form beats the tiles: less than one micro-tile of {@link SimdMatmul}. */
+    static final int ROWS = SimdMatmul.MR;
+    /**
+     * Up to this many rows the dot-product form beats the tiles, which transpose a depth-contiguous B to pack it
+     * (measured on GPT-2's tied head, 8 x 768 @ 768 x 50257: 14 ms here, 28 ms tiled; level at about 16 rows).
+     */
+    static final int DOT_ROWS = SimdMatmul.MR;
 
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = F.length();
@@ -44,6 +50,11 @@ public final class SimdMatvec {
     private static final long MIN_FMAS_PER_TASK = 1 << 16;
 
     private SimdMatvec() {}
+
+    /** Whether {@code m} rows of A against B in this layout are faster here than in {@link SimdMatmul}'s tiles. */
+    public static boolean faster(int m, int aColStride, int bRowStride, int bColStride) {
+        return bColStride != 1 && bRowStride == 1 && aColStride == 1 ? m <= DOT_ROWS : m < ROWS;
+    }
 
     /** {@code out[p] = A[p] @ B[p]}, with the operands read as in {@link ScalarMatmul}; {@code out: [batch, m, n]}. */
     public static void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,

@@ -7,7 +7,9 @@ import static dev.jtune.core.kernels.simd.MatmulOperands.product;
 import static dev.jtune.core.kernels.simd.MatmulOperands.simdProduct;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtune.core.kernels.Parallel;
 import java.util.Arrays;
@@ -19,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link SimdMatvec} against {@link dev.jtune.core.kernels.ScalarMatmul} for 1 to 7 rows, on vector tails, strip edges
+ * {@link SimdMatvec} against {@link dev.jtune.core.kernels.ScalarMatmul} for 1 to 8 rows, on vector tails, strip edges
  * and every layout, and bit for bit against the order of operations its documentation promises.
  */
 class SimdMatvecTest {
@@ -32,8 +34,19 @@ class SimdMatvecTest {
     private static final int[] DEPTHS = {0, 1, L - 1, L, L + 1, 2 * L + 3, 67};
     private static final MatmulOperands.Kernel MATVEC = SimdMatvec::matmul;
 
+    /** Every row count the backend sends here. */
     static IntStream rows() {
-        return IntStream.range(1, SimdMatvec.ROWS);
+        return IntStream.rangeClosed(1, Math.max(SimdMatvec.ROWS - 1, SimdMatvec.DOT_ROWS));
+    }
+
+    @Test
+    void takesRowMajorWeightsBelowOneTileOfRowsAndTransposedOnesUpToOneTile() {
+        int n = 100, k = 30;
+        assertTrue(SimdMatvec.faster(7, 1, n, 1));
+        assertFalse(SimdMatvec.faster(8, 1, n, 1));
+        assertTrue(SimdMatvec.faster(8, 1, 1, k));
+        assertFalse(SimdMatvec.faster(9, 1, 1, k));
+        assertFalse(SimdMatvec.faster(8, 40, 1, k), "A^T @ B^T has no fast form here");
     }
 
     @ParameterizedTest(name = "m={0}")
