@@ -142,8 +142,9 @@ def reset_peak_rss():
 model = GPT(args.V, args.maxT, args.L, args.NH, args.C).eval()
 nparams = sum(p.numel() for p in model.parameters())
 weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
-print(f"torch {torch.__version__}  threads={torch.get_num_threads()}  LD_LIBRARY_PATH={os.environ.get('LD_LIBRARY_PATH')}"
-      f"  OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}  ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY')}")
+env = os.environ.get
+print(f"torch {torch.__version__}  threads={torch.get_num_threads()}  LD_LIBRARY_PATH={env('LD_LIBRARY_PATH')}"
+      f"  OPENBLAS_CORETYPE={env('OPENBLAS_CORETYPE')}  ATEN_CPU_CAPABILITY={env('ATEN_CPU_CAPABILITY')}")
 print(f"generate: torch GPT-2 L={args.L} NH={args.NH} C={args.C} V={args.V}, random weights, {nparams / 1e6:.1f}M "
       f"parameters ({weight_bytes / 1e9:.3f} GB), threads {args.threads}, {args.prompt_tokens}-token prompt, "
       f"{args.new_tokens} new tokens, greedy, KV cache")
@@ -168,5 +169,6 @@ with torch.inference_mode():
 
 if decode_one is not None:
     read = decode_one * weight_bytes / 1e9
-    limit = f" = {100 * read / args.bandwidth:.0f}% of the {args.bandwidth:.1f} GB/s bandwidth limit" if args.bandwidth else ""
+    limit = (f" = {100 * read / args.bandwidth:.0f}% of the {args.bandwidth:.1f} GB/s bandwidth limit"
+             if args.bandwidth else "")
     print(f"batch-1 decode reads {read:.1f} GB/s of weights{limit}")

@@ -34,6 +34,8 @@ public final class Generation {
             longest = Math.max(longest, p.length);
         }
         int total = longest + config.maxNewTokens();
+        boolean padded = false;
+        for (int[] p : prompts) padded |= p.length < longest;
         if (total > model.config().maxPositions()) {
             throw new IllegalArgumentException("generate: prompt of " + longest + " + " + config.maxNewTokens()
                     + " new tokens exceeds the model's " + model.config().maxPositions() + " positions");
@@ -65,7 +67,7 @@ public final class Generation {
             for (int len = longest; len < total; len++) {
                 int from = cache == null ? 0 : fed;
                 Tensor stepIds = slice(ids, b, total, from, len);
-                Tensor stepMask = slice(mask, b, total, 0, len);
+                Tensor stepMask = padded ? slice(mask, b, total, 0, len) : null;  // all ones: no mask to apply
                 Tensor positions = positions(mask, b, total, from, len);
                 Tensor logits = model.logits(stepIds, stepMask, positions, cache, 1);  // (B, 1, V)
                 fed = len;

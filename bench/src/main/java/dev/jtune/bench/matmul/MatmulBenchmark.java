@@ -16,7 +16,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH: the CPU backend's matmul kernels on the GPT-2 shapes of {@link MatmulCase}; GFLOP/s = {@code case.flops() / time}.
+ * JMH: the CPU backend's matmul kernels on the GPT-2 shapes of {@link MatmulCase};
+ * GFLOP/s = {@code case.flops() / time}.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp "bench/target/jtune-bench.jar:bench/target/lib/*"
  * org.openjdk.jmh.Main MatmulBenchmark -p threads=2}.

@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Two forms, chosen by B's layout:
  * <ul>
  *   <li>B row-major ({@code bColStride == 1}: GPT-2's Conv1D weights {@code [C, 3C]}, attention's values): each
- *       output row is a sum of B's rows scaled by A's entries, lanes across output columns. Every output is one chain
- *       of fused multiply-adds over {@code l = 0..k-1} in increasing order, the very bits {@link SimdMatmul} gives.</li>
+ *       output row is a sum of B's rows scaled by A's entries, lanes across output columns. Every output is one
+ *       chain of fused multiply-adds over {@code l = 0..k-1} in increasing order, the bits {@link SimdMatmul} gives.
+ *       </li>
  *   <li>B contiguous along the depth ({@code bRowStride == 1}) and A too ({@code aColStride == 1}): a transposed
  *       view such as the tied head's {@code wte^T}, {@code nn.Linear} weights or attention's {@code k^T}. Each output
  *       is a dot product of two contiguous rows: lane {@code q} chains fused multiply-adds over the depths
