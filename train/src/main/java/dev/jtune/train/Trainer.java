@@ -302,7 +302,7 @@ public final class Trainer {
         if (state.bestGlobalStep != null && state.bestGlobalStep == state.globalStep) state.bestModelCheckpoint = dir.toString();
         checkpointIO.save(outputDir, state.globalStep, TrainerCheckpoint.parts(model, optimizer, scheduler, loop, state, args));
         lastCheckpoint = dir;
-        CheckpointIO.rotate(outputDir, args.saveTotalLimit(), state.bestModelCheckpoint);
+        CheckpointRotation.rotate(outputDir, args.saveTotalLimit(), state.bestModelCheckpoint);
     }
 
     /** Evaluates on the evaluation dataset; see {@link #evaluate(Dataset, String)}. */
