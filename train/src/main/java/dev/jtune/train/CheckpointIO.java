@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * Checkpoint directories {@code outputDir/checkpoint-N}, written atomically: every file goes into a hidden
  * {@code .tmp-checkpoint-N} directory, which is renamed into place only when complete. A crash mid-write leaves at
  * most a temporary directory that {@link #checkpoints} ignores, so the previous checkpoints stay the newest complete
- * ones. Rotation ({@code save_total_limit}) deletes old checkpoints only after the new one is in place.
+ * ones; {@link CheckpointRotation} deletes old checkpoints only after the new one is in place.
  */
 final class CheckpointIO {
 
@@ -101,35 +101,6 @@ final class CheckpointIO {
     static Path latest(Path outputDir) throws IOException {
         List<Path> all = checkpoints(outputDir);
         return all.isEmpty() ? null : all.getLast();
-    }
-
-    /**
-     * Deletes the oldest checkpoints beyond {@code limit}, never the best one, as transformers'
-     * {@code _rotate_checkpoints}: the best is moved next to the newest before the cut, and a limit of 1 keeps 2 when
-     * the best is not the newest (so training can resume).
-     */
-    static void rotate(Path outputDir, Integer limit, String bestCheckpoint) throws IOException {
-        if (limit == null) return;
-        List<Path> sorted = checkpoints(outputDir);
-        int keep = limit;
-        if (bestCheckpoint != null) {
-            Path best = Path.of(bestCheckpoint);
-            int i = indexOf(sorted, best);
-            if (i >= 0) {
-                for (; i < sorted.size() - 2; i++) java.util.Collections.swap(sorted, i, i + 1);
-                if (keep == 1 && !sameFile(sorted.getLast(), best)) keep = 2;
-            }
-        }
-        for (int i = 0; i < sorted.size() - keep; i++) deleteRecursively(sorted.get(i));
-    }
-
-    private static int indexOf(List<Path> paths, Path p) throws IOException {
-        for (int i = 0; i < paths.size(); i++) if (sameFile(paths.get(i), p)) return i;
-        return -1;
-    }
-
-    private static boolean sameFile(Path a, Path b) throws IOException {
-        return Files.exists(b) && Files.isSameFile(a, b);
     }
 
     static void deleteRecursively(Path dir) throws IOException {

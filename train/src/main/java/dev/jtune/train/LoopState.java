@@ -16,4 +16,19 @@ record LoopState(int epoch, int window, double lossSinceLog, int stepsSinceLog, 
                  double lastLr) {
 
     static final LoopState START = new LoopState(0, 0, 0, 0, 0, 0, 0);
+
+    /** The same sums, with the next step at {@code window} of {@code epoch}. */
+    LoopState at(int epoch, int window) {
+        return new LoopState(epoch, window, lossSinceLog, stepsSinceLog, totalLoss, lastGradNorm, lastLr);
+    }
+
+    /** The sums after one more optimizer step with this loss, gradient norm and learning rate. */
+    LoopState afterStep(double loss, double gradNorm, double lr) {
+        return new LoopState(epoch, window, lossSinceLog + loss, stepsSinceLog + 1, totalLoss + loss, gradNorm, lr);
+    }
+
+    /** The state once the running loss has been logged: a fresh sum since the log. */
+    LoopState afterLog() {
+        return new LoopState(epoch, window, 0, 0, totalLoss, lastGradNorm, lastLr);
+    }
 }

@@ -4,7 +4,6 @@ import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.CausalLMLoss;
-import dev.jtune.nn.Layers;
 import dev.jtune.nn.Parameter;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.train.data.DataCollator;
@@ -50,7 +49,8 @@ public final class Trainer {
     private final Supplier<? extends StreamingMetrics> computeMetrics;
     private final List<TrainerCallback> callbacks = new ArrayList<>();
     private final CheckpointIO checkpointIO;
-    private final long nonEmbeddingParameters;
+    private final FlopCounter flops;
+    private final BestMetric bestMetric;
 
     private TrainerState state = new TrainerState();
     private final TrainerControl control = new TrainerControl();
@@ -89,7 +89,8 @@ public final class Trainer {
         this.checkpointIO = checkpointIO;
         this.callbacks.add(args.disableTqdm() ? new PrinterCallback() : new ProgressCallback());
         this.callbacks.addAll(callbacks);
-        this.nonEmbeddingParameters = nonEmbeddingParameters(model);
+        this.flops = new FlopCounter(model);
+        this.bestMetric = new BestMetric(args);
     }
 
     /** Adds a callback after the existing ones. */
@@ -124,24 +125,45 @@ public final class Trainer {
         return train(Path.of(resume));
     }
 
-    /** Trains, resuming from {@code checkpoint} (null: from the start): the result is as if never interrupted. */
+    /**
+     * Trains, resuming from {@code checkpoint} (null: from the start): the result is as if never interrupted. The
+     * outline of transformers' {@code _inner_training_loop}: plan the steps, create optimizer and scheduler, start or
+     * resume, run the epochs, log the training metrics, load the best model if asked.
+     */
     public TrainOutput train(Path checkpoint) throws IOException {
         if (trainDataset == null) throw new IllegalStateException("Trainer.train: no training dataset");
         DataLoader loader = new DataLoader(trainDataset, args.perDeviceTrainBatchSize(),
                 args.trainSamplingStrategy() == SamplingStrategy.RANDOM, args.dataSeed(), args.dataloaderDropLast(), collator);
-        int microPerEpoch = loader.size();
-        if (microPerEpoch == 0) {
+        if (loader.size() == 0) {
             throw new IllegalArgumentException("Trainer.train: " + trainDataset.size() + " training rows give no batch of "
                     + args.perDeviceTrainBatchSize() + (args.dataloaderDropLast() ? " (dataloader_drop_last)" : ""));
         }
-        int accumulation = args.gradientAccumulationSteps();
-        int stepsPerEpoch = (microPerEpoch + accumulation - 1) / accumulation;
-        int maxSteps = args.maxSteps() > 0 ? args.maxSteps() : (int) Math.ceil(args.numTrainEpochs() * stepsPerEpoch);
-        int epochs = args.maxSteps() > 0 ? (maxSteps + stepsPerEpoch - 1) / stepsPerEpoch : (int) Math.ceil(args.numTrainEpochs());
-        int warmup = args.warmupSteps() > 0 ? args.warmupSteps() : (int) Math.ceil(maxSteps * args.warmupRatio());
-
+        TrainingPlan plan = TrainingPlan.of(args, loader.size());
         optimizer = createOptimizer();
-        scheduler = new LRScheduler(args.lrSchedulerType(), args.learningRate(), warmup, maxSteps);
+        scheduler = new LRScheduler(args.lrSchedulerType(), args.learningRate(), plan.warmupSteps(), plan.maxSteps());
+        startOrResume(checkpoint, plan);
+        model.train(true);
+        model.zeroGrad();
+
+        long startNanos = System.nanoTime();
+        int startStep = state.globalStep;
+        control.setShouldTrainingStop(state.globalStep >= plan.maxSteps());
+        each(c -> c.onTrainBegin(args, state, control));
+        for (int epoch = loop.epoch(); epoch < plan.epochs() && !control.shouldTrainingStop(); epoch++) {
+            trainEpoch(loader, plan, epoch);
+        }
+        double trainLoss = state.globalStep == 0 ? 0 : loop.totalLoss() / state.globalStep;
+        Map<String, Object> metrics = trainMetrics((System.nanoTime() - startNanos) / 1e9, state.globalStep - startStep, trainLoss);
+        log(metrics);
+        if (args.loadBestModelAtEnd() && state.bestModelCheckpoint != null) {
+            TrainerCheckpoint.loadWeights(Path.of(state.bestModelCheckpoint), model);
+        }
+        each(c -> c.onTrainEnd(args, state, control));
+        return new TrainOutput(state.globalStep, trainLoss, metrics);
+    }
+
+    /** Restores weights, optimizer, scheduler, loop and trainer state from {@code checkpoint}, or starts afresh. */
+    private void startOrResume(Path checkpoint, TrainingPlan plan) throws IOException {
         if (checkpoint != null) {
             loop = TrainerCheckpoint.restore(checkpoint, model, optimizer, scheduler);
             state = TrainerState.load(checkpoint.resolve(CheckpointIO.COMPLETE_MARKER));
@@ -152,59 +174,49 @@ public final class Trainer {
             Generator dropout = model.dropoutGenerator();
             if (dropout != null) dropout.manualSeed(args.seed());
         }
-        state.maxSteps = maxSteps;
-        state.numTrainEpochs = epochs;
+        state.maxSteps = plan.maxSteps();
+        state.numTrainEpochs = plan.epochs();
         state.loggingSteps = args.loggingSteps();
         state.evalSteps = args.evalSteps();
         state.saveSteps = args.saveSteps();
         state.trainBatchSize = args.perDeviceTrainBatchSize();
-        model.train(true);
-        model.zeroGrad();
+    }
 
-        long startNanos = System.nanoTime();
-        int startStep = state.globalStep;
-        control.setShouldTrainingStop(state.globalStep >= maxSteps);
-        each(c -> c.onTrainBegin(args, state, control));
-        for (int epoch = loop.epoch(); epoch < epochs && !control.shouldTrainingStop(); epoch++) {
-            int[] order = loader.order(epoch);
-            int firstWindow = epoch == loop.epoch() ? loop.window() : 0;
-            control.setShouldEpochStop(false);
-            each(c -> c.onEpochBegin(args, state, control));
-            for (int w = firstWindow; w < stepsPerEpoch; w++) {
-                each(c -> c.onStepBegin(args, state, control));
-                int from = w * accumulation, to = Math.min(microPerEpoch, from + accumulation);
-                trainingStep(loader, order, from, to, epoch);
-                state.epoch = epoch + (double) to / microPerEpoch;
-                loop = new LoopState(epoch, w + 1, loop.lossSinceLog(), loop.stepsSinceLog(), loop.totalLoss(),
-                        loop.lastGradNorm(), loop.lastLr());
-                stepFlow(maxSteps);
-                each(c -> c.onStepEnd(args, state, control));
-                maybeLogSaveEvaluate();
-                if (control.shouldEpochStop() || control.shouldTrainingStop()) break;
-            }
-            loop = new LoopState(epoch + 1, 0, loop.lossSinceLog(), loop.stepsSinceLog(), loop.totalLoss(),
-                    loop.lastGradNorm(), loop.lastLr());
-            control.setShouldLog(args.loggingStrategy() == IntervalStrategy.EPOCH);
-            control.setShouldEvaluate(args.evalStrategy() == IntervalStrategy.EPOCH);
-            control.setShouldSave(args.saveStrategy() == IntervalStrategy.EPOCH);
-            each(c -> c.onEpochEnd(args, state, control));
+    /** One epoch's optimizer steps from where the loop state stands, each followed by its log/evaluate/save. */
+    private void trainEpoch(DataLoader loader, TrainingPlan plan, int epoch) throws IOException {
+        int[] order = loader.order(epoch);
+        int firstWindow = epoch == loop.epoch() ? loop.window() : 0;
+        int accumulation = args.gradientAccumulationSteps();
+        control.setShouldEpochStop(false);
+        each(c -> c.onEpochBegin(args, state, control));
+        for (int w = firstWindow; w < plan.stepsPerEpoch(); w++) {
+            each(c -> c.onStepBegin(args, state, control));
+            int from = w * accumulation, to = Math.min(plan.microPerEpoch(), from + accumulation);
+            trainingStep(loader, order, from, to, epoch);
+            state.epoch = epoch + (double) to / plan.microPerEpoch();
+            loop = loop.at(epoch, w + 1);
+            stepFlow(plan.maxSteps());
+            each(c -> c.onStepEnd(args, state, control));
             maybeLogSaveEvaluate();
+            if (control.shouldEpochStop() || control.shouldTrainingStop()) break;
         }
-        double runtime = (System.nanoTime() - startNanos) / 1e9;
-        int steps = state.globalStep - startStep;
-        double trainLoss = state.globalStep == 0 ? 0 : loop.totalLoss() / state.globalStep;
+        loop = loop.at(epoch + 1, 0);
+        control.setShouldLog(args.loggingStrategy() == IntervalStrategy.EPOCH);
+        control.setShouldEvaluate(args.evalStrategy() == IntervalStrategy.EPOCH);
+        control.setShouldSave(args.saveStrategy() == IntervalStrategy.EPOCH);
+        each(c -> c.onEpochEnd(args, state, control));
+        maybeLogSaveEvaluate();
+    }
+
+    private Map<String, Object> trainMetrics(double runtime, int steps, double trainLoss) {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("train_runtime", round(runtime, 4));
-        metrics.put("train_samples_per_second", round((double) steps * accumulation * args.perDeviceTrainBatchSize() / runtime, 3));
+        metrics.put("train_samples_per_second",
+                round((double) steps * args.gradientAccumulationSteps() * args.perDeviceTrainBatchSize() / runtime, 3));
         metrics.put("train_steps_per_second", round(steps / runtime, 3));
         metrics.put("total_flos", state.totalFlos);
         metrics.put("train_loss", trainLoss);
-        log(metrics);
-        if (args.loadBestModelAtEnd() && state.bestModelCheckpoint != null) {
-            TrainerCheckpoint.loadWeights(Path.of(state.bestModelCheckpoint), model);
-        }
-        each(c -> c.onTrainEnd(args, state, control));
-        return new TrainOutput(state.globalStep, trainLoss, metrics);
+        return metrics;
     }
 
     /** Micro-batches {@code [from, to)} of the epoch: forward, backward, clip, AdamW, schedule. */
@@ -239,9 +251,8 @@ public final class Trainer {
         scheduler.step();
         model.zeroGrad();
         state.globalStep = step;
-        state.totalFlos += 6.0 * tokens * nonEmbeddingParameters;
-        loop = new LoopState(loop.epoch(), loop.window(), loop.lossSinceLog() + loss, loop.stepsSinceLog() + 1,
-                loop.totalLoss() + loss, gradNorm, lr);
+        state.totalFlos += flops.flos(tokens);
+        loop = loop.afterStep(loss, gradNorm, lr);
     }
 
     private NonFiniteLossException nonFinite(int step, int epoch, String what) {
@@ -270,13 +281,13 @@ public final class Trainer {
             logs.put("loss", loop.lossSinceLog() / loop.stepsSinceLog());
             if (args.maxGradNorm() > 0) logs.put("grad_norm", loop.lastGradNorm());
             logs.put("learning_rate", loop.lastLr());
-            loop = new LoopState(loop.epoch(), loop.window(), 0, 0, loop.totalLoss(), loop.lastGradNorm(), loop.lastLr());
+            loop = loop.afterLog();
             log(logs);
         }
         Map<String, Double> metrics = null;
         if (control.shouldEvaluate()) {
             metrics = evaluate();
-            updateBestMetric(metrics);
+            bestMetric.update(state, metrics);
         }
         if (control.shouldSave()) {
             saveCheckpoint();
@@ -285,30 +296,13 @@ public final class Trainer {
         control.resetStepFlags();
     }
 
-    private void updateBestMetric(Map<String, Double> metrics) {
-        String name = args.metricForBestModel();
-        if (name == null) return;
-        String key = name.startsWith("eval_") ? name : "eval_" + name;
-        Double value = metrics.get(key);
-        if (value == null) {
-            throw new IllegalArgumentException("metric_for_best_model '" + name + "' is not among the evaluation metrics "
-                    + metrics.keySet());
-        }
-        boolean better = state.bestMetric == null
-                || (args.greaterIsBetter() ? value > state.bestMetric : value < state.bestMetric);
-        if (better) {
-            state.bestMetric = value;
-            state.bestGlobalStep = state.globalStep;
-        }
-    }
-
     private void saveCheckpoint() throws IOException {
         Path outputDir = Path.of(args.outputDir());
         Path dir = outputDir.resolve(CheckpointIO.PREFIX + state.globalStep);
         if (state.bestGlobalStep != null && state.bestGlobalStep == state.globalStep) state.bestModelCheckpoint = dir.toString();
         checkpointIO.save(outputDir, state.globalStep, TrainerCheckpoint.parts(model, optimizer, scheduler, loop, state, args));
         lastCheckpoint = dir;
-        CheckpointIO.rotate(outputDir, args.saveTotalLimit(), state.bestModelCheckpoint);
+        CheckpointRotation.rotate(outputDir, args.saveTotalLimit(), state.bestModelCheckpoint);
     }
 
     /** Evaluates on the evaluation dataset; see {@link #evaluate(Dataset, String)}. */
@@ -381,17 +375,6 @@ public final class Trainer {
         model.namedParameters().forEach((name, p) -> (decay.contains(name) ? withDecay : withoutDecay).put(name, p));
         return new AdamW(List.of(new AdamW.ParamGroup(withDecay, args.weightDecay()), new AdamW.ParamGroup(withoutDecay, 0)),
                 args.learningRate(), args.adamBeta1(), args.adamBeta2(), args.adamEpsilon());
-    }
-
-    /** Parameters outside embedding tables, for transformers' FLOP estimate {@code 6 * tokens * parameters}. */
-    private static long nonEmbeddingParameters(PreTrainedCausalLM model) {
-        Set<String> embeddings = new java.util.HashSet<>();
-        model.namedModules().forEach((name, m) -> {
-            if (m instanceof Layers.Embedding) embeddings.add(name + ".weight");
-        });
-        long n = 0;
-        for (var e : model.namedParameters().entrySet()) if (!embeddings.contains(e.getKey())) n += e.getValue().numel();
-        return n;
     }
 
     private void each(java.util.function.Consumer<TrainerCallback> event) {

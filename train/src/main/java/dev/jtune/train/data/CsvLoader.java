@@ -1,5 +1,9 @@
 package dev.jtune.train.data;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,19 +12,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code csv} format: a header row, then records of comma-separated fields; a field in double quotes may hold
- * commas, line breaks and doubled quotes. An empty unquoted field is null. As pandas does, a column whose values all
- * read as integers becomes {@code Long}, one whose values all read as numbers {@code Double}; others stay strings.
+ * The {@code csv} format, parsed by Jackson's CSV module: a header row, then records of comma-separated fields; a
+ * field in double quotes may hold commas, line breaks and doubled quotes; blank lines are skipped. An empty unquoted
+ * field is null. As pandas does, a column whose values all read as integers becomes {@code Long}, one whose values all
+ * read as numbers {@code Double}; others stay strings.
  */
 final class CsvLoader {
+
+    /** Each record comes as an array of strings (no schema, so the header is just the first record). */
+    private static final CsvMapper CSV = CsvMapper.builder()
+            .enable(CsvParser.Feature.WRAP_AS_ARRAY)
+            .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
+            .enable(CsvParser.Feature.EMPTY_UNQUOTED_STRING_AS_NULL)
+            .build();
 
     private CsvLoader() {}
 
     static Map<String, List<Object>> read(Path file) throws IOException {
-        String text = TextFiles.read(file);
         List<List<String>> records = new ArrayList<>();
         List<Integer> recordLines = new ArrayList<>();
-        parse(file, text, records, recordLines);
+        parse(file, TextFiles.read(file), records, recordLines);
         if (records.isEmpty()) throw new MalformedDatasetException(file + ":1: empty CSV file (no header row)");
         List<String> header = records.getFirst();
         Map<String, List<Object>> columns = new LinkedHashMap<>();
@@ -42,58 +53,24 @@ final class CsvLoader {
         return columns;
     }
 
-    /** Splits {@code text} into records of fields; an unquoted empty field is null; blank lines are skipped. */
+    /** Reads {@code text} into records of fields with the line each record starts on; a syntax error names its line. */
     private static void parse(Path file, String text, List<List<String>> records, List<Integer> recordLines)
-            throws MalformedDatasetException {
-        int line = 1, i = 0, n = text.length();
-        while (i < n) {
-            int recordLine = line;
-            List<String> fields = new ArrayList<>();
-            StringBuilder field = new StringBuilder();
-            boolean quoted = false, endOfRecord = false;
-            while (i < n && !endOfRecord) {
-                char ch = text.charAt(i);
-                if (field.isEmpty() && !quoted && ch == '"') {
-                    int openLine = line;
-                    i++;
-                    while (true) {
-                        if (i >= n) throw new MalformedDatasetException(file + ":" + openLine + ": unterminated quoted field");
-                        char q = text.charAt(i++);
-                        if (q == '"') {
-                            if (i < n && text.charAt(i) == '"') {
-                                field.append('"');
-                                i++;
-                            } else {
-                                break;
-                            }
-                        } else {
-                            if (q == '\n') line++;
-                            field.append(q);
-                        }
-                    }
-                    quoted = true;
-                    if (i < n && ",\r\n".indexOf(text.charAt(i)) < 0) {
-                        throw new MalformedDatasetException(file + ":" + line + ": unexpected character '" + text.charAt(i)
-                                + "' after a closing quote");
-                    }
-                } else if (ch == ',') {
-                    fields.add(quoted || !field.isEmpty() ? field.toString() : null);
-                    field.setLength(0);
-                    quoted = false;
-                    i++;
-                } else if (ch == '\r' || ch == '\n') {
-                    i += ch == '\r' && i + 1 < n && text.charAt(i + 1) == '\n' ? 2 : 1;
-                    line++;
-                    endOfRecord = true;
-                } else {
-                    field.append(ch);
-                    i++;
+            throws IOException {
+        int line = 1;
+        try (CsvParser parser = (CsvParser) CSV.createParser(text)) {
+            parser.nextToken();  // the array that wraps the whole file
+            while (parser.nextToken() == JsonToken.START_ARRAY) {
+                List<String> fields = new ArrayList<>();
+                line = parser.currentLocation().getLineNr();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    if (fields.isEmpty()) recordLines.add(parser.currentTokenLocation().getLineNr());
+                    fields.add(parser.getValueAsString());
+                    line = parser.currentLocation().getLineNr();
                 }
+                records.add(fields);
             }
-            if (fields.isEmpty() && field.isEmpty() && !quoted) continue;  // a blank line
-            fields.add(quoted || !field.isEmpty() ? field.toString() : null);
-            records.add(fields);
-            recordLines.add(recordLine);
+        } catch (JacksonException e) {
+            throw new MalformedDatasetException(file + ":" + line + ": " + e.getOriginalMessage(), e);
         }
     }
 

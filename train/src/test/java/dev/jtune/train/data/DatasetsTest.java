@@ -87,13 +87,21 @@ class DatasetsTest {
     }
 
     @Test
+    void csvSkipsBomAndBlankLinesAndKeepsQuotedEmptyText() throws IOException {
+        Path f = write("b.csv", "\uFEFFa,b\r\n\r\n1,\"\"\r\n\n2,\r\n");
+        Dataset d = Datasets.load("csv", f).get("train");
+        assertEquals(List.of(1L, 2L), d.column("a"));
+        assertEquals(Arrays.asList("", null), d.column("b"));
+    }
+
+    @Test
     void csvErrorsNameFileAndLine() throws IOException {
         Path fields = write("f.csv", "a,b\n1,2\n\"x\ny\",2,3\n");
         var e = assertThrows(MalformedDatasetException.class, () -> Datasets.load("csv", fields));
         assertEquals(fields + ":3: 3 fields, but the header has 2", e.getMessage());
         Path quote = write("q.csv", "a\n1\n\"open\n");
         e = assertThrows(MalformedDatasetException.class, () -> Datasets.load("csv", quote));
-        assertEquals(quote + ":3: unterminated quoted field", e.getMessage());
+        assertEquals(quote + ":3: Missing closing quote for value", e.getMessage());
     }
 
     @Test
