@@ -1,6 +1,7 @@
 package dev.jtune.train;
 
 import dev.jtune.core.Tensor;
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.autograd.GradMode;
 import dev.jtune.nn.CausalLMLoss;
 import dev.jtune.nn.PreTrainedCausalLM;
@@ -65,15 +66,15 @@ public final class Evaluation {
         try (var noGrad = GradMode.noGrad()) {
             for (int b = 0; b < loader.size(); b++) {
                 ModelInputs batch = loader.batch(order, b);
-                Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), null, null);  // (B, T, V)
-                lossSum += CausalLMLoss.sum(logits, batch.labels()).item();
+                try (MemoryScope step = MemoryScope.open()) {  // the batch's activations go back to the pool
+                    Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), null, null);  // (B, T, V)
+                    lossSum += CausalLMLoss.sum(logits, batch.labels()).item();
+                    if (metrics != null) metrics.update(logits, batch);
+                    if (keepPredictions) predictions.add(step.keep(logits.argmax(-1, false)));
+                }
+                if (keepPredictions) labels.add(batch.labels());
                 tokens += batch.numItems();
                 rows += batch.batchSize();
-                if (metrics != null) metrics.update(logits, batch);
-                if (keepPredictions) {
-                    predictions.add(logits.argmax(-1, false));
-                    labels.add(batch.labels());
-                }
                 if (progress != null) progress.accept(rows);
             }
         } finally {

@@ -10,6 +10,10 @@ import java.util.Map;
  * back to a free list keyed by its element type and exact length, and the next request of that size takes it instead
  * of allocating. A training loop asks for the same sizes every step, so after the first step it allocates nothing.
  *
+ * <p>The cache never holds more than the most this pool has had handed out at once (its peak working set): when
+ * shapes vary from batch to batch (padding to the longest row), buffers of sizes not asked for lately are dropped,
+ * oldest first, so memory stays within about twice a step's working set instead of one buffer per shape ever seen.
+ *
  * <p>Arrays below {@link #MIN_POOLED_BYTES} are not cached (a fresh small array is cheaper than a lookup). When the
  * heap cannot hold a new array, the cache is emptied and the allocation retried once; if it still fails, a
  * {@link TensorOutOfMemoryError} says what was being allocated and what to change.
@@ -23,6 +27,9 @@ public final class BufferPool {
     public record Stats(long hits, long misses, long cachedBytes, long freshBytes) {}
 
     private final Map<Long, ArrayDeque<Object>> free = new HashMap<>();
+    private final ArrayDeque<Cached> releaseOrder = new ArrayDeque<>();  // cached buffers, oldest release first
+    private long outstandingBytes;  // handed out and not given back (buffers left to the GC stay counted)
+    private long peakOutstandingBytes;
     private long hits;
     private long misses;
     private long cachedBytes;
@@ -46,13 +53,37 @@ public final class BufferPool {
         if (!pooled(dtype, size)) return;
         synchronized (this) {
             free.computeIfAbsent(key(dtype, size), k -> new ArrayDeque<>()).push(array);
+            releaseOrder.addLast(new Cached(dtype, array));
             cachedBytes += bytes(dtype, size);
+            outstandingBytes -= bytes(dtype, size);
+            while (cachedBytes > peakOutstandingBytes && !releaseOrder.isEmpty()) evictOldest();
+        }
+    }
+
+    /** A cached buffer and its element type, in the order buffers were given back. */
+    private record Cached(DType dtype, Object array) {}
+
+    private void evictOldest() {
+        Cached oldest = releaseOrder.pollFirst();
+        int size = java.lang.reflect.Array.getLength(oldest.array());
+        ArrayDeque<Object> list = free.get(key(oldest.dtype(), size));
+        if (list != null && list.removeFirstOccurrence(oldest.array())) cachedBytes -= bytes(oldest.dtype(), size);
+    }
+
+    /** Forgets the release-order entry of a buffer taken from the cache (searched from the newest end). */
+    private void forgetReleased(Object array) {
+        for (var it = releaseOrder.descendingIterator(); it.hasNext(); ) {
+            if (it.next().array() == array) {
+                it.remove();
+                return;
+            }
         }
     }
 
     /** Drops every cached buffer so the garbage collector can reclaim it (like {@code torch.cuda.empty_cache()}). */
     public synchronized void emptyCache() {
         free.clear();
+        releaseOrder.clear();
         cachedBytes = 0;
     }
 
@@ -62,6 +93,8 @@ public final class BufferPool {
 
     private synchronized Object takeCached(DType dtype, int size) {
         ArrayDeque<Object> list = free.get(key(dtype, size));
+        outstandingBytes += bytes(dtype, size);
+        peakOutstandingBytes = Math.max(peakOutstandingBytes, outstandingBytes);
         if (list == null || list.isEmpty()) {
             misses++;
             freshBytes += bytes(dtype, size);
@@ -69,7 +102,9 @@ public final class BufferPool {
         }
         hits++;
         cachedBytes -= bytes(dtype, size);
-        return list.pop();
+        Object array = list.pop();
+        forgetReleased(array);
+        return array;
     }
 
     private Object allocateFresh(DType dtype, int size) {
