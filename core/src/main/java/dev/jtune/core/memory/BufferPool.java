@@ -23,6 +23,8 @@ public final class BufferPool {
     /** Smaller buffers are allocated fresh and left to the garbage collector. */
     public static final int MIN_POOLED_BYTES = 16 * 1024;
 
+    private static final long EVICTED_BEFORE_COLLECTION = 256L << 20;
+
     /** Counters of one pool: requests served from the cache, fresh allocations, and what the cache holds now. */
     public record Stats(long hits, long misses, long cachedBytes, long freshBytes) {}
 
@@ -30,6 +32,7 @@ public final class BufferPool {
     private final ArrayDeque<Cached> releaseOrder = new ArrayDeque<>();  // cached buffers, oldest release first
     private long outstandingBytes;  // handed out and not given back (buffers left to the GC stay counted)
     private long peakOutstandingBytes;
+    private long evictedSinceCollection;
     private long hits;
     private long misses;
     private long cachedBytes;
@@ -68,6 +71,13 @@ public final class BufferPool {
         int size = java.lang.reflect.Array.getLength(oldest.array());
         ArrayDeque<Object> list = free.get(key(oldest.dtype(), size));
         if (list != null && list.removeFirstOccurrence(oldest.array())) cachedBytes -= bytes(oldest.dtype(), size);
+        evictedSinceCollection += bytes(oldest.dtype(), size);
+        if (evictedSinceCollection > Math.max(peakOutstandingBytes, EVICTED_BEFORE_COLLECTION)) {
+            // Large dropped buffers live in the old generation, and the JVM grows the heap towards -Xmx rather than
+            // collect it: collecting once per working set of dropped buffers keeps the heap at what is live.
+            evictedSinceCollection = 0;
+            System.gc();
+        }
     }
 
     /** Forgets the release-order entry of a buffer taken from the cache (searched from the newest end). */
