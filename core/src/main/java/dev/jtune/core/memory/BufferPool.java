@@ -13,6 +13,8 @@ import java.util.Map;
  * <p>The cache never holds more than the most this pool has had handed out at once (its peak working set): when
  * shapes vary from batch to batch (padding to the longest row), buffers of sizes not asked for lately are dropped,
  * oldest first, so memory stays within about twice a step's working set instead of one buffer per shape ever seen.
+ * Once it has dropped a working set's worth it asks for a collection, since the JVM would otherwise grow the heap
+ * towards its ceiling rather than reclaim large dead arrays in the old generation.
  *
  * <p>Arrays below {@link #MIN_POOLED_BYTES} are not cached (a fresh small array is cheaper than a lookup). When the
  * heap cannot hold a new array, the cache is emptied and the allocation retried once; if it still fails, a
