@@ -1,0 +1,269 @@
+package dev.jtune.tornado;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid3D;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * All device memory of the TornadoVM backend and the one execution plan that runs every kernel on it.
+ *
+ * <p>TornadoVM binds a task graph to its arrays when the graph is built, and building one costs a compilation (about
+ * 150 ms), so an eager engine cannot build a graph per op. Instead every float tensor lives in one device-resident
+ * {@code heap} (and integer data in one int arena), regions of which are handed out by an {@link ArenaAllocator}; each
+ * {@link Kernel} has one graph that consumes the heap from the device and leaves it there, and reads its operands'
+ * offsets and sizes from a small {@code args} array sent with every launch. A launch sets {@code args}, the graph's
+ * grid, and executes that graph: no data crosses the bus but the arguments. Host data moves through staging arrays of
+ * a few sizes ({@link #upload}, {@link #download}). Kernels compile at their first launch (0.4-2.8 s each on pocl).
+ *
+ * <p>Kernels are compiled without OpenCL's fast-math flags (TornadoVM's default), which would make NaN and infinity
+ * handling undefined. Not thread-safe: one thread drives the device.
+ */
+public final class DeviceArena implements AutoCloseable {
+
+    /** The system property with the heap size in bytes ({@code 2g}, {@code 512m}, ...); see {@link #fromSystemProperties}. */
+    public static final String MEMORY_PROPERTY = "jtune.tornado.memory";
+    /** The int arena of {@link #fromSystemProperties}: 4 Mi ints, for indices, targets and batch offsets. */
+    static final int DEFAULT_INTS = 1 << 22;
+    /** The staging sizes: a transfer uses the smallest that holds it, or loops over the largest. */
+    private static final int[] STAGING = {1 << 12, 1 << 18, 1 << 22};
+    /** Slots of {@code args} and {@code scalars}. */
+    private static final int ARGS = 64, SCALARS = 16;
+    /** OpenCL build options: warnings off, and none of TornadoVM's default fast-math flags. */
+    private static final String OPENCL_FLAGS = "-w";
+
+    private final FloatArray heap;
+    private final IntArray ints;
+    private final IntArray args = new IntArray(ARGS);
+    private final FloatArray scalars = new FloatArray(SCALARS);
+    private final FloatArray[] floatStaging = new FloatArray[STAGING.length];
+    private final IntArray[] intStaging = new IntArray[STAGING.length];
+    private final ArenaAllocator floats, intRegions;
+    private final List<WorkerGrid> grids = new ArrayList<>();
+    private final TornadoExecutionPlan plan;
+    /** Graph indices in the plan: the uploads and downloads per staging size, then one per kernel. */
+    private final int uploads, downloads, intUploads, intDownloads, kernels;
+
+    /**
+     * @param heapFloats capacity of the float heap, at most {@code Integer.MAX_VALUE}
+     * @param arenaInts  capacity of the int arena
+     */
+    public DeviceArena(long heapFloats, int arenaInts) {
+        if (heapFloats < 1 || heapFloats > Integer.MAX_VALUE || arenaInts < 1) {
+            throw new IllegalArgumentException("device arena: capacities must be in [1, 2^31-1], got " + heapFloats
+                    + " floats and " + arenaInts + " ints");
+        }
+        String hint = "raise it with -D" + MEMORY_PROPERTY + "=<bytes>, e.g. 4g";
+        floats = new ArenaAllocator("device heap", "floats", heapFloats, hint);
+        intRegions = new ArenaAllocator("device int arena", "ints", arenaInts, "it has a fixed size of " + arenaInts);
+        heap = new FloatArray((int) heapFloats);
+        ints = new IntArray(arenaInts);
+        for (int s = 0; s < STAGING.length; s++) {
+            floatStaging[s] = new FloatArray(STAGING[s]);
+            intStaging[s] = new IntArray(STAGING[s]);
+        }
+        List<ImmutableTaskGraph> graphs = new ArrayList<>();
+        GridScheduler scheduler = new GridScheduler();
+        KernelContext context = new KernelContext();
+        graphs.add(graph("init", scheduler, new TaskGraph("init")
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, heap, ints)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, args, floatStaging[0])
+                .task("t", TransferKernels::upload, context, heap, ints, args, floatStaging[0])));
+        uploads = graphs.size();
+        for (FloatArray staging : floatStaging) {
+            graphs.add(graph("upload" + staging.getSize(), scheduler, resident("upload" + staging.getSize())
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, args, staging)
+                    .task("t", TransferKernels::upload, context, heap, ints, args, staging)));
+        }
+        downloads = graphs.size();
+        for (FloatArray staging : floatStaging) {
+            graphs.add(graph("download" + staging.getSize(), scheduler, resident("download" + staging.getSize())
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, args)
+                    .task("t", TransferKernels::download, context, heap, ints, args, staging)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, staging)));
+        }
+        intUploads = graphs.size();
+        for (IntArray staging : intStaging) {
+            graphs.add(graph("uploadInts" + staging.getSize(), scheduler, resident("uploadInts" + staging.getSize())
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, args, staging)
+                    .task("t", TransferKernels::uploadInts, context, heap, ints, args, staging)));
+        }
+        intDownloads = graphs.size();
+        for (IntArray staging : intStaging) {
+            graphs.add(graph("downloadInts" + staging.getSize(), scheduler, resident("downloadInts" + staging.getSize())
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, args)
+                    .task("t", TransferKernels::downloadInts, context, heap, ints, args, staging)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, staging)));
+        }
+        kernels = graphs.size();
+        for (Kernel kernel : Kernel.values()) {
+            String name = kernel.name().toLowerCase(Locale.ROOT);
+            Task5<KernelContext, FloatArray, IntArray, IntArray, FloatArray> code = kernel.code;
+            graphs.add(graph(name, scheduler, resident(name)
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, args, scalars)
+                    .task("t", code, context, heap, ints, args, scalars)));
+        }
+        plan = new TornadoExecutionPlan(graphs.toArray(ImmutableTaskGraph[]::new));
+        plan.withGridScheduler(scheduler).withCompilerFlags(TornadoVMBackendType.OPENCL, OPENCL_FLAGS);
+        args.set(0, 0);
+        plan.withGraph(0).execute(); // moves the heap and int arena to the device, once
+    }
+
+    /** An arena whose heap holds {@value #MEMORY_PROPERTY} bytes (default 1g), with a {@value #DEFAULT_INTS}-int arena. */
+    public static DeviceArena fromSystemProperties() {
+        long bytes = parseBytes(System.getProperty(MEMORY_PROPERTY, "1g"));
+        return new DeviceArena(Math.min(bytes / Float.BYTES, Integer.MAX_VALUE), DEFAULT_INTS);
+    }
+
+    /** {@code 123}, {@code 64k}, {@code 512m}, {@code 2g}: bytes, as for {@code -Xmx}. */
+    static long parseBytes(String size) {
+        String s = size.strip().toLowerCase(Locale.ROOT);
+        int shift = switch (s.isEmpty() ? ' ' : s.charAt(s.length() - 1)) {
+            case 'k' -> 10;
+            case 'm' -> 20;
+            case 'g' -> 30;
+            default -> 0;
+        };
+        try {
+            return Long.parseLong(shift == 0 ? s : s.substring(0, s.length() - 1)) << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + MEMORY_PROPERTY + "=" + size + ": not a size like 512m or 4g", e);
+        }
+    }
+
+    /** The start of a new heap region of {@code n} floats (contents undefined); {@link OutOfMemoryError} when full. */
+    public int allocate(long n) {
+        return floats.allocate(n);
+    }
+
+    /** Frees the heap region starting at {@code offset}. */
+    public void free(int offset) {
+        floats.free(offset);
+    }
+
+    /** The start of a new int-arena region of {@code n} ints. */
+    public int allocateInts(long n) {
+        return intRegions.allocate(n);
+    }
+
+    /** Frees the int-arena region starting at {@code offset}. */
+    public void freeInts(int offset) {
+        intRegions.free(offset);
+    }
+
+    /** Floats in allocated heap regions. */
+    public long heapInUse() {
+        return floats.inUse();
+    }
+
+    /** {@code heap[heapOffset + i] = src[i]} for all of {@code src}. */
+    public void upload(float[] src, int heapOffset) {
+        for (int done = 0; done < src.length; ) {
+            int s = stagingFor(src.length - done), n = Math.min(STAGING[s], src.length - done);
+            MemorySegment.copy(src, done, floatStaging[s].getSegment(), ValueLayout.JAVA_FLOAT, 0, n);
+            transfer(uploads + s, n, heapOffset + done);
+            done += n;
+        }
+    }
+
+    /** {@code dst[i] = heap[heapOffset + i]} for all of {@code dst}. */
+    public void download(int heapOffset, float[] dst) {
+        for (int done = 0; done < dst.length; ) {
+            int s = stagingFor(dst.length - done), n = Math.min(STAGING[s], dst.length - done);
+            transfer(downloads + s, n, heapOffset + done);
+            MemorySegment.copy(floatStaging[s].getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, done, n);
+            done += n;
+        }
+    }
+
+    /** {@code ints[intOffset + i] = src[i]} for all of {@code src}. */
+    public void uploadInts(int[] src, int intOffset) {
+        for (int done = 0; done < src.length; ) {
+            int s = stagingFor(src.length - done), n = Math.min(STAGING[s], src.length - done);
+            MemorySegment.copy(src, done, intStaging[s].getSegment(), ValueLayout.JAVA_INT, 0, n);
+            transfer(intUploads + s, n, intOffset + done);
+            done += n;
+        }
+    }
+
+    /** {@code dst[i] = ints[intOffset + i]} for all of {@code dst}. */
+    public void downloadInts(int intOffset, int[] dst) {
+        for (int done = 0; done < dst.length; ) {
+            int s = stagingFor(dst.length - done), n = Math.min(STAGING[s], dst.length - done);
+            transfer(intDownloads + s, n, intOffset + done);
+            MemorySegment.copy(intStaging[s].getSegment(), ValueLayout.JAVA_INT, 0, dst, done, n);
+            done += n;
+        }
+    }
+
+    /** Runs {@code kernel} over {@code grid} with these int arguments (its javadoc gives their layout). */
+    void launch(Kernel kernel, Grid grid, int... kernelArgs) {
+        launch(kernel, grid, new float[0], kernelArgs);
+    }
+
+    /** Runs {@code kernel} over {@code grid} with these float and int arguments. */
+    void launch(Kernel kernel, Grid grid, float[] kernelScalars, int... kernelArgs) {
+        if (kernelArgs.length > ARGS || kernelScalars.length > SCALARS) {
+            throw new IllegalArgumentException(kernel + ": " + kernelArgs.length + " args and " + kernelScalars.length
+                    + " scalars, at most " + ARGS + " and " + SCALARS);
+        }
+        for (int i = 0; i < kernelArgs.length; i++) args.set(i, kernelArgs[i]);
+        for (int i = 0; i < kernelScalars.length; i++) scalars.set(i, kernelScalars[i]);
+        execute(kernels + kernel.ordinal(), grid);
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the TornadoVM execution plan", e);
+        }
+    }
+
+    /** A graph that finds the heap and the int arena on the device and leaves them there. */
+    private TaskGraph resident(String name) {
+        return new TaskGraph(name).consumeFromDevice(heap, ints);
+    }
+
+    /** Registers the graph's grid (one per graph, set before each launch) and snapshots it. */
+    private ImmutableTaskGraph graph(String name, GridScheduler scheduler, TaskGraph graph) {
+        WorkerGrid grid = new WorkerGrid3D(Grid.GROUP, 1, 1);
+        scheduler.addWorkerGrid(name + ".t", grid);
+        grids.add(grid);
+        return graph.persistOnDevice(heap, ints).snapshot();
+    }
+
+    private void transfer(int graph, int n, int offset) {
+        args.set(0, n);
+        args.set(1, offset);
+        execute(graph, Grid.elements(n));
+    }
+
+    private void execute(int graph, Grid grid) {
+        WorkerGrid worker = grids.get(graph);
+        worker.setGlobalWork(grid.globalX(), grid.globalY(), grid.globalZ());
+        worker.setLocalWork(grid.localX(), grid.localY(), grid.localZ());
+        plan.withGraph(graph).execute();
+    }
+
+    /** The smallest staging size that holds {@code n}, else the largest. */
+    private static int stagingFor(int n) {
+        for (int s = 0; s < STAGING.length; s++) if (n <= STAGING[s]) return s;
+        return STAGING.length - 1;
+    }
+}

@@ -1,0 +1,164 @@
+package dev.jtune.tornado;
+
+import dev.jtune.core.backend.AdamWStep;
+import dev.jtune.core.backend.BinaryOp;
+import dev.jtune.core.backend.ReduceOp;
+import dev.jtune.core.backend.UnaryOp;
+
+import java.util.function.IntConsumer;
+
+/**
+ * The device's versions of core's {@code Backend} F32 methods, over regions of a {@link DeviceArena}: each takes heap
+ * offsets where the Backend method takes arrays (and offsets into them), in the same order, and computes the same
+ * function as {@code ReferenceBackend} within the tolerance its test states. Outputs must not overlap inputs except
+ * where the Backend method allows it. Each call launches its kernel and returns; nothing comes back to the host.
+ */
+public final class DeviceOps {
+
+    private final DeviceArena arena;
+
+    public DeviceOps(DeviceArena arena) {
+        this.arena = arena;
+    }
+
+    /** {@code out[i] = op(a[i])} for {@code i < n}; out may be a. */
+    public void unary(UnaryOp op, int out, int a, int n) {
+        if (n > 0) arena.launch(Kernel.UNARY, Grid.elements(n), n, out, a, op.ordinal());
+    }
+
+    /** {@code out[idx] = op(a[idx], b[idx])}: out contiguous of {@code shape}, a and b read through strides (0 broadcasts). */
+    public void binary(BinaryOp op, int out, int a, int[] aStrides, int b, int[] bStrides, int[] shape) {
+        int n = elements(shape, "binary " + op);
+        if (n == 0) return;
+        int[] args = new int[ElementwiseKernels.BINARY_SHAPE + 3 * ElementwiseKernels.RANK];
+        int[] head = {n, out, a, b, op.ordinal(), shape.length};
+        System.arraycopy(head, 0, args, 0, head.length);
+        strided(args, ElementwiseKernels.BINARY_SHAPE, shape, aStrides, bStrides);
+        arena.launch(Kernel.BINARY, Grid.elements(n), args);
+    }
+
+    /** {@code out[idx] = a[idx]}: the strided view {@code (a, aStrides, shape)} into a contiguous out. */
+    public void copy(int out, int a, int[] aStrides, int[] shape) {
+        int n = elements(shape, "copy");
+        if (n == 0) return;
+        int[] args = new int[ElementwiseKernels.COPY_SHAPE + 2 * ElementwiseKernels.RANK];
+        int[] head = {n, out, a, shape.length};
+        System.arraycopy(head, 0, args, 0, head.length);
+        strided(args, ElementwiseKernels.COPY_SHAPE, shape, aStrides);
+        arena.launch(Kernel.COPY, Grid.elements(n), args);
+    }
+
+    /** {@code out[o, i] = op over j of a[o, j, i]} for a contiguous {@code a: [outer, r, inner]}. */
+    public void reduce(ReduceOp op, int out, int a, int outer, int r, int inner) {
+        if (outer * inner > 0) {
+            arena.launch(Kernel.REDUCE, Grid.groups((long) outer * inner), outer, r, inner, out, a, op == ReduceOp.MAX ? 1 : 0);
+        }
+    }
+
+    /** {@code ints[out + o * inner + i] = } the first j maximizing {@code a[o, j, i]} (NaN counts as the maximum); r &gt;= 1. */
+    public void argmax(int outInts, int a, int outer, int r, int inner) {
+        if (r < 1) throw new IllegalArgumentException("argmax over an empty dimension");
+        if (outer * inner > 0) arena.launch(Kernel.ARGMAX, Grid.groups((long) outer * inner), outer, r, inner, outInts, a);
+    }
+
+    /**
+     * Batched {@code out[p] = A[p] @ B[p]}, {@code out: [batch, m, n]} contiguous,
+     * {@code A[p][i][l] = heap[aOffsets[p] + i * aRowStride + l * aColStride]} ({@code m x k}), likewise B.
+     */
+    public void matmul(int out, int[] aOffsets, int aRowStride, int aColStride, int[] bOffsets, int bRowStride,
+                       int bColStride, int m, int n, int k) {
+        int batch = aOffsets.length;
+        if (bOffsets.length != batch) {
+            throw new IllegalArgumentException("matmul: " + batch + " A offsets but " + bOffsets.length + " B offsets");
+        }
+        if (batch == 0 || m == 0 || n == 0) return;
+        int[] offsets = new int[2 * batch];
+        System.arraycopy(aOffsets, 0, offsets, 0, batch);
+        System.arraycopy(bOffsets, 0, offsets, batch, batch);
+        withInts(offsets, at -> arena.launch(Kernel.MATMUL, Grid.tiles(m, n, batch),
+                m, n, k, out, aRowStride, aColStride, bRowStride, bColStride, at, at + batch));
+    }
+
+    /** Row-wise softmax (or log-softmax) of a contiguous {@code a: [rows, cols]}; out may be a. */
+    public void softmax(int out, int a, int rows, int cols, boolean log) {
+        if (rows > 0 && cols > 0) arena.launch(Kernel.SOFTMAX, Grid.groups(rows), rows, cols, out, a, log ? 1 : 0);
+    }
+
+    /** The input gradient of a row-wise softmax from its output y and the output gradient g. */
+    public void softmaxBackward(int gradIn, int g, int y, int rows, int cols, boolean log) {
+        if (rows > 0 && cols > 0) {
+            arena.launch(Kernel.SOFTMAX_BACKWARD, Grid.groups(rows), rows, cols, gradIn, g, y, log ? 1 : 0);
+        }
+    }
+
+    /** {@code out[o, j, i] = a[o, index[j], i]} for {@code a: [outer, dim, inner]}; indices already checked. */
+    public void indexSelect(int out, int a, int[] index, int outer, int dim, int inner) {
+        long n = (long) outer * index.length * inner;
+        if (n > 0) {
+            withInts(index, at -> arena.launch(Kernel.INDEX_SELECT, Grid.elements(n),
+                    outer, dim, inner, index.length, out, a, at));
+        }
+    }
+
+    /** {@code out[o, index[j], i] += src[o, j, i]}, repeated indices accumulated in increasing j. */
+    public void indexAdd(int out, int src, int[] index, int outer, int dim, int inner) {
+        if (index.length > 0 && outer * inner > 0) {
+            withInts(index, at -> arena.launch(Kernel.INDEX_ADD, Grid.elements((long) outer * inner),
+                    outer, dim, inner, index.length, out, src, at));
+        }
+    }
+
+    /** One AdamW update of the {@code n} elements of p, in place, with gradient g and moments m, v. */
+    public void adamw(int p, int g, int m, int v, int n, AdamWStep step) {
+        if (n == 0) return;
+        float[] scalars = {step.decay(), step.w1(), step.beta2(), step.w2(), step.stepSize(), step.bc2Sqrt(), step.eps()};
+        arena.launch(Kernel.ADAMW, Grid.elements(n), scalars, n, p, g, m, v, step.decays() ? 1 : 0);
+    }
+
+    /** {@code out[r, c] = gelu(x[r, c] + bias[c])}, the tanh approximation when {@code tanh}. */
+    public void biasGelu(int out, int x, int bias, int rows, int cols, boolean tanh) {
+        int n = rows * cols;
+        UnaryOp act = tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU;
+        if (n > 0) arena.launch(Kernel.BIAS_GELU, Grid.elements(n), n, cols, out, x, bias, act.ordinal());
+    }
+
+    /** {@code dx[r, c] = g[r, c] * gelu'(x[r, c] + bias[c])} and {@code dbias[c] = sum over r of dx[r, c]}. */
+    public void biasGeluBackward(int dx, int dbias, int g, int x, int bias, int rows, int cols, boolean tanh) {
+        int n = rows * cols;
+        UnaryOp grad = tanh ? UnaryOp.GELU_TANH_GRAD : UnaryOp.GELU_GRAD;
+        if (n > 0) arena.launch(Kernel.BIAS_GELU_BACKWARD, Grid.elements(n), n, cols, dx, g, x, bias, grad.ordinal());
+        reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
+    }
+
+    /** Runs {@code body} with {@code values} in a temporary int-arena region whose offset it receives. */
+    private void withInts(int[] values, IntConsumer body) {
+        int at = arena.allocateInts(values.length);
+        try {
+            arena.uploadInts(values, at);
+            body.accept(at);
+        } finally {
+            arena.freeInts(at);
+        }
+    }
+
+    /** The element count of {@code shape}, which must have rank &lt;= 8. */
+    private static int elements(int[] shape, String op) {
+        if (shape.length > ElementwiseKernels.RANK) {
+            throw new IllegalArgumentException(op + ": rank " + shape.length + " > " + ElementwiseKernels.RANK);
+        }
+        long n = 1;
+        for (int size : shape) n *= size;
+        return Math.toIntExact(n);
+    }
+
+    /** Writes shape, then each operand's strides, RANK slots apiece, into {@code args} from {@code at}. */
+    private static void strided(int[] args, int at, int[] shape, int[]... strides) {
+        System.arraycopy(shape, 0, args, at, shape.length);
+        for (int s = 0; s < strides.length; s++) {
+            if (strides[s].length != shape.length) {
+                throw new IllegalArgumentException("strides " + strides[s].length + " for a shape of rank " + shape.length);
+            }
+            System.arraycopy(strides[s], 0, args, at + (s + 1) * ElementwiseKernels.RANK, shape.length);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.jtune.tornado;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * Every compute kernel of the device, each of which gets its own task graph in {@link DeviceArena}. All kernels take
+ * the same parameters, {@code (context, heap, ints, args, scalars)}: the float heap and int arena that live on the
+ * device, the int arguments (offsets, sizes, op codes) and the float arguments of this launch; so one loop builds every
+ * graph. Each kernel documents its {@code args} layout.
+ */
+enum Kernel {
+    UNARY(ElementwiseKernels::unary),
+    BINARY(ElementwiseKernels::binary),
+    COPY(ElementwiseKernels::copy),
+    ADAMW(ElementwiseKernels::adamw),
+    REDUCE(ReduceKernels::reduce),
+    ARGMAX(ReduceKernels::argmax),
+    SOFTMAX(SoftmaxKernels::forward),
+    SOFTMAX_BACKWARD(SoftmaxKernels::backward),
+    INDEX_SELECT(IndexKernels::select),
+    INDEX_ADD(IndexKernels::add),
+    MATMUL(MatmulKernels::matmul),
+    BIAS_GELU(BiasGeluKernels::forward),
+    BIAS_GELU_BACKWARD(BiasGeluKernels::backward);
+
+    final Task5<KernelContext, FloatArray, IntArray, IntArray, FloatArray> code;
+
+    Kernel(Task5<KernelContext, FloatArray, IntArray, IntArray, FloatArray> code) {
+        this.code = code;
+    }
+}
