@@ -31,7 +31,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * a few sizes ({@link #upload}, {@link #download}). Kernels compile at their first launch (0.4-2.8 s each on pocl).
  *
  * <p>Kernels are compiled without OpenCL's fast-math flags (TornadoVM's default), which would make NaN and infinity
- * handling undefined. Not thread-safe: one thread drives the device.
+ * handling undefined, and without TornadoVM's FMA contraction (see the static initializer). Not thread-safe: one
+ * thread drives the device.
  */
 public final class DeviceArena implements AutoCloseable {
 
@@ -45,6 +46,12 @@ public final class DeviceArena implements AutoCloseable {
     private static final int ARGS = 64, SCALARS = 16;
     /** OpenCL build options: warnings off, and none of TornadoVM's default fast-math flags. */
     private static final String OPENCL_FLAGS = "-w";
+
+    static {
+        // TornadoVM's FMA-contraction phase crashes the OpenCL code generator (a NullPointerException in OCLFMANode)
+        // on kernels such as the unary one; it must be off before TornadoVM reads its options, i.e. before any graph.
+        if (System.getProperty("tornado.enable.fma") == null) System.setProperty("tornado.enable.fma", "False");
+    }
 
     private final FloatArray heap;
     private final IntArray ints;

@@ -68,16 +68,19 @@ final class DeviceMath {
         return a < b ? a : b;
     }
 
-    /** Exact GELU {@code x Phi(x)}: {@code x Q} for x &lt;= 0 (-0 stays -0), {@code x (1 - Q)} above; gelu(-inf) is NaN. */
+    /**
+     * Exact GELU {@code x Phi(x)}: {@code x Q} for x &lt;= 0 (-0 stays -0), {@code x (1 - Q)} above; gelu(-inf) is NaN
+     * ({@code -inf * 0}, as in the reference; the device compiler cannot spell a NaN constant).
+     */
     static double gelu(double x) {
-        if (x == Double.NEGATIVE_INFINITY) return Double.NaN;
+        if (x == Double.NEGATIVE_INFINITY) return x * 0;
         double q = normalTail(clampGelu(x));
         return x <= 0 ? x * q : x * (1 - q);
     }
 
     /** {@code Phi(x) + x phi(x)}; NaN at +-inf (inf * 0, as in the reference). */
     static double geluGrad(double x) {
-        if (x == Double.POSITIVE_INFINITY || x == Double.NEGATIVE_INFINITY) return Double.NaN;
+        if (x == Double.POSITIVE_INFINITY || x == Double.NEGATIVE_INFINITY) return x * 0;
         double xc = clampGelu(x);
         double q = normalTail(xc);
         double phi = ONE_OVER_SQRT_2PI * Math.exp(-0.5 * xc * xc);

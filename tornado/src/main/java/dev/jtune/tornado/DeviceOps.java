@@ -30,22 +30,16 @@ public final class DeviceOps {
     public void binary(BinaryOp op, int out, int a, int[] aStrides, int b, int[] bStrides, int[] shape) {
         int n = elements(shape, "binary " + op);
         if (n == 0) return;
-        int[] args = new int[ElementwiseKernels.BINARY_SHAPE + 3 * ElementwiseKernels.RANK];
         int[] head = {n, out, a, b, op.ordinal(), shape.length};
-        System.arraycopy(head, 0, args, 0, head.length);
-        strided(args, ElementwiseKernels.BINARY_SHAPE, shape, aStrides, bStrides);
-        arena.launch(Kernel.BINARY, Grid.elements(n), args);
+        arena.launch(Kernel.BINARY, Grid.elements(n), strided(head, ElementwiseKernels.BINARY_SHAPE, shape, aStrides, bStrides));
     }
 
     /** {@code out[idx] = a[idx]}: the strided view {@code (a, aStrides, shape)} into a contiguous out. */
     public void copy(int out, int a, int[] aStrides, int[] shape) {
         int n = elements(shape, "copy");
         if (n == 0) return;
-        int[] args = new int[ElementwiseKernels.COPY_SHAPE + 2 * ElementwiseKernels.RANK];
         int[] head = {n, out, a, shape.length};
-        System.arraycopy(head, 0, args, 0, head.length);
-        strided(args, ElementwiseKernels.COPY_SHAPE, shape, aStrides);
-        arena.launch(Kernel.COPY, Grid.elements(n), args);
+        arena.launch(Kernel.COPY, Grid.elements(n), strided(head, ElementwiseKernels.COPY_SHAPE, shape, aStrides));
     }
 
     /** {@code out[o, i] = op over j of a[o, j, i]} for a contiguous {@code a: [outer, r, inner]}. */
@@ -151,14 +145,18 @@ public final class DeviceOps {
         return Math.toIntExact(n);
     }
 
-    /** Writes shape, then each operand's strides, RANK slots apiece, into {@code args} from {@code at}. */
-    private static void strided(int[] args, int at, int[] shape, int[]... strides) {
-        System.arraycopy(shape, 0, args, at, shape.length);
+    /** The args {@code head}, then shape, then each operand's strides, RANK slots apiece; the shape goes at {@code shapeAt}. */
+    private static int[] strided(int[] head, int shapeAt, int[] shape, int[]... strides) {
+        if (head.length != shapeAt) throw new IllegalStateException("args head of " + head.length + ", shape at " + shapeAt);
+        int[] args = new int[shapeAt + (1 + strides.length) * ElementwiseKernels.RANK];
+        System.arraycopy(head, 0, args, 0, head.length);
+        System.arraycopy(shape, 0, args, shapeAt, shape.length);
         for (int s = 0; s < strides.length; s++) {
             if (strides[s].length != shape.length) {
                 throw new IllegalArgumentException("strides " + strides[s].length + " for a shape of rank " + shape.length);
             }
-            System.arraycopy(strides[s], 0, args, at + (s + 1) * ElementwiseKernels.RANK, shape.length);
+            System.arraycopy(strides[s], 0, args, shapeAt + (s + 1) * ElementwiseKernels.RANK, shape.length);
         }
+        return args;
     }
 }

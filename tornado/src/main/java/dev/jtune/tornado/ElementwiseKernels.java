@@ -12,7 +12,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 final class ElementwiseKernels {
 
     /** Where the shape starts in the args of {@link #binary} and {@link #copy}; strides follow at +RANK, +2 RANK. */
-    static final int BINARY_SHAPE = 5, COPY_SHAPE = 4;
+    static final int BINARY_SHAPE = 6, COPY_SHAPE = 4;
     /** The largest rank of a strided operand. */
     static final int RANK = 8;
 
@@ -30,19 +30,32 @@ final class ElementwiseKernels {
      * shape[8], aStrides[8], bStrides[8]]} (op: a {@link dev.jtune.core.backend.BinaryOp} ordinal).
      */
     static void binary(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
-        int n = args.get(0), out = args.get(1), a = args.get(2), b = args.get(3), op = args.get(4), rank = args.get(5);
+        int n = args.get(0), out = args.get(1), op = args.get(4), rank = args.get(5);
         for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) {
-            double x = heap.get(a + stridedOffset(args, BINARY_SHAPE, BINARY_SHAPE + RANK, rank, i));
-            double y = heap.get(b + stridedOffset(args, BINARY_SHAPE, BINARY_SHAPE + 2 * RANK, rank, i));
-            heap.set(out + i, (float) binaryOp(op, x, y));
+            // Both operands' offsets in one pass over the dimensions, last first.
+            int rest = i, a = args.get(2), b = args.get(3);
+            for (int d = rank - 1; d >= 0; d--) {
+                int size = args.get(BINARY_SHAPE + d);
+                int index = rest % size;
+                rest /= size;
+                a += index * args.get(BINARY_SHAPE + RANK + d);
+                b += index * args.get(BINARY_SHAPE + 2 * RANK + d);
+            }
+            heap.set(out + i, (float) binaryOp(op, heap.get(a), heap.get(b)));
         }
     }
 
     /** {@code out[idx] = a[idx]}: a strided view into a contiguous {@code out}; args {@code [n, out, a, rank, shape[8], strides[8]]}. */
     static void copy(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
-        int n = args.get(0), out = args.get(1), a = args.get(2), rank = args.get(3);
+        int n = args.get(0), out = args.get(1), rank = args.get(3);
         for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) {
-            heap.set(out + i, heap.get(a + stridedOffset(args, COPY_SHAPE, COPY_SHAPE + RANK, rank, i)));
+            int rest = i, a = args.get(2);
+            for (int d = rank - 1; d >= 0; d--) {
+                int size = args.get(COPY_SHAPE + d);
+                a += rest % size * args.get(COPY_SHAPE + RANK + d);
+                rest /= size;
+            }
+            heap.set(out + i, heap.get(a));
         }
     }
 
@@ -85,25 +98,12 @@ final class ElementwiseKernels {
 
     /**
      * {@link Math#pow}: OpenCL's (C99's) pow gives 1 for {@code 1 ** NaN} and {@code (-1) ** +-inf} where Java gives
-     * NaN, so those cases are settled first.
+     * NaN, so those cases are settled first (NaN made as {@code inf - inf}: the device compiler cannot spell a NaN
+     * constant).
      */
     private static double pow(double x, double y) {
         if (y != y) return y;
-        if ((x == 1 || x == -1) && (y == Double.POSITIVE_INFINITY || y == Double.NEGATIVE_INFINITY)) return Double.NaN;
+        if ((x == 1 || x == -1) && (y == Double.POSITIVE_INFINITY || y == Double.NEGATIVE_INFINITY)) return y - y;
         return Math.pow(x, y);
-    }
-
-    /**
-     * The offset of element {@code i} (row-major over {@code shape}) of a strided operand: shape at
-     * {@code args[shapeAt ..]}, strides at {@code args[stridesAt ..]}.
-     */
-    static int stridedOffset(IntArray args, int shapeAt, int stridesAt, int rank, int i) {
-        int rest = i, offset = 0;
-        for (int d = rank - 1; d >= 0; d--) {
-            int size = args.get(shapeAt + d);
-            offset += rest % size * args.get(stridesAt + d);
-            rest /= size;
-        }
-        return offset;
     }
 }

@@ -36,6 +36,20 @@ final class GroupReduce {
         return broadcast(k, partial);
     }
 
+    /** The minimum of {@code value} over the group. */
+    static int min(KernelContext k, int[] partial, int value) {
+        int t = k.localIdx;
+        partial[t] = value;
+        for (int half = Grid.GROUP / 2; half > 0; half /= 2) {
+            k.localBarrier();
+            if (t < half) partial[t] = Math.min(partial[t], partial[t + half]);
+        }
+        k.localBarrier();
+        int result = partial[0];
+        k.localBarrier();
+        return result;
+    }
+
     private static float broadcast(KernelContext k, float[] partial) {
         k.localBarrier();
         float result = partial[0];

@@ -34,48 +34,30 @@ final class ReduceKernels {
     }
 
     /**
-     * {@code ints[out + o * inner + i] = } the first j maximizing {@code a[o, j, i]}, the first NaN if any (r &gt;= 1).
-     * Each item keeps its best (value, j) over its strided js, then the group merges pairs by the same rule: NaN
-     * beats numbers, a larger value beats a smaller, and between equals (or two NaNs) the smaller j wins.
+     * {@code ints[out + o * inner + i] = } the first j maximizing {@code a[o, j, i]}, the first NaN if any (r &gt;= 1):
+     * the group's maximum m (NaN if any is NaN), then the group's smallest j holding m. Two passes, because TornadoVM 5.2
+     * mistranslates the compound conditions of a one-pass (value, index) merge into OpenCL.
      * Args {@code [outer, r, inner, out (int arena), a]}.
      */
     static void argmax(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int outer = args.get(0), r = args.get(1), inner = args.get(2), out = args.get(3), a = args.get(4);
-        float[] values = k.allocateFloatLocalArray(Grid.GROUP);
-        int[] indices = k.allocateIntLocalArray(Grid.GROUP);
-        int t = k.localIdx;
+        float[] partial = k.allocateFloatLocalArray(Grid.GROUP);
+        int[] firsts = k.allocateIntLocalArray(Grid.GROUP);
         int groups = k.globalGroupSizeX / Grid.GROUP;
         for (int task = k.groupIdx; task < outer * inner; task += groups) {
-            int base = task / inner * r * inner + task % inner;
-            float best = Float.NEGATIVE_INFINITY;
-            int bestJ = -1;
-            for (int j = t; j < r; j += Grid.GROUP) {
-                float x = heap.get(a + base + j * inner);
-                if (bestJ < 0 || beats(x, j, best, bestJ)) {
-                    best = x;
-                    bestJ = j;
-                }
+            int base = a + task / inner * r * inner + task % inner;
+            float m = Float.NEGATIVE_INFINITY;
+            for (int j = k.localIdx; j < r; j += Grid.GROUP) m = (float) DeviceMath.max(m, heap.get(base + j * inner));
+            m = GroupReduce.max(k, partial, m);
+            int first = r;
+            for (int j = k.localIdx; j < r; j += Grid.GROUP) {
+                float x = heap.get(base + j * inner);
+                // x is the maximum if it equals m, or if both are NaN: two exclusive cases, added as 0/1 flags.
+                int isMaximum = (x == m ? 1 : 0) + (m != m ? 1 : 0) * (x != x ? 1 : 0);
+                first = Math.min(first, isMaximum > 0 ? j : r);
             }
-            values[t] = best;
-            indices[t] = bestJ;
-            for (int half = Grid.GROUP / 2; half > 0; half /= 2) {
-                k.localBarrier();
-                if (t < half && indices[t + half] >= 0
-                        && (indices[t] < 0 || beats(values[t + half], indices[t + half], values[t], indices[t]))) {
-                    values[t] = values[t + half];
-                    indices[t] = indices[t + half];
-                }
-            }
-            k.localBarrier();
-            if (t == 0) ints.set(out + task, indices[0]);
-            k.localBarrier();
+            first = GroupReduce.min(k, firsts, first);
+            if (k.localIdx == 0) ints.set(out + task, first);
         }
-    }
-
-    /** True if {@code (x, j)} comes before {@code (y, i)} in argmax's order (both j, i valid). */
-    private static boolean beats(float x, int j, float y, int i) {
-        boolean xNaN = x != x, yNaN = y != y;
-        if (xNaN || yNaN) return xNaN && (!yNaN || j < i);
-        return x > y || x == y && j < i;
     }
 }

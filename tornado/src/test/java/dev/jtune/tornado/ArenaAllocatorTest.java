@@ -1,0 +1,53 @@
+package dev.jtune.tornado;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The host-side bookkeeping of the arenas (no device needed). */
+class ArenaAllocatorTest {
+
+    private final ArenaAllocator arena = new ArenaAllocator("test heap", "floats", 1000, "raise it");
+
+    @Test
+    void regionsAreAlignedAndDisjoint() {
+        int a = arena.allocate(1), b = arena.allocate(17), c = arena.allocate(0);
+        assertEquals(0, a);
+        assertEquals(16, b);
+        assertEquals(48, c);
+        assertEquals(64, arena.inUse());
+    }
+
+    @Test
+    void freedNeighboursMergeSoTheWholeArenaIsUsableAgain() {
+        int a = arena.allocate(300), b = arena.allocate(300), c = arena.allocate(300);
+        arena.free(b);
+        arena.free(a);
+        arena.free(c);
+        assertEquals(0, arena.inUse());
+        assertEquals(0, arena.allocate(992));
+    }
+
+    @Test
+    void firstFitReusesTheFirstHoleLargeEnough() {
+        int a = arena.allocate(100);
+        arena.allocate(100);
+        arena.free(a);
+        assertEquals(a, arena.allocate(50));
+    }
+
+    @Test
+    void aFullArenaSaysWhatWasAskedTheCapacityAndTheRemedy() {
+        arena.allocate(900);
+        OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> arena.allocate(200));
+        assertTrue(e.getMessage().contains("200 floats") && e.getMessage().contains("1,000")
+                && e.getMessage().contains("raise it"), e.getMessage());
+    }
+
+    @Test
+    void freeingAnUnknownOffsetFails() {
+        assertThrows(IllegalArgumentException.class, () -> arena.free(16));
+    }
+}
