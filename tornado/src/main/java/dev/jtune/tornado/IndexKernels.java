@@ -16,7 +16,7 @@ final class IndexKernels {
      * {@code out[o, j, i] = a[o, index[j], i]}, {@code out: [outer, len, inner]}: one work-item per output element.
      * Args {@code [outer, dim, inner, len, out, a, index (int arena)]}.
      */
-    static void select(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
+    static void indexSelect(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int outer = args.get(0), dim = args.get(1), inner = args.get(2), len = args.get(3);
         int out = args.get(4), a = args.get(5), index = args.get(6);
         int n = outer * len * inner;
@@ -31,7 +31,7 @@ final class IndexKernels {
      * {@code (o, i)} adds its j in increasing order, so repeated indices accumulate deterministically without atomics.
      * Args {@code [outer, dim, inner, len, out, src, index (int arena)]}.
      */
-    static void add(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
+    static void indexAdd(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int outer = args.get(0), dim = args.get(1), inner = args.get(2), len = args.get(3);
         int out = args.get(4), src = args.get(5), index = args.get(6);
         for (int c = k.globalIdx; c < outer * inner; c += k.globalGroupSizeX) {

@@ -9,7 +9,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * Every compute kernel of the device, each of which gets its own task graph in {@link DeviceArena}. All kernels take
  * the same parameters, {@code (context, heap, ints, args, scalars)}: the float heap and int arena that live on the
  * device, the int arguments (offsets, sizes, op codes) and the float arguments of this launch; so one loop builds every
- * graph. Each kernel documents its {@code args} layout.
+ * graph. Each kernel documents its {@code args} layout. A kernel method's name becomes its OpenCL kernel's name, so it
+ * must not be an OpenCL built-in ({@code select} is: the driver then rejects the kernel and pocl crashes).
  */
 enum Kernel {
     UNARY(ElementwiseKernels::unary),
@@ -18,13 +19,13 @@ enum Kernel {
     ADAMW(ElementwiseKernels::adamw),
     REDUCE(ReduceKernels::reduce),
     ARGMAX(ReduceKernels::argmax),
-    SOFTMAX(SoftmaxKernels::forward),
-    SOFTMAX_BACKWARD(SoftmaxKernels::backward),
-    INDEX_SELECT(IndexKernels::select),
-    INDEX_ADD(IndexKernels::add),
+    SOFTMAX(SoftmaxKernels::softmax),
+    SOFTMAX_BACKWARD(SoftmaxKernels::softmaxBackward),
+    INDEX_SELECT(IndexKernels::indexSelect),
+    INDEX_ADD(IndexKernels::indexAdd),
     MATMUL(MatmulKernels::matmul),
-    BIAS_GELU(BiasGeluKernels::forward),
-    BIAS_GELU_BACKWARD(BiasGeluKernels::backward);
+    BIAS_GELU(BiasGeluKernels::biasGelu),
+    BIAS_GELU_BACKWARD(BiasGeluKernels::biasGeluBackward);
 
     final Task5<KernelContext, FloatArray, IntArray, IntArray, FloatArray> code;
 

@@ -18,7 +18,7 @@ final class SoftmaxKernels {
      * {@code out[r, :] = softmax(a[r, :])} with the row maximum m subtracted first, or {@code a - m - log(sum exp(a - m))}
      * when log; out may be a. Args {@code [rows, cols, out, a, log]}.
      */
-    static void forward(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
+    static void softmax(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int rows = args.get(0), cols = args.get(1), out = args.get(2), a = args.get(3);
         boolean log = args.get(4) != 0;
         float[] partial = k.allocateFloatLocalArray(Grid.GROUP);
@@ -43,7 +43,7 @@ final class SoftmaxKernels {
      * The input gradient from the output y and the output gradient g: softmax {@code y * (g - sum(g * y))},
      * log-softmax {@code g - exp(y) * sum(g)}. Args {@code [rows, cols, gradIn, g, y, log]}.
      */
-    static void backward(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
+    static void softmaxBackward(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int rows = args.get(0), cols = args.get(1), gradIn = args.get(2), g = args.get(3), y = args.get(4);
         boolean log = args.get(5) != 0;
         float[] partial = k.allocateFloatLocalArray(Grid.GROUP);
