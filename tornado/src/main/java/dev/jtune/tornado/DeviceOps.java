@@ -4,6 +4,7 @@ import dev.jtune.core.backend.AdamWStep;
 import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
+import dev.jtune.core.kernels.AttentionMask;
 
 import java.util.function.IntConsumer;
 
@@ -122,6 +123,57 @@ public final class DeviceOps {
         UnaryOp grad = tanh ? UnaryOp.GELU_TANH_GRAD : UnaryOp.GELU_GRAD;
         if (n > 0) arena.launch(Kernel.BIAS_GELU_BACKWARD, Grid.elements(n), n, cols, dx, g, x, bias, grad.ordinal());
         reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
+    }
+
+    /**
+     * Scaled-dot-product attention as core's {@code ScalarAttention.forward}, composed: {@code p = q k^T} (matmul),
+     * {@code p = softmax(mask(p * scale))} in place, {@code out = p v} (matmul). Shapes, contiguous:
+     * {@code q [N, Tq, hs]}, {@code k [N, Tk, hs]}, {@code v [N, Tk, hsv]}, {@code out [N, Tq, hsv]}, {@code p [N, Tq, Tk]}
+     * (the weights, kept for the backward). Dropout is not supported on the device yet.
+     */
+    public void attention(int out, int p, int q, int k, int v, AttentionMask mask, int n, int tq, int tk, int hs,
+                          int hsv, float scale) {
+        if (n == 0 || tq == 0) return;
+        matmul(p, batch(q, n, tq * hs), hs, 1, batch(k, n, tk * hs), 1, hs, tq, tk, hs);
+        maskedSoftmax(Kernel.ATTENTION_SOFTMAX, p, -1, mask, n, tq, tk, scale);
+        matmul(out, batch(p, n, tq * tk), tk, 1, batch(v, n, tk * hsv), hsv, 1, tq, hsv, tk);
+    }
+
+    /**
+     * The gradients of {@link #attention} from {@code dout [N, Tq, hsv]} and the forward's weights p, as core's
+     * {@code ScalarAttention.backward}: {@code dS = dout v^T} (matmul, into a temporary {@code [N, Tq, Tk]} region),
+     * {@code dS = mask(p * (dS - rowsum(dS * p))) * scale} in place, then {@code dq = dS k}, {@code dk = dS^T q} and
+     * {@code dv = p^T dout} (matmuls).
+     */
+    public void attentionBackward(int dq, int dk, int dv, int dout, int p, int q, int k, int v, AttentionMask mask,
+                                  int n, int tq, int tk, int hs, int hsv, float scale) {
+        if (n == 0 || tq == 0 || tk == 0) return;
+        int ds = arena.allocate((long) n * tq * tk);
+        try {
+            matmul(ds, batch(dout, n, tq * hsv), hsv, 1, batch(v, n, tk * hsv), 1, hsv, tq, tk, hsv);
+            maskedSoftmax(Kernel.ATTENTION_SOFTMAX_BACKWARD, p, ds, mask, n, tq, tk, scale);
+            matmul(dq, batch(ds, n, tq * tk), tk, 1, batch(k, n, tk * hs), hs, 1, tq, hs, tk);
+            matmul(dk, batch(ds, n, tq * tk), 1, tk, batch(q, n, tq * hs), hs, 1, tk, hs, tq);
+            matmul(dv, batch(p, n, tq * tk), 1, tk, batch(dout, n, tq * hsv), hsv, 1, tk, hsv, tq);
+        } finally {
+            arena.free(ds);
+        }
+    }
+
+    /** Launches an attention softmax kernel with the mask's padding flags (zeros without padding) in the int arena. */
+    private void maskedSoftmax(Kernel kernel, int p, int ds, AttentionMask mask, int n, int tq, int tk, float scale) {
+        if (mask.dropout()) throw new UnsupportedOperationException("attention dropout is not supported on the device yet");
+        int[] padded = new int[n / mask.heads() * tk];
+        for (int i = 0; mask.padded() != null && i < padded.length; i++) padded[i] = mask.padded()[i] ? 1 : 0;
+        withInts(padded, at -> arena.launch(kernel, Grid.groups((long) n * tq), new float[] {scale},
+                n * tq, tq, tk, mask.heads(), mask.causal() ? 1 : 0, at, p, ds));
+    }
+
+    /** The offsets {@code base + b * stride} of {@code n} matrices laid out one after another. */
+    private static int[] batch(int base, int n, int stride) {
+        int[] offsets = new int[n];
+        for (int b = 0; b < n; b++) offsets[b] = base + b * stride;
+        return offsets;
     }
 
     /** Runs {@code body} with {@code values} in a temporary int-arena region whose offset it receives. */

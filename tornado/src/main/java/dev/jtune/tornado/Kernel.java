@@ -25,7 +25,9 @@ enum Kernel {
     INDEX_ADD(IndexKernels::indexAdd),
     MATMUL(MatmulKernels::matmul),
     BIAS_GELU(BiasGeluKernels::biasGelu),
-    BIAS_GELU_BACKWARD(BiasGeluKernels::biasGeluBackward);
+    BIAS_GELU_BACKWARD(BiasGeluKernels::biasGeluBackward),
+    ATTENTION_SOFTMAX(AttentionKernels::attentionSoftmax),
+    ATTENTION_SOFTMAX_BACKWARD(AttentionKernels::attentionSoftmaxBackward);
 
     final Task5<KernelContext, FloatArray, IntArray, IntArray, FloatArray> code;
 

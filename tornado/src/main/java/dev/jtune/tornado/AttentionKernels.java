@@ -1,0 +1,79 @@
+package dev.jtune.tornado;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.math.TornadoMath;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The masked row softmax in the middle of scaled-dot-product attention, forward and backward, as core's
+ * {@code ScalarAttention} computes it; the products around it ({@code q k^T}, {@code P v} and their backwards) are
+ * {@link MatmulKernels#matmul} launches (see {@link DeviceOps#attention}). Weights are {@code [N, Tq, Tk]} with
+ * {@code N = B * H}; one work-group per row {@code (n, i)}.
+ *
+ * <p>Key j is hidden from query i of matrix n when causal and {@code j > i + Tk - Tq}, or when
+ * {@code padded[n / H * Tk + j]} (an int 0/1 array in the int arena). Args of both kernels:
+ * {@code [rows = N * Tq, tq, tk, heads, causal (0/1), padded (int arena), p, ds]}, scalars {@code [scale]}.
+ */
+final class AttentionKernels {
+
+    private AttentionKernels() {}
+
+    /**
+     * In place on {@code p}, which holds the raw scores {@code q . k}: {@code p = softmax(mask(scores * scale))}, a
+     * hidden score replaced by {@code -Float.MAX_VALUE} so that a row with every key hidden comes out uniform.
+     */
+    static void attentionSoftmax(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
+        int rows = args.get(0), tk = args.get(2), p = args.get(6);
+        float scale = scalars.get(0);
+        float[] partial = k.allocateFloatLocalArray(Grid.GROUP);
+        int groups = k.globalGroupSizeX / Grid.GROUP;
+        for (int row = k.groupIdx; row < rows; row += groups) {
+            int at = p + row * tk;
+            float m = -Float.MAX_VALUE;
+            for (int j = k.localIdx; j < tk; j += Grid.GROUP) {
+                float x = hidden(ints, args, row, j) != 0 ? -Float.MAX_VALUE : heap.get(at + j) * scale;
+                heap.set(at + j, x);
+                m = (float) DeviceMath.max(m, x);
+            }
+            m = GroupReduce.max(k, partial, m);
+            float s = 0f;
+            for (int j = k.localIdx; j < tk; j += Grid.GROUP) s += TornadoMath.exp(heap.get(at + j) - m);
+            float sum = GroupReduce.sum(k, partial, s);
+            for (int j = k.localIdx; j < tk; j += Grid.GROUP) heap.set(at + j, TornadoMath.exp(heap.get(at + j) - m) / sum);
+        }
+    }
+
+    /**
+     * In place on {@code ds}, which holds {@code dP = dout v^T}: {@code ds = hidden ? 0 : p * (dP - sum_j dP_j p_j) * scale},
+     * the gradient of the scaled scores.
+     */
+    static void attentionSoftmaxBackward(KernelContext k, FloatArray heap, IntArray ints, IntArray args,
+                                         FloatArray scalars) {
+        int rows = args.get(0), tk = args.get(2), p = args.get(6), ds = args.get(7);
+        float scale = scalars.get(0);
+        float[] partial = k.allocateFloatLocalArray(Grid.GROUP);
+        int groups = k.globalGroupSizeX / Grid.GROUP;
+        for (int row = k.groupIdx; row < rows; row += groups) {
+            int base = row * tk;
+            float part = 0f;
+            for (int j = k.localIdx; j < tk; j += Grid.GROUP) part += heap.get(ds + base + j) * heap.get(p + base + j);
+            float s = GroupReduce.sum(k, partial, part);
+            for (int j = k.localIdx; j < tk; j += Grid.GROUP) {
+                float g = heap.get(p + base + j) * (heap.get(ds + base + j) - s);
+                heap.set(ds + base + j, hidden(ints, args, row, j) != 0 ? 0f : g * scale);
+            }
+        }
+    }
+
+    /**
+     * 1 if key j is hidden from row {@code row = n * Tq + i}, else 0; sums of single-condition flags, because TornadoVM
+     * 5.2 mistranslates compound conditions.
+     */
+    private static int hidden(IntArray ints, IntArray args, int row, int j) {
+        int tq = args.get(1), tk = args.get(2), heads = args.get(3), causal = args.get(4), padded = args.get(5);
+        int n = row / tq, i = row % tq;
+        int future = j > i + tk - tq ? 1 : 0;
+        return causal * future + ints.get(padded + n / heads * tk + j);
+    }
+}
