@@ -160,6 +160,37 @@ public final class DeviceOps {
         }
     }
 
+    /**
+     * The per-row losses of core's fused cross-entropy: {@code logProbs = log_softmax(logits)} (kept for the
+     * backward), {@code losses[i] = -logProbs[i, target[i]]}, 0 where the target is ignoreIndex. Targets are checked.
+     *
+     * @param losses   [rows]
+     * @param logProbs [rows, classes], written
+     * @param logits   [rows, classes]
+     */
+    public void crossEntropy(int losses, int logProbs, int logits, int[] targets, int rows, int classes, int ignoreIndex) {
+        if (rows == 0) return;
+        softmax(logProbs, logits, rows, classes, true);
+        withInts(targets, at -> arena.launch(Kernel.NLL_LOSS, Grid.elements(rows), rows, classes, ignoreIndex, at,
+                losses, logProbs));
+    }
+
+    /**
+     * The logits' gradient of {@link #crossEntropy}, in place over its log-probabilities as core computes it:
+     * {@code grad = exp(logProbs) * rowScale[i]}, then {@code grad[i, target[i]] -= rowScale[i]}, where rowScale is
+     * d(loss)/d(loss_i) and 0 at ignored rows.
+     *
+     * @param grad     [rows, classes], holds the log-probabilities on entry
+     * @param rowScale [rows]
+     */
+    public void crossEntropyBackward(int grad, int rowScale, int[] targets, int rows, int classes, int ignoreIndex) {
+        if (rows == 0) return;
+        unary(UnaryOp.EXP, grad, grad, rows * classes);
+        binary(BinaryOp.MUL, grad, grad, new int[] {classes, 1}, rowScale, new int[] {1, 0}, new int[] {rows, classes});
+        withInts(targets, at -> arena.launch(Kernel.NLL_GRAD_AT_TARGET, Grid.elements(rows), rows, classes, ignoreIndex,
+                at, grad, rowScale));
+    }
+
     /** Launches an attention softmax kernel with the mask's padding flags (zeros without padding) in the int arena. */
     private void maskedSoftmax(Kernel kernel, int p, int ds, AttentionMask mask, int n, int tq, int tk, float scale) {
         if (mask.dropout()) throw new UnsupportedOperationException("attention dropout is not supported on the device yet");

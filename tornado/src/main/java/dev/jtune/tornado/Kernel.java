@@ -27,7 +27,9 @@ enum Kernel {
     BIAS_GELU(BiasGeluKernels::biasGelu),
     BIAS_GELU_BACKWARD(BiasGeluKernels::biasGeluBackward),
     ATTENTION_SOFTMAX(AttentionKernels::attentionSoftmax),
-    ATTENTION_SOFTMAX_BACKWARD(AttentionKernels::attentionSoftmaxBackward);
+    ATTENTION_SOFTMAX_BACKWARD(AttentionKernels::attentionSoftmaxBackward),
+    NLL_LOSS(CrossEntropyKernels::nllLoss),
+    NLL_GRAD_AT_TARGET(CrossEntropyKernels::nllGradAtTarget);
 
     final Task5<KernelContext, FloatArray, IntArray, IntArray, FloatArray> code;
 
