@@ -28,9 +28,9 @@ final class ArenaAllocator {
     private long inUse;
 
     /**
-     * @param name      the arena, for error messages ("device heap")
-     * @param unit      what its elements are, for error messages ("floats")
-     * @param capacity  elements in the arena
+     * @param name the arena, for error messages ("device heap")
+     * @param unit what its elements are, for error messages ("floats")
+     * @param capacity elements in the arena
      * @param raiseHint how to get a larger arena, appended to the out-of-memory message
      */
     ArenaAllocator(String name, String unit, long capacity, String raiseHint) {

@@ -1,19 +1,18 @@
 package dev.jtune.tornado;
 
 import uk.ac.manchester.tornado.api.KernelContext;
-import uk.ac.manchester.tornado.api.math.TornadoMath;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * The masked row softmax in the middle of scaled-dot-product attention, forward and backward, as core's
- * {@code ScalarAttention} computes it; the products around it ({@code q k^T}, {@code P v} and their backwards) are
- * {@link MatmulKernels#matmul} launches (see {@link DeviceOps#attention}). Weights are {@code [N, Tq, Tk]} with
- * {@code N = B * H}; one work-group per row {@code (n, i)}.
+ * The masked row softmax in the middle of scaled-dot-product attention, forward and backward, as core's {@code
+ * ScalarAttention} computes it; the products around it ({@code q k^T}, {@code P v} and their backwards) are {@link
+ * MatmulKernels#matmul} launches (see {@link DeviceOps#attention}). Weights are {@code [N, Tq, Tk]} with {@code N = B *
+ * H}; one work-group per row {@code (n, i)}.
  *
- * <p>Key j is hidden from query i of matrix n when causal and {@code j > i + Tk - Tq}, or when
- * {@code padded[n / H * Tk + j]} (an int 0/1 array in the int arena). Args of both kernels:
- * {@code [rows = N * Tq, tq, tk, heads, causal (0/1), padded (int arena), p, ds]}, scalars {@code [scale]}.
+ * <p>Key j is hidden from query i of matrix n when causal and {@code j > i + Tk - Tq}, or when {@code padded[n / H * Tk
+ * + j]} (an int 0/1 array in the int arena). Args of both kernels: {@code [rows = N * Tq, tq, tk, heads, causal (0/1),
+ * padded (int arena), p, ds]}, scalars {@code [scale]}.
  */
 final class AttentionKernels {
 
@@ -30,23 +29,17 @@ final class AttentionKernels {
         int groups = k.globalGroupSizeX / Grid.GROUP;
         for (int row = k.groupIdx; row < rows; row += groups) {
             int at = p + row * tk;
-            float m = -Float.MAX_VALUE;
             for (int j = k.localIdx; j < tk; j += Grid.GROUP) {
-                float x = hidden(ints, args, row, j) != 0 ? -Float.MAX_VALUE : heap.get(at + j) * scale;
-                heap.set(at + j, x);
-                m = (float) DeviceMath.max(m, x);
+                heap.set(at + j, hidden(ints, args, row, j) != 0 ? -Float.MAX_VALUE : heap.get(at + j) * scale);
             }
-            m = GroupReduce.max(k, partial, m);
-            float s = 0f;
-            for (int j = k.localIdx; j < tk; j += Grid.GROUP) s += TornadoMath.exp(heap.get(at + j) - m);
-            float sum = GroupReduce.sum(k, partial, s);
-            for (int j = k.localIdx; j < tk; j += Grid.GROUP) heap.set(at + j, TornadoMath.exp(heap.get(at + j) - m) / sum);
+            // No barrier: softmaxRow's items read exactly the elements they wrote here (the same strided j).
+            SoftmaxKernels.softmaxRow(k, heap, partial, at, at, tk, false);
         }
     }
 
     /**
-     * In place on {@code ds}, which holds {@code dP = dout v^T}: {@code ds = hidden ? 0 : p * (dP - sum_j dP_j p_j) * scale},
-     * the gradient of the scaled scores.
+     * In place on {@code ds}, which holds {@code dP = dout v^T}: {@code ds = hidden ? 0 : p * (dP - sum_j dP_j p_j) *
+     * scale}, the gradient of the scaled scores.
      */
     static void attentionSoftmaxBackward(KernelContext k, FloatArray heap, IntArray ints, IntArray args,
                                          FloatArray scalars) {

@@ -13,7 +13,10 @@ final class BiasGeluKernels {
 
     private BiasGeluKernels() {}
 
-    /** {@code out[r, c] = act(x[r, c] + bias[c])}; args {@code [n = rows * cols, cols, out, x, bias, act]} (act: GELU or GELU_TANH ordinal). */
+    /**
+     * {@code out[r, c] = act(x[r, c] + bias[c])}; args {@code [n = rows * cols, cols, out, x, bias, act]} (act: GELU or
+     * GELU_TANH ordinal).
+     */
     static void biasGelu(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), cols = args.get(1), out = args.get(2), x = args.get(3), bias = args.get(4);
         int act = args.get(5);

@@ -27,16 +27,19 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * {@code heap} (and integer data in one int arena), regions of which are handed out by an {@link ArenaAllocator}; each
  * {@link Kernel} has one graph that consumes the heap from the device and leaves it there, and reads its operands'
  * offsets and sizes from a small {@code args} array sent with every launch. A launch sets {@code args}, the graph's
- * grid, and executes that graph: no data crosses the bus but the arguments. Host data moves through staging arrays of
- * a few sizes ({@link #upload}, {@link #download}). Kernels compile at their first launch (0.4-2.8 s each on pocl).
+ * grid, and executes that graph: no data crosses the bus but the arguments. Host data moves through staging arrays of a
+ * few sizes ({@link #upload}, {@link #download}). Kernels compile at their first launch (0.4-2.8 s each on pocl).
  *
  * <p>Kernels are compiled without OpenCL's fast-math flags (TornadoVM's default), which would make NaN and infinity
- * handling undefined, and without TornadoVM's FMA contraction (see the static initializer). Not thread-safe: one
- * thread drives the device.
+ * handling undefined, and without TornadoVM's FMA contraction (see the static initializer). Not thread-safe: one thread
+ * drives the device.
  */
 public final class DeviceArena implements AutoCloseable {
 
-    /** The system property with the heap size in bytes ({@code 2g}, {@code 512m}, ...); see {@link #fromSystemProperties}. */
+    /**
+     * The system property with the heap size in bytes ({@code 2g}, {@code 512m}, ...); see {@link
+     * #fromSystemProperties}.
+     */
     public static final String MEMORY_PROPERTY = "jtune.tornado.memory";
     /** The int arena of {@link #fromSystemProperties}: 4 Mi ints, for indices, targets and batch offsets. */
     static final int DEFAULT_INTS = 1 << 22;
@@ -67,7 +70,7 @@ public final class DeviceArena implements AutoCloseable {
 
     /**
      * @param heapFloats capacity of the float heap, at most {@code Integer.MAX_VALUE}
-     * @param arenaInts  capacity of the int arena
+     * @param arenaInts capacity of the int arena
      */
     public DeviceArena(long heapFloats, int arenaInts) {
         if (heapFloats < 1 || heapFloats > Integer.MAX_VALUE || arenaInts < 1) {
@@ -130,7 +133,9 @@ public final class DeviceArena implements AutoCloseable {
         plan.withGraph(0).execute(); // moves the heap and int arena to the device, once
     }
 
-    /** An arena whose heap holds {@value #MEMORY_PROPERTY} bytes (default 1g), with a {@value #DEFAULT_INTS}-int arena. */
+    /**
+     * An arena whose heap holds {@value #MEMORY_PROPERTY} bytes (default 1g), with a {@value #DEFAULT_INTS}-int arena.
+     */
     public static DeviceArena fromSystemProperties() {
         long bytes = parseBytes(System.getProperty(MEMORY_PROPERTY, "1g"));
         return new DeviceArena(Math.min(bytes / Float.BYTES, Integer.MAX_VALUE), DEFAULT_INTS);
@@ -179,42 +184,34 @@ public final class DeviceArena implements AutoCloseable {
 
     /** {@code heap[heapOffset + i] = src[i]} for all of {@code src}. */
     public void upload(float[] src, int heapOffset) {
-        for (int done = 0; done < src.length; ) {
-            int s = stagingFor(src.length - done), n = Math.min(STAGING[s], src.length - done);
+        inChunks(src.length, (s, done, n) -> {
             MemorySegment.copy(src, done, floatStaging[s].getSegment(), ValueLayout.JAVA_FLOAT, 0, n);
             transfer(uploads + s, n, heapOffset + done);
-            done += n;
-        }
+        });
     }
 
     /** {@code dst[i] = heap[heapOffset + i]} for all of {@code dst}. */
     public void download(int heapOffset, float[] dst) {
-        for (int done = 0; done < dst.length; ) {
-            int s = stagingFor(dst.length - done), n = Math.min(STAGING[s], dst.length - done);
+        inChunks(dst.length, (s, done, n) -> {
             transfer(downloads + s, n, heapOffset + done);
             MemorySegment.copy(floatStaging[s].getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, done, n);
-            done += n;
-        }
+        });
     }
 
     /** {@code ints[intOffset + i] = src[i]} for all of {@code src}. */
     public void uploadInts(int[] src, int intOffset) {
-        for (int done = 0; done < src.length; ) {
-            int s = stagingFor(src.length - done), n = Math.min(STAGING[s], src.length - done);
+        inChunks(src.length, (s, done, n) -> {
             MemorySegment.copy(src, done, intStaging[s].getSegment(), ValueLayout.JAVA_INT, 0, n);
             transfer(intUploads + s, n, intOffset + done);
-            done += n;
-        }
+        });
     }
 
     /** {@code dst[i] = ints[intOffset + i]} for all of {@code dst}. */
     public void downloadInts(int intOffset, int[] dst) {
-        for (int done = 0; done < dst.length; ) {
-            int s = stagingFor(dst.length - done), n = Math.min(STAGING[s], dst.length - done);
+        inChunks(dst.length, (s, done, n) -> {
             transfer(intDownloads + s, n, intOffset + done);
             MemorySegment.copy(intStaging[s].getSegment(), ValueLayout.JAVA_INT, 0, dst, done, n);
-            done += n;
-        }
+        });
     }
 
     /** Runs {@code kernel} over {@code grid} with these int arguments (its javadoc gives their layout). */
@@ -266,6 +263,21 @@ public final class DeviceArena implements AutoCloseable {
         worker.setGlobalWork(grid.globalX(), grid.globalY(), grid.globalZ());
         worker.setLocalWork(grid.localX(), grid.localY(), grid.localZ());
         plan.withGraph(graph).execute();
+    }
+
+    /** Moves {@code n} elements starting at {@code done} of a host array through staging array {@code staging}. */
+    @FunctionalInterface
+    private interface Chunk {
+        void move(int staging, int done, int n);
+    }
+
+    /** Splits a transfer of {@code length} elements into chunks, each through the smallest staging array that fits. */
+    private static void inChunks(int length, Chunk chunk) {
+        for (int done = 0; done < length; ) {
+            int s = stagingFor(length - done), n = Math.min(STAGING[s], length - done);
+            chunk.move(s, done, n);
+            done += n;
+        }
     }
 
     /** The smallest staging size that holds {@code n}, else the largest. */

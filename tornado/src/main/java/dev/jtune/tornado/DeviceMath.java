@@ -4,16 +4,16 @@ import dev.jtune.core.backend.UnaryOp;
 import dev.jtune.core.kernels.ScalarMath;
 
 /**
- * The elementwise functions as the device computes them: in double precision, rounded to float once by the caller,
- * like core's reference backend (elementwise kernels are memory-bound, so the wider arithmetic costs little). Where
- * core's definition compiles for the device ({@link ScalarMath}'s sigmoid, SiLU and tanh-GELU), it is called directly.
+ * The elementwise functions as the device computes them: in double precision, rounded to float once by the caller, like
+ * core's reference backend (elementwise kernels are memory-bound, so the wider arithmetic costs little). Where core's
+ * definition compiles for the device ({@link ScalarMath}'s sigmoid, SiLU and tanh-GELU), it is called directly.
  *
  * <p>Three things differ from the Java definitions because the device's built-ins differ: OpenCL's {@code fmax} drops
- * NaN where {@link Math#max} returns it, so max, min and relu are spelled out; the bit reinterpretations behind
- * {@link Math#signum} do not compile, so sign is spelled out; and core's {@code Erf} (an FMA, a loop to convergence) is
- * replaced for GELU by the normal tail of core's vector GELU: with {@code t = |x| / sqrt 2},
- * {@code Q = 1 - Phi(|x|) = exp(-x^2/2) G(t) / (2 (1 + 2t))}, {@code G = 1 + v H(v)}, {@code v = 2t / (t + 2)} and H the
- * same degree-10 polynomial. In double, Q is within 1.1e-8 relative of erfc for |x| &lt;= 15 (0.18 float ulp).
+ * NaN where {@link Math#max} returns it, so max, min and relu are spelled out; the bit reinterpretations behind {@link
+ * Math#signum} do not compile, so sign is spelled out; and core's {@code Erf} (an FMA, a loop to convergence) is
+ * replaced for GELU by the normal tail of core's vector GELU: with {@code t = |x| / sqrt 2}, {@code Q = 1 - Phi(|x|) =
+ * exp(-x^2/2) G(t) / (2 (1 + 2t))}, {@code G = 1 + v H(v)}, {@code v = 2t / (t + 2)} and H the same degree-10
+ * polynomial. In double, Q is within 1.1e-8 relative of erfc for |x| &lt;= 15 (0.18 float ulp).
  */
 final class DeviceMath {
 

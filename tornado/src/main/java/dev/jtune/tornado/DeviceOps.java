@@ -27,12 +27,16 @@ public final class DeviceOps {
         if (n > 0) arena.launch(Kernel.UNARY, Grid.elements(n), n, out, a, op.ordinal());
     }
 
-    /** {@code out[idx] = op(a[idx], b[idx])}: out contiguous of {@code shape}, a and b read through strides (0 broadcasts). */
+    /**
+     * {@code out[idx] = op(a[idx], b[idx])}: out contiguous of {@code shape}, a and b read through strides (0
+     * broadcasts).
+     */
     public void binary(BinaryOp op, int out, int a, int[] aStrides, int b, int[] bStrides, int[] shape) {
         int n = elements(shape, "binary " + op);
         if (n == 0) return;
         int[] head = {n, out, a, b, op.ordinal(), shape.length};
-        arena.launch(Kernel.BINARY, Grid.elements(n), strided(head, ElementwiseKernels.BINARY_SHAPE, shape, aStrides, bStrides));
+        int[] args = strided(head, ElementwiseKernels.BINARY_SHAPE, shape, aStrides, bStrides);
+        arena.launch(Kernel.BINARY, Grid.elements(n), args);
     }
 
     /** {@code out[idx] = a[idx]}: the strided view {@code (a, aStrides, shape)} into a contiguous out. */
@@ -46,19 +50,25 @@ public final class DeviceOps {
     /** {@code out[o, i] = op over j of a[o, j, i]} for a contiguous {@code a: [outer, r, inner]}. */
     public void reduce(ReduceOp op, int out, int a, int outer, int r, int inner) {
         if (outer * inner > 0) {
-            arena.launch(Kernel.REDUCE, Grid.groups((long) outer * inner), outer, r, inner, out, a, op == ReduceOp.MAX ? 1 : 0);
+            int isMax = op == ReduceOp.MAX ? 1 : 0;
+            arena.launch(Kernel.REDUCE, Grid.groups((long) outer * inner), outer, r, inner, out, a, isMax);
         }
     }
 
-    /** {@code ints[out + o * inner + i] = } the first j maximizing {@code a[o, j, i]} (NaN counts as the maximum); r &gt;= 1. */
+    /**
+     * {@code ints[out + o * inner + i] = } the first j maximizing {@code a[o, j, i]} (NaN counts as the maximum); r
+     * &gt;= 1.
+     */
     public void argmax(int outInts, int a, int outer, int r, int inner) {
         if (r < 1) throw new IllegalArgumentException("argmax over an empty dimension");
-        if (outer * inner > 0) arena.launch(Kernel.ARGMAX, Grid.groups((long) outer * inner), outer, r, inner, outInts, a);
+        if (outer * inner > 0) {
+            arena.launch(Kernel.ARGMAX, Grid.groups((long) outer * inner), outer, r, inner, outInts, a);
+        }
     }
 
     /**
-     * Batched {@code out[p] = A[p] @ B[p]}, {@code out: [batch, m, n]} contiguous,
-     * {@code A[p][i][l] = heap[aOffsets[p] + i * aRowStride + l * aColStride]} ({@code m x k}), likewise B.
+     * Batched {@code out[p] = A[p] @ B[p]}, {@code out: [batch, m, n]} contiguous, {@code A[p][i][l] = heap[aOffsets[p]
+     * + i * aRowStride + l * aColStride]} ({@code m x k}), likewise B.
      */
     public void matmul(int out, int[] aOffsets, int aRowStride, int aColStride, int[] bOffsets, int bRowStride,
                        int bColStride, int m, int n, int k) {
@@ -106,7 +116,8 @@ public final class DeviceOps {
     /** One AdamW update of the {@code n} elements of p, in place, with gradient g and moments m, v. */
     public void adamw(int p, int g, int m, int v, int n, AdamWStep step) {
         if (n == 0) return;
-        float[] scalars = {step.decay(), step.w1(), step.beta2(), step.w2(), step.stepSize(), step.bc2Sqrt(), step.eps()};
+        float[] scalars = {step.decay(), step.w1(), step.beta2(), step.w2(), step.stepSize(), step.bc2Sqrt(),
+            step.eps()};
         arena.launch(Kernel.ADAMW, Grid.elements(n), scalars, n, p, g, m, v, step.decays() ? 1 : 0);
     }
 
@@ -127,9 +138,9 @@ public final class DeviceOps {
 
     /**
      * Scaled-dot-product attention as core's {@code ScalarAttention.forward}, composed: {@code p = q k^T} (matmul),
-     * {@code p = softmax(mask(p * scale))} in place, {@code out = p v} (matmul). Shapes, contiguous:
-     * {@code q [N, Tq, hs]}, {@code k [N, Tk, hs]}, {@code v [N, Tk, hsv]}, {@code out [N, Tq, hsv]}, {@code p [N, Tq, Tk]}
-     * (the weights, kept for the backward). Dropout is not supported on the device yet.
+     * {@code p = softmax(mask(p * scale))} in place, {@code out = p v} (matmul). Shapes, contiguous: {@code q [N, Tq,
+     * hs]}, {@code k [N, Tk, hs]}, {@code v [N, Tk, hsv]}, {@code out [N, Tq, hsv]}, {@code p [N, Tq, Tk]} (the
+     * weights, kept for the backward). Dropout is not supported on the device yet.
      */
     public void attention(int out, int p, int q, int k, int v, AttentionMask mask, int n, int tq, int tk, int hs,
                           int hsv, float scale) {
@@ -140,10 +151,10 @@ public final class DeviceOps {
     }
 
     /**
-     * The gradients of {@link #attention} from {@code dout [N, Tq, hsv]} and the forward's weights p, as core's
-     * {@code ScalarAttention.backward}: {@code dS = dout v^T} (matmul, into a temporary {@code [N, Tq, Tk]} region),
-     * {@code dS = mask(p * (dS - rowsum(dS * p))) * scale} in place, then {@code dq = dS k}, {@code dk = dS^T q} and
-     * {@code dv = p^T dout} (matmuls).
+     * The gradients of {@link #attention} from {@code dout [N, Tq, hsv]} and the forward's weights p, as core's {@code
+     * ScalarAttention.backward}: {@code dS = dout v^T} (matmul, into a temporary {@code [N, Tq, Tk]} region), {@code dS
+     * = mask(p * (dS - rowsum(dS * p))) * scale} in place, then {@code dq = dS k}, {@code dk = dS^T q} and {@code dv =
+     * p^T dout} (matmuls).
      */
     public void attentionBackward(int dq, int dk, int dv, int dout, int p, int q, int k, int v, AttentionMask mask,
                                   int n, int tq, int tk, int hs, int hsv, float scale) {
@@ -161,14 +172,15 @@ public final class DeviceOps {
     }
 
     /**
-     * The per-row losses of core's fused cross-entropy: {@code logProbs = log_softmax(logits)} (kept for the
-     * backward), {@code losses[i] = -logProbs[i, target[i]]}, 0 where the target is ignoreIndex. Targets are checked.
+     * The per-row losses of core's fused cross-entropy: {@code logProbs = log_softmax(logits)} (kept for the backward),
+     * {@code losses[i] = -logProbs[i, target[i]]}, 0 where the target is ignoreIndex. Targets are checked.
      *
-     * @param losses   [rows]
+     * @param losses [rows]
      * @param logProbs [rows, classes], written
-     * @param logits   [rows, classes]
+     * @param logits [rows, classes]
      */
-    public void crossEntropy(int losses, int logProbs, int logits, int[] targets, int rows, int classes, int ignoreIndex) {
+    public void crossEntropy(int losses, int logProbs, int logits, int[] targets, int rows, int classes,
+                             int ignoreIndex) {
         if (rows == 0) return;
         softmax(logProbs, logits, rows, classes, true);
         withInts(targets, at -> arena.launch(Kernel.NLL_LOSS, Grid.elements(rows), rows, classes, ignoreIndex, at,
@@ -176,11 +188,11 @@ public final class DeviceOps {
     }
 
     /**
-     * The logits' gradient of {@link #crossEntropy}, in place over its log-probabilities as core computes it:
-     * {@code grad = exp(logProbs) * rowScale[i]}, then {@code grad[i, target[i]] -= rowScale[i]}, where rowScale is
+     * The logits' gradient of {@link #crossEntropy}, in place over its log-probabilities as core computes it: {@code
+     * grad = exp(logProbs) * rowScale[i]}, then {@code grad[i, target[i]] -= rowScale[i]}, where rowScale is
      * d(loss)/d(loss_i) and 0 at ignored rows.
      *
-     * @param grad     [rows, classes], holds the log-probabilities on entry
+     * @param grad [rows, classes], holds the log-probabilities on entry
      * @param rowScale [rows]
      */
     public void crossEntropyBackward(int grad, int rowScale, int[] targets, int rows, int classes, int ignoreIndex) {
@@ -193,7 +205,9 @@ public final class DeviceOps {
 
     /** Launches an attention softmax kernel with the mask's padding flags (zeros without padding) in the int arena. */
     private void maskedSoftmax(Kernel kernel, int p, int ds, AttentionMask mask, int n, int tq, int tk, float scale) {
-        if (mask.dropout()) throw new UnsupportedOperationException("attention dropout is not supported on the device yet");
+        if (mask.dropout()) {
+            throw new UnsupportedOperationException("attention dropout is not supported on the device yet");
+        }
         int[] padded = new int[n / mask.heads() * tk];
         for (int i = 0; mask.padded() != null && i < padded.length; i++) padded[i] = mask.padded()[i] ? 1 : 0;
         withInts(padded, at -> arena.launch(kernel, Grid.groups((long) n * tq), new float[] {scale},
@@ -228,15 +242,21 @@ public final class DeviceOps {
         return Math.toIntExact(n);
     }
 
-    /** The args {@code head}, then shape, then each operand's strides, RANK slots apiece; the shape goes at {@code shapeAt}. */
+    /**
+     * The args {@code head}, then shape, then each operand's strides, RANK slots apiece; the shape goes at {@code
+     * shapeAt}.
+     */
     private static int[] strided(int[] head, int shapeAt, int[] shape, int[]... strides) {
-        if (head.length != shapeAt) throw new IllegalStateException("args head of " + head.length + ", shape at " + shapeAt);
+        if (head.length != shapeAt) {
+            throw new IllegalStateException("args head of " + head.length + " ints, shape at " + shapeAt);
+        }
         int[] args = new int[shapeAt + (1 + strides.length) * ElementwiseKernels.RANK];
         System.arraycopy(head, 0, args, 0, head.length);
         System.arraycopy(shape, 0, args, shapeAt, shape.length);
         for (int s = 0; s < strides.length; s++) {
             if (strides[s].length != shape.length) {
-                throw new IllegalArgumentException("strides " + strides[s].length + " for a shape of rank " + shape.length);
+                throw new IllegalArgumentException("strides of rank " + strides[s].length + " for a shape of rank "
+                        + shape.length);
             }
             System.arraycopy(strides[s], 0, args, shapeAt + (s + 1) * ElementwiseKernels.RANK, shape.length);
         }

@@ -18,16 +18,21 @@ final class ElementwiseKernels {
 
     private ElementwiseKernels() {}
 
-    /** {@code heap[out + i] = op(heap[a + i])}; args {@code [n, out, a, op]} (op: a {@link dev.jtune.core.backend.UnaryOp} ordinal). */
+    /**
+     * {@code heap[out + i] = op(heap[a + i])}; args {@code [n, out, a, op]} (op: a {@link
+     * dev.jtune.core.backend.UnaryOp} ordinal).
+     */
     static void unary(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), out = args.get(1), a = args.get(2), op = args.get(3);
-        for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) heap.set(out + i, DeviceMath.unary(op, heap.get(a + i)));
+        for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) {
+            heap.set(out + i, DeviceMath.unary(op, heap.get(a + i)));
+        }
     }
 
     /**
      * {@code out[idx] = op(a[idx], b[idx])} over a contiguous {@code out} of a shape of rank &lt;= 8, with a and b read
-     * through strides (0 broadcasts); computed in double, rounded once. Args {@code [n, out, a, b, op, rank,
-     * shape[8], aStrides[8], bStrides[8]]} (op: a {@link dev.jtune.core.backend.BinaryOp} ordinal).
+     * through strides (0 broadcasts); computed in double, rounded once. Args {@code [n, out, a, b, op, rank, shape[8],
+     * aStrides[8], bStrides[8]]} (op: a {@link dev.jtune.core.backend.BinaryOp} ordinal).
      */
     static void binary(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), out = args.get(1), op = args.get(4), rank = args.get(5);
@@ -45,7 +50,10 @@ final class ElementwiseKernels {
         }
     }
 
-    /** {@code out[idx] = a[idx]}: a strided view into a contiguous {@code out}; args {@code [n, out, a, rank, shape[8], strides[8]]}. */
+    /**
+     * {@code out[idx] = a[idx]}: a strided view into a contiguous {@code out}; args {@code [n, out, a, rank, shape[8],
+     * strides[8]]}.
+     */
     static void copy(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), out = args.get(1), rank = args.get(3);
         for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) {
@@ -60,8 +68,8 @@ final class ElementwiseKernels {
     }
 
     /**
-     * One AdamW step in place (core's {@code AdamWStep}, float arithmetic as in {@code ScalarAdamW}); args
-     * {@code [n, p, g, m, v, decays]}, scalars {@code [decay, w1, beta2, w2, stepSize, bc2Sqrt, eps]}.
+     * One AdamW step in place (core's {@code AdamWStep}, float arithmetic as in {@code ScalarAdamW}); args {@code [n,
+     * p, g, m, v, decays]}, scalars {@code [decay, w1, beta2, w2, stepSize, bc2Sqrt, eps]}.
      */
     static void adamw(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), p = args.get(1), g = args.get(2), m = args.get(3), v = args.get(4);

@@ -13,7 +13,10 @@ record Grid(long globalX, long globalY, long globalZ, int localX, int localY, in
     /** At most this many work-groups per launch: the kernels stride over what is left. */
     private static final long MAX_GROUPS = 1 << 14;
 
-    /** Work-items that stride over {@code n} independent elements (at least one group, so n = 0 launches nothing harmful). */
+    /**
+     * Work-items that stride over {@code n} independent elements (at least one group, so n = 0 launches nothing
+     * harmful).
+     */
     static Grid elements(long n) {
         return groups(Math.ceilDiv(n, GROUP));
     }

@@ -27,9 +27,9 @@ final class IndexKernels {
     }
 
     /**
-     * {@code out[o, index[j], i] += src[o, j, i]}, {@code src: [outer, len, inner]}: one work-item per column
-     * {@code (o, i)} adds its j in increasing order, so repeated indices accumulate deterministically without atomics.
-     * Args {@code [outer, dim, inner, len, out, src, index (int arena)]}.
+     * {@code out[o, index[j], i] += src[o, j, i]}, {@code src: [outer, len, inner]}: one work-item per column {@code
+     * (o, i)} adds its j in increasing order, so repeated indices accumulate deterministically without atomics. Args
+     * {@code [outer, dim, inner, len, out, src, index (int arena)]}.
      */
     static void indexAdd(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int outer = args.get(0), dim = args.get(1), inner = args.get(2), len = args.get(3);

@@ -5,9 +5,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * The batched matrix product {@code out[p] = A[p] @ B[p]} of core's {@code ScalarMatmul}, tiled: each
- * {@code 16 x 16} work-group ({@link Grid#tiles}) computes one tile of one output matrix, loading 16 x 16 tiles of A
- * and B into local memory in turn; every output is one float sum over {@code l = 0..k-1} in increasing order.
+ * The batched matrix product {@code out[p] = A[p] @ B[p]} of core's {@code ScalarMatmul}, tiled: each {@code 16 x 16}
+ * work-group ({@link Grid#tiles}) computes one tile of one output matrix, loading 16 x 16 tiles of A and B into local
+ * memory in turn; every output is one float sum over {@code l = 0..k-1} in increasing order.
  */
 final class MatmulKernels {
 

@@ -35,9 +35,9 @@ final class ReduceKernels {
 
     /**
      * {@code ints[out + o * inner + i] = } the first j maximizing {@code a[o, j, i]}, the first NaN if any (r &gt;= 1):
-     * the group's maximum m (NaN if any is NaN), then the group's smallest j holding m. Two passes, because TornadoVM 5.2
-     * mistranslates the compound conditions of a one-pass (value, index) merge into OpenCL.
-     * Args {@code [outer, r, inner, out (int arena), a]}.
+     * the group's maximum m (NaN if any is NaN), then the group's smallest j holding m. Two passes, because TornadoVM
+     * 5.2 mistranslates the compound conditions of a one-pass (value, index) merge into OpenCL. Args {@code [outer, r,
+     * inner, out (int arena), a]}.
      */
     static void argmax(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int outer = args.get(0), r = args.get(1), inner = args.get(2), out = args.get(3), a = args.get(4);

@@ -6,7 +6,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Copies between a staging array (moved between host and device on every execution) and a region of the device-resident
- * arenas: the only way host data reaches the heap, since the heap itself crosses the bus once. Args {@code [n, offset]}.
+ * arenas: the only way host data reaches the heap, since the heap itself crosses the bus once. Args {@code [n,
+ * offset]}.
  */
 final class TransferKernels {
 

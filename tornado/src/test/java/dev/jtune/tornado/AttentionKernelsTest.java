@@ -9,16 +9,16 @@ import static dev.jtune.tornado.TestDevice.OPS;
 import static dev.jtune.tornado.TestDevice.U;
 
 /**
- * Attention on the device (matmuls around a masked softmax) against core's {@code ScalarAttention}, causal with Tq =
- * Tk and with Tq &lt; Tk (a query sees the keys up to its position among the last Tq), with padded keys, including a
- * batch row whose keys are all padding (uniform weights), and head sizes that are not multiples of the tile.
+ * Attention on the device (matmuls around a masked softmax) against core's {@code ScalarAttention}, causal with Tq = Tk
+ * and with Tq &lt; Tk (a query sees the keys up to its position among the last Tq), with padded keys, including a batch
+ * row whose keys are all padding (uniform weights), and head sizes that are not multiples of the tile.
  *
  * <p>Tolerance, stated against magnitudes: each output is a chain of float sums (hs terms for a score, Tk for the
  * softmax sum and for {@code P v}, hsv for {@code dP}, Tq or Tk for the gradients) plus a few ulp from exp and the
- * division; an error e in a score moves the weights by a relative e. So every output is within
- * {@code (hs + hsv + Tq + Tk + 16) u (1 + 2 max|score|)} times its magnitude: {@code P |v|} for out, p for p, and for
- * the gradients the same products with every term made positive: {@code |dS| <= p (|dP| + sum_j |dP_j| p_j) scale}
- * with {@code |dP| = |dout| |v|^T}, then {@code |dS| |k|}, {@code |dS|^T |q|}, {@code p^T |dout|}.
+ * division; an error e in a score moves the weights by a relative e. So every output is within {@code (hs + hsv + Tq +
+ * Tk + 16) u (1 + 2 max|score|)} times its magnitude: {@code P |v|} for out, p for p, and for the gradients the same
+ * products with every term made positive: {@code |dS| <= p (|dP| + sum_j |dP_j| p_j) scale} with {@code |dP| = |dout|
+ * |v|^T}, then {@code |dS| |k|}, {@code |dS|^T |q|}, {@code p^T |dout|}.
  */
 class AttentionKernelsTest {
 
@@ -44,24 +44,30 @@ class AttentionKernelsTest {
             ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
             ScalarAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
 
-            int atQ = TestDevice.put(q), atK = TestDevice.put(k), atV = TestDevice.put(v), atDout = TestDevice.put(dout);
+            int atQ = TestDevice.put(q), atK = TestDevice.put(k), atV = TestDevice.put(v);
+            int atDout = TestDevice.put(dout);
             int atOut = ARENA.allocate(out.length), atP = ARENA.allocate(p.length);
             int atDq = ARENA.allocate(q.length), atDk = ARENA.allocate(k.length), atDv = ARENA.allocate(v.length);
             OPS.attention(atOut, atP, atQ, atK, atV, mask, n, tq, tk, hs, hsv, (float) scale);
-            OPS.attentionBackward(atDq, atDk, atDv, atDout, atP, atQ, atK, atV, mask, n, tq, tk, hs, hsv, (float) scale);
+            OPS.attentionBackward(atDq, atDk, atDv, atDout, atP, atQ, atK, atV, mask, n, tq, tk, hs, hsv,
+                    (float) scale);
 
             float[] pGot = TestDevice.get(atP, p.length);
-            float[] mOut = new float[out.length], mQ = new float[q.length], mK = new float[k.length], mV = new float[v.length];
+            float[] mOut = new float[out.length], mQ = new float[q.length], mK = new float[k.length];
+            float[] mV = new float[v.length];
             float[] mDp = new float[p.length], mDs = new float[p.length];
             int[] qs = batch(n, tq * hs), ks = batch(n, tk * hs), vs = batch(n, tk * hsv), ps = batch(n, tq * tk);
             int[] outs = batch(n, tq * hsv);
-            float[] absQ = abs(q), absK = abs(k), absV = abs(v), absDout = abs(dout);
+            float[] absQ = TestDevice.abs(q), absK = TestDevice.abs(k), absV = TestDevice.abs(v);
+            float[] absDout = TestDevice.abs(dout);
             TestDevice.REFERENCE.matmul(mOut, p, ps, tk, 1, absV, vs, hsv, 1, tq, hsv, tk);
             TestDevice.REFERENCE.matmul(mDp, absDout, outs, hsv, 1, absV, vs, 1, hsv, tq, tk, hsv);
             for (int row = 0; row < n * tq; row++) {
                 double s = 0;
                 for (int j = 0; j < tk; j++) s += mDp[row * tk + j] * p[row * tk + j];
-                for (int j = 0; j < tk; j++) mDs[row * tk + j] = (float) (p[row * tk + j] * (mDp[row * tk + j] + s) * scale);
+                for (int j = 0; j < tk; j++) {
+                    mDs[row * tk + j] = (float) (p[row * tk + j] * (mDp[row * tk + j] + s) * scale);
+                }
             }
             TestDevice.REFERENCE.matmul(mQ, mDs, ps, tk, 1, absK, ks, hs, 1, tq, hs, tk);
             TestDevice.REFERENCE.matmul(mK, mDs, ps, 1, tk, absQ, qs, hs, 1, tk, hs, tq);
@@ -101,11 +107,5 @@ class AttentionKernelsTest {
         double[] tol = new double[magnitude.length];
         for (int i = 0; i < tol.length; i++) tol[i] = factor * Math.abs(magnitude[i]) + Float.MIN_NORMAL;
         return tol;
-    }
-
-    private static float[] abs(float[] x) {
-        float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) y[i] = Math.abs(x[i]);
-        return y;
     }
 }

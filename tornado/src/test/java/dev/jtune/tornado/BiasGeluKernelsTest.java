@@ -10,9 +10,9 @@ import static dev.jtune.tornado.TestDevice.U;
 /**
  * Fused bias + GELU, forward and backward, against the reference backend's composition.
  *
- * <p>Tolerances: the sum {@code x + bias} is rounded to float as in the composition, then GELU as the unary kernel
- * (1 ulp + 2^-26, see ElementwiseKernelsTest). dx is that derivative times g, rounded: 2 ulp + 2^-26 |g|. dbias is
- * the group tree sum of dx over the rows: {@code (rows/128 + 8) u sum_r |dx|} plus the sum of dx's tolerances.
+ * <p>Tolerances: the sum {@code x + bias} is rounded to float as in the composition, then GELU as the unary kernel (1
+ * ulp + 2^-26, see ElementwiseKernelsTest). dx is that derivative times g, rounded: 2 ulp + 2^-26 |g|. dbias is the
+ * group tree sum of dx over the rows: {@code (rows/128 + 8) u sum_r |dx|} plus the sum of dx's tolerances.
  */
 class BiasGeluKernelsTest {
 

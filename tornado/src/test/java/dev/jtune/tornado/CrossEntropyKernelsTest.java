@@ -11,13 +11,13 @@ import static dev.jtune.tornado.TestDevice.OPS;
 import static dev.jtune.tornado.TestDevice.U;
 
 /**
- * The device's cross-entropy pieces against core's fused op on the reference backend (per-row losses, reduction NONE, and its gradient for a
- * seeded output gradient), with an ignored row and a row whose target is its largest logit.
+ * The device's cross-entropy pieces against core's fused op on the reference backend (per-row losses, reduction NONE,
+ * and its gradient for a seeded output gradient), with an ignored row and a row whose target is its largest logit.
  *
  * <p>Tolerances: a loss is a log-softmax value (see SoftmaxKernelsTest: {@code (d + 3|log S| + T + 2 + 2|y|) u},
  * bounded here by {@code (|y| + max d + T + 12) u}); a gradient {@code e^y s - [target] s} adds exp's 3 ulp, the
- * product's and the difference's roundings to the log-probability's error carried through exp:
- * {@code |s| (e^y (err(y) + 5u) + u)}.
+ * product's and the difference's roundings to the log-probability's error carried through exp: {@code |s| (e^y (err(y)
+ * + 5u) + u)}.
  */
 class CrossEntropyKernelsTest {
 
@@ -45,7 +45,8 @@ class CrossEntropyKernelsTest {
                 Backends.use(previous);
             }
 
-            int atLogits = TestDevice.put(logits), atLoss = ARENA.allocate(rows), atLogP = ARENA.allocate(logits.length);
+            int atLogits = TestDevice.put(logits), atLoss = ARENA.allocate(rows);
+            int atLogP = ARENA.allocate(logits.length);
             float[] rowScale = gOut.clone();
             rowScale[2] = 0; // the ignored row
             int atScale = TestDevice.put(rowScale);

@@ -15,9 +15,10 @@ class DeviceMathTest {
 
     @Test
     void opCodesAreTheEnumOrdinals() {
-        int[] codes = {DeviceMath.NEG, DeviceMath.EXP, DeviceMath.LOG, DeviceMath.SQRT, DeviceMath.RSQRT, DeviceMath.ABS,
-            DeviceMath.TANH, DeviceMath.SIGMOID, DeviceMath.RELU, DeviceMath.GELU, DeviceMath.GELU_TANH, DeviceMath.SILU,
-            DeviceMath.SIGN, DeviceMath.STEP, DeviceMath.GELU_GRAD, DeviceMath.GELU_TANH_GRAD, DeviceMath.SILU_GRAD};
+        int[] codes = {DeviceMath.NEG, DeviceMath.EXP, DeviceMath.LOG, DeviceMath.SQRT, DeviceMath.RSQRT,
+            DeviceMath.ABS, DeviceMath.TANH, DeviceMath.SIGMOID, DeviceMath.RELU, DeviceMath.GELU,
+            DeviceMath.GELU_TANH, DeviceMath.SILU, DeviceMath.SIGN, DeviceMath.STEP, DeviceMath.GELU_GRAD,
+            DeviceMath.GELU_TANH_GRAD, DeviceMath.SILU_GRAD};
         assertEquals(UnaryOp.values().length, codes.length);
         for (UnaryOp op : UnaryOp.values()) assertEquals(op.ordinal(), codes[op.ordinal()], op.name());
         assertEquals(List.of("ADD", "SUB", "MUL", "DIV", "POW", "MAXIMUM", "MINIMUM", "EQ", "GT"),
@@ -37,7 +38,8 @@ class DeviceMathTest {
                 assertTrue(Math.abs(DeviceMath.geluGrad(x) - grad) <= 1.1e-8, "gelu' " + x);
             } else {
                 assertEquals((float) gelu, (float) DeviceMath.gelu(x), "gelu " + x);
-                assertTrue((float) grad == (float) DeviceMath.geluGrad(x), "gelu' " + x); // where it underflows, either zero
+                // where it underflows, a zero of either sign
+                assertTrue((float) grad == (float) DeviceMath.geluGrad(x), "gelu' " + x);
             }
         }
     }

@@ -19,10 +19,10 @@ import static dev.jtune.tornado.TestDevice.U;
  * double built-ins are within a few double ulp, so the float result is the reference's or, at a rounding boundary, its
  * neighbour: 1 ulp. GELU and its derivative use a polynomial normal tail within 1.1e-8 relative of erfc (0.18 float
  * ulp), and the derivative {@code Phi + x phi} passes through zero, where that is an absolute error: 1 ulp + 2^-26.
- * Binary ops are the reference's arithmetic exactly (double, rounded once) except POW (OpenCL's pow is within 16
- * double ulp): exact, POW 1 ulp. Copies are exact. AdamW runs in float like the reference's, but the device contracts
- * {@code a * b + c} into an FMA and OpenCL's float division may be 2.5 ulp: each moment within 1 ulp plus u times
- * its two terms, the parameter within 1 ulp plus 4u times its terms.
+ * Binary ops are the reference's arithmetic exactly (double, rounded once) except POW (OpenCL's pow is within 16 double
+ * ulp): exact, POW 1 ulp. Copies are exact. AdamW runs in float like the reference's, but the device contracts {@code a
+ * * b + c} into an FMA and OpenCL's float division may be 2.5 ulp: each moment within 1 ulp plus u times its two terms,
+ * the parameter within 1 ulp plus 4u times its terms.
  */
 class ElementwiseKernelsTest {
 
@@ -86,7 +86,8 @@ class ElementwiseKernelsTest {
     @Test
     void powFollowsJavaWhereOpenClDiffers() {
         float[] a = {1, -1, 1, -1, 1, 2, Float.NaN, 0, -8, 0};
-        float[] b = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.NaN, 0, Float.NaN, 0, 0, 0.5f, -1};
+        float inf = Float.POSITIVE_INFINITY;
+        float[] b = {inf, -inf, Float.NaN, Float.NaN, 0, Float.NaN, 0, 0, 0.5f, -1};
         int[] shape = {a.length}, dense = {1};
         float[] want = new float[a.length];
         REFERENCE.binary(BinaryOp.POW, want, a, 0, dense, b, 0, dense, shape);
@@ -117,8 +118,9 @@ class ElementwiseKernelsTest {
         float[] p = TestDevice.values(1, n, 1), g = TestDevice.values(2, n, 0.1), m = TestDevice.values(3, n, 0.01);
         float[] v = TestDevice.values(4, n, 0.001);
         for (int i = 0; i < n; i++) v[i] = Math.abs(v[i]);
-        AdamWStep step = new AdamWStep(true, 1 - 1e-3f * 0.01f, 0.1f, 0.999f, 0.001f, (float) (-1e-3 / (1 - Math.pow(0.9, 3))),
-                (float) Math.sqrt(1 - Math.pow(0.999, 3)), 1e-8f);
+        // lr 1e-3, weight decay 0.01, betas (0.9, 0.999), step 3
+        AdamWStep step = new AdamWStep(true, 1 - 1e-3f * 0.01f, 0.1f, 0.999f, 0.001f,
+                (float) (-1e-3 / (1 - Math.pow(0.9, 3))), (float) Math.sqrt(1 - Math.pow(0.999, 3)), 1e-8f);
         int atP = TestDevice.put(p), atG = TestDevice.put(g), atM = TestDevice.put(m), atV = TestDevice.put(v);
         float[] wantP = p.clone(), wantM = m.clone(), wantV = v.clone();
         REFERENCE.adamw(wantP, g, wantM, wantV, step);

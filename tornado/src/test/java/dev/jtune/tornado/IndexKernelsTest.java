@@ -10,9 +10,9 @@ import static dev.jtune.tornado.TestDevice.U;
 /**
  * Gather and scatter-add along the middle axis against the reference, with repeated and out-of-order indices.
  *
- * <p>Tolerances: gathering copies, so it is exact. Scatter-add adds in float, one term at a time in increasing j,
- * where the reference adds in double and rounds once: an output that receives c terms is within {@code c u} times the
- * sum of the magnitudes of its initial value and its terms.
+ * <p>Tolerances: gathering copies, so it is exact. Scatter-add adds in float, one term at a time in increasing j, where
+ * the reference adds in double and rounds once: an output that receives c terms is within {@code c u} times the sum of
+ * the magnitudes of its initial value and its terms.
  */
 class IndexKernelsTest {
 
@@ -46,9 +46,9 @@ class IndexKernelsTest {
             int outer = s[0], dim = s[1], inner = s[2];
             float[] src = TestDevice.values(dim + 1, outer * index.length * inner, 1);
             float[] initial = TestDevice.values(dim + 2, outer * dim * inner, 1);
-            float[] want = initial.clone(), magnitude = abs(initial), count = new float[initial.length];
+            float[] want = initial.clone(), magnitude = TestDevice.abs(initial), count = new float[initial.length];
             REFERENCE.indexAdd(want, src, index, outer, dim, inner);
-            REFERENCE.indexAdd(magnitude, abs(src), index, outer, dim, inner);
+            REFERENCE.indexAdd(magnitude, TestDevice.abs(src), index, outer, dim, inner);
             float[] ones = new float[src.length];
             java.util.Arrays.fill(ones, 1);
             REFERENCE.indexAdd(count, ones, index, outer, dim, inner);
@@ -56,15 +56,10 @@ class IndexKernelsTest {
             for (int e = 0; e < tol.length; e++) tol[e] = count[e] * U * magnitude[e];
             int atOut = TestDevice.put(initial), atSrc = TestDevice.put(src);
             OPS.indexAdd(atOut, atSrc, index, outer, dim, inner);
-            TestDevice.within("index_add " + outer + "x" + dim + "x" + inner, want, TestDevice.get(atOut, want.length), tol);
+            String what = "index_add " + outer + "x" + dim + "x" + inner;
+            TestDevice.within(what, want, TestDevice.get(atOut, want.length), tol);
             ARENA.free(atOut);
             ARENA.free(atSrc);
         }
-    }
-
-    private static float[] abs(float[] x) {
-        float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) y[i] = Math.abs(x[i]);
-        return y;
     }
 }

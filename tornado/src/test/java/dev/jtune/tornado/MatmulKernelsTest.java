@@ -11,9 +11,9 @@ import static dev.jtune.tornado.TestDevice.U;
  * The tiled batched matmul against the reference on sizes that are not multiples of the 16 x 16 tile, transposed
  * operands (column strides other than 1), a B shared by the whole batch (equal offsets) and k = 0.
  *
- * <p>Tolerance: each output is a float sum of k products in increasing l, each product and sum rounded once (the
- * device does not fuse them), so it is within {@code (k + 1) u sum_l |a_il b_lj|} of the exact value, which the
- * reference rounds once.
+ * <p>Tolerance: each output is a float sum of k products in increasing l, each product and sum rounded once (the device
+ * does not fuse them), so it is within {@code (k + 1) u sum_l |a_il b_lj|} of the exact value, which the reference
+ * rounds once.
  */
 class MatmulKernelsTest {
 
@@ -34,7 +34,8 @@ class MatmulKernelsTest {
             int aRow = aT ? 1 : k, aCol = aT ? m : 1, bRow = bT ? 1 : n, bCol = bT ? k : 1;
             float[] want = new float[batch * m * n], magnitude = new float[want.length];
             REFERENCE.matmul(want, a, aOffsets, aRow, aCol, b, bOffsets, bRow, bCol, m, n, k);
-            REFERENCE.matmul(magnitude, abs(a), aOffsets, aRow, aCol, abs(b), bOffsets, bRow, bCol, m, n, k);
+            float[] absA = TestDevice.abs(a), absB = TestDevice.abs(b);
+            REFERENCE.matmul(magnitude, absA, aOffsets, aRow, aCol, absB, bOffsets, bRow, bCol, m, n, k);
             double[] tol = new double[want.length];
             for (int e = 0; e < tol.length; e++) tol[e] = (k + 1) * U * magnitude[e];
 
@@ -51,11 +52,5 @@ class MatmulKernelsTest {
             ARENA.free(atB);
             ARENA.free(out);
         }
-    }
-
-    private static float[] abs(float[] x) {
-        float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) y[i] = Math.abs(x[i]);
-        return y;
     }
 }

@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * give several elements to each (r = 1000) and reduce a strided (inner &gt; 1) axis.
  *
  * <p>Tolerances: MAX and argmax are exact (comparisons only). SUM adds in float in a fixed tree: each work-item adds
- * about r/128 terms in sequence, then 7 tree levels, so every term takes part in at most {@code r/128 + 7}
- * roundings; the error is at most {@code (r/128 + 8) u sum|x|} (plus the reference's final rounding, within that).
+ * about r/128 terms in sequence, then 7 tree levels, so every term takes part in at most {@code r/128 + 7} roundings;
+ * the error is at most {@code (r/128 + 8) u sum|x|} (plus the reference's final rounding, within that).
  */
 class ReduceKernelsTest {
 
@@ -78,7 +78,8 @@ class ReduceKernelsTest {
             OPS.argmax(out, at, outer, r, inner);
             int[] got = new int[want.length];
             ARENA.downloadInts(out, got);
-            assertArrayEquals(want, java.util.Arrays.stream(got).asLongStream().toArray(), "argmax " + outer + "x" + r + "x" + inner);
+            long[] gotLong = java.util.Arrays.stream(got).asLongStream().toArray();
+            assertArrayEquals(want, gotLong, "argmax " + outer + "x" + r + "x" + inner);
             ARENA.free(at);
             ARENA.freeInts(out);
         }

@@ -8,16 +8,15 @@ import static dev.jtune.tornado.TestDevice.REFERENCE;
 import static dev.jtune.tornado.TestDevice.U;
 
 /**
- * Row-wise softmax and log-softmax, forward and backward, against the reference on rows shorter than a work-group
- * (1, 7, 33), longer (257, 1000), and rows of -inf, +inf and NaN.
+ * Row-wise softmax and log-softmax, forward and backward, against the reference on rows shorter than a work-group (1,
+ * 7, 33), longer (257, 1000), and rows of -inf, +inf and NaN.
  *
- * <p>Tolerances, with {@code T = cols/128 + 8} the roundings of a group's tree sum (see ReduceKernelsTest) and
- * {@code d = |a_j - m|}: the float difference {@code a_j - m} errs by {@code u d}, which exp turns into a relative
- * error {@code u d}; OpenCL's float exp and log are within 3 ulp and its division 2.5 ulp; the device's last
- * rounding and the reference's add {@code 2u |y|}. Softmax: relative {@code (d + T + 9) u}. Log-softmax: absolute
- * {@code (d + 3 |log S| + T + 2 + 2 |y|) u} with {@code log S = a_j - m - y_j}. Backward, with s the row sum, both
- * plus {@code 2u |dx|}: softmax {@code |y| T u sum|g y| + 3u (|y g| + |y s|)}; log-softmax
- * {@code e^y T u sum|g| + 5u |e^y s| + u |g|}.
+ * <p>Tolerances, with {@code T = cols/128 + 8} the roundings of a group's tree sum (see ReduceKernelsTest) and {@code d
+ * = |a_j - m|}: the float difference {@code a_j - m} errs by {@code u d}, which exp turns into a relative error {@code
+ * u d}; OpenCL's float exp and log are within 3 ulp and its division 2.5 ulp; the device's last rounding and the
+ * reference's add {@code 2u |y|}. Softmax: relative {@code (d + T + 9) u}. Log-softmax: absolute {@code (d + 3 |log S|
+ * + T + 2 + 2 |y|) u} with {@code log S = a_j - m - y_j}. Backward, with s the row sum, both plus {@code 2u |dx|}:
+ * softmax {@code |y| T u sum|g y| + 3u (|y g| + |y s|)}; log-softmax {@code e^y T u sum|g| + 5u |e^y s| + u |g|}.
  */
 class SoftmaxKernelsTest {
 
@@ -53,7 +52,8 @@ class SoftmaxKernelsTest {
                 }
                 int at = TestDevice.put(a), out = ARENA.allocate(a.length);
                 OPS.softmax(out, at, rows, cols, log);
-                TestDevice.within((log ? "log_softmax" : "softmax") + " cols=" + cols, want, TestDevice.get(out, a.length), tol);
+                String what = (log ? "log_softmax" : "softmax") + " cols=" + cols;
+                TestDevice.within(what, want, TestDevice.get(out, a.length), tol);
                 OPS.softmax(at, at, rows, cols, log); // in place
                 TestDevice.within("in place, cols=" + cols, want, TestDevice.get(at, a.length), tol);
                 ARENA.free(at);

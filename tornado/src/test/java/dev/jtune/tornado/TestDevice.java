@@ -46,11 +46,19 @@ final class TestDevice {
         return x;
     }
 
+    /** The elementwise absolute values, for the magnitudes that error bounds scale with. */
+    static float[] abs(float[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) y[i] = Math.abs(x[i]);
+        return y;
+    }
+
     /** {@code |got - want| <= tol[i]}; where want is not finite, got must be the same (any NaN for NaN). */
     static void within(String what, float[] want, float[] got, double[] tol) {
         for (int i = 0; i < want.length; i++) {
             float w = want[i], g = got[i];
-            boolean ok = Float.isFinite(w) ? Math.abs((double) g - w) <= tol[i] : Float.compare(w, g) == 0 || w != w && g != g;
+            boolean ok = Float.isFinite(w) ? Math.abs((double) g - w) <= tol[i]
+                    : Float.compare(w, g) == 0 || w != w && g != g;
             if (!ok) fail(what + ": element " + i + ": expected " + w + ", got " + g + " (tolerance " + tol[i] + ")");
         }
     }
