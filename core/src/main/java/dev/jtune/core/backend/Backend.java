@@ -1,6 +1,7 @@
 package dev.jtune.core.backend;
 
 import dev.jtune.core.memory.BufferPool;
+import dev.jtune.core.memory.DeviceMemory;
 
 /**
  * The compute kernels the tensor ops dispatch to, over flat arrays (kernels never see a {@code Tensor}).
@@ -20,6 +21,14 @@ public interface Backend {
 
     /** The allocator that owns this backend's buffers: tensors' storages come from it and go back to it. */
     BufferPool buffers();
+
+    /**
+     * The device memory F32 tensors live in while this backend is current, with host copies made only on request
+     * (see {@link dev.jtune.core.Storage}); null for a backend whose kernels work on host arrays (the CPU backends).
+     */
+    default DeviceMemory device() {
+        return null;
+    }
 
     /** {@code out[i] = op(a[aOff + i])} for {@code i < n}; {@code out} may be {@code a} when {@code aOff} is 0. */
     void unary(UnaryOp op, float[] out, float[] a, int aOff, int n);

@@ -31,7 +31,9 @@ public final class Backends {
         for (Backend b : AVAILABLE) {
             if (b.name().equals(name)) return b;
         }
-        throw new IllegalArgumentException("no backend named '" + name + "'; available: "
+        String hint = name.equals("tornado") ? " (the TornadoVM backend needs its SDK: run ./jtune setup tornado, or set "
+                + "TORNADOVM_HOME, and start jtune through ./jtune)" : "";
+        throw new IllegalArgumentException("no backend named '" + name + "'" + hint + "; available: "
                 + AVAILABLE.stream().map(Backend::name).toList());
     }
 
