@@ -115,9 +115,12 @@ public interface Backend {
     default void crossEntropyBackward(float[] grad, float[] g, int gStride, double gScale, int[] target,
                                       int ignoreIndex, int rows, int classes) {
         float[] scale = new float[rows];  // (rows, 1)
-        for (int i = 0; i < rows; i++) scale[i] = (float) ScalarLoss.rowScale(g[i * gStride], gScale, target[i], ignoreIndex);
+        for (int i = 0; i < rows; i++) {
+            scale[i] = (float) ScalarLoss.rowScale(g[i * gStride], gScale, target[i], ignoreIndex);
+        }
+        int[] shape = {rows, classes};
         unary(UnaryOp.EXP, grad, grad, 0, rows * classes);
-        binary(BinaryOp.MUL, grad, grad, 0, new int[] {classes, 1}, scale, 0, new int[] {1, 0}, new int[] {rows, classes});
+        binary(BinaryOp.MUL, grad, grad, 0, new int[] {classes, 1}, scale, 0, new int[] {1, 0}, shape);
         ScalarLoss.subtractAtTargets(grad, g, gStride, gScale, target, ignoreIndex, rows, classes);
     }
 

@@ -1,8 +1,8 @@
 package dev.jtune.core.kernels;
 
 /**
- * Naive gather, scatter and scatter-add along the middle axis of a contiguous {@code [outer, dim, inner]} array (embedding
- * lookup and its backward are the case {@code outer = 1}).
+ * Naive gather, scatter and scatter-add along the middle axis of a contiguous {@code [outer, dim, inner]} array
+ * (embedding lookup and its backward are the case {@code outer = 1}).
  */
 public final class ScalarIndex {
 

@@ -18,7 +18,7 @@ public final class ScalarLoss {
         for (int i = 0; i < rows; i++) losses[i] = target[i] == ignoreIndex ? 0 : -logProbs[i * classes + target[i]];
     }
 
-    /** The loss gradient of a row, {@code d loss / d loss_i}: its upstream gradient {@code g} times {@code gScale}, 0 if ignored. */
+    /** A row's loss gradient {@code d loss / d loss_i}: its upstream gradient times {@code gScale}, 0 if ignored. */
     public static double rowScale(double g, double gScale, int target, int ignoreIndex) {
         return target == ignoreIndex ? 0 : g * gScale;
     }

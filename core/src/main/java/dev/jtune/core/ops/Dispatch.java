@@ -127,7 +127,8 @@ final class Dispatch {
         if (isF32(a)) {
             backend().matmul(floats(out), floats(a), aOffsets, aRow, aCol, floats(b), bOffsets, bRow, bCol, m, n, k);
         } else {
-            F64Kernels.matmul(doubles(out), doubles(a), aOffsets, aRow, aCol, doubles(b), bOffsets, bRow, bCol, m, n, k);
+            F64Kernels.matmul(doubles(out), doubles(a), aOffsets, aRow, aCol, doubles(b), bOffsets, bRow, bCol, m, n,
+                    k);
         }
     }
 
@@ -181,7 +182,8 @@ final class Dispatch {
                                      int classes) {
         int rows = target.length;
         if (isF32(grad)) {
-            backend().crossEntropyBackward(floats(grad), floats(g), gStride, gScale, target, ignoreIndex, rows, classes);
+            backend().crossEntropyBackward(floats(grad), floats(g), gStride, gScale, target, ignoreIndex, rows,
+                    classes);
         } else {
             F64Kernels.crossEntropyBackward(doubles(grad), doubles(g), gStride, gScale, target, ignoreIndex, rows,
                     classes);
