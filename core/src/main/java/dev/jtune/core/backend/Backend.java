@@ -1,15 +1,18 @@
 package dev.jtune.core.backend;
 
+import dev.jtune.core.kernels.ScalarLoss;
 import dev.jtune.core.memory.BufferPool;
 import dev.jtune.core.memory.DeviceMemory;
 
 /**
- * The compute kernels the tensor ops dispatch to, over flat arrays (kernels never see a {@code Tensor}).
+ * The F32 compute kernels the tensor ops dispatch to, over flat {@code float[]} arrays (kernels never see a
+ * {@code Tensor}). F64 is the reference and gradient-check dtype, not a backend's business: the op layer runs F64
+ * tensors on {@link F64Kernels}, the double twin of every method here.
  *
- * <p>Every method exists for F32 ({@code float[]}) and F64 ({@code double[]}). Outputs come first, then inputs, then
- * dimensions; outputs are contiguous and written from index 0 unless an offset is given; kernels do not allocate
- * arrays that outlive the call. Inputs are read through an offset and strides where noted. Every backend computes the
- * same function as {@link ReferenceBackend}, and a backend's results never depend on its thread count.
+ * <p>Outputs come first, then inputs, then dimensions; outputs are contiguous and written from index 0 unless an offset
+ * is given; kernels do not allocate arrays that outlive the call. Inputs are read through an offset and strides where
+ * noted. Every backend computes the same function as {@link ReferenceBackend}, and a backend's results never depend on
+ * its thread count.
  */
 public interface Backend {
 
@@ -33,8 +36,6 @@ public interface Backend {
     /** {@code out[i] = op(a[aOff + i])} for {@code i < n}; {@code out} may be {@code a} when {@code aOff} is 0. */
     void unary(UnaryOp op, float[] out, float[] a, int aOff, int n);
 
-    void unary(UnaryOp op, double[] out, double[] a, int aOff, int n);
-
     /**
      * {@code out[idx] = op(a[idx], b[idx])} over a contiguous {@code out} of the given shape; {@code a} and {@code b}
      * are read at {@code off + sum(idx[d] * strides[d])} (a stride of 0 broadcasts).
@@ -42,13 +43,8 @@ public interface Backend {
     void binary(BinaryOp op, float[] out, float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides,
                 int[] shape);
 
-    void binary(BinaryOp op, double[] out, double[] a, int aOff, int[] aStrides, double[] b, int bOff,
-                int[] bStrides, int[] shape);
-
     /** {@code out[idx] = a[aOff + sum(idx[d] * aStrides[d])]}: a strided view copied into a contiguous array. */
     void copy(float[] out, float[] a, int aOff, int[] aStrides, int[] shape);
-
-    void copy(double[] out, double[] a, int aOff, int[] aStrides, int[] shape);
 
     /**
      * {@code out[o, i] = op over j of a[o, j, i]} for a contiguous {@code a: [outer, r, inner]}; SUM of r=0 is 0, MAX of
@@ -56,15 +52,18 @@ public interface Backend {
      */
     void reduce(ReduceOp op, float[] out, float[] a, int outer, int r, int inner);
 
-    void reduce(ReduceOp op, double[] out, double[] a, int outer, int r, int inner);
-
     /**
      * {@code out[o, i] = the first j maximizing a[o, j, i]} (NaN counts as the maximum, as in PyTorch); needs
      * {@code r >= 1} (the op layer rejects argmax over an empty dimension).
      */
     void argmax(long[] out, float[] a, int outer, int r, int inner);
 
-    void argmax(long[] out, double[] a, int outer, int r, int inner);
+    /**
+     * The backward of a max along the middle axis: {@code out[o, index[o, i], i] = src[o, i]} for {@code src} and
+     * {@code index: [outer, inner]} into a contiguous {@code out: [outer, dim, inner]}, leaving its other elements as
+     * they are; indices are in {@code [0, dim)} (an {@link #argmax} result).
+     */
+    void scatter(float[] out, float[] src, long[] index, int outer, int dim, int inner);
 
     /**
      * Batched matrix product {@code out[p] = A[p] @ B[p]}: {@code out} is contiguous {@code [batch, m, n]};
@@ -74,16 +73,11 @@ public interface Backend {
     void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                 float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k);
 
-    void matmul(double[] out, double[] a, int[] aOffsets, int aRowStride, int aColStride,
-                double[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k);
-
     /**
      * Row-wise softmax (or log-softmax) of a contiguous {@code a: [rows, cols]}, with the row maximum subtracted
      * first; as in PyTorch, a row of all -inf (or holding +inf or NaN) comes out all NaN. {@code out} may be {@code a}.
      */
     void softmax(float[] out, float[] a, int rows, int cols, boolean log);
-
-    void softmax(double[] out, double[] a, int rows, int cols, boolean log);
 
     /**
      * The input gradient of a row-wise softmax given its output {@code y} and the output gradient {@code g}:
@@ -91,15 +85,11 @@ public interface Backend {
      */
     void softmaxBackward(float[] gradIn, float[] g, float[] y, int rows, int cols, boolean log);
 
-    void softmaxBackward(double[] gradIn, double[] g, double[] y, int rows, int cols, boolean log);
-
     /**
      * Gather along the middle axis: {@code out[o, j, i] = a[o, index[j], i]} for contiguous
      * {@code a: [outer, dim, inner]} and {@code out: [outer, index.length, inner]}; indices are already checked.
      */
     void indexSelect(float[] out, float[] a, int[] index, int outer, int dim, int inner);
-
-    void indexSelect(double[] out, double[] a, int[] index, int outer, int dim, int inner);
 
     /**
      * Scatter-add, the backward of {@link #indexSelect}: {@code out[o, index[j], i] += src[o, j, i]}, accumulating
@@ -107,7 +97,60 @@ public interface Backend {
      */
     void indexAdd(float[] out, float[] src, int[] index, int outer, int dim, int inner);
 
-    void indexAdd(double[] out, double[] src, int[] index, int outer, int dim, int inner);
+    /** {@code out[i] = condition[i] != 0 ? a[i] : b[i]} for {@code i < n}, all four contiguous (torch.where). */
+    void where(float[] out, float[] condition, float[] a, float[] b, int n);
+
+    /**
+     * torch.triu / tril of a contiguous {@code a: [matrices, rows, cols]}: {@code out[m, r, c] = a[m, r, c]} where
+     * {@code c - r >= diagonal} (upper) or {@code c - r <= diagonal} (lower), else 0.
+     */
+    void triangle(float[] out, float[] a, int matrices, int rows, int cols, int diagonal, boolean upper);
+
+    /**
+     * Cross-entropy's per-row loss (nll_loss without reduction) from the log-probabilities
+     * {@code logProbs: [rows, classes]}: {@code losses[i] = -logProbs[i, target[i]]}, and 0 where
+     * {@code target[i] == ignoreIndex}; other targets are already checked to lie in {@code [0, classes)}.
+     */
+    void nllLoss(float[] losses, float[] logProbs, int[] target, int ignoreIndex, int rows, int classes);
+
+    /**
+     * Cross-entropy's backward, in place over the forward's log-probabilities {@code grad: [rows, classes]}:
+     * {@code grad[i, j] = exp(grad[i, j]) * s_i - (j == target[i] ? s_i : 0)}, with row i's loss gradient
+     * {@code s_i = g[i * gStride] * gScale} in double ({@code gStride} 0 broadcasts one upstream gradient; {@code gScale}
+     * is 1/count for a mean) and {@code s_i = 0} where {@code target[i] == ignoreIndex}. The default is the composition
+     * the result is defined by: exp in place, a float product with {@code (float) s_i}, then the subtraction at the
+     * target in double, rounded once; a backend may fuse it but must give the same function.
+     */
+    default void crossEntropyBackward(float[] grad, float[] g, int gStride, double gScale, int[] target,
+                                      int ignoreIndex, int rows, int classes) {
+        float[] scale = new float[rows];  // (rows, 1)
+        for (int i = 0; i < rows; i++) {
+            scale[i] = (float) ScalarLoss.rowScale(g[i * gStride], gScale, target[i], ignoreIndex);
+        }
+        int[] shape = {rows, classes};
+        unary(UnaryOp.EXP, grad, grad, 0, rows * classes);
+        binary(BinaryOp.MUL, grad, grad, 0, new int[] {classes, 1}, scale, 0, new int[] {1, 0}, shape);
+        ScalarLoss.subtractAtTargets(grad, g, gStride, gScale, target, ignoreIndex, rows, classes);
+    }
+
+    /**
+     * Fused scaled-dot-product attention {@code out = dropout(softmax(mask(q k^T * scale))) v} over {@code N = B * H}
+     * matrices: {@code q [N, Tq, hs]}, {@code k [N, Tk, hs]}, {@code v [N, Tk, hsv]}, {@code out [N, Tq, hsv]}; masked
+     * scores get the lowest float before the softmax (a fully masked row comes out uniform). Stores the softmax weights
+     * (before dropout) in {@code p [N, Tq, Tk]} unless it is null. The function of the composed ops (matmul, mul,
+     * masked_fill, softmax, dropout, matmul) as {@link dev.jtune.core.kernels.ScalarAttention} computes it.
+     */
+    void attention(float[] out, float[] p, float[] q, float[] k, float[] v, AttentionMask mask,
+                   int n, int tq, int tk, int hs, int hsv, float scale);
+
+    /**
+     * The backward of {@link #attention}: {@code dq, dk, dv} (shaped as q, k, v) from the output gradient
+     * {@code dout [N, Tq, hsv]} and the forward's weights {@code p}: {@code dv = P'^T dout} (P' the dropped weights),
+     * {@code dP = dropout(dout v^T)}, {@code dS = mask(P * (dP - rowsum(dP * P))) * scale}, {@code dq = dS k},
+     * {@code dk = dS^T q}.
+     */
+    void attentionBackward(float[] dq, float[] dk, float[] dv, float[] dout, float[] p, float[] q, float[] k,
+                           float[] v, AttentionMask mask, int n, int tq, int tk, int hs, int hsv, float scale);
 
     /**
      * One AdamW update of a parameter {@code p} with gradient {@code g} and moments {@code m}, {@code v} (all of the
@@ -126,11 +169,6 @@ public interface Backend {
         unary(tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU, out, out, 0, rows * cols);
     }
 
-    default void biasGelu(double[] out, double[] x, double[] bias, int rows, int cols, boolean tanh) {
-        binary(BinaryOp.ADD, out, x, 0, new int[] {cols, 1}, bias, 0, new int[] {0, 1}, new int[] {rows, cols});
-        unary(tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU, out, out, 0, rows * cols);
-    }
-
     /**
      * The backward of {@link #biasGelu}: {@code dx[r, c] = g[r, c] * gelu'(x[r, c] + bias[c])} and
      * {@code dbias[c] = sum over r of dx[r, c]}, summed in increasing r; all arrays contiguous. The default is the
@@ -138,15 +176,6 @@ public interface Backend {
      */
     default void biasGeluBackward(float[] dx, float[] dbias, float[] g, float[] x, float[] bias, int rows, int cols,
                                   boolean tanh) {
-        int[] shape = {rows, cols}, dense = {cols, 1};
-        binary(BinaryOp.ADD, dx, x, 0, dense, bias, 0, new int[] {0, 1}, shape);
-        unary(tanh ? UnaryOp.GELU_TANH_GRAD : UnaryOp.GELU_GRAD, dx, dx, 0, rows * cols);
-        binary(BinaryOp.MUL, dx, dx, 0, dense, g, 0, dense, shape);
-        reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
-    }
-
-    default void biasGeluBackward(double[] dx, double[] dbias, double[] g, double[] x, double[] bias, int rows,
-                                  int cols, boolean tanh) {
         int[] shape = {rows, cols}, dense = {cols, 1};
         binary(BinaryOp.ADD, dx, x, 0, dense, bias, 0, new int[] {0, 1}, shape);
         unary(tanh ? UnaryOp.GELU_TANH_GRAD : UnaryOp.GELU_GRAD, dx, dx, 0, rows * cols);
