@@ -1,12 +1,12 @@
 package dev.jtune.core.backend;
 
-import dev.jtune.core.kernels.ScalarLoss;
 import dev.jtune.core.memory.BufferPool;
 import dev.jtune.core.memory.DeviceMemory;
 
 /**
- * The F32 compute kernels the tensor ops dispatch to, over flat {@code float[]} arrays (kernels never see a
- * {@code Tensor}). F64 is the reference and gradient-check dtype, not a backend's business: the op layer runs F64
+ * The F32 compute kernels the tensor ops dispatch to, over flat buffers of type {@code B} (kernels never see a
+ * {@code Tensor}): {@code float[]} for the CPU backends ({@link HostBackend}), a device buffer for a backend with
+ * {@link #device() device memory}, whose storages hand their buffer to the kernels ({@code Storage.kernelBuffer()}). F64 is the reference and gradient-check dtype, not a backend's business: the op layer runs F64
  * tensors on {@link F64Kernels}, the double twin of every method here.
  *
  * <p>Outputs come first, then inputs, then dimensions; outputs are contiguous and written from index 0 unless an offset
@@ -14,7 +14,7 @@ import dev.jtune.core.memory.DeviceMemory;
  * noted. Every backend computes the same function as {@link ReferenceBackend}, and a backend's results never depend on
  * its thread count.
  */
-public interface Backend {
+public interface Backend<B> {
 
     /** A short name, chosen with {@code -Djtune.backend=NAME}. */
     String name();
@@ -34,84 +34,84 @@ public interface Backend {
     }
 
     /** {@code out[i] = op(a[aOff + i])} for {@code i < n}; {@code out} may be {@code a} when {@code aOff} is 0. */
-    void unary(UnaryOp op, float[] out, float[] a, int aOff, int n);
+    void unary(UnaryOp op, B out, B a, int aOff, int n);
 
     /**
      * {@code out[idx] = op(a[idx], b[idx])} over a contiguous {@code out} of the given shape; {@code a} and {@code b}
      * are read at {@code off + sum(idx[d] * strides[d])} (a stride of 0 broadcasts).
      */
-    void binary(BinaryOp op, float[] out, float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides,
+    void binary(BinaryOp op, B out, B a, int aOff, int[] aStrides, B b, int bOff, int[] bStrides,
                 int[] shape);
 
     /** {@code out[idx] = a[aOff + sum(idx[d] * aStrides[d])]}: a strided view copied into a contiguous array. */
-    void copy(float[] out, float[] a, int aOff, int[] aStrides, int[] shape);
+    void copy(B out, B a, int aOff, int[] aStrides, int[] shape);
 
     /**
      * {@code out[o, i] = op over j of a[o, j, i]} for a contiguous {@code a: [outer, r, inner]}; SUM of r=0 is 0, MAX of
      * r=0 is -inf, and MAX propagates NaN.
      */
-    void reduce(ReduceOp op, float[] out, float[] a, int outer, int r, int inner);
+    void reduce(ReduceOp op, B out, B a, int outer, int r, int inner);
 
     /**
      * {@code out[o, i] = the first j maximizing a[o, j, i]} (NaN counts as the maximum, as in PyTorch); needs
      * {@code r >= 1} (the op layer rejects argmax over an empty dimension).
      */
-    void argmax(long[] out, float[] a, int outer, int r, int inner);
+    void argmax(long[] out, B a, int outer, int r, int inner);
 
     /**
      * The backward of a max along the middle axis: {@code out[o, index[o, i], i] = src[o, i]} for {@code src} and
      * {@code index: [outer, inner]} into a contiguous {@code out: [outer, dim, inner]}, leaving its other elements as
      * they are; indices are in {@code [0, dim)} (an {@link #argmax} result).
      */
-    void scatter(float[] out, float[] src, long[] index, int outer, int dim, int inner);
+    void scatter(B out, B src, long[] index, int outer, int dim, int inner);
 
     /**
      * Batched matrix product {@code out[p] = A[p] @ B[p]}: {@code out} is contiguous {@code [batch, m, n]};
      * {@code A[p][i][l] = a[aOffsets[p] + i * aRowStride + l * aColStride]} ({@code m x k}), likewise B ({@code k x n}),
      * so transposed operands need no copy. {@code batch = aOffsets.length = bOffsets.length}.
      */
-    void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
-                float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k);
+    void matmul(B out, B a, int[] aOffsets, int aRowStride, int aColStride,
+                B b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k);
 
     /**
      * Row-wise softmax (or log-softmax) of a contiguous {@code a: [rows, cols]}, with the row maximum subtracted
      * first; as in PyTorch, a row of all -inf (or holding +inf or NaN) comes out all NaN. {@code out} may be {@code a}.
      */
-    void softmax(float[] out, float[] a, int rows, int cols, boolean log);
+    void softmax(B out, B a, int rows, int cols, boolean log);
 
     /**
      * The input gradient of a row-wise softmax given its output {@code y} and the output gradient {@code g}:
      * softmax: {@code y * (g - sum(g * y))}; log-softmax: {@code g - exp(y) * sum(g)}.
      */
-    void softmaxBackward(float[] gradIn, float[] g, float[] y, int rows, int cols, boolean log);
+    void softmaxBackward(B gradIn, B g, B y, int rows, int cols, boolean log);
 
     /**
      * Gather along the middle axis: {@code out[o, j, i] = a[o, index[j], i]} for contiguous
      * {@code a: [outer, dim, inner]} and {@code out: [outer, index.length, inner]}; indices are already checked.
      */
-    void indexSelect(float[] out, float[] a, int[] index, int outer, int dim, int inner);
+    void indexSelect(B out, B a, int[] index, int outer, int dim, int inner);
 
     /**
      * Scatter-add, the backward of {@link #indexSelect}: {@code out[o, index[j], i] += src[o, j, i]}, accumulating
      * repeated indices in increasing {@code j} order (deterministic).
      */
-    void indexAdd(float[] out, float[] src, int[] index, int outer, int dim, int inner);
+    void indexAdd(B out, B src, int[] index, int outer, int dim, int inner);
 
     /** {@code out[i] = condition[i] != 0 ? a[i] : b[i]} for {@code i < n}, all four contiguous (torch.where). */
-    void where(float[] out, float[] condition, float[] a, float[] b, int n);
+    void where(B out, B condition, B a, B b, int n);
 
     /**
      * torch.triu / tril of a contiguous {@code a: [matrices, rows, cols]}: {@code out[m, r, c] = a[m, r, c]} where
      * {@code c - r >= diagonal} (upper) or {@code c - r <= diagonal} (lower), else 0.
      */
-    void triangle(float[] out, float[] a, int matrices, int rows, int cols, int diagonal, boolean upper);
+    void triangle(B out, B a, int matrices, int rows, int cols, int diagonal, boolean upper);
 
     /**
      * Cross-entropy's per-row loss (nll_loss without reduction) from the log-probabilities
      * {@code logProbs: [rows, classes]}: {@code losses[i] = -logProbs[i, target[i]]}, and 0 where
      * {@code target[i] == ignoreIndex}; other targets are already checked to lie in {@code [0, classes)}.
      */
-    void nllLoss(float[] losses, float[] logProbs, int[] target, int ignoreIndex, int rows, int classes);
+    void nllLoss(B losses, B logProbs, int[] target, int ignoreIndex, int rows, int classes);
 
     /**
      * Cross-entropy's backward, in place over the forward's log-probabilities {@code grad: [rows, classes]}:
@@ -119,19 +119,10 @@ public interface Backend {
      * {@code s_i = g[i * gStride] * gScale} in double ({@code gStride} 0 broadcasts one upstream gradient; {@code gScale}
      * is 1/count for a mean) and {@code s_i = 0} where {@code target[i] == ignoreIndex}. The default is the composition
      * the result is defined by: exp in place, a float product with {@code (float) s_i}, then the subtraction at the
-     * target in double, rounded once; a backend may fuse it but must give the same function.
+     * target in double, rounded once ({@link HostBackend} has it); a backend may fuse it but must give the same function.
      */
-    default void crossEntropyBackward(float[] grad, float[] g, int gStride, double gScale, int[] target,
-                                      int ignoreIndex, int rows, int classes) {
-        float[] scale = new float[rows];  // (rows, 1)
-        for (int i = 0; i < rows; i++) {
-            scale[i] = (float) ScalarLoss.rowScale(g[i * gStride], gScale, target[i], ignoreIndex);
-        }
-        int[] shape = {rows, classes};
-        unary(UnaryOp.EXP, grad, grad, 0, rows * classes);
-        binary(BinaryOp.MUL, grad, grad, 0, new int[] {classes, 1}, scale, 0, new int[] {1, 0}, shape);
-        ScalarLoss.subtractAtTargets(grad, g, gStride, gScale, target, ignoreIndex, rows, classes);
-    }
+    void crossEntropyBackward(B grad, B g, int gStride, double gScale, int[] target, int ignoreIndex,
+                              int rows, int classes);
 
     /**
      * Fused scaled-dot-product attention {@code out = dropout(softmax(mask(q k^T * scale))) v} over {@code N = B * H}
@@ -140,7 +131,7 @@ public interface Backend {
      * (before dropout) in {@code p [N, Tq, Tk]} unless it is null. The function of the composed ops (matmul, mul,
      * masked_fill, softmax, dropout, matmul) as {@link dev.jtune.core.kernels.ScalarAttention} computes it.
      */
-    void attention(float[] out, float[] p, float[] q, float[] k, float[] v, AttentionMask mask,
+    void attention(B out, B p, B q, B k, B v, AttentionMask mask,
                    int n, int tq, int tk, int hs, int hsv, float scale);
 
     /**
@@ -149,14 +140,14 @@ public interface Backend {
      * {@code dP = dropout(dout v^T)}, {@code dS = mask(P * (dP - rowsum(dP * P))) * scale}, {@code dq = dS k},
      * {@code dk = dS^T q}.
      */
-    void attentionBackward(float[] dq, float[] dk, float[] dv, float[] dout, float[] p, float[] q, float[] k,
-                           float[] v, AttentionMask mask, int n, int tq, int tk, int hs, int hsv, float scale);
+    void attentionBackward(B dq, B dk, B dv, B dout, B p, B q, B k,
+                           B v, AttentionMask mask, int n, int tq, int tk, int hs, int hsv, float scale);
 
     /**
      * One AdamW update of a parameter {@code p} with gradient {@code g} and moments {@code m}, {@code v} (all of the
      * same length), in place: see {@link AdamWStep}. Each element is updated on its own, so any split is exact.
      */
-    void adamw(float[] p, float[] g, float[] m, float[] v, AdamWStep step);
+    void adamw(B p, B g, B m, B v, AdamWStep step);
 
     /**
      * GELU of a biased input, fused for GPT-2's MLP: {@code out[r, c] = gelu(x[r, c] + bias[c])} for contiguous
@@ -164,7 +155,7 @@ public interface Backend {
      * default is the composition (an add, then the activation in place); a backend may fuse it but must give the same
      * function.
      */
-    default void biasGelu(float[] out, float[] x, float[] bias, int rows, int cols, boolean tanh) {
+    default void biasGelu(B out, B x, B bias, int rows, int cols, boolean tanh) {
         binary(BinaryOp.ADD, out, x, 0, new int[] {cols, 1}, bias, 0, new int[] {0, 1}, new int[] {rows, cols});
         unary(tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU, out, out, 0, rows * cols);
     }
@@ -174,7 +165,7 @@ public interface Backend {
      * {@code dbias[c] = sum over r of dx[r, c]}, summed in increasing r; all arrays contiguous. The default is the
      * composition: add, the derivative and the product in place in dx, then a column sum.
      */
-    default void biasGeluBackward(float[] dx, float[] dbias, float[] g, float[] x, float[] bias, int rows, int cols,
+    default void biasGeluBackward(B dx, B dbias, B g, B x, B bias, int rows, int cols,
                                   boolean tanh) {
         int[] shape = {rows, cols}, dense = {cols, 1};
         binary(BinaryOp.ADD, dx, x, 0, dense, bias, 0, new int[] {0, 1}, shape);

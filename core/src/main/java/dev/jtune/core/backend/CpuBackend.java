@@ -30,7 +30,7 @@ import dev.jtune.core.memory.BufferPool;
  * selections are bit-identical, the exp-based activations are within a few ulp, sums differ by float accumulation
  * order.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements HostBackend {
 
     /** Elements one task should at least cover, so a thread's work outweighs handing it out. */
     private static final int GRAIN = 1 << 15;

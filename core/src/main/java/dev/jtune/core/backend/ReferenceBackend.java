@@ -13,7 +13,7 @@ import dev.jtune.core.memory.BufferPool;
  * (close to the exact value, and independent of any float summation order). Slow on purpose; use it to check other
  * backends and for gradient checks.
  */
-public final class ReferenceBackend implements Backend {
+public final class ReferenceBackend implements HostBackend {
 
     /** A kernel over the widened output and up to two widened inputs. */
     @FunctionalInterface

@@ -22,8 +22,13 @@ final class Dispatch {
 
     private Dispatch() {}
 
-    static Backend backend() {
-        return Backends.current();
+    /**
+     * The current backend, typed for the buffers that {@link #buffer} hands it (each backend's own type: the storages
+     * made under it hold that type, and {@code Storage.kernelBuffer()} converts any other).
+     */
+    @SuppressWarnings("unchecked")
+    static Backend<Object> backend() {
+        return (Backend<Object>) Backends.current();
     }
 
     /** Fails unless {@code t} has a compute dtype (F32/F64). */
@@ -54,7 +59,7 @@ final class Dispatch {
 
     /** {@code out = op(x)} for a contiguous {@code x} into a dense zero-offset {@code out}, which may be {@code x}. */
     static void unaryInto(UnaryOp op, Tensor out, Tensor x) {
-        if (isF32(x)) backend().unary(op, floats(out), floats(x), x.offset(), x.numel());
+        if (isF32(x)) backend().unary(op, buffer(out), buffer(x), x.offset(), x.numel());
         else F64Kernels.unary(op, doubles(out), doubles(x), x.offset(), x.numel());
     }
 
@@ -75,7 +80,7 @@ final class Dispatch {
         int[] shape = out.shape();
         int[] as = Shape.broadcastStrides(a.shape(), a.strides(), shape);
         int[] bs = Shape.broadcastStrides(b.shape(), b.strides(), shape);
-        if (isF32(a)) backend().binary(op, floats(out), floats(a), a.offset(), as, floats(b), b.offset(), bs, shape);
+        if (isF32(a)) backend().binary(op, buffer(out), buffer(a), a.offset(), as, buffer(b), b.offset(), bs, shape);
         else F64Kernels.binary(op, doubles(out), doubles(a), a.offset(), as, doubles(b), b.offset(), bs, shape);
     }
 
@@ -83,7 +88,7 @@ final class Dispatch {
     static Tensor copy(Tensor a) {
         Tensor out = a.dtype().isCompute() ? Tensor.empty(a.dtype(), a.shape()) : Tensor.zeros(a.dtype(), a.shape());
         switch (a.dtype()) {
-            case F32 -> backend().copy(floats(out), floats(a), a.offset(), a.strides(), a.shape());
+            case F32 -> backend().copy(buffer(out), buffer(a), a.offset(), a.strides(), a.shape());
             case F64 -> F64Kernels.copy(doubles(out), doubles(a), a.offset(), a.strides(), a.shape());
             default -> Conversions.copyStrided(out, a);
         }
@@ -97,7 +102,7 @@ final class Dispatch {
         shape[d] = 1;
         Tensor out = Tensor.empty(x.dtype(), shape);
         Tensor c = dense(x);
-        if (isF32(c)) backend().reduce(op, floats(out), floats(c), outer, r, inner);
+        if (isF32(c)) backend().reduce(op, buffer(out), buffer(c), outer, r, inner);
         else F64Kernels.reduce(op, doubles(out), doubles(c), outer, r, inner);
         return out;
     }
@@ -109,7 +114,7 @@ final class Dispatch {
         int outer = outer(shape, d), r = shape[d], inner = inner(shape, d);
         shape[d] = 1;
         Tensor out = Tensor.zeros(DType.I64, shape);
-        if (isF32(x)) backend().argmax(out.storage().longs(), floats(x), outer, r, inner);
+        if (isF32(x)) backend().argmax(out.storage().longs(), buffer(x), outer, r, inner);
         else F64Kernels.argmax(out.storage().longs(), doubles(x), outer, r, inner);
         return out;
     }
@@ -117,7 +122,7 @@ final class Dispatch {
     /** {@code out[o, index[o, i], i] = src[o, i]}; {@code index} is I64. See {@link Backend#scatter}. */
     static void scatter(Tensor out, Tensor src, Tensor index, int outer, int dim, int inner) {
         long[] idx = index.storage().longs();
-        if (isF32(src)) backend().scatter(floats(out), floats(src), idx, outer, dim, inner);
+        if (isF32(src)) backend().scatter(buffer(out), buffer(src), idx, outer, dim, inner);
         else F64Kernels.scatter(doubles(out), doubles(src), idx, outer, dim, inner);
     }
 
@@ -125,7 +130,7 @@ final class Dispatch {
     static void matmul(Tensor out, Tensor a, int[] aOffsets, int aRow, int aCol, Tensor b, int[] bOffsets, int bRow,
                        int bCol, int m, int n, int k) {
         if (isF32(a)) {
-            backend().matmul(floats(out), floats(a), aOffsets, aRow, aCol, floats(b), bOffsets, bRow, bCol, m, n, k);
+            backend().matmul(buffer(out), buffer(a), aOffsets, aRow, aCol, buffer(b), bOffsets, bRow, bCol, m, n, k);
         } else {
             F64Kernels.matmul(doubles(out), doubles(a), aOffsets, aRow, aCol, doubles(b), bOffsets, bRow, bCol, m, n,
                     k);
@@ -134,46 +139,46 @@ final class Dispatch {
 
     /** See {@link Backend#softmax}. */
     static void softmax(Tensor out, Tensor a, int rows, int cols, boolean log) {
-        if (isF32(a)) backend().softmax(floats(out), floats(a), rows, cols, log);
+        if (isF32(a)) backend().softmax(buffer(out), buffer(a), rows, cols, log);
         else F64Kernels.softmax(doubles(out), doubles(a), rows, cols, log);
     }
 
     /** See {@link Backend#softmaxBackward}. */
     static void softmaxBackward(Tensor gradIn, Tensor g, Tensor y, int rows, int cols, boolean log) {
-        if (isF32(g)) backend().softmaxBackward(floats(gradIn), floats(g), floats(y), rows, cols, log);
+        if (isF32(g)) backend().softmaxBackward(buffer(gradIn), buffer(g), buffer(y), rows, cols, log);
         else F64Kernels.softmaxBackward(doubles(gradIn), doubles(g), doubles(y), rows, cols, log);
     }
 
     /** See {@link Backend#indexSelect}. */
     static void indexSelect(Tensor out, Tensor a, int[] index, int outer, int dim, int inner) {
-        if (isF32(a)) backend().indexSelect(floats(out), floats(a), index, outer, dim, inner);
+        if (isF32(a)) backend().indexSelect(buffer(out), buffer(a), index, outer, dim, inner);
         else F64Kernels.indexSelect(doubles(out), doubles(a), index, outer, dim, inner);
     }
 
     /** See {@link Backend#indexAdd}. */
     static void indexAdd(Tensor out, Tensor src, int[] index, int outer, int dim, int inner) {
-        if (isF32(src)) backend().indexAdd(floats(out), floats(src), index, outer, dim, inner);
+        if (isF32(src)) backend().indexAdd(buffer(out), buffer(src), index, outer, dim, inner);
         else F64Kernels.indexAdd(doubles(out), doubles(src), index, outer, dim, inner);
     }
 
     /** See {@link Backend#where}. */
     static void where(Tensor out, Tensor condition, Tensor a, Tensor b) {
         int n = out.numel();
-        if (isF32(a)) backend().where(floats(out), floats(condition), floats(a), floats(b), n);
+        if (isF32(a)) backend().where(buffer(out), buffer(condition), buffer(a), buffer(b), n);
         else F64Kernels.where(doubles(out), doubles(condition), doubles(a), doubles(b), n);
     }
 
     /** triu/tril of {@code a} viewed as {@code [matrices, rows, cols]}. See {@link Backend#triangle}. */
     static void triangle(Tensor out, Tensor a, int rows, int cols, int diagonal, boolean upper) {
         int matrices = rows * cols == 0 ? 0 : a.numel() / (rows * cols);
-        if (isF32(a)) backend().triangle(floats(out), floats(a), matrices, rows, cols, diagonal, upper);
+        if (isF32(a)) backend().triangle(buffer(out), buffer(a), matrices, rows, cols, diagonal, upper);
         else F64Kernels.triangle(doubles(out), doubles(a), matrices, rows, cols, diagonal, upper);
     }
 
     /** See {@link Backend#nllLoss}. */
     static void nllLoss(Tensor losses, Tensor logProbs, int[] target, int ignoreIndex, int classes) {
         int rows = target.length;
-        if (isF32(logProbs)) backend().nllLoss(floats(losses), floats(logProbs), target, ignoreIndex, rows, classes);
+        if (isF32(logProbs)) backend().nllLoss(buffer(losses), buffer(logProbs), target, ignoreIndex, rows, classes);
         else F64Kernels.nllLoss(doubles(losses), doubles(logProbs), target, ignoreIndex, rows, classes);
     }
 
@@ -182,7 +187,7 @@ final class Dispatch {
                                      int classes) {
         int rows = target.length;
         if (isF32(grad)) {
-            backend().crossEntropyBackward(floats(grad), floats(g), gStride, gScale, target, ignoreIndex, rows,
+            backend().crossEntropyBackward(buffer(grad), buffer(g), gStride, gScale, target, ignoreIndex, rows,
                     classes);
         } else {
             F64Kernels.crossEntropyBackward(doubles(grad), doubles(g), gStride, gScale, target, ignoreIndex, rows,
@@ -197,7 +202,7 @@ final class Dispatch {
     static void attention(Tensor out, Tensor p, Tensor q, Tensor k, Tensor v, AttentionMask mask, int n, int tq,
                           int tk, int hs, int hsv, double scale) {
         if (isF32(q)) {
-            backend().attention(floats(out), p == null ? null : floats(p), floats(q), floats(k), floats(v), mask, n,
+            backend().attention(buffer(out), p == null ? null : buffer(p), buffer(q), buffer(k), buffer(v), mask, n,
                     tq, tk, hs, hsv, (float) scale);
         } else {
             F64Kernels.attention(doubles(out), p == null ? null : doubles(p), doubles(q), doubles(k), doubles(v), mask,
@@ -209,8 +214,8 @@ final class Dispatch {
     static void attentionBackward(Tensor dq, Tensor dk, Tensor dv, Tensor dout, Tensor p, Tensor q, Tensor k,
                                   Tensor v, AttentionMask mask, int n, int tq, int tk, int hs, int hsv, double scale) {
         if (isF32(q)) {
-            backend().attentionBackward(floats(dq), floats(dk), floats(dv), floats(dout), floats(p), floats(q),
-                    floats(k), floats(v), mask, n, tq, tk, hs, hsv, (float) scale);
+            backend().attentionBackward(buffer(dq), buffer(dk), buffer(dv), buffer(dout), buffer(p), buffer(q),
+                    buffer(k), buffer(v), mask, n, tq, tk, hs, hsv, (float) scale);
         } else {
             F64Kernels.attentionBackward(doubles(dq), doubles(dk), doubles(dv), doubles(dout), doubles(p), doubles(q),
                     doubles(k), doubles(v), mask, n, tq, tk, hs, hsv, scale);
@@ -219,7 +224,7 @@ final class Dispatch {
 
     /** See {@link Backend#biasGelu}. */
     static void biasGelu(Tensor out, Tensor x, Tensor bias, int rows, int cols, boolean tanh) {
-        if (isF32(x)) backend().biasGelu(floats(out), floats(x), floats(bias), rows, cols, tanh);
+        if (isF32(x)) backend().biasGelu(buffer(out), buffer(x), buffer(bias), rows, cols, tanh);
         else F64Kernels.biasGelu(doubles(out), doubles(x), doubles(bias), rows, cols, tanh);
     }
 
@@ -227,7 +232,7 @@ final class Dispatch {
     static void biasGeluBackward(Tensor dx, Tensor dbias, Tensor g, Tensor x, Tensor bias, int rows, int cols,
                                  boolean tanh) {
         if (isF32(g)) {
-            backend().biasGeluBackward(floats(dx), floats(dbias), floats(g), floats(x), floats(bias), rows, cols, tanh);
+            backend().biasGeluBackward(buffer(dx), buffer(dbias), buffer(g), buffer(x), buffer(bias), rows, cols, tanh);
         } else {
             F64Kernels.biasGeluBackward(doubles(dx), doubles(dbias), doubles(g), doubles(x), doubles(bias), rows, cols,
                     tanh);
@@ -253,8 +258,9 @@ final class Dispatch {
         return t.dtype() == DType.F32;
     }
 
-    private static float[] floats(Tensor t) {
-        return t.storage().floats();
+    /** The F32 buffer of {@code t} that the current backend's kernels take (see {@code Storage.kernelBuffer()}). */
+    private static Object buffer(Tensor t) {
+        return t.storage().kernelBuffer();
     }
 
     private static double[] doubles(Tensor t) {

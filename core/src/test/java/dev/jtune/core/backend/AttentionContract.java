@@ -44,7 +44,7 @@ public interface AttentionContract extends ContractTarget {
     }
 
     /** Output, weights, dq, dk, dv, and the output of a forward that keeps no weights. */
-    private static float[][] run(Backend backend, float[] q, float[] k, float[] v, float[] dout, AttentionMask mask,
+    private static float[][] run(HostBackend backend, float[] q, float[] k, float[] v, float[] dout, AttentionMask mask,
                                  int n, int tq, int tk, int hs, int hsv, float scale) {
         float[] out = new float[n * tq * hsv], p = new float[n * tq * tk], outOnly = new float[out.length];
         float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];

@@ -6,7 +6,7 @@ package dev.jtune.core.backend;
  * (and, if it needs one, its float tolerance); JUnit runs every part's tests on it:
  * <pre>
  * class MyBackendContractTest implements BackendContract {
- *     public Backend backend() { return new MyBackend(); }
+ *     public HostBackend backend() { return new MyBackend(); }
  *     public double floatTolerance() { return 1e-6; }  // optional
  * }
  * </pre>

@@ -7,10 +7,10 @@ package dev.jtune.core.backend;
 public interface ContractTarget {
 
     /** The reference every result is compared with. */
-    Backend REFERENCE = new ReferenceBackend();
+    HostBackend REFERENCE = new ReferenceBackend();
 
     /** The backend under test. */
-    Backend backend();
+    HostBackend backend();
 
     /**
      * A relative error this backend may add to every F32 result, on top of the bounds the contract derives for the CPU

@@ -3,10 +3,10 @@ package dev.jtune.core.backend;
 /** The CPU backend keeps the backend contract (and, run with {@code -Djtune.simd=false}, its scalar twins do). */
 class CpuBackendContractTest implements BackendContract {
 
-    private final Backend backend = new CpuBackend();
+    private final HostBackend backend = new CpuBackend();
 
     @Override
-    public Backend backend() {
+    public HostBackend backend() {
         return backend;
     }
 }

@@ -53,10 +53,13 @@ class DeviceStorageTest {
 
     private final MirrorMemory memory = new MirrorMemory();
 
-    /** The reference backend's kernels, with {@link #memory} as its device memory. */
-    private final Backend device = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
+    /** The reference backend's kernels run on the device copies, with {@link #memory} as the device memory. */
+    private final Backend<?> device = (Backend<?>) Proxy.newProxyInstance(Backend.class.getClassLoader(),
             new Class<?>[] {Backend.class}, (proxy, method, args) -> {
                 if (method.getName().equals("device")) return memory;
+                for (int i = 0; args != null && i < args.length; i++) {
+                    if (args[i] instanceof MirrorMemory.Buffer b) args[i] = b.data;
+                }
                 try {
                     return method.invoke(new ReferenceBackend(), args);
                 } catch (InvocationTargetException e) {
@@ -65,7 +68,7 @@ class DeviceStorageTest {
             });
 
     private <T> T onDevice(Supplier<T> work) {
-        Backend previous = Backends.use(device);
+        Backend<?> previous = Backends.use(device);
         try {
             return work.get();
         } finally {
@@ -131,8 +134,13 @@ class DeviceStorageTest {
     }
 
     @Test
-    void opsUnderTheDeviceBackendGiveTheSameValuesAsOnTheHost() {
-        float[] expected = Tensor.arange(N).to(DType.F32).mul(2).add(1).toFloatArray();
-        assertArrayEquals(expected, onDevice(() -> Tensor.arange(N).to(DType.F32).mul(2).add(1)).toFloatArray());
+    void opsUnderTheDeviceBackendKeepTheirResultsOnTheDeviceAndGiveTheHostsValues() {
+        Tensor x = Tensor.arange(N).to(DType.F32).div(N);  // made on the host
+        float[] expected = x.mul(x).add(x).exp().toFloatArray();
+        Tensor y = onDevice(() -> x.mul(x).add(x).exp());
+        assertEquals(1, memory.uploads, "x crosses to the device once");
+        assertEquals(0, memory.downloads, "intermediate results stay on the device");
+        assertArrayEquals(expected, y.toFloatArray());
+        assertEquals(1, memory.downloads);
     }
 }
