@@ -14,7 +14,7 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() {
         System.out.printf("java: %s (%s)%n", Runtime.version(), System.getProperty("java.vendor"));
         System.out.printf("threads: %d (set with -Djtune.threads=N via JTUNE_JAVA_OPTS)%n", Parallel.threads());
-        for (Backend b : Backends.available()) {
+        for (Backend<?> b : Backends.available()) {
             System.out.printf("backend: %s%s%n", b.name(), b == Backends.current() ? " (in use)" : "");
         }
         return 0;

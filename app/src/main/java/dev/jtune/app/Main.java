@@ -10,8 +10,10 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** The jtune command line: {@code ./jtune <command> [options]}; {@code ./jtune help <command>} explains one. */
 @Command(
@@ -35,6 +37,26 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "On an error, also print the Java stack trace.")
     private boolean debug;
+
+    @Option(names = "--backend", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "The compute backend: cpu (the default), reference, or tornado (a GPU or other OpenCL device "
+                    + "through TornadoVM; ./jtune info lists what is installed).")
+    private void backend(String name) {
+        try {
+            Backends.use(Backends.byName(name));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--device", scope = ScopeType.INHERIT, paramLabel = "DRIVER:DEVICE",
+            description = "With --backend tornado: the TornadoVM device, as listed by ./jtune info (default 0:0).")
+    private void device(String device) {
+        System.setProperty("jtune.tornado.device", device);
+    }
 
     /**
      * The command line with its error handling: bad input (the library's checked and argument exceptions, whose

@@ -46,14 +46,14 @@ class BackendEquivalenceTest {
     @Test
     void everyBackendAgreesWithTheReference() {
         for (Supplier<PreTrainedCausalLM> model : MODELS) {
-            Backend previous = Backends.use(Backends.byName("reference"));
+            Backend<?> previous = Backends.use(Backends.byName("reference"));
             List<float[]> expected;
             try {
                 expected = lossLogitsAndGradients(model.get());
             } finally {
                 Backends.use(previous);
             }
-            for (Backend backend : Backends.available()) {
+            for (Backend<?> backend : Backends.available()) {
                 Backends.use(backend);
                 try {
                     List<float[]> actual = lossLogitsAndGradients(model.get());

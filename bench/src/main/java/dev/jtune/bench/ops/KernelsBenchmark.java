@@ -1,6 +1,6 @@
 package dev.jtune.bench.ops;
 
-import dev.jtune.core.backend.Backend;
+import dev.jtune.core.backend.HostBackend;
 import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.core.backend.CpuBackend;
 import dev.jtune.core.backend.ReduceOp;
@@ -47,7 +47,7 @@ public class KernelsBenchmark {
         @Param({"EXP", "LOG", "TANH", "SIGMOID", "GELU", "GELU_GRAD", "GELU_TANH", "GELU_TANH_GRAD"})
         public UnaryOp op;
 
-        final Backend backend = new CpuBackend();
+        final HostBackend backend = new CpuBackend();
         float[] a = new float[ROWS * HIDDEN], out = new float[ROWS * HIDDEN];
 
         @Setup(Level.Trial)
@@ -70,7 +70,7 @@ public class KernelsBenchmark {
         @Param({"1", "2"})
         public int threads;
 
-        final Backend backend = new CpuBackend();
+        final HostBackend backend = new CpuBackend();
         float[] qkv = new float[B * T * 3 * C], dk = new float[B * H * HS * T], out = new float[B * H * T * HS];
 
         @Setup(Level.Trial)
@@ -88,7 +88,7 @@ public class KernelsBenchmark {
         @Param({"1", "2"})
         public int threads;
 
-        final Backend backend = new CpuBackend();
+        final HostBackend backend = new CpuBackend();
         float[] x = new float[ROWS * HIDDEN], bias = new float[HIDDEN], g = new float[ROWS * HIDDEN];
         float[] out = new float[ROWS * HIDDEN], dbias = new float[HIDDEN];
 

@@ -1,16 +1,20 @@
 package dev.jtune.core.backend;
 
 import dev.jtune.core.memory.BufferPool;
+import dev.jtune.core.memory.DeviceMemory;
 
 /**
- * The compute kernels the tensor ops dispatch to, over flat arrays (kernels never see a {@code Tensor}).
+ * The F32 compute kernels the tensor ops dispatch to, over flat buffers of type {@code B} (kernels never see a
+ * {@code Tensor}): {@code float[]} for the CPU backends ({@link HostBackend}), a device buffer for a backend with
+ * {@link #device() device memory}, whose storages hand their buffer to the kernels ({@code Storage.kernelBuffer()}). F64 is the reference and gradient-check dtype, not a backend's business: the op layer runs F64
+ * tensors on {@link F64Kernels}, the double twin of every method here.
  *
- * <p>Every method exists for F32 ({@code float[]}) and F64 ({@code double[]}). Outputs come first, then inputs, then
- * dimensions; outputs are contiguous and written from index 0 unless an offset is given; kernels do not allocate
- * arrays that outlive the call. Inputs are read through an offset and strides where noted. Every backend computes the
- * same function as {@link ReferenceBackend}, and a backend's results never depend on its thread count.
+ * <p>Outputs come first, then inputs, then dimensions; outputs are contiguous and written from index 0 unless an offset
+ * is given; kernels do not allocate arrays that outlive the call. Inputs are read through an offset and strides where
+ * noted. Every backend computes the same function as {@link ReferenceBackend}, and a backend's results never depend on
+ * its thread count.
  */
-public interface Backend {
+public interface Backend<B> {
 
     /** A short name, chosen with {@code -Djtune.backend=NAME}. */
     String name();
@@ -21,90 +25,129 @@ public interface Backend {
     /** The allocator that owns this backend's buffers: tensors' storages come from it and go back to it. */
     BufferPool buffers();
 
-    /** {@code out[i] = op(a[aOff + i])} for {@code i < n}; {@code out} may be {@code a} when {@code aOff} is 0. */
-    void unary(UnaryOp op, float[] out, float[] a, int aOff, int n);
+    /**
+     * The device memory F32 tensors live in while this backend is current, with host copies made only on request
+     * (see {@link dev.jtune.core.Storage}); null for a backend whose kernels work on host arrays (the CPU backends).
+     */
+    default DeviceMemory device() {
+        return null;
+    }
 
-    void unary(UnaryOp op, double[] out, double[] a, int aOff, int n);
+    /** {@code out[i] = op(a[aOff + i])} for {@code i < n}; {@code out} may be {@code a} when {@code aOff} is 0. */
+    void unary(UnaryOp op, B out, B a, int aOff, int n);
 
     /**
      * {@code out[idx] = op(a[idx], b[idx])} over a contiguous {@code out} of the given shape; {@code a} and {@code b}
      * are read at {@code off + sum(idx[d] * strides[d])} (a stride of 0 broadcasts).
      */
-    void binary(BinaryOp op, float[] out, float[] a, int aOff, int[] aStrides, float[] b, int bOff, int[] bStrides,
+    void binary(BinaryOp op, B out, B a, int aOff, int[] aStrides, B b, int bOff, int[] bStrides,
                 int[] shape);
 
-    void binary(BinaryOp op, double[] out, double[] a, int aOff, int[] aStrides, double[] b, int bOff,
-                int[] bStrides, int[] shape);
-
     /** {@code out[idx] = a[aOff + sum(idx[d] * aStrides[d])]}: a strided view copied into a contiguous array. */
-    void copy(float[] out, float[] a, int aOff, int[] aStrides, int[] shape);
-
-    void copy(double[] out, double[] a, int aOff, int[] aStrides, int[] shape);
+    void copy(B out, B a, int aOff, int[] aStrides, int[] shape);
 
     /**
      * {@code out[o, i] = op over j of a[o, j, i]} for a contiguous {@code a: [outer, r, inner]}; SUM of r=0 is 0, MAX of
      * r=0 is -inf, and MAX propagates NaN.
      */
-    void reduce(ReduceOp op, float[] out, float[] a, int outer, int r, int inner);
-
-    void reduce(ReduceOp op, double[] out, double[] a, int outer, int r, int inner);
+    void reduce(ReduceOp op, B out, B a, int outer, int r, int inner);
 
     /**
      * {@code out[o, i] = the first j maximizing a[o, j, i]} (NaN counts as the maximum, as in PyTorch); needs
      * {@code r >= 1} (the op layer rejects argmax over an empty dimension).
      */
-    void argmax(long[] out, float[] a, int outer, int r, int inner);
+    void argmax(long[] out, B a, int outer, int r, int inner);
 
-    void argmax(long[] out, double[] a, int outer, int r, int inner);
+    /**
+     * The backward of a max along the middle axis: {@code out[o, index[o, i], i] = src[o, i]} for {@code src} and
+     * {@code index: [outer, inner]} into a contiguous {@code out: [outer, dim, inner]}, leaving its other elements as
+     * they are; indices are in {@code [0, dim)} (an {@link #argmax} result).
+     */
+    void scatter(B out, B src, long[] index, int outer, int dim, int inner);
 
     /**
      * Batched matrix product {@code out[p] = A[p] @ B[p]}: {@code out} is contiguous {@code [batch, m, n]};
      * {@code A[p][i][l] = a[aOffsets[p] + i * aRowStride + l * aColStride]} ({@code m x k}), likewise B ({@code k x n}),
      * so transposed operands need no copy. {@code batch = aOffsets.length = bOffsets.length}.
      */
-    void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
-                float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k);
-
-    void matmul(double[] out, double[] a, int[] aOffsets, int aRowStride, int aColStride,
-                double[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k);
+    void matmul(B out, B a, int[] aOffsets, int aRowStride, int aColStride,
+                B b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k);
 
     /**
      * Row-wise softmax (or log-softmax) of a contiguous {@code a: [rows, cols]}, with the row maximum subtracted
      * first; as in PyTorch, a row of all -inf (or holding +inf or NaN) comes out all NaN. {@code out} may be {@code a}.
      */
-    void softmax(float[] out, float[] a, int rows, int cols, boolean log);
-
-    void softmax(double[] out, double[] a, int rows, int cols, boolean log);
+    void softmax(B out, B a, int rows, int cols, boolean log);
 
     /**
      * The input gradient of a row-wise softmax given its output {@code y} and the output gradient {@code g}:
      * softmax: {@code y * (g - sum(g * y))}; log-softmax: {@code g - exp(y) * sum(g)}.
      */
-    void softmaxBackward(float[] gradIn, float[] g, float[] y, int rows, int cols, boolean log);
-
-    void softmaxBackward(double[] gradIn, double[] g, double[] y, int rows, int cols, boolean log);
+    void softmaxBackward(B gradIn, B g, B y, int rows, int cols, boolean log);
 
     /**
      * Gather along the middle axis: {@code out[o, j, i] = a[o, index[j], i]} for contiguous
      * {@code a: [outer, dim, inner]} and {@code out: [outer, index.length, inner]}; indices are already checked.
      */
-    void indexSelect(float[] out, float[] a, int[] index, int outer, int dim, int inner);
-
-    void indexSelect(double[] out, double[] a, int[] index, int outer, int dim, int inner);
+    void indexSelect(B out, B a, int[] index, int outer, int dim, int inner);
 
     /**
      * Scatter-add, the backward of {@link #indexSelect}: {@code out[o, index[j], i] += src[o, j, i]}, accumulating
      * repeated indices in increasing {@code j} order (deterministic).
      */
-    void indexAdd(float[] out, float[] src, int[] index, int outer, int dim, int inner);
+    void indexAdd(B out, B src, int[] index, int outer, int dim, int inner);
 
-    void indexAdd(double[] out, double[] src, int[] index, int outer, int dim, int inner);
+    /** {@code out[i] = condition[i] != 0 ? a[i] : b[i]} for {@code i < n}, all four contiguous (torch.where). */
+    void where(B out, B condition, B a, B b, int n);
+
+    /**
+     * torch.triu / tril of a contiguous {@code a: [matrices, rows, cols]}: {@code out[m, r, c] = a[m, r, c]} where
+     * {@code c - r >= diagonal} (upper) or {@code c - r <= diagonal} (lower), else 0.
+     */
+    void triangle(B out, B a, int matrices, int rows, int cols, int diagonal, boolean upper);
+
+    /**
+     * Cross-entropy's per-row loss (nll_loss without reduction) from the log-probabilities
+     * {@code logProbs: [rows, classes]}: {@code losses[i] = -logProbs[i, target[i]]}, and 0 where
+     * {@code target[i] == ignoreIndex}; other targets are already checked to lie in {@code [0, classes)}.
+     */
+    void nllLoss(B losses, B logProbs, int[] target, int ignoreIndex, int rows, int classes);
+
+    /**
+     * Cross-entropy's backward, in place over the forward's log-probabilities {@code grad: [rows, classes]}:
+     * {@code grad[i, j] = exp(grad[i, j]) * s_i - (j == target[i] ? s_i : 0)}, with row i's loss gradient
+     * {@code s_i = g[i * gStride] * gScale} in double ({@code gStride} 0 broadcasts one upstream gradient; {@code gScale}
+     * is 1/count for a mean) and {@code s_i = 0} where {@code target[i] == ignoreIndex}. The default is the composition
+     * the result is defined by: exp in place, a float product with {@code (float) s_i}, then the subtraction at the
+     * target in double, rounded once ({@link HostBackend} has it); a backend may fuse it but must give the same function.
+     */
+    void crossEntropyBackward(B grad, B g, int gStride, double gScale, int[] target, int ignoreIndex,
+                              int rows, int classes);
+
+    /**
+     * Fused scaled-dot-product attention {@code out = dropout(softmax(mask(q k^T * scale))) v} over {@code N = B * H}
+     * matrices: {@code q [N, Tq, hs]}, {@code k [N, Tk, hs]}, {@code v [N, Tk, hsv]}, {@code out [N, Tq, hsv]}; masked
+     * scores get the lowest float before the softmax (a fully masked row comes out uniform). Stores the softmax weights
+     * (before dropout) in {@code p [N, Tq, Tk]} unless it is null. The function of the composed ops (matmul, mul,
+     * masked_fill, softmax, dropout, matmul) as {@link dev.jtune.core.kernels.ScalarAttention} computes it.
+     */
+    void attention(B out, B p, B q, B k, B v, AttentionMask mask,
+                   int n, int tq, int tk, int hs, int hsv, float scale);
+
+    /**
+     * The backward of {@link #attention}: {@code dq, dk, dv} (shaped as q, k, v) from the output gradient
+     * {@code dout [N, Tq, hsv]} and the forward's weights {@code p}: {@code dv = P'^T dout} (P' the dropped weights),
+     * {@code dP = dropout(dout v^T)}, {@code dS = mask(P * (dP - rowsum(dP * P))) * scale}, {@code dq = dS k},
+     * {@code dk = dS^T q}.
+     */
+    void attentionBackward(B dq, B dk, B dv, B dout, B p, B q, B k,
+                           B v, AttentionMask mask, int n, int tq, int tk, int hs, int hsv, float scale);
 
     /**
      * One AdamW update of a parameter {@code p} with gradient {@code g} and moments {@code m}, {@code v} (all of the
      * same length), in place: see {@link AdamWStep}. Each element is updated on its own, so any split is exact.
      */
-    void adamw(float[] p, float[] g, float[] m, float[] v, AdamWStep step);
+    void adamw(B p, B g, B m, B v, AdamWStep step);
 
     /**
      * GELU of a biased input, fused for GPT-2's MLP: {@code out[r, c] = gelu(x[r, c] + bias[c])} for contiguous
@@ -112,12 +155,7 @@ public interface Backend {
      * default is the composition (an add, then the activation in place); a backend may fuse it but must give the same
      * function.
      */
-    default void biasGelu(float[] out, float[] x, float[] bias, int rows, int cols, boolean tanh) {
-        binary(BinaryOp.ADD, out, x, 0, new int[] {cols, 1}, bias, 0, new int[] {0, 1}, new int[] {rows, cols});
-        unary(tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU, out, out, 0, rows * cols);
-    }
-
-    default void biasGelu(double[] out, double[] x, double[] bias, int rows, int cols, boolean tanh) {
+    default void biasGelu(B out, B x, B bias, int rows, int cols, boolean tanh) {
         binary(BinaryOp.ADD, out, x, 0, new int[] {cols, 1}, bias, 0, new int[] {0, 1}, new int[] {rows, cols});
         unary(tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU, out, out, 0, rows * cols);
     }
@@ -127,17 +165,8 @@ public interface Backend {
      * {@code dbias[c] = sum over r of dx[r, c]}, summed in increasing r; all arrays contiguous. The default is the
      * composition: add, the derivative and the product in place in dx, then a column sum.
      */
-    default void biasGeluBackward(float[] dx, float[] dbias, float[] g, float[] x, float[] bias, int rows, int cols,
+    default void biasGeluBackward(B dx, B dbias, B g, B x, B bias, int rows, int cols,
                                   boolean tanh) {
-        int[] shape = {rows, cols}, dense = {cols, 1};
-        binary(BinaryOp.ADD, dx, x, 0, dense, bias, 0, new int[] {0, 1}, shape);
-        unary(tanh ? UnaryOp.GELU_TANH_GRAD : UnaryOp.GELU_GRAD, dx, dx, 0, rows * cols);
-        binary(BinaryOp.MUL, dx, dx, 0, dense, g, 0, dense, shape);
-        reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
-    }
-
-    default void biasGeluBackward(double[] dx, double[] dbias, double[] g, double[] x, double[] bias, int rows,
-                                  int cols, boolean tanh) {
         int[] shape = {rows, cols}, dense = {cols, 1};
         binary(BinaryOp.ADD, dx, x, 0, dense, bias, 0, new int[] {0, 1}, shape);
         unary(tanh ? UnaryOp.GELU_TANH_GRAD : UnaryOp.GELU_GRAD, dx, dx, 0, rows * cols);

@@ -11,46 +11,48 @@ import java.util.ServiceLoader;
  */
 public final class Backends {
 
-    private static final List<Backend> AVAILABLE = load();
-    private static volatile Backend current = choose(System.getProperty("jtune.backend"));
+    private static final List<Backend<?>> AVAILABLE = load();
+    private static volatile Backend<?> current = choose(System.getProperty("jtune.backend"));
 
     private Backends() {}
 
     /** Every backend found, highest priority first. */
-    public static List<Backend> available() {
+    public static List<Backend<?>> available() {
         return AVAILABLE;
     }
 
     /** The backend ops dispatch to. */
-    public static Backend current() {
+    public static Backend<?> current() {
         return current;
     }
 
     /** The backend with this name. */
-    public static Backend byName(String name) {
-        for (Backend b : AVAILABLE) {
+    public static Backend<?> byName(String name) {
+        for (Backend<?> b : AVAILABLE) {
             if (b.name().equals(name)) return b;
         }
-        throw new IllegalArgumentException("no backend named '" + name + "'; available: "
+        String hint = name.equals("tornado") ? " (the TornadoVM backend needs its SDK: run ./jtune setup tornado, or set "
+                + "TORNADOVM_HOME, and start jtune through ./jtune)" : "";
+        throw new IllegalArgumentException("no backend named '" + name + "'" + hint + "; available: "
                 + AVAILABLE.stream().map(Backend::name).toList());
     }
 
     /** Makes {@code backend} the current one and returns the previous one (tests switch and restore). */
-    public static Backend use(Backend backend) {
-        Backend previous = current;
+    public static Backend<?> use(Backend<?> backend) {
+        Backend<?> previous = current;
         current = backend;
         return previous;
     }
 
-    private static List<Backend> load() {
-        List<Backend> found = new ArrayList<>();
+    private static List<Backend<?>> load() {
+        List<Backend<?>> found = new ArrayList<>();
         ServiceLoader.load(Backend.class).forEach(found::add);
         if (found.stream().noneMatch(b -> b instanceof ReferenceBackend)) found.add(new ReferenceBackend());
-        found.sort(Comparator.comparingInt(Backend::priority).reversed());
+        found.sort(Comparator.comparingInt((Backend<?> b) -> b.priority()).reversed());
         return List.copyOf(found);
     }
 
-    private static Backend choose(String name) {
+    private static Backend<?> choose(String name) {
         return name == null || name.isBlank() ? AVAILABLE.getFirst() : byName(name);
     }
 }

@@ -1,12 +1,14 @@
 package dev.jtune.core.backend;
 
-import dev.jtune.core.memory.BufferPool;
-
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarElementwise;
+import dev.jtune.core.kernels.ScalarIndex;
+import dev.jtune.core.kernels.ScalarLoss;
 import dev.jtune.core.kernels.ScalarReduce;
+import dev.jtune.core.kernels.ScalarSelect;
 import dev.jtune.core.kernels.Strided;
 import dev.jtune.core.kernels.simd.SimdAdamW;
+import dev.jtune.core.kernels.simd.SimdAttention;
 import dev.jtune.core.kernels.simd.SimdBiasGelu;
 import dev.jtune.core.kernels.simd.SimdBinary;
 import dev.jtune.core.kernels.simd.SimdCopy;
@@ -16,6 +18,7 @@ import dev.jtune.core.kernels.simd.SimdMatvec;
 import dev.jtune.core.kernels.simd.SimdReduce;
 import dev.jtune.core.kernels.simd.SimdSoftmax;
 import dev.jtune.core.kernels.simd.SimdUnary;
+import dev.jtune.core.memory.BufferPool;
 
 /**
  * The fast CPU backend: F32 kernels written with the Vector API ({@code dev.jtune.core.kernels.simd}) and split over
@@ -23,16 +26,14 @@ import dev.jtune.core.kernels.simd.SimdUnary;
  * order, so results are bit-for-bit the same for any thread count ({@code -Djtune.threads=N}). With
  * {@code -Djtune.simd=false} every kernel takes its scalar twin.
  *
- * <p>F32 results agree with {@link ReferenceBackend} to float rounding: the arithmetic ops, copies and gathers are
- * bit-identical, the exp-based activations are within a few ulp, sums differ by float accumulation order. F64 is the
- * reference and gradient-check type, not a speed path: its methods run the reference kernels, single-threaded.
+ * <p>Results agree with {@link ReferenceBackend} to float rounding: the arithmetic ops, copies, gathers and
+ * selections are bit-identical, the exp-based activations are within a few ulp, sums differ by float accumulation
+ * order.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements HostBackend {
 
     /** Elements one task should at least cover, so a thread's work outweighs handing it out. */
     private static final int GRAIN = 1 << 15;
-
-    private final ReferenceBackend reference = new ReferenceBackend();
 
     /** The kernel for the outputs {@code [o, from, to)} of a {@code [outer, inner]} split. */
     @FunctionalInterface
@@ -85,11 +86,6 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void unary(UnaryOp op, double[] out, double[] a, int aOff, int n) {
-        reference.unary(op, out, a, aOff, n);
-    }
-
-    @Override
     public void binary(BinaryOp op, float[] out, float[] a, int aOff, int[] aStrides, float[] b, int bOff,
                        int[] bStrides, int[] shape) {
         int[][] c = Strided.collapse(shape, aStrides, bStrides); // {shape, aStrides, bStrides}
@@ -108,22 +104,11 @@ public final class CpuBackend implements Backend {
                 (s, e) -> Strided.forEachRun(c[0], aOff, c[1], bOff, c[2], s, e, run));
     }
 
-    @Override
-    public void binary(BinaryOp op, double[] out, double[] a, int aOff, int[] aStrides, double[] b, int bOff,
-                       int[] bStrides, int[] shape) {
-        reference.binary(op, out, a, aOff, aStrides, b, bOff, bStrides, shape);
-    }
-
     /** Contiguous runs, tiled transposes or gathered runs, as {@link SimdCopy} plans them. */
     @Override
     public void copy(float[] out, float[] a, int aOff, int[] aStrides, int[] shape) {
         SimdCopy.Plan plan = SimdCopy.plan(aOff, aStrides, shape);
         Parallel.forRange(plan.units(), grain(plan.unitSize()), (s, e) -> SimdCopy.run(plan, out, a, s, e));
-    }
-
-    @Override
-    public void copy(double[] out, double[] a, int aOff, int[] aStrides, int[] shape) {
-        reference.copy(out, a, aOff, aStrides, shape);
     }
 
     @Override
@@ -147,18 +132,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void reduce(ReduceOp op, double[] out, double[] a, int outer, int r, int inner) {
-        reference.reduce(op, out, a, outer, r, inner);
-    }
-
-    @Override
     public void argmax(long[] out, float[] a, int outer, int r, int inner) {
         ScalarReduce.argmax(out, a, outer, r, inner);
     }
 
     @Override
-    public void argmax(long[] out, double[] a, int outer, int r, int inner) {
-        reference.argmax(out, a, outer, r, inner);
+    public void scatter(float[] out, float[] src, long[] index, int outer, int dim, int inner) {
+        ScalarIndex.scatter(out, src, index, outer, dim, inner);
     }
 
     @Override
@@ -172,19 +152,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void matmul(double[] out, double[] a, int[] aOffsets, int aRowStride, int aColStride,
-                       double[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
-        reference.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
-    }
-
-    @Override
     public void softmax(float[] out, float[] a, int rows, int cols, boolean log) {
         Parallel.forRange(rows, grain(cols), (s, e) -> SimdSoftmax.forward(out, a, cols, s, e, log));
-    }
-
-    @Override
-    public void softmax(double[] out, double[] a, int rows, int cols, boolean log) {
-        reference.softmax(out, a, rows, cols, log);
     }
 
     @Override
@@ -193,18 +162,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void softmaxBackward(double[] gradIn, double[] g, double[] y, int rows, int cols, boolean log) {
-        reference.softmaxBackward(gradIn, g, y, rows, cols, log);
-    }
-
-    @Override
     public void indexSelect(float[] out, float[] a, int[] index, int outer, int dim, int inner) {
         Parallel.forRange(outer * index.length, grain(inner), (s, e) -> SimdIndex.select(out, a, index, dim, inner, s, e));
-    }
-
-    @Override
-    public void indexSelect(double[] out, double[] a, int[] index, int outer, int dim, int inner) {
-        reference.indexSelect(out, a, index, outer, dim, inner);
     }
 
     /** Split over output columns (never over j), so repeated indices accumulate in the same order on any split. */
@@ -215,8 +174,31 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void indexAdd(double[] out, double[] src, int[] index, int outer, int dim, int inner) {
-        reference.indexAdd(out, src, index, outer, dim, inner);
+    public void where(float[] out, float[] condition, float[] a, float[] b, int n) {
+        Parallel.forRange(n, GRAIN, (s, e) -> ScalarSelect.where(out, condition, a, b, s, e));
+    }
+
+    @Override
+    public void triangle(float[] out, float[] a, int matrices, int rows, int cols, int diagonal, boolean upper) {
+        Parallel.forRange(matrices * rows * cols, GRAIN,
+                (s, e) -> ScalarSelect.triangle(out, a, rows, cols, diagonal, upper, s, e));
+    }
+
+    @Override
+    public void nllLoss(float[] losses, float[] logProbs, int[] target, int ignoreIndex, int rows, int classes) {
+        ScalarLoss.nll(losses, logProbs, target, ignoreIndex, rows, classes);
+    }
+
+    @Override
+    public void attention(float[] out, float[] p, float[] q, float[] k, float[] v, AttentionMask mask,
+                          int n, int tq, int tk, int hs, int hsv, float scale) {
+        SimdAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
+    }
+
+    @Override
+    public void attentionBackward(float[] dq, float[] dk, float[] dv, float[] dout, float[] p, float[] q, float[] k,
+                                  float[] v, AttentionMask mask, int n, int tq, int tk, int hs, int hsv, float scale) {
+        SimdAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
     }
 
     @Override

@@ -1,22 +1,19 @@
 package dev.jtune.core.backend;
 
 import dev.jtune.core.kernels.ScalarAdamW;
-import dev.jtune.core.memory.BufferPool;
-
-import dev.jtune.core.kernels.ScalarElementwise;
-import dev.jtune.core.kernels.ScalarIndex;
-import dev.jtune.core.kernels.ScalarMatmul;
+import dev.jtune.core.kernels.ScalarAttention;
 import dev.jtune.core.kernels.ScalarReduce;
-import dev.jtune.core.kernels.ScalarSoftmax;
+import dev.jtune.core.memory.BufferPool;
 
 /**
  * The definition of correct: naive single-thread double-precision kernels, no SIMD.
  *
- * <p>F64 runs the kernels directly. F32 widens its arrays to double, runs the same kernels and rounds the output to
- * float once, so every F32 result is the double result correctly rounded (close to the exact value, and independent of
- * any float summation order). Slow on purpose; use it to check other backends and for gradient checks.
+ * <p>Each F32 method widens its arrays to double, runs the method's F64 twin ({@link F64Kernels}, the same kernels
+ * F64 tensors run on) and rounds the output to float once, so every F32 result is the double result correctly rounded
+ * (close to the exact value, and independent of any float summation order). Slow on purpose; use it to check other
+ * backends and for gradient checks.
  */
-public final class ReferenceBackend implements Backend {
+public final class ReferenceBackend implements HostBackend {
 
     /** A kernel over the widened output and up to two widened inputs. */
     @FunctionalInterface
@@ -48,110 +45,95 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, float[] out, float[] a, int aOff, int n) {
-        inDouble(out, a, null, (o, x, y) -> unary(op, o, x, aOff, n));
-    }
-
-    @Override
-    public void unary(UnaryOp op, double[] out, double[] a, int aOff, int n) {
-        ScalarElementwise.map(out, a, aOff, n, ScalarOps.of(op));
+        inDouble(out, a, null, (o, x, y) -> F64Kernels.unary(op, o, x, aOff, n));
     }
 
     @Override
     public void binary(BinaryOp op, float[] out, float[] a, int aOff, int[] aStrides, float[] b, int bOff,
                        int[] bStrides, int[] shape) {
-        inDouble(out, a, b, (o, x, y) -> binary(op, o, x, aOff, aStrides, y, bOff, bStrides, shape));
-    }
-
-    @Override
-    public void binary(BinaryOp op, double[] out, double[] a, int aOff, int[] aStrides, double[] b, int bOff,
-                       int[] bStrides, int[] shape) {
-        ScalarElementwise.zip(out, a, aOff, aStrides, b, bOff, bStrides, shape, ScalarOps.of(op));
+        inDouble(out, a, b, (o, x, y) -> F64Kernels.binary(op, o, x, aOff, aStrides, y, bOff, bStrides, shape));
     }
 
     @Override
     public void copy(float[] out, float[] a, int aOff, int[] aStrides, int[] shape) {
-        inDouble(out, a, null, (o, x, y) -> copy(o, x, aOff, aStrides, shape));
-    }
-
-    @Override
-    public void copy(double[] out, double[] a, int aOff, int[] aStrides, int[] shape) {
-        ScalarElementwise.copy(out, a, aOff, aStrides, shape);
+        inDouble(out, a, null, (o, x, y) -> F64Kernels.copy(o, x, aOff, aStrides, shape));
     }
 
     @Override
     public void reduce(ReduceOp op, float[] out, float[] a, int outer, int r, int inner) {
-        inDouble(out, a, null, (o, x, y) -> reduce(op, o, x, outer, r, inner));
+        inDouble(out, a, null, (o, x, y) -> F64Kernels.reduce(op, o, x, outer, r, inner));
     }
 
-    @Override
-    public void reduce(ReduceOp op, double[] out, double[] a, int outer, int r, int inner) {
-        switch (op) {
-            case SUM -> ScalarReduce.sum(out, a, outer, r, inner);
-            case MAX -> ScalarReduce.max(out, a, outer, r, inner);
-        }
-    }
-
+    /** Comparisons are exact in float: no widening. */
     @Override
     public void argmax(long[] out, float[] a, int outer, int r, int inner) {
         ScalarReduce.argmax(out, a, outer, r, inner);
     }
 
     @Override
-    public void argmax(long[] out, double[] a, int outer, int r, int inner) {
-        ScalarReduce.argmax(out, a, outer, r, inner);
+    public void scatter(float[] out, float[] src, long[] index, int outer, int dim, int inner) {
+        inDouble(out, src, null, (o, x, y) -> F64Kernels.scatter(o, x, index, outer, dim, inner));
     }
 
     @Override
     public void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                        float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
         inDouble(out, a, b, (o, x, y) ->
-                matmul(o, x, aOffsets, aRowStride, aColStride, y, bOffsets, bRowStride, bColStride, m, n, k));
-    }
-
-    @Override
-    public void matmul(double[] out, double[] a, int[] aOffsets, int aRowStride, int aColStride,
-                       double[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
-        ScalarMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
+                F64Kernels.matmul(o, x, aOffsets, aRowStride, aColStride, y, bOffsets, bRowStride, bColStride, m, n, k));
     }
 
     @Override
     public void softmax(float[] out, float[] a, int rows, int cols, boolean log) {
-        inDouble(out, a, null, (o, x, y) -> softmax(o, x, rows, cols, log));
-    }
-
-    @Override
-    public void softmax(double[] out, double[] a, int rows, int cols, boolean log) {
-        ScalarSoftmax.forward(out, a, rows, cols, log);
+        inDouble(out, a, null, (o, x, y) -> F64Kernels.softmax(o, x, rows, cols, log));
     }
 
     @Override
     public void softmaxBackward(float[] gradIn, float[] g, float[] y, int rows, int cols, boolean log) {
-        inDouble(gradIn, g, y, (o, x, z) -> softmaxBackward(o, x, z, rows, cols, log));
-    }
-
-    @Override
-    public void softmaxBackward(double[] gradIn, double[] g, double[] y, int rows, int cols, boolean log) {
-        ScalarSoftmax.backward(gradIn, g, y, rows, cols, log);
+        inDouble(gradIn, g, y, (o, x, z) -> F64Kernels.softmaxBackward(o, x, z, rows, cols, log));
     }
 
     @Override
     public void indexSelect(float[] out, float[] a, int[] index, int outer, int dim, int inner) {
-        inDouble(out, a, null, (o, x, y) -> indexSelect(o, x, index, outer, dim, inner));
-    }
-
-    @Override
-    public void indexSelect(double[] out, double[] a, int[] index, int outer, int dim, int inner) {
-        ScalarIndex.select(out, a, index, outer, dim, inner);
+        inDouble(out, a, null, (o, x, y) -> F64Kernels.indexSelect(o, x, index, outer, dim, inner));
     }
 
     @Override
     public void indexAdd(float[] out, float[] src, int[] index, int outer, int dim, int inner) {
-        inDouble(out, src, null, (o, x, y) -> indexAdd(o, x, index, outer, dim, inner));
+        inDouble(out, src, null, (o, x, y) -> F64Kernels.indexAdd(o, x, index, outer, dim, inner));
     }
 
     @Override
-    public void indexAdd(double[] out, double[] src, int[] index, int outer, int dim, int inner) {
-        ScalarIndex.add(out, src, index, outer, dim, inner);
+    public void where(float[] out, float[] condition, float[] a, float[] b, int n) {
+        double[] c = widen(condition);
+        inDouble(out, a, b, (o, x, y) -> F64Kernels.where(o, c, x, y, n));
+    }
+
+    @Override
+    public void triangle(float[] out, float[] a, int matrices, int rows, int cols, int diagonal, boolean upper) {
+        inDouble(out, a, null, (o, x, y) -> F64Kernels.triangle(o, x, matrices, rows, cols, diagonal, upper));
+    }
+
+    @Override
+    public void nllLoss(float[] losses, float[] logProbs, int[] target, int ignoreIndex, int rows, int classes) {
+        inDouble(losses, logProbs, null, (o, x, y) -> F64Kernels.nllLoss(o, x, target, ignoreIndex, rows, classes));
+    }
+
+    /** {@link ScalarAttention}'s F32 entry points widen and round as {@link #inDouble} does. */
+    @Override
+    public void attention(float[] out, float[] p, float[] q, float[] k, float[] v, AttentionMask mask,
+                          int n, int tq, int tk, int hs, int hsv, float scale) {
+        ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
+    }
+
+    @Override
+    public void attentionBackward(float[] dq, float[] dk, float[] dv, float[] dout, float[] p, float[] q, float[] k,
+                                  float[] v, AttentionMask mask, int n, int tq, int tk, int hs, int hsv, float scale) {
+        ScalarAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
+    }
+
+    @Override
+    public void adamw(float[] p, float[] g, float[] m, float[] v, AdamWStep step) {
+        ScalarAdamW.update(p, g, m, v, step, 0, p.length);
     }
 
     /**
@@ -168,10 +150,5 @@ public final class ReferenceBackend implements Backend {
         double[] d = new double[x.length];
         for (int i = 0; i < x.length; i++) d[i] = x[i];
         return d;
-    }
-
-    @Override
-    public void adamw(float[] p, float[] g, float[] m, float[] v, AdamWStep step) {
-        ScalarAdamW.update(p, g, m, v, step, 0, p.length);
     }
 }

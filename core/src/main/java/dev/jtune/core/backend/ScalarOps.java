@@ -17,17 +17,17 @@ final class ScalarOps {
             case LOG -> Math::log;
             case SQRT -> Math::sqrt;
             case RSQRT -> x -> 1 / Math.sqrt(x);
-            case ABS -> Math::abs;
             case TANH -> Math::tanh;
             case SIGMOID -> ScalarMath::sigmoid;
-            case RELU -> ScalarMath::relu;
-            case GELU -> ScalarMath::gelu;
-            case GELU_TANH -> ScalarMath::geluTanh;
-            case SILU -> ScalarMath::silu;
+            case ABS -> Math::abs;
             case SIGN -> Math::signum;
+            case RELU -> ScalarMath::relu;
             case STEP -> ScalarMath::step;
+            case GELU -> ScalarMath::gelu;
             case GELU_GRAD -> ScalarMath::geluGrad;
+            case GELU_TANH -> ScalarMath::geluTanh;
             case GELU_TANH_GRAD -> ScalarMath::geluTanhGrad;
+            case SILU -> ScalarMath::silu;
             case SILU_GRAD -> ScalarMath::siluGrad;
         };
     }

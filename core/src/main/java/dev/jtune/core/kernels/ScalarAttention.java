@@ -1,5 +1,7 @@
 package dev.jtune.core.kernels;
 
+import dev.jtune.core.backend.AttentionMask;
+
 /**
  * Naive scaled-dot-product attention, forward and backward: the definition the fused SIMD kernel is tested against.
  *

@@ -1,8 +1,8 @@
 package dev.jtune.core.kernels;
 
 /**
- * Naive gather and scatter-add along the middle axis of a contiguous {@code [outer, dim, inner]} array (embedding
- * lookup and its backward are the case {@code outer = 1}).
+ * Naive gather, scatter and scatter-add along the middle axis of a contiguous {@code [outer, dim, inner]} array
+ * (embedding lookup and its backward are the case {@code outer = 1}).
  */
 public final class ScalarIndex {
 
@@ -27,5 +27,23 @@ public final class ScalarIndex {
                 for (int i = 0; i < inner; i++) out[to + i] += src[from + i];
             }
         }
+    }
+
+    /**
+     * {@code out[o, index[o, i], i] = src[o, i]} for {@code src, index: [outer, inner]} into
+     * {@code out: [outer, dim, inner]}; other elements of out are left as they are.
+     */
+    public static void scatter(double[] out, double[] src, long[] index, int outer, int dim, int inner) {
+        for (int p = 0; p < outer * inner; p++) out[scatterPosition(p, index[p], dim, inner)] = src[p];
+    }
+
+    /** The float twin of {@link #scatter(double[], double[], long[], int, int, int)}. */
+    public static void scatter(float[] out, float[] src, long[] index, int outer, int dim, int inner) {
+        for (int p = 0; p < outer * inner; p++) out[scatterPosition(p, index[p], dim, inner)] = src[p];
+    }
+
+    /** Where element {@code p} of {@code [outer, inner]} goes in {@code [outer, dim, inner]} at index {@code j}. */
+    private static int scatterPosition(int p, long j, int dim, int inner) {
+        return (p / inner * dim + (int) j) * inner + p % inner;
     }
 }

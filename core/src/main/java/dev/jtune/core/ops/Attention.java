@@ -6,10 +6,7 @@ import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.autograd.SavedTensor;
-import dev.jtune.core.backend.ReferenceBackend;
-import dev.jtune.core.kernels.AttentionMask;
-import dev.jtune.core.kernels.ScalarAttention;
-import dev.jtune.core.kernels.simd.SimdAttention;
+import dev.jtune.core.backend.AttentionMask;
 
 /**
  * Fused scaled-dot-product attention {@code dropout(softmax(q k^T * scale + masks)) v}, forward and backward as one
@@ -49,8 +46,7 @@ public final class Attention {
         boolean record = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
         Tensor out = Tensor.zeros(q.dtype(), b, h, tq, hsv);
         Tensor p = record ? Tensor.zeros(q.dtype(), b, h, tq, tk) : null;  // (B, H, Tq, Tk) softmax weights
-        Kernels kernels = Kernels.of(q.dtype());
-        kernels.forward(out, p, qd, kd, vd, mask, b * h, tq, tk, hs, hsv, sc);
+        Dispatch.attention(out, p, qd, kd, vd, mask, b * h, tq, tk, hs, hsv, sc);
         return out.recordedBy(new Node("scaled_dot_product_attention", q, k, v) {
             private final SavedTensor sq = save(qd), sk = save(kd), sv = save(vd), sp = p == null ? null : save(p);
 
@@ -58,55 +54,11 @@ public final class Attention {
             public Tensor[] backward(Tensor g) {
                 Tensor dq = Tensor.zeros(q.dtype(), q.shape()), dk = Tensor.zeros(q.dtype(), k.shape());
                 Tensor dv = Tensor.zeros(q.dtype(), v.shape());
-                kernels.backward(dq, dk, dv, Dispatch.dense(g), sp.get(), sq.get(), sk.get(), sv.get(), mask,
+                Dispatch.attentionBackward(dq, dk, dv, Dispatch.dense(g), sp.get(), sq.get(), sk.get(), sv.get(), mask,
                         b * h, tq, tk, hs, hsv, sc);
                 return new Tensor[] {needsGrad(0) ? dq : null, needsGrad(1) ? dk : null, needsGrad(2) ? dv : null};
             }
         });
-    }
-
-    /**
-     * The kernels for a dtype: F64 and the reference backend's F32 run the naive {@link ScalarAttention} (F32 widened
-     * to double), other backends' F32 the fused {@link SimdAttention}.
-     */
-    private enum Kernels {
-        F64, REFERENCE_F32, FAST_F32;
-
-        static Kernels of(DType dtype) {
-            if (dtype == DType.F64) return F64;
-            return Dispatch.backend() instanceof ReferenceBackend ? REFERENCE_F32 : FAST_F32;
-        }
-
-        void forward(Tensor out, Tensor p, Tensor q, Tensor k, Tensor v, AttentionMask mask,
-                     int n, int tq, int tk, int hs, int hsv, double scale) {
-            switch (this) {
-                case F64 -> ScalarAttention.forward(out.storage().doubles(), p == null ? null : p.storage().doubles(),
-                        q.storage().doubles(), k.storage().doubles(), v.storage().doubles(), mask, n, tq, tk, hs, hsv, scale);
-                case REFERENCE_F32 -> ScalarAttention.forward(out.storage().floats(), floats(p), q.storage().floats(),
-                        k.storage().floats(), v.storage().floats(), mask, n, tq, tk, hs, hsv, scale);
-                case FAST_F32 -> SimdAttention.forward(out.storage().floats(), floats(p), q.storage().floats(),
-                        k.storage().floats(), v.storage().floats(), mask, n, tq, tk, hs, hsv, (float) scale);
-            }
-        }
-
-        void backward(Tensor dq, Tensor dk, Tensor dv, Tensor dout, Tensor p, Tensor q, Tensor k, Tensor v,
-                      AttentionMask mask, int n, int tq, int tk, int hs, int hsv, double scale) {
-            switch (this) {
-                case F64 -> ScalarAttention.backward(dq.storage().doubles(), dk.storage().doubles(),
-                        dv.storage().doubles(), dout.storage().doubles(), p.storage().doubles(), q.storage().doubles(),
-                        k.storage().doubles(), v.storage().doubles(), mask, n, tq, tk, hs, hsv, scale);
-                case REFERENCE_F32 -> ScalarAttention.backward(dq.storage().floats(), dk.storage().floats(),
-                        dv.storage().floats(), dout.storage().floats(), p.storage().floats(), q.storage().floats(),
-                        k.storage().floats(), v.storage().floats(), mask, n, tq, tk, hs, hsv, scale);
-                case FAST_F32 -> SimdAttention.backward(dq.storage().floats(), dk.storage().floats(),
-                        dv.storage().floats(), dout.storage().floats(), p.storage().floats(), q.storage().floats(),
-                        k.storage().floats(), v.storage().floats(), mask, n, tq, tk, hs, hsv, (float) scale);
-            }
-        }
-
-        private static float[] floats(Tensor t) {
-            return t == null ? null : t.storage().floats();
-        }
     }
 
     /** Padding keys, {@code [B, Tk]} true where the attention mask is 0; null without a mask. */

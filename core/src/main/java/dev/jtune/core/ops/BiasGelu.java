@@ -1,6 +1,5 @@
 package dev.jtune.core.ops;
 
-import dev.jtune.core.DType;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.autograd.SavedTensor;
@@ -34,13 +33,7 @@ public final class BiasGelu {
         Tensor xd = Dispatch.dense(x.detach()), bd = Dispatch.dense(bias.detach());
         int cols = bias.size(0), rows = cols == 0 ? 0 : x.numel() / cols;
         Tensor y = Tensor.zeros(x.dtype(), x.shape());
-        if (x.dtype() == DType.F32) {
-            Dispatch.backend().biasGelu(y.storage().floats(), xd.storage().floats(), bd.storage().floats(), rows, cols,
-                    tanh);
-        } else {
-            Dispatch.backend().biasGelu(y.storage().doubles(), xd.storage().doubles(), bd.storage().doubles(), rows,
-                    cols, tanh);
-        }
+        Dispatch.biasGelu(y, xd, bd, rows, cols, tanh);
         return y.recordedBy(new Node("bias_gelu", x, bias) {
             private final SavedTensor sx = save(xd), sb = save(bd);
 
@@ -48,13 +41,7 @@ public final class BiasGelu {
             public Tensor[] backward(Tensor g) {
                 Tensor gd = Dispatch.dense(g), xs = sx.get(), bs = sb.get();
                 Tensor dx = Tensor.zeros(g.dtype(), g.shape()), dbias = Tensor.zeros(g.dtype(), cols);
-                if (g.dtype() == DType.F32) {
-                    Dispatch.backend().biasGeluBackward(dx.storage().floats(), dbias.storage().floats(),
-                            gd.storage().floats(), xs.storage().floats(), bs.storage().floats(), rows, cols, tanh);
-                } else {
-                    Dispatch.backend().biasGeluBackward(dx.storage().doubles(), dbias.storage().doubles(),
-                            gd.storage().doubles(), xs.storage().doubles(), bs.storage().doubles(), rows, cols, tanh);
-                }
+                Dispatch.biasGeluBackward(dx, dbias, gd, xs, bs, rows, cols, tanh);
                 return new Tensor[] {needsGrad(0) ? dx : null, needsGrad(1) ? dbias : null};
             }
         });

@@ -22,21 +22,16 @@ public final class Indexing {
         int[] shape = x.shape();
         int size = shape[d];
         int[] idx = checkedIndices("index_select", index, size, d);
-        int outer = Shape.numel(Arrays.copyOfRange(shape, 0, d));
-        int inner = Shape.numel(Arrays.copyOfRange(shape, d + 1, shape.length));
+        int outer = Dispatch.outer(shape, d), inner = Dispatch.inner(shape, d);
         Tensor in = Dispatch.dense(x.detach());
         shape[d] = idx.length;
         Tensor out = Tensor.zeros(x.dtype(), shape);
-        if (x.dtype() == DType.F32) {
-            Dispatch.backend().indexSelect(out.storage().floats(), in.storage().floats(), idx, outer, size, inner);
-        } else {
-            Dispatch.backend().indexSelect(out.storage().doubles(), in.storage().doubles(), idx, outer, size, inner);
-        }
+        Dispatch.indexSelect(out, in, idx, outer, size, inner);
         return out.recordedBy(new Node("index_select", x) {
             @Override
             public Tensor[] backward(Tensor g) {  // a dense zero gradient with the selected rows' gradients added in
                 Tensor gx = Tensor.zeros(g.dtype(), x.shape());
-                indexAdd(gx, Dispatch.dense(g), idx, outer, size, inner);
+                Dispatch.indexAdd(gx, Dispatch.dense(g), idx, outer, size, inner);
                 return new Tensor[] {gx};
             }
 
@@ -53,20 +48,11 @@ public final class Indexing {
                 if (outer != 1) return false;  // selection along a later dim: the dense backward
                 int[] rows = distinct(idx), slot = slots(idx, rows);
                 Tensor summed = Tensor.zeros(g.dtype(), idx.length, inner);        // (idx.length, C)
-                indexAdd(summed, Dispatch.dense(g), slot, 1, idx.length, inner);
-                indexAdd(target, summed, rows, 1, size, inner);                   // reads rows.length rows
+                Dispatch.indexAdd(summed, Dispatch.dense(g), slot, 1, idx.length, inner);
+                Dispatch.indexAdd(target, summed, rows, 1, size, inner);          // reads rows.length rows
                 return true;
             }
         });
-    }
-
-    /** {@code out[o, index[j], i] += src[o, j, i]} over contiguous arrays, in increasing j. */
-    private static void indexAdd(Tensor out, Tensor src, int[] index, int outer, int dim, int inner) {
-        if (out.dtype() == DType.F32) {
-            Dispatch.backend().indexAdd(out.storage().floats(), src.storage().floats(), index, outer, dim, inner);
-        } else {
-            Dispatch.backend().indexAdd(out.storage().doubles(), src.storage().doubles(), index, outer, dim, inner);
-        }
     }
 
     /** The values of {@code index} in order of first appearance, each once. */
@@ -113,32 +99,33 @@ public final class Indexing {
         return where(mask, Tensor.scalar(value, x.dtype()), x);
     }
 
-    /** Keeps the upper ({@code col - row >= diagonal}) or lower ({@code col - row <= diagonal}) triangle. */
+    /**
+     * Keeps the upper ({@code col - row >= diagonal}) or lower ({@code col - row <= diagonal}) triangle of each matrix
+     * in the last two dims, zeroing the rest; backward keeps the same triangle of the gradient.
+     */
     public static Tensor triangle(Tensor x, int diagonal, boolean upper) {
-        if (x.dim() < 2) {
-            throw new IllegalArgumentException((upper ? "triu" : "tril") + ": needs at least 2 dims, got " + x.shapeString());
-        }
-        int rows = x.size(-2), cols = x.size(-1);
-        Tensor keep = Tensor.zeros(x.dtype(), rows, cols);
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                if (upper ? c - r >= diagonal : c - r <= diagonal) Conversions.setFlat(keep, r * cols + c, 1);
+        String name = upper ? "triu" : "tril";
+        Dispatch.requireCompute(name, x);
+        if (x.dim() < 2) throw new IllegalArgumentException(name + ": needs at least 2 dims, got " + x.shapeString());
+        return triangleOf(x.detach(), diagonal, upper).recordedBy(new Node(name, x) {
+            @Override
+            public Tensor[] backward(Tensor g) {
+                return new Tensor[] {triangleOf(g, diagonal, upper)};
             }
-        }
-        return where(keep, x, Tensor.scalar(0, x.dtype()));
+        });
+    }
+
+    /** The triangle of {@code x} as a new tensor (no autograd). */
+    private static Tensor triangleOf(Tensor x, int diagonal, boolean upper) {
+        Tensor in = Dispatch.dense(x), out = Tensor.empty(x.dtype(), x.shape());
+        Dispatch.triangle(out, in, x.size(-2), x.size(-1), diagonal, upper);
+        return out;
     }
 
     /** {@code mask != 0 ? a : b} elementwise over three dense tensors of one shape. */
     private static Tensor select(Tensor mask, Tensor a, Tensor b) {
-        Tensor out = Tensor.zeros(a.dtype(), a.shape());
-        int n = out.numel();
-        if (a.dtype() == DType.F32) {
-            float[] m = mask.storage().floats(), x = a.storage().floats(), y = b.storage().floats(), o = out.storage().floats();
-            for (int i = 0; i < n; i++) o[i] = m[i] != 0 ? x[i] : y[i];
-        } else {
-            double[] m = mask.storage().doubles(), x = a.storage().doubles(), y = b.storage().doubles(), o = out.storage().doubles();
-            for (int i = 0; i < n; i++) o[i] = m[i] != 0 ? x[i] : y[i];
-        }
+        Tensor out = Tensor.empty(a.dtype(), a.shape());
+        Dispatch.where(out, mask, a, b);
         return out;
     }
 

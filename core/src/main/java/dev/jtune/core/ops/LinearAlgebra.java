@@ -1,6 +1,5 @@
 package dev.jtune.core.ops;
 
-import dev.jtune.core.DType;
 import dev.jtune.core.Shape;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
@@ -102,13 +101,7 @@ public final class LinearAlgebra {
         Tensor out = Tensor.empty(a.dtype(), outShape);
         int[] as = a.strides(), bs = b.strides();
         int ar = as[a.dim() - 2], ac = as[a.dim() - 1], br = bs[b.dim() - 2], bc = bs[b.dim() - 1];
-        if (a.dtype() == DType.F32) {
-            Dispatch.backend().matmul(out.storage().floats(), a.storage().floats(), aOffsets, ar, ac,
-                    b.storage().floats(), bOffsets, br, bc, m, n, k);
-        } else {
-            Dispatch.backend().matmul(out.storage().doubles(), a.storage().doubles(), aOffsets, ar, ac,
-                    b.storage().doubles(), bOffsets, br, bc, m, n, k);
-        }
+        Dispatch.matmul(out, a, aOffsets, ar, ac, b, bOffsets, br, bc, m, n, k);
         return out;
     }
 

@@ -3,9 +3,8 @@ package dev.jtune.core.ops;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.autograd.SavedTensor;
-import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.core.backend.ReduceOp;
-import dev.jtune.core.backend.UnaryOp;
+import java.util.Arrays;
 
 /**
  * Cross-entropy as one fused op: log-softmax of each row, then the negative log-likelihood of its target.
@@ -36,21 +35,11 @@ public final class Losses {
                     + logits.shapeString() + " and " + target.shapeString());
         }
         int n = logits.size(0), classes = logits.size(1);
-        long[] t = target.toLongArray();
-        int count = 0;
-        for (int i = 0; i < n; i++) {
-            if (t[i] == ignoreIndex) continue;
-            if (t[i] < 0 || t[i] >= classes) {
-                throw new IndexOutOfBoundsException("cross_entropy: target " + t[i] + " at position " + i
-                        + " is out of range for " + classes + " classes (ignore_index " + ignoreIndex + ")");
-            }
-            count++;
-        }
+        int[] t = checkedTargets(target, ignoreIndex, classes);
+        int count = (int) Arrays.stream(t).filter(c -> c != ignoreIndex).count();
         Tensor logProbs = Softmax.softmax(logits.detach(), 1, true);  // (N, C)
-        Tensor losses = Tensor.zeros(logits.dtype(), n);
-        for (int i = 0; i < n; i++) {
-            if (t[i] != ignoreIndex) Conversions.setFlat(losses, i, -Conversions.read(logProbs.storage(), i * classes + (int) t[i]));
-        }
+        Tensor losses = Tensor.empty(logits.dtype(), n);
+        Dispatch.nllLoss(losses, logProbs, t, ignoreIndex, classes);
         Tensor out = switch (reduction) {
             case NONE -> losses;
             case SUM -> Dispatch.reduce(ReduceOp.SUM, losses, 0).reshape();
@@ -62,25 +51,28 @@ public final class Losses {
 
             @Override
             public Tensor[] backward(Tensor g) {
-                double[] gOut = g.toDoubleArray();
-                double[] rowScale = new double[n];  // d loss / d loss_i
-                for (int i = 0; i < n; i++) {
-                    rowScale[i] = t[i] == ignoreIndex ? 0 : (reduction == Reduction.NONE ? gOut[i] : gOut[0] * meanScale);
-                }
-                Tensor scale = Tensor.of(rowScale, n, 1).to(g.dtype());
                 // The log-probabilities are this node's own and nothing reads them after this backward: the gradient
                 // is computed in their buffer (exp, * scale, - onehot), without a second [N, C] array.
                 Tensor grad = saved.get();
-                Dispatch.unaryInto(UnaryOp.EXP, grad, grad);                                       // softmax
-                Dispatch.binaryInto("cross_entropy backward", BinaryOp.MUL, grad, grad, scale);  // * scale, in place
+                int gStride = reduction == Reduction.NONE ? 1 : 0;  // one upstream gradient per row, or one for all
+                Dispatch.crossEntropyBackward(grad, Dispatch.dense(g), gStride, meanScale, t, ignoreIndex, classes);
                 grad.storage().bumpVersion();
-                for (int i = 0; i < n; i++) {
-                    if (t[i] == ignoreIndex) continue;
-                    int at = i * classes + (int) t[i];
-                    Conversions.write(grad.storage(), at, Conversions.read(grad.storage(), at) - rowScale[i]);
-                }
                 return new Tensor[] {grad};
             }
         });
+    }
+
+    /** The targets as int[], each checked to be {@code ignoreIndex} or a class in {@code [0, classes)}. */
+    private static int[] checkedTargets(Tensor target, int ignoreIndex, int classes) {
+        long[] t = target.toLongArray();
+        int[] checked = new int[t.length];
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] != ignoreIndex && (t[i] < 0 || t[i] >= classes)) {
+                throw new IndexOutOfBoundsException("cross_entropy: target " + t[i] + " at position " + i
+                        + " is out of range for " + classes + " classes (ignore_index " + ignoreIndex + ")");
+            }
+            checked[i] = (int) t[i];
+        }
+        return checked;
     }
 }

@@ -75,18 +75,8 @@ public final class Reductions {
     /** A zero tensor of {@code shape} with {@code g[..., 0, ...]} placed at {@code index} along {@code d}. */
     private static Tensor scatterAlong(Tensor g, Tensor index, int d, int[] shape) {
         Tensor out = Tensor.zeros(g.dtype(), shape);
-        int outer = Shape.numel(Arrays.copyOfRange(shape, 0, d));
-        int inner = Shape.numel(Arrays.copyOfRange(shape, d + 1, shape.length));
-        int r = shape[d];
-        Tensor gd = Dispatch.dense(g);
-        long[] idx = Dispatch.dense(index).storage().longs();
-        for (int o = 0; o < outer; o++) {
-            for (int i = 0; i < inner; i++) {
-                int src = o * inner + i;
-                int dst = (o * r + (int) idx[src]) * inner + i;
-                Conversions.write(out.storage(), dst, Conversions.read(gd.storage(), src));
-            }
-        }
+        Dispatch.scatter(out, Dispatch.dense(g), Dispatch.dense(index), Dispatch.outer(shape, d), shape[d],
+                Dispatch.inner(shape, d));
         return out;
     }
 

@@ -1,6 +1,5 @@
 package dev.jtune.core.ops;
 
-import dev.jtune.core.DType;
 import dev.jtune.core.Shape;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
@@ -20,11 +19,7 @@ public final class Softmax {
         Tensor in = Dispatch.dense(x.detach());
         int cols = x.dim() == 0 ? 1 : x.size(last), rows = cols == 0 ? 0 : x.numel() / cols;
         Tensor y = Tensor.empty(x.dtype(), x.shape());
-        if (x.dtype() == DType.F32) {
-            Dispatch.backend().softmax(y.storage().floats(), in.storage().floats(), rows, cols, log);
-        } else {
-            Dispatch.backend().softmax(y.storage().doubles(), in.storage().doubles(), rows, cols, log);
-        }
+        Dispatch.softmax(y, in, rows, cols, log);
         return y.recordedBy(new Node(name, x) {
             private final SavedTensor sy = save(y);
 
@@ -32,13 +27,7 @@ public final class Softmax {
             public Tensor[] backward(Tensor g) {
                 Tensor gd = Dispatch.dense(g), yd = sy.get();
                 Tensor gradIn = Tensor.empty(g.dtype(), g.shape());
-                if (g.dtype() == DType.F32) {
-                    Dispatch.backend().softmaxBackward(gradIn.storage().floats(), gd.storage().floats(),
-                            yd.storage().floats(), rows, cols, log);
-                } else {
-                    Dispatch.backend().softmaxBackward(gradIn.storage().doubles(), gd.storage().doubles(),
-                            yd.storage().doubles(), rows, cols, log);
-                }
+                Dispatch.softmaxBackward(gradIn, gd, yd, rows, cols, log);
                 return new Tensor[] {gradIn};
             }
         });

@@ -53,7 +53,7 @@ class AttentionProperties {
 
     @Property(tries = 40)
     void fusedEqualsComposedInFloat32OnTheReferenceBackend(@ForAll("cases") AttentionCase c) {
-        Backend previous = Backends.use(new ReferenceBackend());
+        Backend<?> previous = Backends.use(new ReferenceBackend());
         try {
             assertClose(c, c.run(DType.F32, false), c.run(DType.F32, true), 1e-5);
         } finally {
@@ -76,7 +76,7 @@ class AttentionProperties {
 
     @Property(tries = 40)
     void gradientMatchesNumericWithMasksAndDropout(@ForAll("smallCases") AttentionCase c) {
-        Backend previous = Backends.use(new ReferenceBackend());
+        Backend<?> previous = Backends.use(new ReferenceBackend());
         try {
             Generator g = new Generator(c.seed());
             Tensor q = Tensor.randn(g, DType.F64, c.b(), c.h(), c.tq(), c.hs()).requiresGrad(true);

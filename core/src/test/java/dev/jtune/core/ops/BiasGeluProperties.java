@@ -35,7 +35,7 @@ class BiasGeluProperties {
         int[] shape = new int[rank];
         for (int d = 0; d < rank; d++) shape[d] = d == rank - 1 ? cols : 1 + (int) Math.floorMod(seed >> (8 * d), 3L);
         String approximate = tanh ? "tanh" : "none";
-        Backend previous = Backends.use(new ReferenceBackend());
+        Backend<?> previous = Backends.use(new ReferenceBackend());
         try {
             GradCheck.check(x -> Functional.biasGelu(x[0], x[1], approximate), randn(seed, shape), randn(seed + 1, cols));
         } finally {
@@ -49,7 +49,7 @@ class BiasGeluProperties {
                                                     @ForAll boolean tanh, @ForAll long seed) {
         int rows = SIZES[rowIndex], cols = SIZES[colIndex];
         String approximate = tanh ? "tanh" : "none";
-        Backend previous = Backends.use(new CpuBackend());
+        Backend<?> previous = Backends.use(new CpuBackend());
         try {
             Generator g = new Generator(seed);
             Tensor x = Tensor.randn(g, DType.F32, rows, cols).mul(3).detach().requiresGrad(true);

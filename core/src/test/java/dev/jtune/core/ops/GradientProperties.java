@@ -28,7 +28,7 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  */
 class GradientProperties {
 
-    private dev.jtune.core.backend.Backend previous;
+    private dev.jtune.core.backend.Backend<?> previous;
 
     @BeforeProperty
     void useReference() {

@@ -1,8 +1,11 @@
 package dev.jtune.train.optim;
 
-import dev.jtune.core.backend.AdamWStep;
-import dev.jtune.core.backend.Backends;
+import dev.jtune.core.DType;
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
+import dev.jtune.core.backend.AdamWStep;
+import dev.jtune.core.backend.Backend;
+import dev.jtune.core.backend.Backends;
 import dev.jtune.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +37,11 @@ public final class AdamW {
     private double lr;
     private final Map<String, State> state = new LinkedHashMap<>();
 
-    /** Per-parameter state: the step count and the two moment buffers (torch's exp_avg, exp_avg_sq). */
-    private record State(int[] step, float[] expAvg, float[] expAvgSq) {}
+    /**
+     * Per-parameter state: the step count and the two moments (torch's exp_avg, exp_avg_sq), tensors of the
+     * parameter's shape that live where the parameter lives (on a device backend, on the device).
+     */
+    private record State(int[] step, Tensor expAvg, Tensor expAvgSq) {}
 
     public AdamW(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps) {
         if (lr < 0) throw new IllegalArgumentException("AdamW: invalid learning rate " + lr);
@@ -64,25 +70,33 @@ public final class AdamW {
             for (var e : group.params().entrySet()) {
                 Tensor value = e.getValue().value(), grad = e.getValue().grad();
                 if (grad == null) continue;
-                float[] p = flat(value, e.getKey()), g = flat(grad, e.getKey() + ".grad");
-                State s = state.computeIfAbsent(e.getKey(), k -> new State(new int[1], new float[p.length], new float[p.length]));
-                if (s.expAvg.length != p.length) {
-                    throw new IllegalStateException("AdamW: parameter '" + e.getKey() + "' has " + p.length
-                            + " elements but its optimizer state has " + s.expAvg.length);
+                requireFlat(value, e.getKey());
+                requireFlat(grad, e.getKey() + ".grad");
+                State s = state.computeIfAbsent(e.getKey(), k -> new State(new int[1], moment(value), moment(value)));
+                if (s.expAvg.numel() != value.numel()) {
+                    throw new IllegalStateException("AdamW: parameter '" + e.getKey() + "' has " + value.numel()
+                            + " elements but its optimizer state has " + s.expAvg.numel());
                 }
                 int t = ++s.step[0];
-                update(p, g, s.expAvg, s.expAvgSq, t, group.weightDecay());
+                update(value, grad, s.expAvg, s.expAvgSq, t, group.weightDecay());
                 value.storage().bumpVersion();
             }
         }
     }
 
-    private void update(float[] p, float[] g, float[] m, float[] v, int t, double weightDecay) {
+    private static Tensor moment(Tensor parameter) {
+        return MemoryScope.persist(Tensor.zeros(DType.F32, parameter.shape()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private void update(Tensor p, Tensor g, Tensor m, Tensor v, int t, double weightDecay) {
         double biasCorrection1 = 1 - Math.pow(beta1, t), biasCorrection2 = 1 - Math.pow(beta2, t);
         AdamWStep constants = new AdamWStep(weightDecay != 0, (float) (1 - lr * weightDecay), (float) (1 - beta1),
                 (float) beta2, (float) (1 - beta2), (float) -(lr / biasCorrection1), (float) Math.sqrt(biasCorrection2),
                 (float) eps);
-        Backends.current().adamw(p, g, m, v, constants);  // one pass over p, g, m, v
+        // One pass over p, g, m, v, on the buffers the current backend's kernels take (host arrays, or device buffers).
+        ((Backend<Object>) Backends.current()).adamw(p.storage().kernelBuffer(), g.storage().kernelBuffer(),
+                m.storage().kernelBuffer(), v.storage().kernelBuffer(), constants);
     }
 
     /**
@@ -96,8 +110,8 @@ public final class AdamW {
                 State s = state.get(e.getKey());
                 if (s == null) continue;
                 int[] shape = e.getValue().shape();
-                out.put(e.getKey() + ".exp_avg", Tensor.of(s.expAvg.clone(), shape));
-                out.put(e.getKey() + ".exp_avg_sq", Tensor.of(s.expAvgSq.clone(), shape));
+                out.put(e.getKey() + ".exp_avg", Tensor.of(s.expAvg.toFloatArray(), shape));
+                out.put(e.getKey() + ".exp_avg_sq", Tensor.of(s.expAvgSq.toFloatArray(), shape));
                 out.put(e.getKey() + ".step", Tensor.of(new float[] {s.step[0]}, 1));
             }
         }
@@ -122,7 +136,7 @@ public final class AdamW {
                                 + buffer.shapeString() + " but the parameter has " + e.getValue().value().shapeString());
                     }
                 }
-                loaded.put(name, new State(new int[] {(int) t.item()}, m.toFloatArray(), v.toFloatArray()));
+                loaded.put(name, new State(new int[] {(int) t.item()}, persisted(m), persisted(v)));
                 expected += 3;
             }
         }
@@ -135,12 +149,16 @@ public final class AdamW {
         state.putAll(loaded);
     }
 
-    /** The flat array behind a contiguous F32 tensor that owns its whole storage. */
-    static float[] flat(Tensor t, String name) {
-        if (!t.isContiguous() || t.offset() != 0 || t.storage().size() != t.numel()) {
-            throw new IllegalStateException("AdamW: '" + name + "' is not a contiguous tensor owning its storage ("
-                    + t.shapeString() + ", offset " + t.offset() + ")");
+    /** A copy of a saved moment, as state of its own. */
+    private static Tensor persisted(Tensor saved) {
+        return MemoryScope.persist(Tensor.of(saved.toFloatArray(), saved.shape()));
+    }
+
+    /** Fails unless {@code t} is a contiguous F32 tensor that owns its whole storage (the kernel updates it flat). */
+    static void requireFlat(Tensor t, String name) {
+        if (t.dtype() != DType.F32 || !t.isContiguous() || t.offset() != 0 || t.storage().size() != t.numel()) {
+            throw new IllegalStateException("AdamW: '" + name + "' is not a contiguous F32 tensor owning its storage ("
+                    + t.dtype() + " " + t.shapeString() + ", offset " + t.offset() + ")");
         }
-        return t.storage().floats();
     }
 }

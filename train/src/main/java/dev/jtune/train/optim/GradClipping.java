@@ -23,7 +23,7 @@ public final class GradClipping {
         double sumOfNormSquares = 0;
         for (Parameter p : parameters) {
             if (p.grad() == null) continue;
-            float norm = (float) Math.sqrt(sumOfSquares(AdamW.flat(p.grad(), "gradient")));
+            float norm = (float) Math.sqrt(sumOfSquares(hostArray(p.grad())));
             sumOfNormSquares += (double) norm * norm;
         }
         float total = (float) Math.sqrt(sumOfNormSquares);
@@ -32,7 +32,7 @@ public final class GradClipping {
             for (Parameter p : parameters) {
                 Tensor g = p.grad();
                 if (g == null) continue;
-                float[] a = AdamW.flat(g, "gradient");
+                float[] a = hostArray(g);
                 Parallel.forRange(a.length, BLOCK, (start, end) -> {
                     for (int i = start; i < end; i++) a[i] *= coef;
                 });
@@ -40,6 +40,12 @@ public final class GradClipping {
             }
         }
         return total;
+    }
+
+    /** The gradient's array on the host (a device backend copies it over: the norm is taken here, in double). */
+    private static float[] hostArray(Tensor gradient) {
+        AdamW.requireFlat(gradient, "gradient");
+        return gradient.storage().floats();
     }
 
     private static double sumOfSquares(float[] a) {

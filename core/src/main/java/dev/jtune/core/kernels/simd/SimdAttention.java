@@ -1,6 +1,6 @@
 package dev.jtune.core.kernels.simd;
 
-import dev.jtune.core.kernels.AttentionMask;
+import dev.jtune.core.backend.AttentionMask;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarAttention;
 import java.util.Arrays;

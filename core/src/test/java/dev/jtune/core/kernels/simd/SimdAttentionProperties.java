@@ -3,7 +3,7 @@ package dev.jtune.core.kernels.simd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.jtune.core.kernels.AttentionMask;
+import dev.jtune.core.backend.AttentionMask;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarAttention;
 import java.util.List;

@@ -11,57 +11,42 @@ import java.util.EnumSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
 
 /**
- * The elementwise part of the backend contract: every backend found by {@link Backends#available()} computes unary,
- * binary (with broadcasting) and copy like {@link ReferenceBackend}, on every op, on sizes around the vector length.
- * F64 must be bit-identical; F32 bit-identical where IEEE rounding pins the result, within a few ulp elsewhere.
+ * The elementwise part of the backend contract: unary, binary (with broadcasting) and copy compute what
+ * {@link ReferenceBackend} does, on every op, on sizes around the vector length: bit-identical where IEEE rounding pins
+ * the result, within a few ulp elsewhere.
  */
-class ElementwiseContractTest {
+public interface ElementwiseContract extends ContractTarget {
 
-    private static final Backend REFERENCE = new ReferenceBackend();
     /** Ops whose float result IEEE arithmetic fixes to the bit, however computed. */
-    private static final Set<UnaryOp> EXACT_UNARY = EnumSet.of(UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SQRT, UnaryOp.RELU,
-            UnaryOp.SIGN, UnaryOp.STEP);
+    Set<UnaryOp> EXACT_UNARY = EnumSet.of(UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SQRT, UnaryOp.RELU, UnaryOp.SIGN,
+            UnaryOp.STEP);
     /** A few ulp, and an absolute floor for results near a zero crossing or underflowing (e.g. silu' near -1.28). */
-    private static final double RTOL = 8 * U, ATOL = 1e-7;
+    double RTOL = 8 * U, ATOL = 1e-7;
 
-    static Stream<Backend> backends() {
-        return Backends.available().stream();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("backends")
-    void everyUnaryOpMatchesTheReferenceOnAwkwardSizesAndSpecialValues(Backend backend) {
+    @Test
+    default void everyUnaryOpMatchesTheReferenceOnAwkwardSizesAndSpecialValues() {
         Random rnd = new Random(1);
         for (UnaryOp op : UnaryOp.values()) {
             for (int n : SIZES) {
                 int off = 3;
-                double[] a = values(rnd, n + off, 4, true);
-                String what = backend.name() + " " + op + " n=" + n;
-
-                double[] want = new double[n], got = new double[n];
+                float[] a = toFloat(values(rnd, n + off, 4, true)), want = new float[n], got = new float[n];
+                String what = backend().name() + " " + op + " n=" + n;
                 REFERENCE.unary(op, want, a, off, n);
-                backend.unary(op, got, a, off, n);
-                Compare.exact(what + " F64", want, got);
-
-                float[] af = toFloat(a), wantF = new float[n], gotF = new float[n];
-                REFERENCE.unary(op, wantF, af, off, n);
-                backend.unary(op, gotF, af, off, n);
+                backend().unary(op, got, a, off, n);
                 if (EXACT_UNARY.contains(op)) {
-                    Compare.exact(what + " F32", wantF, gotF);
+                    assertExact(what, want, got);
                 } else {
-                    Compare.within(what + " F32", wantF, gotF, RTOL, ATOL);
+                    assertWithin(what, want, got, RTOL, ATOL);
                 }
             }
         }
     }
 
     /** A broadcast layout: out shape, and how a and b are laid out in arrays of the given lengths. */
-    private record Layout(String name, int[] shape, int aLen, int aOff, int[] aStrides, int bLen, int bOff,
-                          int[] bStrides) {}
+    record Layout(String name, int[] shape, int aLen, int aOff, int[] aStrides, int bLen, int bOff, int[] bStrides) {}
 
     private static Stream<Layout> layouts(int n) {
         return Stream.of(
@@ -78,42 +63,34 @@ class ElementwiseContractTest {
                 new Layout("rank 0", new int[] {}, 1, 0, new int[] {}, 2, 1, new int[] {}));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("backends")
-    void everyBinaryOpMatchesTheReferenceBitForBitOnBroadcastLayouts(Backend backend) {
+    @Test
+    default void everyBinaryOpMatchesTheReferenceBitForBitOnBroadcastLayouts() {
         Random rnd = new Random(2);
         for (BinaryOp op : BinaryOp.values()) {
             for (int n : SIZES) {
                 layouts(n).forEach(l -> {
-                    String what = backend.name() + " " + op + " " + l.name() + " n=" + n;
+                    String what = backend().name() + " " + op + " " + l.name() + " n=" + n;
                     int size = Strided.numel(l.shape());
-                    double[] a = values(rnd, l.aLen(), 2, true), b = values(rnd, l.bLen(), 2, false);
-
-                    double[] want = new double[size], got = new double[size];
+                    float[] a = toFloat(values(rnd, l.aLen(), 2, true)), b = toFloat(values(rnd, l.bLen(), 2, false));
+                    float[] want = new float[size], got = new float[size];
                     REFERENCE.binary(op, want, a, l.aOff(), l.aStrides(), b, l.bOff(), l.bStrides(), l.shape());
-                    backend.binary(op, got, a, l.aOff(), l.aStrides(), b, l.bOff(), l.bStrides(), l.shape());
-                    Compare.exact(what + " F64", want, got);
-
+                    backend().binary(op, got, a, l.aOff(), l.aStrides(), b, l.bOff(), l.bStrides(), l.shape());
                     // + - * / max min are correctly rounded in float, and double-then-round gives the same bits.
-                    float[] af = toFloat(a), bf = toFloat(b), wantF = new float[size], gotF = new float[size];
-                    REFERENCE.binary(op, wantF, af, l.aOff(), l.aStrides(), bf, l.bOff(), l.bStrides(), l.shape());
-                    backend.binary(op, gotF, af, l.aOff(), l.aStrides(), bf, l.bOff(), l.bStrides(), l.shape());
                     if (op == BinaryOp.POW) {
-                        Compare.within(what + " F32", wantF, gotF, RTOL, 0);
+                        assertWithin(what, want, got, RTOL, 0);
                     } else {
-                        Compare.exact(what + " F32", wantF, gotF);
+                        assertExact(what, want, got);
                     }
                 });
             }
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("backends")
-    void copyGathersEveryStridedViewExactly(Backend backend) {
+    @Test
+    default void copyGathersEveryStridedViewExactly() {
         Random rnd = new Random(3);
         for (int n : SIZES) {
-            double[] a = values(rnd, 6 * n + 7, 1, false);
+            float[] a = toFloat(values(rnd, 6 * n + 7, 1, false));
             int[][][] views = { // {shape, strides, offset}
                     {{2, 3, n}, {3 * n, n, 1}, {7}},        // contiguous
                     {{n, 3, 2}, {1, n, 3 * n}, {0}},        // fully permuted
@@ -123,17 +100,13 @@ class ElementwiseContractTest {
                     {{2, 0, n}, {n, n, 1}, {0}},            // empty
                     {{}, {}, {5}}};                         // rank 0
             for (int[][] v : views) {
-                String what = backend.name() + " copy shape " + Arrays.toString(v[0]) + " strides "
+                String what = backend().name() + " copy shape " + Arrays.toString(v[0]) + " strides "
                         + Arrays.toString(v[1]);
                 int size = Strided.numel(v[0]);
-                double[] want = new double[size], got = new double[size];
+                float[] want = new float[size], got = new float[size];
                 REFERENCE.copy(want, a, v[2][0], v[1], v[0]);
-                backend.copy(got, a, v[2][0], v[1], v[0]);
-                Compare.exact(what + " F64", want, got);
-                float[] wantF = new float[size], gotF = new float[size];
-                REFERENCE.copy(wantF, toFloat(a), v[2][0], v[1], v[0]);
-                backend.copy(gotF, toFloat(a), v[2][0], v[1], v[0]);
-                Compare.exact(what + " F32", wantF, gotF);
+                backend().copy(got, a, v[2][0], v[1], v[0]);
+                Compare.exact(what, want, got);
             }
         }
     }

@@ -1,4 +1,4 @@
-package dev.jtune.core.kernels;
+package dev.jtune.core.backend;
 
 /**
  * Which attention weights the attention kernels mask out before the softmax and which they drop after it, for weights

@@ -1,0 +1,75 @@
+package dev.jtune.core.backend;
+
+import static dev.jtune.core.backend.ContractInputs.L;
+import static dev.jtune.core.backend.ContractInputs.toFloat;
+import static dev.jtune.core.backend.ContractInputs.values;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The attention part of the backend contract: fused attention forward (with and without keeping the weights) and
+ * backward compute {@link ReferenceBackend}'s results, for query and key lengths around the vector length (Tq != Tk
+ * included), head sizes off it, causal or not, with padding and dropout masks. Each result is held to
+ * {@code 1e-5 max(1, max |want|)}, as the fused CPU kernel is held to its naive twin.
+ */
+public interface AttentionContract extends ContractTarget {
+
+    @Test
+    default void attentionForwardAndBackwardMatchTheReferenceOnAwkwardSizesAndMasks() {
+        Random rnd = new Random(16);
+        int b = 2, heads = 2, n = b * heads;
+        float scale = 0.3f;
+        for (int tq : new int[] {0, 1, L + 1, 17}) {
+            for (int tk : new int[] {tq, tq + 5}) {
+                for (int hs : new int[] {1, L - 1, L + 1}) {
+                    for (boolean causal : new boolean[] {false, true}) {
+                        int hsv = rnd.nextInt(2 * L + 4) + 1;
+                        AttentionMask mask = mask(rnd, b, heads, tq, tk, causal);
+                        float[] q = data(rnd, n * tq * hs), k = data(rnd, n * tk * hs), v = data(rnd, n * tk * hsv);
+                        float[] dout = data(rnd, n * tq * hsv);
+                        String what = backend().name() + " attention Tq=" + tq + " Tk=" + tk + " hs=" + hs + " hsv="
+                                + hsv + (causal ? " causal" : "") + (mask.padded() != null ? " padded" : "")
+                                + (mask.dropout() ? " dropout" : "");
+                        float[][] want = run(REFERENCE, q, k, v, dout, mask, n, tq, tk, hs, hsv, scale);
+                        float[][] got = run(backend(), q, k, v, dout, mask, n, tq, tk, hs, hsv, scale);
+                        String[] parts = {"out", "p", "dq", "dk", "dv", "out without p"};
+                        for (int part = 0; part < parts.length; part++) {
+                            assertWithin(what + " " + parts[part], want[part], got[part], 0, 1e-5 * peak(want[part]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Output, weights, dq, dk, dv, and the output of a forward that keeps no weights. */
+    private static float[][] run(HostBackend backend, float[] q, float[] k, float[] v, float[] dout, AttentionMask mask,
+                                 int n, int tq, int tk, int hs, int hsv, float scale) {
+        float[] out = new float[n * tq * hsv], p = new float[n * tq * tk], outOnly = new float[out.length];
+        float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
+        backend.attention(out, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
+        backend.attentionBackward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
+        backend.attention(outOnly, null, q, k, v, mask, n, tq, tk, hs, hsv, scale);
+        return new float[][] {out, p, dq, dk, dv, outOnly};
+    }
+
+    /** A random mask: padding keys and a dropout bitset (keep scale 2) each present half the time. */
+    private static AttentionMask mask(Random rnd, int b, int heads, int tq, int tk, boolean causal) {
+        boolean[] padded = rnd.nextBoolean() ? null : new boolean[b * tk];
+        for (int i = 0; padded != null && i < padded.length; i++) padded[i] = rnd.nextInt(3) == 0;
+        long[] kept = rnd.nextBoolean() ? null : rnd.longs((b * heads * tq * tk + 63) / 64).toArray();
+        return new AttentionMask(heads, causal, padded, kept, 2f);
+    }
+
+    private static float[] data(Random rnd, int size) {
+        return toFloat(values(rnd, size, 1, false));
+    }
+
+    /** {@code max(1, max |x|)}: the scale the part's error is measured against. */
+    private static double peak(float[] x) {
+        double peak = 1;
+        for (float f : x) peak = Math.max(peak, Math.abs(f));
+        return peak;
+    }
+}
