@@ -15,7 +15,7 @@ final class BiasGeluKernels {
 
     /**
      * {@code out[r, c] = act(x[r, c] + bias[c])}; args {@code [n = rows * cols, cols, out, x, bias, act]} (act: GELU or
-     * GELU_TANH ordinal).
+     * GELU_TANH code).
      */
     static void biasGelu(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), cols = args.get(1), out = args.get(2), x = args.get(3), bias = args.get(4);
@@ -27,7 +27,7 @@ final class BiasGeluKernels {
 
     /**
      * {@code dx[r, c] = g[r, c] * act'(x[r, c] + bias[c])}, each step rounded to float as the composition does; args
-     * {@code [n = rows * cols, cols, dx, g, x, bias, actGrad]} (actGrad: GELU_GRAD or GELU_TANH_GRAD ordinal).
+     * {@code [n = rows * cols, cols, dx, g, x, bias, actGrad]} (actGrad: GELU_GRAD or GELU_TANH_GRAD code).
      */
     static void biasGeluBackward(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), cols = args.get(1), dx = args.get(2), g = args.get(3), x = args.get(4);

@@ -17,7 +17,7 @@ import dev.jtune.core.kernels.ScalarMath;
  */
 final class DeviceMath {
 
-    // The UnaryOp ordinals, as the kernels receive them (DeviceMathTest checks they match the enum).
+    /** The op codes the kernels receive, one per {@link UnaryOp} (see {@link #code}). */
     static final int NEG = 0, EXP = 1, LOG = 2, SQRT = 3, RSQRT = 4, ABS = 5, TANH = 6, SIGMOID = 7, RELU = 8,
             GELU = 9, GELU_TANH = 10, SILU = 11, SIGN = 12, STEP = 13, GELU_GRAD = 14, GELU_TANH_GRAD = 15,
             SILU_GRAD = 16;
@@ -29,7 +29,30 @@ final class DeviceMath {
 
     private DeviceMath() {}
 
-    /** {@code op(x)} for the {@link UnaryOp} with ordinal {@code op}, rounded to float once. */
+    /** The kernels' code for {@code op}: spelled out, so that reordering the enum cannot change what a kernel runs. */
+    static int code(UnaryOp op) {
+        return switch (op) {
+            case NEG -> NEG;
+            case EXP -> EXP;
+            case LOG -> LOG;
+            case SQRT -> SQRT;
+            case RSQRT -> RSQRT;
+            case ABS -> ABS;
+            case TANH -> TANH;
+            case SIGMOID -> SIGMOID;
+            case RELU -> RELU;
+            case GELU -> GELU;
+            case GELU_TANH -> GELU_TANH;
+            case SILU -> SILU;
+            case SIGN -> SIGN;
+            case STEP -> STEP;
+            case GELU_GRAD -> GELU_GRAD;
+            case GELU_TANH_GRAD -> GELU_TANH_GRAD;
+            case SILU_GRAD -> SILU_GRAD;
+        };
+    }
+
+    /** {@code op(x)} for the op with code {@code op} (see {@link #code}), rounded to float once. */
     static float unary(int op, float x) {
         double d = x;
         double y = switch (op) {

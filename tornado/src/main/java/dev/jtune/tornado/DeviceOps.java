@@ -4,7 +4,7 @@ import dev.jtune.core.backend.AdamWStep;
 import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
-import dev.jtune.core.kernels.AttentionMask;
+import dev.jtune.core.backend.AttentionMask;
 
 import java.util.function.IntConsumer;
 
@@ -24,7 +24,7 @@ public final class DeviceOps {
 
     /** {@code out[i] = op(a[i])} for {@code i < n}; out may be a. */
     public void unary(UnaryOp op, int out, int a, int n) {
-        if (n > 0) arena.launch(Kernel.UNARY, Grid.elements(n), n, out, a, op.ordinal());
+        if (n > 0) arena.launch(Kernel.UNARY, Grid.elements(n), n, out, a, DeviceMath.code(op));
     }
 
     /**
@@ -34,7 +34,7 @@ public final class DeviceOps {
     public void binary(BinaryOp op, int out, int a, int[] aStrides, int b, int[] bStrides, int[] shape) {
         int n = elements(shape, "binary " + op);
         if (n == 0) return;
-        int[] head = {n, out, a, b, op.ordinal(), shape.length};
+        int[] head = {n, out, a, b, ElementwiseKernels.code(op), shape.length};
         int[] args = strided(head, ElementwiseKernels.BINARY_SHAPE, shape, aStrides, bStrides);
         arena.launch(Kernel.BINARY, Grid.elements(n), args);
     }
@@ -125,14 +125,14 @@ public final class DeviceOps {
     public void biasGelu(int out, int x, int bias, int rows, int cols, boolean tanh) {
         int n = rows * cols;
         UnaryOp act = tanh ? UnaryOp.GELU_TANH : UnaryOp.GELU;
-        if (n > 0) arena.launch(Kernel.BIAS_GELU, Grid.elements(n), n, cols, out, x, bias, act.ordinal());
+        if (n > 0) arena.launch(Kernel.BIAS_GELU, Grid.elements(n), n, cols, out, x, bias, DeviceMath.code(act));
     }
 
     /** {@code dx[r, c] = g[r, c] * gelu'(x[r, c] + bias[c])} and {@code dbias[c] = sum over r of dx[r, c]}. */
     public void biasGeluBackward(int dx, int dbias, int g, int x, int bias, int rows, int cols, boolean tanh) {
         int n = rows * cols;
         UnaryOp grad = tanh ? UnaryOp.GELU_TANH_GRAD : UnaryOp.GELU_GRAD;
-        if (n > 0) arena.launch(Kernel.BIAS_GELU_BACKWARD, Grid.elements(n), n, cols, dx, g, x, bias, grad.ordinal());
+        if (n > 0) arena.launch(Kernel.BIAS_GELU_BACKWARD, Grid.elements(n), n, cols, dx, g, x, bias, DeviceMath.code(grad));
         reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
     }
 
@@ -171,36 +171,45 @@ public final class DeviceOps {
         }
     }
 
-    /**
-     * The per-row losses of core's fused cross-entropy: {@code logProbs = log_softmax(logits)} (kept for the backward),
-     * {@code losses[i] = -logProbs[i, target[i]]}, 0 where the target is ignoreIndex. Targets are checked.
-     *
-     * @param losses [rows]
-     * @param logProbs [rows, classes], written
-     * @param logits [rows, classes]
-     */
-    public void crossEntropy(int losses, int logProbs, int logits, int[] targets, int rows, int classes,
-                             int ignoreIndex) {
+    /** {@code losses[i] = -logProbs[i, target[i]]}, 0 where the target is ignoreIndex (nll_loss, no reduction). */
+    public void nllLoss(int losses, int logProbs, int[] target, int ignoreIndex, int rows, int classes) {
         if (rows == 0) return;
-        softmax(logProbs, logits, rows, classes, true);
-        withInts(targets, at -> arena.launch(Kernel.NLL_LOSS, Grid.elements(rows), rows, classes, ignoreIndex, at,
+        withInts(target, at -> arena.launch(Kernel.NLL_LOSS, Grid.elements(rows), rows, classes, ignoreIndex, at,
                 losses, logProbs));
     }
 
     /**
-     * The logits' gradient of {@link #crossEntropy}, in place over its log-probabilities as core computes it: {@code
-     * grad = exp(logProbs) * rowScale[i]}, then {@code grad[i, target[i]] -= rowScale[i]}, where rowScale is
-     * d(loss)/d(loss_i) and 0 at ignored rows.
-     *
-     * @param grad [rows, classes], holds the log-probabilities on entry
-     * @param rowScale [rows]
+     * Cross-entropy's backward in place over the log-probabilities {@code grad: [rows, classes]}:
+     * {@code grad[i, j] = exp(grad[i, j]) * s_i - (j == target[i] ? s_i : 0)} with {@code s_i = g[i * gStride] * gScale}
+     * (0 where the target is ignoreIndex), rounded as core's HostBackend composition.
      */
-    public void crossEntropyBackward(int grad, int rowScale, int[] targets, int rows, int classes, int ignoreIndex) {
-        if (rows == 0) return;
-        unary(UnaryOp.EXP, grad, grad, rows * classes);
-        binary(BinaryOp.MUL, grad, grad, new int[] {classes, 1}, rowScale, new int[] {1, 0}, new int[] {rows, classes});
-        withInts(targets, at -> arena.launch(Kernel.NLL_GRAD_AT_TARGET, Grid.elements(rows), rows, classes, ignoreIndex,
-                at, grad, rowScale));
+    public void crossEntropyBackward(int grad, int g, int gStride, double gScale, int[] target, int ignoreIndex,
+                                     int rows, int classes) {
+        if (rows == 0 || classes == 0) return;
+        float hi = (float) gScale, lo = (float) (gScale - hi);
+        withInts(target, at -> arena.launch(Kernel.CROSS_ENTROPY_BACKWARD, Grid.elements((long) rows * classes),
+                new float[] {hi, lo}, rows, classes, ignoreIndex, at, grad, g, gStride));
+    }
+
+    /** {@code out[i] = condition[i] != 0 ? a[i] : b[i]} for {@code i < n} (torch.where). */
+    public void where(int out, int condition, int a, int b, int n) {
+        if (n > 0) arena.launch(Kernel.WHERE, Grid.elements(n), n, out, condition, a, b);
+    }
+
+    /** torch.triu (upper) or tril of {@code a: [matrices, rows, cols]} about {@code diagonal}, into out. */
+    public void triangle(int out, int a, int matrices, int rows, int cols, int diagonal, boolean upper) {
+        int n = matrices * rows * cols;
+        if (n > 0) arena.launch(Kernel.TRIANGLE, Grid.elements(n), n, out, a, rows, cols, diagonal, upper ? 1 : 0);
+    }
+
+    /** {@code out[o, index[o, i], i] = src[o, i]} (the backward of a max), other elements of out unchanged. */
+    public void scatter(int out, int src, long[] index, int outer, int dim, int inner) {
+        int[] positions = new int[index.length];
+        for (int p = 0; p < positions.length; p++) positions[p] = Math.toIntExact(index[p]);
+        if (positions.length > 0) {
+            withInts(positions, at -> arena.launch(Kernel.SCATTER, Grid.elements(positions.length),
+                    outer, dim, inner, out, src, at));
+        }
     }
 
     /** Launches an attention softmax kernel with the mask's padding flags (zeros without padding) in the int arena. */

@@ -1,5 +1,6 @@
 package dev.jtune.tornado;
 
+import dev.jtune.core.backend.BinaryOp;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -20,7 +21,7 @@ final class ElementwiseKernels {
 
     /**
      * {@code heap[out + i] = op(heap[a + i])}; args {@code [n, out, a, op]} (op: a {@link
-     * dev.jtune.core.backend.UnaryOp} ordinal).
+     * DeviceMath#code}).
      */
     static void unary(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), out = args.get(1), a = args.get(2), op = args.get(3);
@@ -32,7 +33,7 @@ final class ElementwiseKernels {
     /**
      * {@code out[idx] = op(a[idx], b[idx])} over a contiguous {@code out} of a shape of rank &lt;= 8, with a and b read
      * through strides (0 broadcasts); computed in double, rounded once. Args {@code [n, out, a, b, op, rank, shape[8],
-     * aStrides[8], bStrides[8]]} (op: a {@link dev.jtune.core.backend.BinaryOp} ordinal).
+     * aStrides[8], bStrides[8]]} (op: a {@link #code(BinaryOp)}).
      */
     static void binary(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), out = args.get(1), op = args.get(4), rank = args.get(5);
@@ -89,17 +90,35 @@ final class ElementwiseKernels {
         }
     }
 
-    /** The {@link dev.jtune.core.backend.BinaryOp} with ordinal {@code op}, as core's ScalarOps defines it. */
+    /** The op codes {@link #binary} receives, one per {@link BinaryOp} (see {@link #code}). */
+    static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, POW = 4, MAXIMUM = 5, MINIMUM = 6, EQ = 7, GT = 8;
+
+    /** The kernel's code for {@code op}: spelled out, so that reordering the enum cannot change what a kernel runs. */
+    static int code(BinaryOp op) {
+        return switch (op) {
+            case ADD -> ADD;
+            case SUB -> SUB;
+            case MUL -> MUL;
+            case DIV -> DIV;
+            case POW -> POW;
+            case MAXIMUM -> MAXIMUM;
+            case MINIMUM -> MINIMUM;
+            case EQ -> EQ;
+            case GT -> GT;
+        };
+    }
+
+    /** The binary op with code {@code op}, as core's ScalarOps defines it. */
     static double binaryOp(int op, double x, double y) {
         return switch (op) {
-            case 0 -> x + y;
-            case 1 -> x - y;
-            case 2 -> x * y;
-            case 3 -> x / y;
-            case 4 -> pow(x, y);
-            case 5 -> DeviceMath.max(x, y);
-            case 6 -> DeviceMath.min(x, y);
-            case 7 -> x == y ? 1 : 0;
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+            case POW -> pow(x, y);
+            case MAXIMUM -> DeviceMath.max(x, y);
+            case MINIMUM -> DeviceMath.min(x, y);
+            case EQ -> x == y ? 1 : 0;
             default -> x > y ? 1 : 0;
         };
     }

@@ -42,4 +42,17 @@ final class IndexKernels {
             }
         }
     }
+
+    /**
+     * The backward of a max along the middle axis: {@code out[o, index[o, i], i] = src[o, i]} for {@code src} and
+     * {@code index: [outer, inner]}, other elements of {@code out: [outer, dim, inner]} left as they are; one work-item
+     * per element of src. Args {@code [outer, dim, inner, out, src, index (int arena)]}.
+     */
+    static void scatter(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
+        int outer = args.get(0), dim = args.get(1), inner = args.get(2), out = args.get(3), src = args.get(4);
+        int index = args.get(5);
+        for (int p = k.globalIdx; p < outer * inner; p += k.globalGroupSizeX) {
+            heap.set(out + (p / inner * dim + ints.get(index + p)) * inner + p % inner, heap.get(src + p));
+        }
+    }
 }

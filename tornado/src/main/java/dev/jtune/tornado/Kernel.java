@@ -29,7 +29,10 @@ enum Kernel {
     ATTENTION_SOFTMAX(AttentionKernels::attentionSoftmax),
     ATTENTION_SOFTMAX_BACKWARD(AttentionKernels::attentionSoftmaxBackward),
     NLL_LOSS(CrossEntropyKernels::nllLoss),
-    NLL_GRAD_AT_TARGET(CrossEntropyKernels::nllGradAtTarget);
+    CROSS_ENTROPY_BACKWARD(CrossEntropyKernels::crossEntropyBackward),
+    WHERE(SelectKernels::where),
+    TRIANGLE(SelectKernels::triangle),
+    SCATTER(IndexKernels::scatter);
 
     final Task5<KernelContext, FloatArray, IntArray, IntArray, FloatArray> code;
 

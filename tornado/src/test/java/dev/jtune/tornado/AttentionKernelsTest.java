@@ -1,6 +1,6 @@
 package dev.jtune.tornado;
 
-import dev.jtune.core.kernels.AttentionMask;
+import dev.jtune.core.backend.AttentionMask;
 import dev.jtune.core.kernels.ScalarAttention;
 import org.junit.jupiter.api.Test;
 

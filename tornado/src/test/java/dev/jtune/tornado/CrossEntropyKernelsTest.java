@@ -1,71 +1,64 @@
 package dev.jtune.tornado;
 
-import dev.jtune.core.Tensor;
-import dev.jtune.core.backend.Backend;
-import dev.jtune.core.backend.Backends;
-import dev.jtune.core.ops.Losses;
 import org.junit.jupiter.api.Test;
 
 import static dev.jtune.tornado.TestDevice.ARENA;
 import static dev.jtune.tornado.TestDevice.OPS;
+import static dev.jtune.tornado.TestDevice.REFERENCE;
 import static dev.jtune.tornado.TestDevice.U;
 
 /**
- * The device's cross-entropy pieces against core's fused op on the reference backend (per-row losses, reduction NONE,
- * and its gradient for a seeded output gradient), with an ignored row and a row whose target is its largest logit.
+ * nll_loss and cross-entropy's backward against the reference backend, with an ignored row, one upstream gradient
+ * broadcast to every row (gStride 0, a mean's gScale 1/3) and one per row.
  *
- * <p>Tolerances: a loss is a log-softmax value (see SoftmaxKernelsTest: {@code (d + 3|log S| + T + 2 + 2|y|) u},
- * bounded here by {@code (|y| + max d + T + 12) u}); a gradient {@code e^y s - [target] s} adds exp's 3 ulp, the
- * product's and the difference's roundings to the log-probability's error carried through exp: {@code |s| (e^y (err(y)
- * + 5u) + u)}.
+ * <p>Tolerances: nll_loss negates, so it is exact. The backward's exp is the unary kernel's (1 ulp); its product with
+ * {@code (float) s} and the subtraction at the target round as the reference's do, but s comes from a two-float gScale
+ * (within 2^-48 relative): {@code 2 ulp + 2u e^y |s|}.
  */
 class CrossEntropyKernelsTest {
 
+    private static final int IGNORE = -100;
+
     @Test
-    void lossesAndGradientMatchCoreFusedCrossEntropy() {
-        int ignore = -100;
+    void nllLossIsExact() {
         for (int classes : new int[] {1, 7, 257}) {
-            int rows = 5;
-            float[] logits = TestDevice.values(classes, rows * classes, 3);
-            int[] targets = {0, classes - 1, ignore, classes / 2, 0};
-            logits[4 * classes] = 50; // row 4's target is its largest logit
-            float[] gOut = TestDevice.values(classes + 1, rows, 1);
+            int rows = 4;
+            float[] logProbs = TestDevice.values(classes, rows * classes, 2);
+            int[] target = {0, classes - 1, IGNORE, classes / 2};
+            float[] want = new float[rows];
+            REFERENCE.nllLoss(want, logProbs, target, IGNORE, rows, classes);
+            int atLogP = TestDevice.put(logProbs), atLoss = ARENA.allocate(rows);
+            OPS.nllLoss(atLoss, atLogP, target, IGNORE, rows, classes);
+            TestDevice.exact("nll_loss C=" + classes, want, TestDevice.get(atLoss, rows));
+            ARENA.free(atLogP);
+            ARENA.free(atLoss);
+        }
+    }
 
-            float[] wantLoss, wantGrad;
-            Backend previous = Backends.use(TestDevice.REFERENCE);
-            try {
-                Tensor x = Tensor.of(logits, rows, classes).requiresGrad(true);
-                long[] t = new long[rows];
-                for (int i = 0; i < rows; i++) t[i] = targets[i];
-                Tensor losses = Losses.crossEntropy(x, Tensor.ofLongs(t, rows), ignore, Losses.Reduction.NONE);
-                losses.backward(Tensor.of(gOut, rows));
-                wantLoss = losses.toFloatArray();
-                wantGrad = x.grad().toFloatArray();
-            } finally {
-                Backends.use(previous);
+    @Test
+    void crossEntropyBackwardMatchesTheReferenceComposition() {
+        for (int classes : new int[] {1, 7, 257}) {
+            for (int gStride : new int[] {0, 1}) {
+                int rows = 5;
+                float[] logProbs = new float[rows * classes];
+                REFERENCE.softmax(logProbs, TestDevice.values(classes, rows * classes, 3), rows, classes, true);
+                float[] g = TestDevice.values(classes + 1, rows, 1);
+                int[] target = {0, classes - 1, IGNORE, classes / 2, 0};
+                double gScale = gStride == 0 ? 1.0 / 3 : 1;
+                float[] want = logProbs.clone();
+                REFERENCE.crossEntropyBackward(want, g, gStride, gScale, target, IGNORE, rows, classes);
+                double[] tol = new double[want.length];
+                for (int e = 0; e < tol.length; e++) {
+                    double s = g[e / classes * gStride] * gScale;
+                    tol[e] = 2 * Math.ulp(want[e]) + 2 * U * Math.exp(logProbs[e]) * Math.abs(s);
+                }
+                int atGrad = TestDevice.put(logProbs), atG = TestDevice.put(g);
+                OPS.crossEntropyBackward(atGrad, atG, gStride, gScale, target, IGNORE, rows, classes);
+                String what = "cross_entropy backward C=" + classes + " gStride=" + gStride;
+                TestDevice.within(what, want, TestDevice.get(atGrad, want.length), tol);
+                ARENA.free(atGrad);
+                ARENA.free(atG);
             }
-
-            int atLogits = TestDevice.put(logits), atLoss = ARENA.allocate(rows);
-            int atLogP = ARENA.allocate(logits.length);
-            float[] rowScale = gOut.clone();
-            rowScale[2] = 0; // the ignored row
-            int atScale = TestDevice.put(rowScale);
-            OPS.crossEntropy(atLoss, atLogP, atLogits, targets, rows, classes, ignore);
-            float[] logProbs = TestDevice.get(atLogP, logits.length);
-            OPS.crossEntropyBackward(atLogP, atScale, targets, rows, classes, ignore);
-
-            double maxD = 0;
-            for (float v : logits) maxD = Math.max(maxD, Math.abs(v) * 2);
-            double[] tolLoss = new double[rows], tolGrad = new double[logits.length];
-            for (int i = 0; i < rows; i++) tolLoss[i] = (Math.abs(wantLoss[i]) + maxD + classes / 128.0 + 12) * U;
-            for (int e = 0; e < logits.length; e++) {
-                double s = Math.abs(rowScale[e / classes]), p = Math.exp(logProbs[e]);
-                double errY = (Math.abs(logProbs[e]) + maxD + classes / 128.0 + 12) * U;
-                tolGrad[e] = s * (p * (errY + 5 * U) + U) + Float.MIN_NORMAL;
-            }
-            TestDevice.within("losses C=" + classes, wantLoss, TestDevice.get(atLoss, rows), tolLoss);
-            TestDevice.within("dlogits C=" + classes, wantGrad, TestDevice.get(atLogP, logits.length), tolGrad);
-            for (int at : new int[] {atLogits, atLoss, atLogP, atScale}) ARENA.free(at);
         }
     }
 }
