@@ -27,11 +27,12 @@ final class CrossEntropyKernels {
     }
 
     /**
-     * In place over the log-probabilities, one work-item per element: {@code grad[i, j] = exp(grad[i, j]) * (float) s_i},
-     * then at the target {@code grad - s_i} in double, rounded once, with {@code s_i = g[i * gStride] * gScale} in
-     * double (0 at an ignored row), as core's HostBackend composes it. gScale arrives as two floats, {@code hi + lo}, so
-     * {@code g hi + g lo} (each product exact in double) is gScale's product to within 2^-48. Args
-     * {@code [rows, classes, ignoreIndex, targets (int arena), grad, g, gStride]}, scalars {@code [gScaleHi, gScaleLo]}.
+     * In place over the log-probabilities, one work-item per element:
+     * {@code grad[i, j] = exp(grad[i, j]) * (float) s_i}, then at the target {@code grad - s_i} in double, rounded
+     * once, with {@code s_i = g[i * gStride] * gScale} in double (0 at an ignored row), as core's HostBackend composes
+     * it. gScale arrives as two floats, {@code hi + lo}, so {@code g hi + g lo} (each product exact in double) is
+     * gScale's product to within 2^-48. Args {@code [rows, classes, ignoreIndex, targets (int arena), grad, g,
+     * gStride]}, scalars {@code [gScaleHi, gScaleLo]}.
      */
     static void crossEntropyBackward(KernelContext k, FloatArray heap, IntArray ints, IntArray args,
                                      FloatArray scalars) {

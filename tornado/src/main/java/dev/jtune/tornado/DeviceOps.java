@@ -132,7 +132,9 @@ public final class DeviceOps {
     public void biasGeluBackward(int dx, int dbias, int g, int x, int bias, int rows, int cols, boolean tanh) {
         int n = rows * cols;
         UnaryOp grad = tanh ? UnaryOp.GELU_TANH_GRAD : UnaryOp.GELU_GRAD;
-        if (n > 0) arena.launch(Kernel.BIAS_GELU_BACKWARD, Grid.elements(n), n, cols, dx, g, x, bias, DeviceMath.code(grad));
+        if (n > 0) {
+            arena.launch(Kernel.BIAS_GELU_BACKWARD, Grid.elements(n), n, cols, dx, g, x, bias, DeviceMath.code(grad));
+        }
         reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
     }
 
@@ -180,8 +182,9 @@ public final class DeviceOps {
 
     /**
      * Cross-entropy's backward in place over the log-probabilities {@code grad: [rows, classes]}:
-     * {@code grad[i, j] = exp(grad[i, j]) * s_i - (j == target[i] ? s_i : 0)} with {@code s_i = g[i * gStride] * gScale}
-     * (0 where the target is ignoreIndex), rounded as core's HostBackend composition.
+     * {@code grad[i, j] = exp(grad[i, j]) * s_i - (j == target[i] ? s_i : 0)} with
+     * {@code s_i = g[i * gStride] * gScale} (0 where the target is ignoreIndex), rounded as core's HostBackend
+     * composition.
      */
     public void crossEntropyBackward(int grad, int g, int gStride, double gScale, int[] target, int ignoreIndex,
                                      int rows, int classes) {
