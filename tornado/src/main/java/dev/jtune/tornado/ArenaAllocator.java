@@ -47,10 +47,11 @@ final class ArenaAllocator {
         if (n < 0) throw new IllegalArgumentException(name + ": negative allocation of " + n + " elements");
         long size = Math.max(ALIGN, (n + ALIGN - 1) / ALIGN * ALIGN);
         for (Map.Entry<Long, Long> block : free.entrySet()) {
-            if (block.getValue() < size) continue;
-            long start = block.getKey();
+            // Key and length are read before the removal: TreeMap may reuse a removed entry's object for its successor.
+            long start = block.getKey(), length = block.getValue();
+            if (length < size) continue;
             free.remove(start);
-            if (block.getValue() > size) free.put(start + size, block.getValue() - size);
+            if (length > size) free.put(start + size, length - size);
             used.put(start, size);
             inUse += size;
             return (int) start;

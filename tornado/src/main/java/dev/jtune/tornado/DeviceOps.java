@@ -22,6 +22,11 @@ public final class DeviceOps {
         this.arena = arena;
     }
 
+    /** {@code out[i] = value} for {@code i < n}. */
+    public void fill(int out, int n, float value) {
+        if (n > 0) arena.launch(Kernel.FILL, Grid.elements(n), new float[] {value}, n, out);
+    }
+
     /** {@code out[i] = op(a[i])} for {@code i < n}; out may be a. */
     public void unary(UnaryOp op, int out, int a, int n) {
         if (n > 0) arena.launch(Kernel.UNARY, Grid.elements(n), n, out, a, DeviceMath.code(op));

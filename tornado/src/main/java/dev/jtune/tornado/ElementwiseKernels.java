@@ -19,6 +19,13 @@ final class ElementwiseKernels {
 
     private ElementwiseKernels() {}
 
+    /** {@code heap[out + i] = scalars[0]} for {@code i < n}; args {@code [n, out]}. */
+    static void fill(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
+        int n = args.get(0), out = args.get(1);
+        float value = scalars.get(0);
+        for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) heap.set(out + i, value);
+    }
+
     /**
      * {@code heap[out + i] = op(heap[a + i])}; args {@code [n, out, a, op]} (op: a {@link
      * DeviceMath#code}).

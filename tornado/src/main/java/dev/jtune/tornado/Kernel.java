@@ -13,6 +13,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * must not be an OpenCL built-in ({@code select} is: the driver then rejects the kernel and pocl crashes).
  */
 enum Kernel {
+    FILL(ElementwiseKernels::fill),
     UNARY(ElementwiseKernels::unary),
     BINARY(ElementwiseKernels::binary),
     COPY(ElementwiseKernels::copy),

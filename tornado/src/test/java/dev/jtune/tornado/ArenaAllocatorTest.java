@@ -50,4 +50,28 @@ class ArenaAllocatorTest {
     void freeingAnUnknownOffsetFails() {
         assertThrows(IllegalArgumentException.class, () -> arena.free(16));
     }
+
+    @Test
+    void liveRegionsNeverOverlapUnderARandomMixOfAllocationsAndFrees() {
+        // A free list kept in a TreeMap once lost a block's length when the removal of a node with two children
+        // moved its successor into the entry being read: regions were then handed out twice.
+        ArenaAllocator arena = new ArenaAllocator("heap", "floats", 1 << 20, "");
+        java.util.Random random = new java.util.Random(5);
+        java.util.TreeMap<Integer, Integer> live = new java.util.TreeMap<>();  // start -> requested length
+        for (int op = 0; op < 20_000; op++) {
+            if (live.isEmpty() || live.size() < 300 && random.nextBoolean()) {
+                int n = 1 + random.nextInt(2000);
+                int start = arena.allocate(n);
+                var before = live.floorEntry(start);
+                var after = live.ceilingEntry(start);
+                assertTrue(before == null || before.getKey() + before.getValue() <= start, "overlaps the region before");
+                assertTrue(after == null || start + n <= after.getKey(), "overlaps the region after");
+                live.put(start, n);
+            } else {
+                Integer start = live.keySet().stream().skip(random.nextInt(live.size())).findFirst().orElseThrow();
+                arena.free(start);
+                live.remove(start);
+            }
+        }
+    }
 }

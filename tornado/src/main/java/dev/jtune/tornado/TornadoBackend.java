@@ -1,0 +1,212 @@
+package dev.jtune.tornado;
+
+import dev.jtune.core.backend.AdamWStep;
+import dev.jtune.core.backend.AttentionMask;
+import dev.jtune.core.backend.Backend;
+import dev.jtune.core.backend.BinaryOp;
+import dev.jtune.core.backend.CpuBackend;
+import dev.jtune.core.backend.ReduceOp;
+import dev.jtune.core.backend.UnaryOp;
+import dev.jtune.core.memory.BufferPool;
+
+/**
+ * The TornadoVM backend: F32 tensors live in a device's memory ({@link TornadoMemory}) and every op runs there as a
+ * TornadoVM kernel, so a training step's tensors stay on the device; the host sees data only when host code asks for
+ * it (a loss value, logging, saving). Chosen by name only ({@code --backend tornado}, {@code -Djtune.backend=tornado});
+ * the device is {@code -Djtune.tornado.device=DRIVER:DEVICE} (default 0:0) and its memory
+ * {@code -Djtune.tornado.memory=SIZE}. The device is opened on first use.
+ *
+ * <p>Every op has a device kernel; attention with dropout runs the CPU kernel on host copies of its operands (the
+ * device has no dropout yet): correct, and the first place to look for speed in a training run with dropout.
+ */
+public final class TornadoBackend implements Backend<DeviceRegion> {
+
+    private final BufferPool buffers = new BufferPool();  // for host arrays: other dtypes, and host copies
+    private final CpuBackend host = new CpuBackend();
+    private volatile TornadoMemory memory;
+
+    @Override
+    public String name() {
+        return "tornado";
+    }
+
+    /** Below the CPU backends: used only when asked for by name. */
+    @Override
+    public int priority() {
+        return -10;
+    }
+
+    @Override
+    public BufferPool buffers() {
+        return buffers;
+    }
+
+    @Override
+    public TornadoMemory device() {
+        TornadoMemory m = memory;
+        if (m == null) {
+            synchronized (this) {
+                if (memory == null) memory = new TornadoMemory(DeviceArena.fromSystemProperties());
+                m = memory;
+            }
+        }
+        return m;
+    }
+
+    private DeviceOps ops() {
+        return device().ops();
+    }
+
+    @Override
+    public void unary(UnaryOp op, DeviceRegion out, DeviceRegion a, int aOff, int n) {
+        ops().unary(op, out.offset(), a.offset() + aOff, n);
+    }
+
+    @Override
+    public void binary(BinaryOp op, DeviceRegion out, DeviceRegion a, int aOff, int[] aStrides, DeviceRegion b,
+                       int bOff, int[] bStrides, int[] shape) {
+        ops().binary(op, out.offset(), a.offset() + aOff, aStrides, b.offset() + bOff, bStrides, shape);
+    }
+
+    @Override
+    public void copy(DeviceRegion out, DeviceRegion a, int aOff, int[] aStrides, int[] shape) {
+        ops().copy(out.offset(), a.offset() + aOff, aStrides, shape);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, DeviceRegion out, DeviceRegion a, int outer, int r, int inner) {
+        ops().reduce(op, out.offset(), a.offset(), outer, r, inner);
+    }
+
+    @Override
+    public void argmax(long[] out, DeviceRegion a, int outer, int r, int inner) {
+        DeviceArena arena = device().arena();
+        int at = arena.allocateInts(out.length);
+        try {
+            ops().argmax(at, a.offset(), outer, r, inner);
+            int[] index = new int[out.length];
+            arena.downloadInts(at, index);
+            for (int i = 0; i < index.length; i++) out[i] = index[i];
+        } finally {
+            arena.freeInts(at);
+        }
+    }
+
+    @Override
+    public void scatter(DeviceRegion out, DeviceRegion src, long[] index, int outer, int dim, int inner) {
+        ops().scatter(out.offset(), src.offset(), index, outer, dim, inner);
+    }
+
+    @Override
+    public void matmul(DeviceRegion out, DeviceRegion a, int[] aOffsets, int aRowStride, int aColStride,
+                       DeviceRegion b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
+        ops().matmul(out.offset(), shifted(aOffsets, a.offset()), aRowStride, aColStride,
+                shifted(bOffsets, b.offset()), bRowStride, bColStride, m, n, k);
+    }
+
+    @Override
+    public void softmax(DeviceRegion out, DeviceRegion a, int rows, int cols, boolean log) {
+        ops().softmax(out.offset(), a.offset(), rows, cols, log);
+    }
+
+    @Override
+    public void softmaxBackward(DeviceRegion gradIn, DeviceRegion g, DeviceRegion y, int rows, int cols, boolean log) {
+        ops().softmaxBackward(gradIn.offset(), g.offset(), y.offset(), rows, cols, log);
+    }
+
+    @Override
+    public void indexSelect(DeviceRegion out, DeviceRegion a, int[] index, int outer, int dim, int inner) {
+        ops().indexSelect(out.offset(), a.offset(), index, outer, dim, inner);
+    }
+
+    @Override
+    public void indexAdd(DeviceRegion out, DeviceRegion src, int[] index, int outer, int dim, int inner) {
+        ops().indexAdd(out.offset(), src.offset(), index, outer, dim, inner);
+    }
+
+    @Override
+    public void where(DeviceRegion out, DeviceRegion condition, DeviceRegion a, DeviceRegion b, int n) {
+        ops().where(out.offset(), condition.offset(), a.offset(), b.offset(), n);
+    }
+
+    @Override
+    public void triangle(DeviceRegion out, DeviceRegion a, int matrices, int rows, int cols, int diagonal,
+                         boolean upper) {
+        ops().triangle(out.offset(), a.offset(), matrices, rows, cols, diagonal, upper);
+    }
+
+    @Override
+    public void nllLoss(DeviceRegion losses, DeviceRegion logProbs, int[] target, int ignoreIndex, int rows,
+                        int classes) {
+        ops().nllLoss(losses.offset(), logProbs.offset(), target, ignoreIndex, rows, classes);
+    }
+
+    @Override
+    public void crossEntropyBackward(DeviceRegion grad, DeviceRegion g, int gStride, double gScale, int[] target,
+                                     int ignoreIndex, int rows, int classes) {
+        ops().crossEntropyBackward(grad.offset(), g.offset(), gStride, gScale, target, ignoreIndex, rows, classes);
+    }
+
+    /**
+     * On the device, keeping the weights in {@code p} (or in a temporary region when the caller needs none); with
+     * dropout, the CPU kernel on host copies (the device has no dropout yet).
+     */
+    @Override
+    public void attention(DeviceRegion out, DeviceRegion p, DeviceRegion q, DeviceRegion k, DeviceRegion v,
+                          AttentionMask mask, int n, int tq, int tk, int hs, int hsv, float scale) {
+        if (mask.dropout()) {
+            float[] o = out.toHost(), weights = p == null ? null : p.toHost();
+            host.attention(o, weights, q.toHost(), k.toHost(), v.toHost(), mask, n, tq, tk, hs, hsv, scale);
+            out.upload(o);
+            if (p != null) p.upload(weights);
+            return;
+        }
+        DeviceArena arena = device().arena();
+        int weights = p != null ? p.offset() : arena.allocate((long) n * tq * tk);
+        try {
+            ops().attention(out.offset(), weights, q.offset(), k.offset(), v.offset(), mask, n, tq, tk, hs, hsv, scale);
+        } finally {
+            if (p == null) arena.free(weights);
+        }
+    }
+
+    @Override
+    public void attentionBackward(DeviceRegion dq, DeviceRegion dk, DeviceRegion dv, DeviceRegion dout,
+                                  DeviceRegion p, DeviceRegion q, DeviceRegion k, DeviceRegion v, AttentionMask mask,
+                                  int n, int tq, int tk, int hs, int hsv, float scale) {
+        if (mask.dropout()) {
+            float[] dqh = dq.toHost(), dkh = dk.toHost(), dvh = dv.toHost();
+            host.attentionBackward(dqh, dkh, dvh, dout.toHost(), p.toHost(), q.toHost(), k.toHost(), v.toHost(),
+                    mask, n, tq, tk, hs, hsv, scale);
+            dq.upload(dqh);
+            dk.upload(dkh);
+            dv.upload(dvh);
+            return;
+        }
+        ops().attentionBackward(dq.offset(), dk.offset(), dv.offset(), dout.offset(), p.offset(), q.offset(),
+                k.offset(), v.offset(), mask, n, tq, tk, hs, hsv, scale);
+    }
+
+    @Override
+    public void adamw(DeviceRegion p, DeviceRegion g, DeviceRegion m, DeviceRegion v, AdamWStep step) {
+        ops().adamw(p.offset(), g.offset(), m.offset(), v.offset(), p.size(), step);
+    }
+
+    @Override
+    public void biasGelu(DeviceRegion out, DeviceRegion x, DeviceRegion bias, int rows, int cols, boolean tanh) {
+        ops().biasGelu(out.offset(), x.offset(), bias.offset(), rows, cols, tanh);
+    }
+
+    @Override
+    public void biasGeluBackward(DeviceRegion dx, DeviceRegion dbias, DeviceRegion g, DeviceRegion x,
+                                 DeviceRegion bias, int rows, int cols, boolean tanh) {
+        ops().biasGeluBackward(dx.offset(), dbias.offset(), g.offset(), x.offset(), bias.offset(), rows, cols, tanh);
+    }
+
+    /** Batch offsets into a region, as heap offsets. */
+    private static int[] shifted(int[] offsets, int base) {
+        int[] out = new int[offsets.length];
+        for (int i = 0; i < offsets.length; i++) out[i] = base + offsets[i];
+        return out;
+    }
+}
