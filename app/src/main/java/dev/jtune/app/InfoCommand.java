@@ -16,6 +16,7 @@ final class InfoCommand implements Callable<Integer> {
         System.out.printf("threads: %d (set with -Djtune.threads=N via JTUNE_JAVA_OPTS)%n", Parallel.threads());
         for (Backend<?> b : Backends.available()) {
             System.out.printf("backend: %s%s%n", b.name(), b == Backends.current() ? " (in use)" : "");
+            for (String device : b.devices()) System.out.println("  device " + device);
         }
         return 0;
     }

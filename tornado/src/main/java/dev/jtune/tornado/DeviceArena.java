@@ -13,6 +13,7 @@ import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.WorkerGrid;
 import uk.ac.manchester.tornado.api.WorkerGrid3D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
@@ -41,6 +42,8 @@ public final class DeviceArena implements AutoCloseable {
      * #fromSystemProperties}.
      */
     public static final String MEMORY_PROPERTY = "jtune.tornado.memory";
+    /** The system property naming the device as {@code DRIVER:DEVICE} ({@code ./jtune info} lists them); default 0:0. */
+    public static final String DEVICE_PROPERTY = "jtune.tornado.device";
     /** The int arena of {@link #fromSystemProperties}: 4 Mi ints, for indices, targets and batch offsets. */
     static final int DEFAULT_INTS = 1 << 22;
     /** The staging sizes: a transfer uses the smallest that holds it, or loops over the largest. */
@@ -69,10 +72,17 @@ public final class DeviceArena implements AutoCloseable {
     private final int uploads, downloads, intUploads, intDownloads, kernels;
 
     /**
+     * An arena on TornadoVM's default device (driver 0, device 0).
+     *
      * @param heapFloats capacity of the float heap, at most {@code Integer.MAX_VALUE}
      * @param arenaInts capacity of the int arena
      */
     public DeviceArena(long heapFloats, int arenaInts) {
+        this(heapFloats, arenaInts, TornadoExecutionPlan.getDevice(0, 0));
+    }
+
+    /** An arena on {@code device}. */
+    public DeviceArena(long heapFloats, int arenaInts, TornadoDevice device) {
         if (heapFloats < 1 || heapFloats > Integer.MAX_VALUE || arenaInts < 1) {
             throw new IllegalArgumentException("device arena: capacities must be in [1, 2^31-1], got " + heapFloats
                     + " floats and " + arenaInts + " ints");
@@ -128,17 +138,31 @@ public final class DeviceArena implements AutoCloseable {
                     .task("t", code, context, heap, ints, args, scalars)));
         }
         plan = new TornadoExecutionPlan(graphs.toArray(ImmutableTaskGraph[]::new));
-        plan.withGridScheduler(scheduler).withCompilerFlags(TornadoVMBackendType.OPENCL, OPENCL_FLAGS);
+        plan.withDevice(device).withGridScheduler(scheduler).withCompilerFlags(TornadoVMBackendType.OPENCL, OPENCL_FLAGS);
         args.set(0, 0);
         plan.withGraph(0).execute(); // moves the heap and int arena to the device, once
     }
 
     /**
-     * An arena whose heap holds {@value #MEMORY_PROPERTY} bytes (default 1g), with a {@value #DEFAULT_INTS}-int arena.
+     * An arena whose heap holds {@value #MEMORY_PROPERTY} bytes (default 1g), with a {@value #DEFAULT_INTS}-int arena,
+     * on the device {@value #DEVICE_PROPERTY} names (default 0:0).
      */
     public static DeviceArena fromSystemProperties() {
         long bytes = parseBytes(System.getProperty(MEMORY_PROPERTY, "1g"));
-        return new DeviceArena(Math.min(bytes / Float.BYTES, Integer.MAX_VALUE), DEFAULT_INTS);
+        return new DeviceArena(Math.min(bytes / Float.BYTES, Integer.MAX_VALUE), DEFAULT_INTS,
+                device(System.getProperty(DEVICE_PROPERTY, "0:0")));
+    }
+
+    /** The device {@code DRIVER:DEVICE} names, with a one-line error naming what is installed when there is none. */
+    static TornadoDevice device(String name) {
+        String[] parts = name.strip().split(":");
+        try {
+            if (parts.length != 2) throw new NumberFormatException();
+            return TornadoExecutionPlan.getDevice(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("-D" + DEVICE_PROPERTY + "=" + name + " (--device): no such TornadoVM "
+                    + "device; ./jtune info lists them as DRIVER:DEVICE, e.g. 0:0", e);
+        }
     }
 
     /** {@code 123}, {@code 64k}, {@code 512m}, {@code 2g}: bytes, as for {@code -Xmx}. */

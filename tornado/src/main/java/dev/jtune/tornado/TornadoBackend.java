@@ -8,6 +8,11 @@ import dev.jtune.core.backend.CpuBackend;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
 import dev.jtune.core.memory.BufferPool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import uk.ac.manchester.tornado.api.TornadoDeviceMap;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
 /**
  * The TornadoVM backend: F32 tensors live in a device's memory ({@link TornadoMemory}) and every op runs there as a
@@ -51,6 +56,25 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
             }
         }
         return m;
+    }
+
+    /**
+     * TornadoVM's devices as {@code DRIVER:DEVICE name (backend, type, memory)}; the first is the default. Listing them
+     * starts TornadoVM's runtime (about a second) but opens no device.
+     */
+    @Override
+    public List<String> devices() {
+        List<String> lines = new ArrayList<>();
+        List<uk.ac.manchester.tornado.api.TornadoBackend> drivers = new TornadoDeviceMap().getAllBackends();
+        for (int d = 0; d < drivers.size(); d++) {
+            for (int i = 0; i < drivers.get(d).getNumDevices(); i++) {
+                TornadoDevice device = drivers.get(d).getDevice(i);
+                lines.add(String.format(Locale.ROOT, "%d:%d %s (%s, %s, %.1f GiB)", d, i, device.getPhysicalDevice()
+                        .getDeviceName(), device.getTornadoVMBackend(), device.getDeviceType(),
+                        device.getMaxGlobalMemory() / (double) (1L << 30)));
+            }
+        }
+        return lines;
     }
 
     private DeviceOps ops() {

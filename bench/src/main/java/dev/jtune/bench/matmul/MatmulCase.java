@@ -2,6 +2,8 @@ package dev.jtune.bench.matmul;
 
 import dev.jtune.core.kernels.simd.SimdMatmul;
 import dev.jtune.core.kernels.simd.SimdMatvec;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.backend.Backend;
 import java.util.Random;
 
 /**
@@ -63,6 +65,23 @@ public enum MatmulCase {
             SimdMatmul.matmul(ops.out(), ops.a(), offsets, ops.aRowStride(), ops.aColStride(),
                               ops.b(), offsets, ops.bRowStride(), ops.bColStride(), m, n, k);
         }
+    }
+
+    /**
+     * The product on {@code backend}'s own kernel, with the operands' buffers where that backend keeps them (device
+     * buffers for a device backend: {@code operands} are copied there once, on the first call).
+     */
+    @SuppressWarnings("unchecked")
+    public void multiplyOn(Backend<?> backend, Operands ops, Tensor[] onBackend) {
+        if (onBackend[0] == null) {
+            onBackend[0] = Tensor.of(ops.out(), ops.out().length);
+            onBackend[1] = Tensor.of(ops.a(), ops.a().length);
+            onBackend[2] = Tensor.of(ops.b(), ops.b().length);
+        }
+        int[] offsets = {0};
+        ((Backend<Object>) backend).matmul(onBackend[0].storage().kernelBuffer(), onBackend[1].storage().kernelBuffer(),
+                offsets, ops.aRowStride(), ops.aColStride(), onBackend[2].storage().kernelBuffer(), offsets,
+                ops.bRowStride(), ops.bColStride(), m, n, k);
     }
 
     /** Random operands and an output buffer for this case. */

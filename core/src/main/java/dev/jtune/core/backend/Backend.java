@@ -33,6 +33,11 @@ public interface Backend<B> {
         return null;
     }
 
+    /** The devices this backend can run on, one line each, for {@code ./jtune info}; none for the CPU backends. */
+    default java.util.List<String> devices() {
+        return java.util.List.of();
+    }
+
     /** {@code out[i] = op(a[aOff + i])} for {@code i < n}; {@code out} may be {@code a} when {@code aOff} is 0. */
     void unary(UnaryOp op, B out, B a, int aOff, int n);
 
