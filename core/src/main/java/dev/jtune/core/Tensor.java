@@ -79,8 +79,8 @@ public final class Tensor {
 
     /** A new tensor with every element equal to {@code value} (converted to the dtype). */
     public static Tensor full(double value, DType dtype, int... shape) {
-        Tensor t = zeros(dtype, shape);
-        if (value != 0) InPlace.fill(t, value);
+        Tensor t = empty(dtype, shape);
+        InPlace.fill(t, value);
         return t;
     }
 

@@ -5,6 +5,7 @@ import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
 import dev.jtune.core.backend.AttentionMask;
+import dev.jtune.core.kernels.Strided;
 
 import java.util.function.IntConsumer;
 
@@ -44,12 +45,17 @@ public final class DeviceOps {
         arena.launch(Kernel.BINARY, Grid.elements(n), args);
     }
 
-    /** {@code out[idx] = a[idx]}: the strided view {@code (a, aStrides, shape)} into a contiguous out. */
-    public void copy(int out, int a, int[] aStrides, int[] shape) {
-        int n = elements(shape, "copy");
+    /**
+     * {@code out[idx] = a[idx]}: the strided view {@code (a, aStrides, shape)} into the strided view
+     * {@code (out, outStrides, shape)}; dimensions that step as one in both are merged first (a contiguous copy, or a
+     * cat's block, becomes one run).
+     */
+    public void copy(int out, int[] outStrides, int a, int[] aStrides, int[] shape) {
+        int[][] c = Strided.collapse(shape, outStrides, aStrides);  // {shape, outStrides, aStrides}
+        int n = elements(c[0], "copy");
         if (n == 0) return;
-        int[] head = {n, out, a, shape.length};
-        arena.launch(Kernel.COPY, Grid.elements(n), strided(head, ElementwiseKernels.COPY_SHAPE, shape, aStrides));
+        int[] head = {n, out, a, c[0].length};
+        arena.launch(Kernel.COPY, Grid.elements(n), strided(head, ElementwiseKernels.COPY_SHAPE, c[0], c[1], c[2]));
     }
 
     /** {@code out[o, i] = op over j of a[o, j, i]} for a contiguous {@code a: [outer, r, inner]}. */

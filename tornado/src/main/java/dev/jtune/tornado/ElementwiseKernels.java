@@ -59,19 +59,21 @@ final class ElementwiseKernels {
     }
 
     /**
-     * {@code out[idx] = a[idx]}: a strided view into a contiguous {@code out}; args {@code [n, out, a, rank, shape[8],
-     * strides[8]]}.
+     * {@code out[idx] = a[idx]}: a strided view into a strided view, both of a shape of rank &lt;= 8 (a's strides may
+     * be 0); args {@code [n, out, a, rank, shape[8], outStrides[8], aStrides[8]]}.
      */
     static void copy(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
-        int n = args.get(0), out = args.get(1), rank = args.get(3);
+        int n = args.get(0), rank = args.get(3);
         for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) {
-            int rest = i, a = args.get(2);
+            int rest = i, out = args.get(1), a = args.get(2);
             for (int d = rank - 1; d >= 0; d--) {
                 int size = args.get(COPY_SHAPE + d);
-                a += rest % size * args.get(COPY_SHAPE + RANK + d);
+                int index = rest % size;
                 rest /= size;
+                out += index * args.get(COPY_SHAPE + RANK + d);
+                a += index * args.get(COPY_SHAPE + 2 * RANK + d);
             }
-            heap.set(out + i, heap.get(a));
+            heap.set(out, heap.get(a));
         }
     }
 

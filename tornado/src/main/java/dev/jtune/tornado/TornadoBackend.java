@@ -93,8 +93,14 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
     }
 
     @Override
-    public void copy(DeviceRegion out, DeviceRegion a, int aOff, int[] aStrides, int[] shape) {
-        ops().copy(out.offset(), a.offset() + aOff, aStrides, shape);
+    public void copy(DeviceRegion out, int outOff, int[] outStrides, DeviceRegion a, int aOff, int[] aStrides,
+                     int[] shape) {
+        ops().copy(out.offset() + outOff, outStrides, a.offset() + aOff, aStrides, shape);
+    }
+
+    @Override
+    public void fill(DeviceRegion out, int off, int n, float value) {
+        ops().fill(out.offset() + off, n, value);
     }
 
     @Override

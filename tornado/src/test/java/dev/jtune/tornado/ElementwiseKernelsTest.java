@@ -100,15 +100,25 @@ class ElementwiseKernelsTest {
     }
 
     @Test
-    void copyOfAStridedViewWithAnOffsetIsExact() {
-        float[] a = TestDevice.values(3, 2000, 1);
-        int[] shape = {5, 1, 7, 3}, strides = {1, 0, 15, 5};
-        float[] want = new float[5 * 7 * 3];
-        REFERENCE.copy(want, a, 11, strides, shape);
-        int at = TestDevice.put(a), out = ARENA.allocate(want.length);
-        OPS.copy(out, at + 11, strides, shape);
+    void copyOfAStridedViewIntoATransposedDestinationWithOffsetsIsExact() {
+        float[] a = TestDevice.values(3, 2000, 1), before = TestDevice.values(4, 130, 1);
+        int[] shape = {5, 1, 7, 3}, strides = {1, 0, 15, 5}, outStrides = {1, 0, 15, 5};  // out: [3, 7, 5] permuted
+        float[] want = before.clone();
+        REFERENCE.copy(want, 20, outStrides, a, 11, strides, shape);
+        int at = TestDevice.put(a), out = TestDevice.put(before);
+        OPS.copy(out + 20, outStrides, at + 11, strides, shape);
         TestDevice.exact("copy", want, TestDevice.get(out, want.length));
         ARENA.free(at);
+        ARENA.free(out);
+    }
+
+    @Test
+    void fillSetsARangeAndLeavesTheRest() {
+        float[] before = TestDevice.values(5, 1009, 1), want = before.clone();
+        java.util.Arrays.fill(want, 3, 1000, -0f);
+        int out = TestDevice.put(before);
+        OPS.fill(out + 3, 997, -0f);
+        TestDevice.exact("fill", want, TestDevice.get(out, want.length));
         ARENA.free(out);
     }
 

@@ -147,14 +147,16 @@ public class KernelsBenchmark {
     /** {@code k^T} out of qkv: the view {@code [B, H, hs, T]} with strides {@code [T*3C, hs, 1, 3C]}. */
     @Benchmark
     public float[] copyKeysTransposed(Heads s) {
-        s.backend.copy(s.out, s.qkv, C, new int[] {T * 3 * C, HS, 1, 3 * C}, new int[] {B, H, HS, T});
+        s.backend.copy(s.out, 0, new int[] {H * HS * T, HS * T, T, 1}, s.qkv, C, new int[] {T * 3 * C, HS, 1, 3 * C},
+                new int[] {B, H, HS, T});
         return s.out;
     }
 
     /** {@code dk^T}: the view {@code [B, H, T, hs]} of a contiguous {@code [B, H, hs, T]}, strides {@code [.., 1, T]}. */
     @Benchmark
     public float[] copyHeadTransposed(Heads s) {
-        s.backend.copy(s.out, s.dk, 0, new int[] {H * HS * T, HS * T, 1, T}, new int[] {B, H, T, HS});
+        s.backend.copy(s.out, 0, new int[] {H * T * HS, T * HS, HS, 1}, s.dk, 0, new int[] {H * HS * T, HS * T, 1, T},
+                new int[] {B, H, T, HS});
         return s.out;
     }
 }

@@ -10,9 +10,9 @@ import dev.jtune.core.memory.DeviceMemory;
  * tensors on {@link F64Kernels}, the double twin of every method here.
  *
  * <p>Outputs come first, then inputs, then dimensions; outputs are contiguous and written from index 0 unless an offset
- * is given; kernels do not allocate arrays that outlive the call. Inputs are read through an offset and strides where
- * noted. Every backend computes the same function as {@link ReferenceBackend}, and a backend's results never depend on
- * its thread count.
+ * (and strides) are given; kernels do not allocate arrays that outlive the call. Inputs are read through an offset and
+ * strides where noted. Every backend computes the same function as {@link ReferenceBackend}, and a backend's results
+ * never depend on its thread count.
  */
 public interface Backend<B> {
 
@@ -48,8 +48,18 @@ public interface Backend<B> {
     void binary(BinaryOp op, B out, B a, int aOff, int[] aStrides, B b, int bOff, int[] bStrides,
                 int[] shape);
 
-    /** {@code out[idx] = a[aOff + sum(idx[d] * aStrides[d])]}: a strided view copied into a contiguous array. */
-    void copy(B out, B a, int aOff, int[] aStrides, int[] shape);
+    /**
+     * {@code out[outOff + sum(idx[d] * outStrides[d])] = a[aOff + sum(idx[d] * aStrides[d])]} for every index of
+     * {@code shape}: a strided view copied into a strided view, exactly (a stride of 0 in {@code aStrides} broadcasts).
+     * The destination's strides must address each of its elements once (no stride 0 over a dimension longer than 1),
+     * and {@code out} may be {@code a} only if no element is written that is read for another index (the views are
+     * disjoint, or each element is copied onto itself); the op layer copies a source that shares the destination's
+     * storage first. Other elements of {@code out} are left as they are.
+     */
+    void copy(B out, int outOff, int[] outStrides, B a, int aOff, int[] aStrides, int[] shape);
+
+    /** {@code out[off + i] = value} for {@code i < n}, leaving the rest of {@code out} as it is. */
+    void fill(B out, int off, int n, float value);
 
     /**
      * {@code out[o, i] = op over j of a[o, j, i]} for a contiguous {@code a: [outer, r, inner]}; SUM of r=0 is 0, MAX of

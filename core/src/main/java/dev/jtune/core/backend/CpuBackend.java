@@ -19,6 +19,7 @@ import dev.jtune.core.kernels.simd.SimdReduce;
 import dev.jtune.core.kernels.simd.SimdSoftmax;
 import dev.jtune.core.kernels.simd.SimdUnary;
 import dev.jtune.core.memory.BufferPool;
+import java.util.Arrays;
 
 /**
  * The fast CPU backend: F32 kernels written with the Vector API ({@code dev.jtune.core.kernels.simd}) and split over
@@ -106,9 +107,14 @@ public final class CpuBackend implements HostBackend {
 
     /** Contiguous runs, tiled transposes or gathered runs, as {@link SimdCopy} plans them. */
     @Override
-    public void copy(float[] out, float[] a, int aOff, int[] aStrides, int[] shape) {
-        SimdCopy.Plan plan = SimdCopy.plan(aOff, aStrides, shape);
+    public void copy(float[] out, int outOff, int[] outStrides, float[] a, int aOff, int[] aStrides, int[] shape) {
+        SimdCopy.Plan plan = SimdCopy.plan(outOff, outStrides, aOff, aStrides, shape);
         Parallel.forRange(plan.units(), grain(plan.unitSize()), (s, e) -> SimdCopy.run(plan, out, a, s, e));
+    }
+
+    @Override
+    public void fill(float[] out, int off, int n, float value) {
+        Parallel.forRange(n, GRAIN, (s, e) -> Arrays.fill(out, off + s, off + e, value));
     }
 
     @Override

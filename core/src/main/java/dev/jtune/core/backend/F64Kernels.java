@@ -8,6 +8,7 @@ import dev.jtune.core.kernels.ScalarMatmul;
 import dev.jtune.core.kernels.ScalarReduce;
 import dev.jtune.core.kernels.ScalarSelect;
 import dev.jtune.core.kernels.ScalarSoftmax;
+import java.util.Arrays;
 
 /**
  * The F64 twin of every {@link Backend} method, with the same contract over {@code double[]}: the naive scalar
@@ -30,8 +31,14 @@ public final class F64Kernels {
     }
 
     /** See {@link Backend#copy}. */
-    public static void copy(double[] out, double[] a, int aOff, int[] aStrides, int[] shape) {
-        ScalarElementwise.copy(out, a, aOff, aStrides, shape);
+    public static void copy(double[] out, int outOff, int[] outStrides, double[] a, int aOff, int[] aStrides,
+                            int[] shape) {
+        ScalarElementwise.copy(out, outOff, outStrides, a, aOff, aStrides, shape);
+    }
+
+    /** See {@link Backend#fill}. */
+    public static void fill(double[] out, int off, int n, double value) {
+        Arrays.fill(out, off, off + n, value);
     }
 
     /** See {@link Backend#reduce}. */

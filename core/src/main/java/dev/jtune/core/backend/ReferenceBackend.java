@@ -4,6 +4,7 @@ import dev.jtune.core.kernels.ScalarAdamW;
 import dev.jtune.core.kernels.ScalarAttention;
 import dev.jtune.core.kernels.ScalarReduce;
 import dev.jtune.core.memory.BufferPool;
+import java.util.Arrays;
 
 /**
  * The definition of correct: naive single-thread double-precision kernels, no SIMD.
@@ -55,8 +56,14 @@ public final class ReferenceBackend implements HostBackend {
     }
 
     @Override
-    public void copy(float[] out, float[] a, int aOff, int[] aStrides, int[] shape) {
-        inDouble(out, a, null, (o, x, y) -> F64Kernels.copy(o, x, aOff, aStrides, shape));
+    public void copy(float[] out, int outOff, int[] outStrides, float[] a, int aOff, int[] aStrides, int[] shape) {
+        inDouble(out, a, null, (o, x, y) -> F64Kernels.copy(o, outOff, outStrides, x, aOff, aStrides, shape));
+    }
+
+    /** Exact in float: no widening. */
+    @Override
+    public void fill(float[] out, int off, int n, float value) {
+        Arrays.fill(out, off, off + n, value);
     }
 
     @Override

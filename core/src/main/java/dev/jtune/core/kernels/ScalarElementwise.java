@@ -4,8 +4,8 @@ import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * Naive elementwise kernels over double arrays: map, broadcast zip and strided copy, each a plain loop that walks the
- * index space in row-major order (an odometer over the shape).
+ * Naive elementwise kernels over double arrays: map, broadcast zip and strided copy, each a plain walk over the index
+ * space in row-major order ({@link Strided#forEach}, an odometer over the shape).
  */
 public final class ScalarElementwise {
 
@@ -27,21 +27,7 @@ public final class ScalarElementwise {
      */
     public static void zip(double[] out, double[] a, int aOff, int[] aStrides, double[] b, int bOff, int[] bStrides,
                            int[] shape, DoubleBinaryOperator f) {
-        int n = Strided.numel(shape);
-        int rank = shape.length;
-        int[] idx = new int[rank];
-        int ai = aOff, bi = bOff;
-        for (int i = 0; i < n; i++) {
-            out[i] = f.applyAsDouble(a[ai], b[bi]);
-            for (int d = rank - 1; d >= 0; d--) { // advance the odometer by one element
-                ai += aStrides[d];
-                bi += bStrides[d];
-                if (++idx[d] < shape[d]) break;
-                ai -= aStrides[d] * shape[d];
-                bi -= bStrides[d] * shape[d];
-                idx[d] = 0;
-            }
-        }
+        Strided.forEach(shape, aOff, aStrides, bOff, bStrides, (i, ai, bi) -> out[i] = f.applyAsDouble(a[ai], b[bi]));
     }
 
     /**
@@ -53,20 +39,9 @@ public final class ScalarElementwise {
         for (int i = 0; i < len; i++) out[o + i] = (float) f.applyAsDouble(a[ai + i * as], b[bi + i * bs]);
     }
 
-    /** {@code out[idx] = a[aOff + idx . aStrides]}: a strided view copied into a contiguous array. */
-    public static void copy(double[] out, double[] a, int aOff, int[] aStrides, int[] shape) {
-        int n = Strided.numel(shape);
-        int rank = shape.length;
-        int[] idx = new int[rank];
-        int ai = aOff;
-        for (int i = 0; i < n; i++) {
-            out[i] = a[ai];
-            for (int d = rank - 1; d >= 0; d--) {
-                ai += aStrides[d];
-                if (++idx[d] < shape[d]) break;
-                ai -= aStrides[d] * shape[d];
-                idx[d] = 0;
-            }
-        }
+    /** {@code out[outOff + idx . outStrides] = a[aOff + idx . aStrides]}: a strided view copied into another. */
+    public static void copy(double[] out, int outOff, int[] outStrides, double[] a, int aOff, int[] aStrides,
+                            int[] shape) {
+        Strided.forEach(shape, outOff, outStrides, aOff, aStrides, (i, o, ai) -> out[o] = a[ai]);
     }
 }

@@ -11,6 +11,12 @@ public final class Strided {
         void run(int outPos, int aPos, int bPos, int len);
     }
 
+    /** One element of a strided iteration: its row-major {@code index} and its positions in two operands. */
+    @FunctionalInterface
+    public interface ElementBody {
+        void run(int index, int aPos, int bPos);
+    }
+
     private Strided() {}
 
     /** The number of elements of {@code shape} (1 for rank 0). */
@@ -46,6 +52,27 @@ public final class Strided {
                 Arrays.copyOfRange(s, from, s.length),
                 Arrays.copyOfRange(as, from, s.length),
                 Arrays.copyOfRange(bs, from, s.length)};
+    }
+
+    /**
+     * Calls {@code body} for every element of {@code shape} in row-major order (an odometer over the shape), with its
+     * positions {@code aOff + idx . aStrides} and {@code bOff + idx . bStrides}: the naive iteration, element by element.
+     */
+    public static void forEach(int[] shape, int aOff, int[] aStrides, int bOff, int[] bStrides, ElementBody body) {
+        int n = numel(shape), rank = shape.length;
+        int[] idx = new int[rank];
+        int aPos = aOff, bPos = bOff;
+        for (int i = 0; i < n; i++) {
+            body.run(i, aPos, bPos);
+            for (int d = rank - 1; d >= 0; d--) { // advance the odometer by one element
+                aPos += aStrides[d];
+                bPos += bStrides[d];
+                if (++idx[d] < shape[d]) break;
+                aPos -= aStrides[d] * shape[d];
+                bPos -= bStrides[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.jtune.core.Storage;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.io.HalfFloats;
+import dev.jtune.core.kernels.Strided;
 
 /** Element access across dtypes, dtype conversion ({@code to}), and copies to Java arrays. */
 public final class Conversions {
@@ -57,17 +58,16 @@ public final class Conversions {
         }
     }
 
-    /** Copies any strided tensor into the contiguous zero-offset {@code out} of the same shape and dtype. */
+    /** Copies any view {@code a} into the view {@code out} of the same shape and dtype, on the host. */
     static void copyStrided(Tensor out, Tensor a) {
-        int n = a.numel();
-        if (n == 0) return;
-        if (a.isContiguous()) {
-            System.arraycopy(a.storage().array(), a.offset(), out.storage().array(), out.offset(), n);
-            return;
-        }
+        if (a.numel() == 0) return;
         Object src = a.storage().array(), dst = out.storage().array();
-        InPlace.forEachPosition(a.shape(), a.strides(), a.offset(),
-                (i, pos) -> System.arraycopy(src, pos, dst, out.offset() + i, 1));
+        if (out.isContiguous() && a.isContiguous()) {
+            System.arraycopy(src, a.offset(), dst, out.offset(), a.numel());
+        } else {
+            Strided.forEach(out.shape(), out.offset(), out.strides(), a.offset(), a.strides(),
+                    (i, o, ai) -> System.arraycopy(src, ai, dst, o, 1));
+        }
     }
 
     public static float[] toFloatArray(Tensor t) {
@@ -97,7 +97,7 @@ public final class Conversions {
     public static Tensor to(Tensor t, DType dtype) {
         if (t.dtype() == dtype) return t;
         Tensor c = Dispatch.dense(t);
-        Tensor out = Tensor.zeros(dtype, t.shape());
+        Tensor out = Tensor.empty(dtype, t.shape());  // every element is written below
         int n = c.numel();
         for (int i = 0; i < n; i++) write(out.storage(), i, read(c.storage(), i));
         if (t.dtype().isCompute() && dtype.isCompute()) return out.recordedBy(new Cast(t));

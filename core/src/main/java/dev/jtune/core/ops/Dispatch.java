@@ -87,12 +87,35 @@ final class Dispatch {
     /** A contiguous copy of any tensor (strided views included). */
     static Tensor copy(Tensor a) {
         Tensor out = a.dtype().isCompute() ? Tensor.empty(a.dtype(), a.shape()) : Tensor.zeros(a.dtype(), a.shape());
-        switch (a.dtype()) {
-            case F32 -> backend().copy(buffer(out), buffer(a), a.offset(), a.strides(), a.shape());
-            case F64 -> F64Kernels.copy(doubles(out), doubles(a), a.offset(), a.strides(), a.shape());
+        copyInto(out, a);
+        return out;
+    }
+
+    /**
+     * Copies {@code a} into {@code out}, both any view of the same shape and dtype ({@code a} may be expanded;
+     * {@code out}'s elements must be distinct), exactly; other elements of {@code out}'s storage are left as they are.
+     * A shared storage is allowed only as {@link Backend#copy} allows it. Dtypes other than F32 and F64 are copied on
+     * the host.
+     */
+    static void copyInto(Tensor out, Tensor a) {
+        int[] shape = out.shape(), os = out.strides(), as = a.strides();
+        switch (out.dtype()) {
+            case F32 -> backend().copy(buffer(out), out.offset(), os, buffer(a), a.offset(), as, shape);
+            case F64 -> F64Kernels.copy(doubles(out), out.offset(), os, doubles(a), a.offset(), as, shape);
             default -> Conversions.copyStrided(out, a);
         }
-        return out;
+    }
+
+    /** Sets every element of a contiguous {@code out} (any offset) to {@code value} converted to its dtype. */
+    static void fill(Tensor out, double value) {
+        int off = out.offset(), n = out.numel();
+        switch (out.dtype()) {
+            case F32 -> backend().fill(buffer(out), off, n, (float) value);
+            case F64 -> F64Kernels.fill(doubles(out), off, n, value);
+            default -> {
+                for (int i = 0; i < n; i++) Conversions.setFlat(out, i, value);
+            }
+        }
     }
 
     /** Reduces dim {@code d} of any view {@code x}, keeping it as size 1. */

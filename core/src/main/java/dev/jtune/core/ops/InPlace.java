@@ -44,20 +44,16 @@ public final class InPlace {
         return self;
     }
 
-    /** Fills a fresh tensor (factories use it; no version bump, no checks). */
+    /**
+     * Sets every element of {@code t} to {@code value}, without checks or a version bump (factories use it on fresh
+     * tensors): a contiguous tensor on the backend, another view as a copy of the value broadcast to its shape.
+     */
     public static void fill(Tensor t, double value) {
-        int[] shape = t.shape(), strides = t.strides();
-        int n = t.numel();
         if (t.isContiguous()) {
-            Object a = t.storage().array();
-            switch (t.dtype()) {
-                case F32 -> Arrays.fill((float[]) a, t.offset(), t.offset() + n, (float) value);
-                case F64 -> Arrays.fill((double[]) a, t.offset(), t.offset() + n, value);
-                default -> { for (int i = 0; i < n; i++) Conversions.write(t.storage(), t.offset() + i, value); }
-            }
-            return;
+            Dispatch.fill(t, value);
+        } else {
+            Dispatch.copyInto(t, Tensor.scalar(value, t.dtype()).expand(t.shape()));
         }
-        forEachPosition(shape, strides, t.offset(), (i, pos) -> Conversions.write(t.storage(), pos, value));
     }
 
     /** {@code grad += g}, truly in place, for a gradient buffer owned by its leaf (dense, zero offset). */
@@ -69,20 +65,17 @@ public final class InPlace {
         grad.storage().bumpVersion();
     }
 
-    /** Writes {@code values} (a view with self's shape) into self's elements. */
+    /**
+     * Writes {@code values} (a view with self's shape) into self's elements; a view of self's own storage is copied
+     * first, since the backend's copy must not read elements it has already overwritten.
+     */
     private static Tensor store(Tensor self, Tensor values) {
         Tensor v = values.dtype() == self.dtype() ? values : Conversions.to(values, self.dtype());
         if (!Arrays.equals(v.shape(), self.shape())) {
             throw new IllegalArgumentException("in-place result of shape " + v.shapeString()
                     + " does not fit the destination of shape " + self.shapeString());
         }
-        Tensor dense = Dispatch.dense(v);
-        if (self.isContiguous()) {
-            System.arraycopy(dense.storage().array(), 0, self.storage().array(), self.offset(), self.numel());
-        } else {
-            Object src = dense.storage().array(), dst = self.storage().array();
-            forEachPosition(self.shape(), self.strides(), self.offset(), (i, pos) -> System.arraycopy(src, i, dst, pos, 1));
-        }
+        Dispatch.copyInto(self, v.storage() == self.storage() ? Dispatch.copy(v) : v);
         self.storage().bumpVersion();
         return self;
     }
@@ -95,26 +88,13 @@ public final class InPlace {
         if (!self.dtype().isCompute() && self.dtype() != DType.I64 && self.dtype() != DType.I32) {
             throw new IllegalArgumentException(op + ": cannot write in place into a " + self.dtype() + " tensor");
         }
-    }
-
-    /** Calls {@code body(flatIndex, storagePosition)} for each element in row-major order. */
-    static void forEachPosition(int[] shape, int[] strides, int offset, PositionBody body) {
-        int n = Shape.numel(shape);
-        int[] idx = new int[shape.length];
-        int pos = offset;
-        for (int i = 0; i < n; i++) {
-            body.accept(i, pos);
-            for (int d = shape.length - 1; d >= 0; d--) {
-                pos += strides[d];
-                if (++idx[d] < shape[d]) break;
-                pos -= strides[d] * shape[d];
-                idx[d] = 0;
+        int[] shape = self.shape(), strides = self.strides();
+        for (int d = 0; d < shape.length; d++) {
+            if (strides[d] == 0 && shape[d] > 1) {
+                throw new IllegalArgumentException(op + ": the destination of shape " + self.shapeString()
+                        + " is expanded along dim " + d + " (stride 0), so several of its elements are one memory "
+                        + "location; clone() it first");
             }
         }
-    }
-
-    @FunctionalInterface
-    interface PositionBody {
-        void accept(int flatIndex, int position);
     }
 }

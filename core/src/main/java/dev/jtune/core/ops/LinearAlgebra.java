@@ -5,6 +5,7 @@ import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.autograd.SavedTensor;
 import dev.jtune.core.backend.BinaryOp;
+import dev.jtune.core.kernels.Strided;
 import java.util.Arrays;
 
 /** Matrix products with broadcast batch dims; transposed operands are read through strides, never copied. */
@@ -110,7 +111,7 @@ public final class LinearAlgebra {
         int[] shape = Arrays.copyOf(t.shape(), t.dim() - 2), strides = Arrays.copyOf(t.strides(), t.dim() - 2);
         int[] bs = Shape.broadcastStrides(shape, strides, batch);
         int[] offsets = new int[Shape.numel(batch)];
-        InPlace.forEachPosition(batch, bs, t.offset(), (i, pos) -> offsets[i] = pos);
+        Strided.forEach(batch, t.offset(), bs, 0, bs, (i, pos, unused) -> offsets[i] = pos);
         return offsets;
     }
 }

@@ -4,7 +4,6 @@ import dev.jtune.core.Shape;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
 import java.util.Arrays;
-import java.util.List;
 
 /** Views that share storage (view, reshape, transpose, permute, narrow, expand, squeeze, unsqueeze) and copies. */
 public final class Views {
@@ -83,11 +82,10 @@ public final class Views {
         Tensor v = Tensor.ofStorage(x.storage(), shape, strides, x.offset() + start * strides[d]);
         return v.recordedBy(new Node("narrow", x) {
             @Override
-            public Tensor[] backward(Tensor g) {  // g placed between zero blocks: [0..begin) g [begin+length..size)
-                int[] before = x.shape(), after = x.shape();
-                before[d] = begin;
-                after[d] = size - begin - length;
-                return new Tensor[] {Joining.cat(List.of(Tensor.zeros(g.dtype(), before), g, Tensor.zeros(g.dtype(), after)), d)};
+            public Tensor[] backward(Tensor g) {  // g copied into its slice of zeros: [0..begin) g [begin+length..size)
+                Tensor grad = Tensor.zeros(g.dtype(), x.shape());
+                Dispatch.copyInto(grad.narrow(d, begin, length), g);
+                return new Tensor[] {grad};
             }
         });
     }

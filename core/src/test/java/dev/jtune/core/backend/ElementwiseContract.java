@@ -14,9 +14,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The elementwise part of the backend contract: unary, binary (with broadcasting) and copy compute what
+ * The elementwise part of the backend contract: unary, binary (with broadcasting), copy and fill compute what
  * {@link ReferenceBackend} does, on every op, on sizes around the vector length: bit-identical where IEEE rounding pins
- * the result, within a few ulp elsewhere.
+ * the result (copies and fills always), within a few ulp elsewhere.
  */
 public interface ElementwiseContract extends ContractTarget {
 
@@ -86,27 +86,72 @@ public interface ElementwiseContract extends ContractTarget {
         }
     }
 
+    /** A destination view of a shape: its offset and strides in an array of {@code length} elements. */
+    record Destination(String name, int offset, int[] strides, int length) {
+
+        static Destination of(String name, int offset, int[] strides, int[] shape) {
+            int last = offset;
+            for (int d = 0; d < shape.length; d++) last += (shape[d] - 1) * strides[d];
+            return new Destination(name, offset, strides, Strided.numel(shape) == 0 ? offset : last + 1);
+        }
+    }
+
+    /** Where a copy may write: a dense array, a cat's slice (padded rows), a transposed view, every other element. */
+    private static Stream<Destination> destinations(int[] shape) {
+        int rank = shape.length;
+        int[] dense = new int[rank], padded = new int[rank], reversed = new int[rank], everyOther = new int[rank];
+        for (int d = rank - 1, step = 1, paddedStep = 1; d >= 0; d--) {
+            dense[d] = step;
+            everyOther[d] = 2 * step;
+            padded[d] = paddedStep;
+            step *= shape[d];
+            paddedStep *= d == rank - 1 ? shape[d] + 3 : shape[d];
+        }
+        for (int d = 0, step = 1; d < rank; d++) {
+            reversed[d] = step;
+            step *= shape[d];
+        }
+        return Stream.of(Destination.of("dense", 0, dense, shape), Destination.of("cat slice", 2, padded, shape),
+                Destination.of("transposed", 1, reversed, shape), Destination.of("every other", 1, everyOther, shape));
+    }
+
     @Test
-    default void copyGathersEveryStridedViewExactly() {
+    default void copyWritesEveryStridedViewIntoEveryDestinationExactlyAndNothingElse() {
         Random rnd = new Random(3);
         for (int n : SIZES) {
-            float[] a = toFloat(values(rnd, 6 * n + 7, 1, false));
+            float[] a = toFloat(values(rnd, 6 * n + 7, 1, true));
             int[][][] views = { // {shape, strides, offset}
                     {{2, 3, n}, {3 * n, n, 1}, {7}},        // contiguous
                     {{n, 3, 2}, {1, n, 3 * n}, {0}},        // fully permuted
                     {{2, n, 3}, {3 * n, 1, n}, {1}},        // last two swapped
                     {{3, n}, {2 * n, 2}, {0}},              // every other element
                     {{4, n}, {0, 1}, {2}},                  // expanded (stride 0)
+                    {{3, n}, {1, 0}, {4}},                  // a column broadcast along rows
                     {{2, 0, n}, {n, n, 1}, {0}},            // empty
                     {{}, {}, {5}}};                         // rank 0
             for (int[][] v : views) {
-                String what = backend().name() + " copy shape " + Arrays.toString(v[0]) + " strides "
-                        + Arrays.toString(v[1]);
-                int size = Strided.numel(v[0]);
-                float[] want = new float[size], got = new float[size];
-                REFERENCE.copy(want, a, v[2][0], v[1], v[0]);
-                backend().copy(got, a, v[2][0], v[1], v[0]);
-                Compare.exact(what, want, got);
+                destinations(v[0]).forEach(dest -> {
+                    String what = backend().name() + " copy shape " + Arrays.toString(v[0]) + " strides "
+                            + Arrays.toString(v[1]) + " into " + dest.name();
+                    float[] want = toFloat(values(rnd, dest.length(), 1, false)), got = want.clone();
+                    REFERENCE.copy(want, dest.offset(), dest.strides(), a, v[2][0], v[1], v[0]);
+                    backend().copy(got, dest.offset(), dest.strides(), a, v[2][0], v[1], v[0]);
+                    Compare.exact(what, want, got);
+                });
+            }
+        }
+    }
+
+    @Test
+    default void fillSetsExactlyItsRangeToTheValue() {
+        Random rnd = new Random(4);
+        for (int n : SIZES) {
+            for (float value : new float[] {1.5f, -0f, Float.NaN, Float.NEGATIVE_INFINITY, Float.MIN_VALUE}) {
+                int off = n % 5;
+                float[] want = toFloat(values(rnd, off + n + 3, 1, false)), got = want.clone();
+                REFERENCE.fill(want, off, n, value);
+                backend().fill(got, off, n, value);
+                Compare.exact(backend().name() + " fill " + value + " n=" + n, want, got);
             }
         }
     }

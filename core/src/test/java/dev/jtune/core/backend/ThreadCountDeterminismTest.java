@@ -76,9 +76,11 @@ class ThreadCountDeterminismTest {
         backend.triangle(triangle, a, 1, rows, cols, 2, true);
         results.add(selected);
         results.add(triangle);
-        float[] copied = new float[rows * cols];
-        backend.copy(copied, a, 0, new int[] {1, rows}, new int[] {rows, cols});
+        float[] copied = new float[rows * cols], intoSlice = new float[rows * (cols + 7)];
+        backend.copy(copied, 0, new int[] {cols, 1}, a, 0, new int[] {1, rows}, new int[] {rows, cols});
+        backend.copy(intoSlice, 3, new int[] {cols + 7, 1}, a, 0, new int[] {1, rows}, new int[] {rows, cols});
         results.add(copied);
+        results.add(intoSlice);
         for (ReduceOp op : ReduceOp.values()) {
             float[] lastDim = new float[rows], middleDim = new float[3 * 1001];
             backend.reduce(op, lastDim, a, rows, cols, 1);

@@ -122,6 +122,49 @@ class TensorOpsTest {
     }
 
     @Test
+    void catCopiesStridedInputsOfAnyDtypeIntoTheirSlices() {
+        Tensor a = Tensor.arange(0, 6, 1, DType.F32).reshape(2, 3);  // a^T: [[0, 3], [1, 4], [2, 5]]
+        assertArrayEquals(new double[] {0, 3, 0, 1, 4, 1, 2, 5, 2},
+                Tensor.cat(List.of(a.t(), a.t().narrow(1, 0, 1)), 1).toDoubleArray());
+        assertArrayEquals(new long[] {1, 2, 3}, Tensor.cat(List.of(Tensor.ofLongs(new long[] {1, 2}, 2),
+                Tensor.ofLongs(new long[] {3}, 1)), 0).toLongArray());
+    }
+
+    @Test
+    void inPlaceWritesIntoViewsChangeOnlyTheViewsElements() {
+        for (DType dtype : new DType[] {DType.F32, DType.F64, DType.I64}) {
+            Tensor x = Tensor.arange(0, 6, 1, dtype).reshape(2, 3);
+            x.t().narrow(0, 1, 2).copy_(Tensor.arange(10, 14, 1, dtype).reshape(2, 2));  // x[:, 1:]^T
+            assertArrayEquals(new double[] {0, 10, 12, 3, 11, 13}, x.toDoubleArray(), dtype.name());
+            x.narrow(1, 0, 1).fill_(-1);
+            assertArrayEquals(new double[] {-1, 10, 12, -1, 11, 13}, x.toDoubleArray(), dtype.name());
+            x.narrow(0, 1, 1).copy_(Tensor.full(7, dtype, 1));  // broadcast source
+            assertArrayEquals(new double[] {-1, 10, 12, 7, 7, 7}, x.toDoubleArray(), dtype.name());
+        }
+        Tensor y = Tensor.zeros(2, 3);
+        y.t().narrow(0, 2, 1).add_(Tensor.ones(1)).mul_(3);
+        assertArrayEquals(new double[] {0, 0, 3, 0, 0, 3}, y.toDoubleArray());
+    }
+
+    @Test
+    void copyFromAViewOfItsOwnStorageReadsTheSourceAsItWasBefore() {
+        Tensor x = Tensor.arange(0, 5, 1, DType.F32);
+        x.narrow(0, 1, 4).copy_(x.narrow(0, 0, 4));
+        assertArrayEquals(new double[] {0, 0, 1, 2, 3}, x.toDoubleArray());
+        Tensor m = Tensor.arange(0, 4, 1, DType.F32).reshape(2, 2);
+        m.copy_(m.t());
+        assertArrayEquals(new double[] {0, 2, 1, 3}, m.toDoubleArray());
+    }
+
+    @Test
+    void inPlaceWritesIntoAnExpandedViewAreRejected() {
+        Tensor e = Tensor.zeros(1).expand(3);
+        var fill = assertThrows(IllegalArgumentException.class, () -> e.fill_(1));
+        assertTrue(fill.getMessage().contains("fill_: the destination of shape [3] is expanded along dim 0"),
+                fill.getMessage());
+    }
+
+    @Test
     void triangularMasksKeepTheRightDiagonals() {
         Tensor x = Tensor.ones(DType.F64, 3, 3);
         assertArrayEquals(new double[] {0, 1, 1, 0, 0, 1, 0, 0, 0}, x.triu(1).toDoubleArray());

@@ -5,18 +5,21 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A strided view copied into a contiguous array ({@code out[idx] = a[aOff + idx . aStrides]}), planned once per copy
- * and run over independent units so a backend can split them across threads. Copies are exact, so every path gives the
- * same bits.
+ * A strided view copied into another ({@code out[outOff + idx . outStrides] = a[aOff + idx . aStrides]}), planned once
+ * per copy and run over independent units so a backend can split them across threads. Copies are exact, so every path
+ * gives the same bits.
  *
- * <p>Three plans, after {@link Strided#collapse} has merged the dimensions that step as one:
+ * <p>Four plans, after {@link Strided#collapse} has merged the dimensions that step as one in both views:
  * <ul>
- *   <li>the last dimension is contiguous: {@code System.arraycopy} per run;</li>
- *   <li>another dimension is contiguous (a transpose, e.g. {@code [.., T, hs]} heads read through
- *       {@code transpose(-2, -1)}): each output row is gathered along the strided last dimension, in tiles of
- *       {@value #TILE_ROWS} rows by {@value #TILE_COLS} columns, so the source cache lines a tile touches are reused
- *       by its rows instead of being fetched again for every row;</li>
- *   <li>no dimension is contiguous: each run is gathered with its stride (or filled, for a broadcast stride 0).</li>
+ *   <li>the last dimension is contiguous in both: {@code System.arraycopy} per run (a contiguous copy is one run, a
+ *       {@code cat} one run per block);</li>
+ *   <li>the output's last dimension is contiguous and another dimension of the input is (a transpose, e.g.
+ *       {@code [.., T, hs]} heads read through {@code transpose(-2, -1)}): each output row is gathered along the strided
+ *       last dimension, in tiles of {@value #TILE_ROWS} rows by {@value #TILE_COLS} columns, so the source cache lines
+ *       a tile touches are reused by its rows instead of being fetched again for every row;</li>
+ *   <li>only the output's last dimension is contiguous: each run is gathered with its stride (or filled, for a
+ *       broadcast stride 0);</li>
+ *   <li>the output's last dimension is strided (a transposed destination): element by element.</li>
  * </ul>
  */
 public final class SimdCopy {
@@ -27,11 +30,11 @@ public final class SimdCopy {
     static final int TILE_COLS = 64;
 
     /**
-     * How to copy: the collapsed {@code shape}, the input's {@code strides} and the contiguous output's
-     * {@code outStrides}; for a transpose, which dimension is contiguous in the input ({@code rowDim}, else -1); and the
+     * How to copy: the offsets, the collapsed {@code shape}, the output's {@code outStrides} and the input's
+     * {@code strides}; for a transpose, which dimension is contiguous in the input ({@code rowDim}, else -1); and the
      * gather offsets of one vector along the last dimension.
      */
-    public record Plan(int aOff, int[] shape, int[] strides, int[] outStrides, int rowDim, int[] gather) {
+    public record Plan(int outOff, int[] outStrides, int aOff, int[] strides, int[] shape, int rowDim, int[] gather) {
 
         /** The number of independent units: elements for run plans, (batch, 16-row block) pairs for a transpose. */
         public int units() {
@@ -56,18 +59,15 @@ public final class SimdCopy {
 
     private SimdCopy() {}
 
-    public static Plan plan(int aOff, int[] aStrides, int[] shape) {
-        int[][] c = Strided.collapse(shape, aStrides, aStrides);
-        int[] s = c[0], st = c[1];
+    /** The plan of a copy of {@code shape} from {@code (a, aOff, aStrides)} into {@code (out, outOff, outStrides)}. */
+    public static Plan plan(int outOff, int[] outStrides, int aOff, int[] aStrides, int[] shape) {
+        int[][] c = Strided.collapse(shape, outStrides, aStrides);  // {shape, outStrides, aStrides}
+        int[] s = c[0], os = c[1], st = c[2];
         int last = s.length - 1, rowDim = -1;
-        for (int d = 0; d < last && st[last] != 1; d++) if (st[d] == 1) rowDim = d;
-        int[] gather = new int[L], outStrides = new int[s.length];
+        for (int d = 0; d < last && st[last] != 1 && os[last] == 1; d++) if (st[d] == 1) rowDim = d;
+        int[] gather = new int[L];
         for (int j = 0; j < L; j++) gather[j] = j * st[last];
-        for (int d = last, step = 1; d >= 0; d--) {
-            outStrides[d] = step;
-            step *= s[d];
-        }
-        return new Plan(aOff, s, st, outStrides, rowDim, gather);
+        return new Plan(outOff, os, aOff, st, s, rowDim, gather);
     }
 
     /** Copies the units {@code [from, to)} of the plan. */
@@ -76,15 +76,22 @@ public final class SimdCopy {
             for (int u = from; u < to; u++) transposeUnit(p, out, a, u);
             return;
         }
-        int last = p.shape().length - 1, as = p.strides()[last];
-        Strided.forEachRun(p.shape(), p.aOff(), p.strides(), p.aOff(), p.strides(), from, to,
-                (o, ai, unused, len) -> {
-                    if (as == 1) {
+        int last = p.shape().length - 1, os = p.outStrides()[last], as = p.strides()[last];
+        Strided.forEachRun(p.shape(), p.outOff(), p.outStrides(), p.aOff(), p.strides(), from, to,
+                (unused, o, ai, len) -> {
+                    if (os != 1) {
+                        stridedRun(out, o, os, a, ai, as, len);
+                    } else if (as == 1) {
                         System.arraycopy(a, ai, out, o, len);
                     } else {
                         gatherRun(out, o, a, ai, as, len, p.gather());
                     }
                 });
+    }
+
+    /** {@code out[o + i * os] = a[ai + i * as]} for {@code i < len}. */
+    private static void stridedRun(float[] out, int o, int os, float[] a, int ai, int as, int len) {
+        for (int i = 0; i < len; i++) out[o + i * os] = a[ai + i * as];
     }
 
     /** {@code out[o + i] = a[ai + i * as]} for {@code i < len}. */
@@ -106,7 +113,7 @@ public final class SimdCopy {
         int last = shape.length - 1, rowDim = p.rowDim();
         int cols = shape[last], colStride = p.strides()[last], outRowStride = p.outStrides()[rowDim];
         int rowBlocks = p.rowBlocks(), r0 = unit % rowBlocks * TILE_ROWS, r1 = Math.min(shape[rowDim], r0 + TILE_ROWS);
-        int aBase = p.aOff(), oBase = 0;
+        int aBase = p.aOff(), oBase = p.outOff();
         for (int d = last - 1, b = unit / rowBlocks; d >= 0; d--) {
             if (d == rowDim) continue;
             int i = b % shape[d];

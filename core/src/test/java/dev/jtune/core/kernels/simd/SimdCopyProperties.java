@@ -16,7 +16,8 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * {@link SimdCopy} copies every strided view exactly like the reference's naive odometer copy, whichever way its units
  * are split (as threads split them): permuted views (transposes, the tiled path, with row and column counts around the
- * vector length and the tile sizes), every-other-element steps, broadcast dimensions and offsets.
+ * vector length and the tile sizes), every-other-element steps, broadcast dimensions and offsets, into dense, permuted
+ * or every-other-element destinations, leaving the destination's other elements as they were.
  */
 class SimdCopyProperties {
 
@@ -27,35 +28,48 @@ class SimdCopyProperties {
     @Property(tries = 200)
     void copiesEveryStridedViewLikeTheNaiveCopyOnAnySplit(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int rank) {
         Random rnd = new Random(seed);
-        int[] base = new int[rank];
-        for (int d = 0; d < rank; d++) base[d] = SIZES[rnd.nextInt(SIZES.length)];
-        if (Strided.numel(base) > 40_000) base[0] = 1;
-        int step = rnd.nextInt(4) == 0 ? 2 : 1; // every other element
-        int[] baseStrides = new int[rank];
-        for (int d = rank - 1, s = step; d >= 0; d--) {
-            baseStrides[d] = s;
-            s *= base[d];
-        }
-        List<Integer> order = new ArrayList<>();
-        for (int d = 0; d < rank; d++) order.add(d);
-        Collections.shuffle(order, rnd);
-        int[] shape = new int[rank], strides = new int[rank];
-        for (int d = 0; d < rank; d++) {
-            shape[d] = base[order.get(d)];
-            strides[d] = baseStrides[order.get(d)];
-        }
+        int[] shape = new int[rank];
+        for (int d = 0; d < rank; d++) shape[d] = SIZES[rnd.nextInt(SIZES.length)];
+        if (Strided.numel(shape) > 40_000) shape[0] = 1;
+        int step = step(rnd), off = rnd.nextInt(3);
+        int[] strides = layout(rnd, shape, step, true);
         if (rnd.nextInt(5) == 0) strides[rnd.nextInt(rank)] = 0; // a broadcast (expanded) dimension
-        int off = rnd.nextInt(3);
-        float[] a = new float[off + step * Strided.numel(base)];
+        float[] a = new float[off + step * Strided.numel(shape)];
         for (int i = 0; i < a.length; i++) a[i] = i + 0.5f;
+        int outStep = step(rnd), outOff = rnd.nextInt(3);
+        int[] outStrides = layout(rnd, shape, outStep, rnd.nextBoolean());
 
-        String what = "shape " + Arrays.toString(shape) + " strides " + Arrays.toString(strides) + " offset " + off;
-        float[] want = new float[Strided.numel(shape)], got = new float[want.length];
-        new ReferenceBackend().copy(want, a, off, strides, shape);
-        SimdCopy.Plan plan = SimdCopy.plan(off, strides, shape);
+        String what = "shape " + Arrays.toString(shape) + " strides " + Arrays.toString(strides) + " offset " + off
+                + " into strides " + Arrays.toString(outStrides) + " offset " + outOff;
+        float[] want = new float[outOff + outStep * Strided.numel(shape)], got = new float[want.length];
+        Arrays.fill(want, -1);
+        Arrays.fill(got, -1);
+        new ReferenceBackend().copy(want, outOff, outStrides, a, off, strides, shape);
+        SimdCopy.Plan plan = SimdCopy.plan(outOff, outStrides, off, strides, shape);
         int split = plan.units() == 0 ? 0 : rnd.nextInt(plan.units() + 1);
         SimdCopy.run(plan, got, a, 0, split);
         SimdCopy.run(plan, got, a, split, plan.units());
         assertArrayEquals(want, got, what);
+    }
+
+    /** 2 (every other element) one time in four, else 1. */
+    private static int step(Random rnd) {
+        return rnd.nextInt(4) == 0 ? 2 : 1;
+    }
+
+    /**
+     * The strides of a dense layout of {@code shape} (times {@code step}) whose dimensions lie in memory in a random
+     * order when {@code permuted} (a transpose), else in row-major order.
+     */
+    private static int[] layout(Random rnd, int[] shape, int step, boolean permuted) {
+        List<Integer> order = new ArrayList<>();
+        for (int d = 0; d < shape.length; d++) order.add(d);
+        if (permuted) Collections.shuffle(order, rnd);
+        int[] strides = new int[shape.length];
+        for (int j = shape.length - 1, s = step; j >= 0; j--) {
+            strides[order.get(j)] = s;
+            s *= shape[order.get(j)];
+        }
+        return strides;
     }
 }
