@@ -45,15 +45,8 @@ final class ElementwiseKernels {
     static void binary(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), out = args.get(1), op = args.get(4), rank = args.get(5);
         for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) {
-            // Both operands' offsets in one pass over the dimensions, last first.
-            int rest = i, a = args.get(2), b = args.get(3);
-            for (int d = rank - 1; d >= 0; d--) {
-                int size = args.get(BINARY_SHAPE + d);
-                int index = rest % size;
-                rest /= size;
-                a += index * args.get(BINARY_SHAPE + RANK + d);
-                b += index * args.get(BINARY_SHAPE + 2 * RANK + d);
-            }
+            int a = position(args, args.get(2), BINARY_SHAPE, BINARY_SHAPE + RANK, rank, i);
+            int b = position(args, args.get(3), BINARY_SHAPE, BINARY_SHAPE + 2 * RANK, rank, i);
             heap.set(out + i, (float) binaryOp(op, heap.get(a), heap.get(b)));
         }
     }
@@ -65,16 +58,24 @@ final class ElementwiseKernels {
     static void copy(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), rank = args.get(3);
         for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) {
-            int rest = i, out = args.get(1), a = args.get(2);
-            for (int d = rank - 1; d >= 0; d--) {
-                int size = args.get(COPY_SHAPE + d);
-                int index = rest % size;
-                rest /= size;
-                out += index * args.get(COPY_SHAPE + RANK + d);
-                a += index * args.get(COPY_SHAPE + 2 * RANK + d);
-            }
+            int out = position(args, args.get(1), COPY_SHAPE, COPY_SHAPE + RANK, rank, i);
+            int a = position(args, args.get(2), COPY_SHAPE, COPY_SHAPE + 2 * RANK, rank, i);
             heap.set(out, heap.get(a));
         }
+    }
+
+    /**
+     * The heap position of row-major element {@code i} of a strided operand: {@code offset + sum(idx[d] *
+     * strides[d])}, with the shape at {@code args[shapeAt..]} and the strides at {@code args[stridesAt..]}.
+     */
+    private static int position(IntArray args, int offset, int shapeAt, int stridesAt, int rank, int i) {
+        int rest = i, at = offset;
+        for (int d = rank - 1; d >= 0; d--) {
+            int size = args.get(shapeAt + d);
+            at += rest % size * args.get(stridesAt + d);
+            rest /= size;
+        }
+        return at;
     }
 
     /**

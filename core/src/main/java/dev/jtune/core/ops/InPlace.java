@@ -9,7 +9,8 @@ import java.util.Arrays;
 
 /**
  * In-place writes ({@code add_}, {@code mul_}, {@code copy_}, {@code fill_}). They are not recorded by autograd and
- * bump the storage version, so a tensor saved for backward that is later modified is caught at backward time.
+ * bump the storage version, so a tensor saved for backward that is later modified is caught at backward time. The data
+ * moves through the backend's {@code copy} and {@code fill}, so a device tensor stays on the device.
  */
 public final class InPlace {
 

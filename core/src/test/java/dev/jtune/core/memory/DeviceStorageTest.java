@@ -16,6 +16,7 @@ import dev.jtune.core.backend.Backends;
 import dev.jtune.core.backend.ReferenceBackend;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -144,5 +145,24 @@ class DeviceStorageTest {
         assertEquals(0, memory.downloads, "intermediate results stay on the device");
         assertArrayEquals(expected, y.toFloatArray());
         assertEquals(1, memory.downloads);
+    }
+
+    @Test
+    void catFillsAndInPlaceWritesIntoViewsMoveNoDataThroughTheHost() {
+        Tensor c = onDevice(() -> {
+            Tensor a = Tensor.full(1, DType.F32, 4, 8), b = Tensor.full(2, DType.F32, 4, 3);
+            Tensor t = Tensor.cat(List.of(a, b), 1);               // [4, 11]: 1 x 8, 2 x 3 per row
+            t.t().narrow(0, 8, 3).fill_(3);                        // the last 3 columns, through a transpose
+            t.narrow(1, 0, 2).copy_(t.narrow(1, 8, 2));            // from the same storage
+            t.narrow(0, 1, 1).mul_(2);
+            return t;
+        });
+        assertEquals(0, memory.uploads);
+        assertEquals(0, memory.downloads);
+        float[] want = new float[4 * 11];
+        for (int r = 0; r < 4; r++) {
+            for (int col = 0; col < 11; col++) want[r * 11 + col] = (col < 2 || col >= 8 ? 3 : 1) * (r == 1 ? 2 : 1);
+        }
+        assertArrayEquals(want, c.toFloatArray());
     }
 }
