@@ -73,7 +73,7 @@ final class MatmulKernels {
         float[] bSlice = k.allocateFloatLocalArray(DEPTH_STEP * B_PITCH); // [l][col]
         // new float[N] with a constant N becomes a private array, declared without an initialiser in the OpenCL
         // TornadoVM emits, so the sums are zeroed explicitly; Graal unrolls the constant-count loops below, so every
-        // index into these arrays is a constant and a GPU compiler keeps them in registers.
+        // index into these arrays is a constant and a GPU compiler can keep them in registers.
         float[] sums = new float[ROWS_PER_ITEM * COLS_PER_ITEM]; // [row][col] of this work-item's tile
         float[] aValues = new float[ROWS_PER_ITEM];
         float[] bValues = new float[COLS_PER_ITEM];
