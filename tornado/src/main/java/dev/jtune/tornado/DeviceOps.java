@@ -91,7 +91,7 @@ public final class DeviceOps {
         int[] offsets = new int[2 * batch];
         System.arraycopy(aOffsets, 0, offsets, 0, batch);
         System.arraycopy(bOffsets, 0, offsets, batch, batch);
-        withInts(offsets, at -> arena.launch(Kernel.MATMUL, Grid.tiles(m, n, batch),
+        withInts(offsets, at -> arena.launch(Kernel.MATMUL, MatmulKernels.grid(m, n, batch),
                 m, n, k, out, aRowStride, aColStride, bRowStride, bColStride, at, at + batch));
     }
 

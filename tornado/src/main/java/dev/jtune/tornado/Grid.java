@@ -8,8 +8,6 @@ record Grid(long globalX, long globalY, long globalZ, int localX, int localY, in
 
     /** Work-items in a work-group of the one-dimensional kernels; their local arrays have this length. */
     static final int GROUP = 128;
-    /** The side of a square matmul tile. */
-    static final int TILE = 16;
     /** At most this many work-groups per launch: the kernels stride over what is left. */
     private static final long MAX_GROUPS = 1 << 14;
 
@@ -27,12 +25,13 @@ record Grid(long globalX, long globalY, long globalZ, int localX, int localY, in
         return new Grid(groups * GROUP, 1, 1, GROUP, 1, 1);
     }
 
-    /** One {@code TILE x TILE} work-group per output tile of a batch of {@code m x n} matrices: x over n, y over m. */
-    static Grid tiles(int m, int n, int batch) {
-        return new Grid(roundUp(n), roundUp(m), Math.max(batch, 1), TILE, TILE, 1);
-    }
-
-    private static long roundUp(int size) {
-        return Math.max(1, Math.ceilDiv(size, TILE)) * (long) TILE;
+    /**
+     * One {@code side x side} work-group per {@code blockRows x blockCols} block of a batch of {@code rows x cols}
+     * matrices: x over column blocks, y over row blocks, z over the batch.
+     */
+    static Grid blocks(int rows, int cols, int batch, int blockRows, int blockCols, int side) {
+        long x = Math.max(1, Math.ceilDiv(cols, blockCols)) * (long) side;
+        long y = Math.max(1, Math.ceilDiv(rows, blockRows)) * (long) side;
+        return new Grid(x, y, Math.max(batch, 1), side, side, 1);
     }
 }
