@@ -18,6 +18,7 @@ import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
@@ -103,32 +104,12 @@ public final class DeviceArena implements AutoCloseable {
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, heap, ints)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, args, floatStaging[0])
                 .task("t", TransferKernels::upload, context, heap, ints, args, floatStaging[0])));
-        uploads = graphs.size();
-        for (FloatArray staging : floatStaging) {
-            graphs.add(graph("upload" + staging.getSize(), scheduler, resident("upload" + staging.getSize())
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, args, staging)
-                    .task("t", TransferKernels::upload, context, heap, ints, args, staging)));
-        }
-        downloads = graphs.size();
-        for (FloatArray staging : floatStaging) {
-            graphs.add(graph("download" + staging.getSize(), scheduler, resident("download" + staging.getSize())
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, args)
-                    .task("t", TransferKernels::download, context, heap, ints, args, staging)
-                    .transferToHost(DataTransferMode.EVERY_EXECUTION, staging)));
-        }
-        intUploads = graphs.size();
-        for (IntArray staging : intStaging) {
-            graphs.add(graph("uploadInts" + staging.getSize(), scheduler, resident("uploadInts" + staging.getSize())
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, args, staging)
-                    .task("t", TransferKernels::uploadInts, context, heap, ints, args, staging)));
-        }
-        intDownloads = graphs.size();
-        for (IntArray staging : intStaging) {
-            graphs.add(graph("downloadInts" + staging.getSize(), scheduler, resident("downloadInts" + staging.getSize())
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, args)
-                    .task("t", TransferKernels::downloadInts, context, heap, ints, args, staging)
-                    .transferToHost(DataTransferMode.EVERY_EXECUTION, staging)));
-        }
+        uploads = addTransfers(graphs, scheduler, context, "upload", floatStaging, TransferKernels::upload, false);
+        downloads = addTransfers(graphs, scheduler, context, "download", floatStaging, TransferKernels::download, true);
+        intUploads = addTransfers(graphs, scheduler, context, "uploadInts", intStaging, TransferKernels::uploadInts,
+                false);
+        intDownloads = addTransfers(graphs, scheduler, context, "downloadInts", intStaging,
+                TransferKernels::downloadInts, true);
         kernels = graphs.size();
         for (Kernel kernel : Kernel.values()) {
             String name = kernel.name().toLowerCase(Locale.ROOT);
@@ -266,6 +247,26 @@ public final class DeviceArena implements AutoCloseable {
     /** A graph that finds the heap and the int arena on the device and leaves them there. */
     private TaskGraph resident(String name) {
         return new TaskGraph(name).consumeFromDevice(heap, ints);
+    }
+
+    /**
+     * One transfer graph per staging array, running {@code code} between the staging array and the arena: the staging
+     * array goes to the device with each upload, or comes back to the host after each download. Returns the index of
+     * the first graph added.
+     */
+    private <S extends TornadoNativeArray> int addTransfers(List<ImmutableTaskGraph> graphs, GridScheduler scheduler,
+            KernelContext context, String name, S[] stagings, Task5<KernelContext, FloatArray, IntArray, IntArray, S> code,
+            boolean download) {
+        int first = graphs.size();
+        for (S staging : stagings) {
+            String id = name + staging.getSize();
+            TaskGraph graph = resident(id).transferToDevice(DataTransferMode.EVERY_EXECUTION, args);
+            if (!download) graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, staging);
+            graph.task("t", code, context, heap, ints, args, staging);
+            if (download) graph.transferToHost(DataTransferMode.EVERY_EXECUTION, staging);
+            graphs.add(graph(id, scheduler, graph));
+        }
+        return first;
     }
 
     /** Registers the graph's grid (one per graph, set before each launch) and snapshots it. */
