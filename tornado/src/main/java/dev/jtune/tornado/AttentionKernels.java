@@ -5,14 +5,14 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * The masked row softmax in the middle of scaled-dot-product attention, forward and backward, as core's {@code
- * ScalarAttention} computes it; the products around it ({@code q k^T}, {@code P v} and their backwards) are {@link
- * MatmulKernels#matmul} launches (see {@link DeviceOps#attention}). Weights are {@code [N, Tq, Tk]} with {@code N = B *
- * H}; one work-group per row {@code (n, i)}.
+ * The masked row softmax in the middle of scaled-dot-product attention, forward and backward, and the dropout of the
+ * weights, as core's {@code ScalarAttention} computes them; the products around them ({@code q k^T}, {@code P v} and
+ * their backwards) are {@link MatmulKernels#matmul} launches (see {@link DeviceOps#attention}). Weights are {@code [N,
+ * Tq, Tk]} with {@code N = B * H}.
  *
  * <p>Key j is hidden from query i of matrix n when causal and {@code j > i + Tk - Tq}, or when {@code padded[n / H * Tk
- * + j]} (an int 0/1 array in the int arena). Args of both kernels: {@code [rows = N * Tq, tq, tk, heads, causal (0/1),
- * padded (int arena), p, ds]}, scalars {@code [scale]}.
+ * + j]} (an int 0/1 array in the int arena). Args of both softmax kernels, one work-group per row {@code (n, i)}:
+ * {@code [rows = N * Tq, tq, tk, heads, causal (0/1), padded (int arena), p, ds]}, scalars {@code [scale]}.
  */
 final class AttentionKernels {
 
@@ -56,6 +56,22 @@ final class AttentionKernels {
                 float g = heap.get(p + base + j) * (heap.get(ds + base + j) - s);
                 heap.set(ds + base + j, hidden(ints, args, row, j) != 0 ? 0f : g * scale);
             }
+        }
+    }
+
+    /**
+     * {@code heap[out + i] = heap[a + i] * (bit i of kept ? keepScale : 0)} for {@code i < n}, over independent
+     * elements ({@link Grid#elements}); out may be a. The bitset is ints of 32 bits in the int arena, bit i being bit
+     * {@code i % 32} of int {@code i / 32} (core's {@code long} words split low half first). Args {@code [n, out, a,
+     * kept (int arena)]}, scalars {@code [keepScale]}. A dropped element is {@code x * 0}, NaN for an infinite x, as in
+     * {@code ScalarAttention}.
+     */
+    static void attentionDropout(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
+        int n = args.get(0), out = args.get(1), a = args.get(2), kept = args.get(3);
+        float keepScale = scalars.get(0);
+        for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) {
+            int bit = ints.get(kept + i / 32) >>> (i % 32) & 1;
+            heap.set(out + i, heap.get(a + i) * (keepScale * bit));
         }
     }
 

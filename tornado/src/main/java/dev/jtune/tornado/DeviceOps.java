@@ -17,6 +17,9 @@ import java.util.function.IntConsumer;
  */
 public final class DeviceOps {
 
+    /** Longs of an attention dropout bitset sent per launch (1M ints: 4 MiB of the default int arena's 16). */
+    static final int DROPOUT_CHUNK = 1 << 19;
+
     private final DeviceArena arena;
 
     public DeviceOps(DeviceArena arena) {
@@ -151,36 +154,86 @@ public final class DeviceOps {
 
     /**
      * Scaled-dot-product attention as core's {@code ScalarAttention.forward}, composed: {@code p = q k^T} (matmul),
-     * {@code p = softmax(mask(p * scale))} in place, {@code out = p v} (matmul). Shapes, contiguous: {@code q [N, Tq,
-     * hs]}, {@code k [N, Tk, hs]}, {@code v [N, Tk, hsv]}, {@code out [N, Tq, hsv]}, {@code p [N, Tq, Tk]} (the
-     * weights, kept for the backward). Dropout is not supported on the device yet.
+     * {@code p = softmax(mask(p * scale))} in place, {@code out = P' v} (matmul), where {@code P'} is p itself or, with
+     * dropout, {@code p} times its dropout factors in a temporary {@code [N, Tq, Tk]} region ({@link #dropout}).
+     * Shapes, contiguous: {@code q [N, Tq, hs]}, {@code k [N, Tk, hs]}, {@code v [N, Tk, hsv]}, {@code out [N, Tq,
+     * hsv]}, {@code p [N, Tq, Tk]} (the weights before dropout, kept for the backward).
      */
     public void attention(int out, int p, int q, int k, int v, AttentionMask mask, int n, int tq, int tk, int hs,
                           int hsv, float scale) {
         if (n == 0 || tq == 0) return;
         matmul(p, batch(q, n, tq * hs), hs, 1, batch(k, n, tk * hs), 1, hs, tq, tk, hs);
         maskedSoftmax(Kernel.ATTENTION_SOFTMAX, p, -1, mask, n, tq, tk, scale);
-        matmul(out, batch(p, n, tq * tk), tk, 1, batch(v, n, tk * hsv), hsv, 1, tq, hsv, tk);
+        int count = Math.toIntExact((long) n * tq * tk);
+        if (!mask.dropout() || count == 0) {
+            matmul(out, batch(p, n, tq * tk), tk, 1, batch(v, n, tk * hsv), hsv, 1, tq, hsv, tk);
+            return;
+        }
+        int dropped = arena.allocate(count);
+        try {
+            dropout(dropped, p, mask, count);
+            matmul(out, batch(dropped, n, tq * tk), tk, 1, batch(v, n, tk * hsv), hsv, 1, tq, hsv, tk);
+        } finally {
+            arena.free(dropped);
+        }
     }
 
     /**
      * The gradients of {@link #attention} from {@code dout [N, Tq, hsv]} and the forward's weights p, as core's {@code
-     * ScalarAttention.backward}: {@code dS = dout v^T} (matmul, into a temporary {@code [N, Tq, Tk]} region), {@code dS
-     * = mask(p * (dS - rowsum(dS * p))) * scale} in place, then {@code dq = dS k}, {@code dk = dS^T q} and {@code dv =
-     * p^T dout} (matmuls).
+     * ScalarAttention.backward}, with one temporary {@code [N, Tq, Tk]} region ds: {@code dv = P'^T dout} (matmul; with
+     * dropout {@code P'} is first made in ds), {@code dS = dout v^T} (matmul into ds), with dropout {@code dS =
+     * dropout(dS)} in place, {@code dS = mask(p * (dS - rowsum(dS * p))) * scale} in place, then {@code dq = dS k} and
+     * {@code dk = dS^T q} (matmuls).
      */
     public void attentionBackward(int dq, int dk, int dv, int dout, int p, int q, int k, int v, AttentionMask mask,
                                   int n, int tq, int tk, int hs, int hsv, float scale) {
         if (n == 0 || tq == 0 || tk == 0) return;
-        int ds = arena.allocate((long) n * tq * tk);
+        int count = Math.toIntExact((long) n * tq * tk), ds = arena.allocate(count);
         try {
+            int dropped = p;
+            if (mask.dropout()) {
+                dropout(ds, p, mask, count);
+                dropped = ds;
+            }
+            matmul(dv, batch(dropped, n, tq * tk), 1, tk, batch(dout, n, tq * hsv), hsv, 1, tk, hsv, tq);
             matmul(ds, batch(dout, n, tq * hsv), hsv, 1, batch(v, n, tk * hsv), 1, hsv, tq, tk, hsv);
+            if (mask.dropout()) dropout(ds, ds, mask, count);
             maskedSoftmax(Kernel.ATTENTION_SOFTMAX_BACKWARD, p, ds, mask, n, tq, tk, scale);
             matmul(dq, batch(ds, n, tq * tk), tk, 1, batch(k, n, tk * hs), hs, 1, tq, hs, tk);
             matmul(dk, batch(ds, n, tq * tk), 1, tk, batch(q, n, tq * hs), hs, 1, tk, hs, tq);
-            matmul(dv, batch(p, n, tq * tk), 1, tk, batch(dout, n, tq * hsv), hsv, 1, tk, hsv, tq);
         } finally {
             arena.free(ds);
+        }
+    }
+
+    /**
+     * {@code out[i] = a[i] * mask.dropoutFactor(i)} for the {@code count} weights {@code [N, Tq, Tk]} of an attention
+     * mask with dropout; out may be a. The bitset goes to the int arena {@link #DROPOUT_CHUNK} words at a time, so a
+     * training batch's (GPT-2 at B = 16, T = 1024: 6.3M ints) needs no larger int arena.
+     */
+    void dropout(int out, int a, AttentionMask mask, int count) {
+        dropout(out, a, mask, count, DROPOUT_CHUNK);
+    }
+
+    /** {@link #dropout(int, int, AttentionMask, int)} with the bitset sent {@code chunk} longs at a time. */
+    void dropout(int out, int a, AttentionMask mask, int count, int chunk) {
+        long[] kept = mask.kept();
+        int words = Math.ceilDiv(count, Long.SIZE);
+        if (kept.length < words) {
+            throw new IllegalArgumentException("attention dropout: " + count + " weights need " + words
+                    + " longs of kept bits, got " + kept.length);
+        }
+        float[] keepScale = {(float) mask.keepScale()};
+        for (int w0 = 0; w0 < words; w0 += chunk) {
+            int w = Math.min(chunk, words - w0), start = Math.toIntExact((long) w0 * Long.SIZE);
+            int len = Math.min(count - start, w * Long.SIZE);
+            int[] bits = new int[2 * w];  // each long as its low then its high 32 bits
+            for (int i = 0; i < w; i++) {
+                bits[2 * i] = (int) kept[w0 + i];
+                bits[2 * i + 1] = (int) (kept[w0 + i] >>> 32);
+            }
+            withInts(bits, at -> arena.launch(Kernel.ATTENTION_DROPOUT, Grid.elements(len), keepScale, len,
+                    out + start, a + start, at));
         }
     }
 
@@ -228,9 +281,6 @@ public final class DeviceOps {
 
     /** Launches an attention softmax kernel with the mask's padding flags (zeros without padding) in the int arena. */
     private void maskedSoftmax(Kernel kernel, int p, int ds, AttentionMask mask, int n, int tq, int tk, float scale) {
-        if (mask.dropout()) {
-            throw new UnsupportedOperationException("attention dropout is not supported on the device yet");
-        }
         int[] padded = new int[n / mask.heads() * tk];
         for (int i = 0; mask.padded() != null && i < padded.length; i++) padded[i] = mask.padded()[i] ? 1 : 0;
         withInts(padded, at -> arena.launch(kernel, Grid.groups((long) n * tq), new float[] {scale},

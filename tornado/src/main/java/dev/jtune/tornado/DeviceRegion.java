@@ -22,11 +22,4 @@ public record DeviceRegion(TornadoMemory memory, int offset, int size) implement
     public void free() {
         memory.arena().free(offset);
     }
-
-    /** A host copy of the region (for a kernel the device lacks). */
-    float[] toHost() {
-        float[] host = new float[size];
-        download(host);
-        return host;
-    }
 }

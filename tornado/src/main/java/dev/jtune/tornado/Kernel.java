@@ -29,6 +29,7 @@ enum Kernel {
     BIAS_GELU_BACKWARD(BiasGeluKernels::biasGeluBackward),
     ATTENTION_SOFTMAX(AttentionKernels::attentionSoftmax),
     ATTENTION_SOFTMAX_BACKWARD(AttentionKernels::attentionSoftmaxBackward),
+    ATTENTION_DROPOUT(AttentionKernels::attentionDropout),
     NLL_LOSS(CrossEntropyKernels::nllLoss),
     CROSS_ENTROPY_BACKWARD(CrossEntropyKernels::crossEntropyBackward),
     WHERE(SelectKernels::where),

@@ -4,7 +4,6 @@ import dev.jtune.core.backend.AdamWStep;
 import dev.jtune.core.backend.AttentionMask;
 import dev.jtune.core.backend.Backend;
 import dev.jtune.core.backend.BinaryOp;
-import dev.jtune.core.backend.CpuBackend;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
 import dev.jtune.core.memory.BufferPool;
@@ -19,15 +18,12 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
  * TornadoVM kernel, so a training step's tensors stay on the device; the host sees data only when host code asks for
  * it (a loss value, logging, saving). Chosen by name only ({@code --backend tornado}, {@code -Djtune.backend=tornado});
  * the device is {@code -Djtune.tornado.device=DRIVER:DEVICE} (default 0:0) and its memory
- * {@code -Djtune.tornado.memory=SIZE}. The device is opened on first use.
- *
- * <p>Every op has a device kernel; attention with dropout runs the CPU kernel on host copies of its operands (the
- * device has no dropout yet): correct, and the first place to look for speed in a training run with dropout.
+ * {@code -Djtune.tornado.memory=SIZE}. The device is opened on first use. Every op has a device kernel; attention's
+ * dropout bitset is the one per-step input besides indices and targets that goes from the host to the device.
  */
 public final class TornadoBackend implements Backend<DeviceRegion> {
 
     private final BufferPool buffers = new BufferPool();  // for host arrays: other dtypes, and host copies
-    private final CpuBackend host = new CpuBackend();
     private volatile TornadoMemory memory;
 
     @Override
@@ -178,19 +174,12 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
     }
 
     /**
-     * On the device, keeping the weights in {@code p} (or in a temporary region when the caller needs none); with
-     * dropout, the CPU kernel on host copies (the device has no dropout yet).
+     * On the device, keeping the weights (before dropout) in {@code p}, or in a temporary region when the caller needs
+     * none; a dropout bitset is uploaded to the int arena for the launch.
      */
     @Override
     public void attention(DeviceRegion out, DeviceRegion p, DeviceRegion q, DeviceRegion k, DeviceRegion v,
                           AttentionMask mask, int n, int tq, int tk, int hs, int hsv, float scale) {
-        if (mask.dropout()) {
-            float[] o = out.toHost(), weights = p == null ? null : p.toHost();
-            host.attention(o, weights, q.toHost(), k.toHost(), v.toHost(), mask, n, tq, tk, hs, hsv, scale);
-            out.upload(o);
-            if (p != null) p.upload(weights);
-            return;
-        }
         DeviceArena arena = device().arena();
         int weights = p != null ? p.offset() : arena.allocate((long) n * tq * tk);
         try {
@@ -204,15 +193,6 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
     public void attentionBackward(DeviceRegion dq, DeviceRegion dk, DeviceRegion dv, DeviceRegion dout,
                                   DeviceRegion p, DeviceRegion q, DeviceRegion k, DeviceRegion v, AttentionMask mask,
                                   int n, int tq, int tk, int hs, int hsv, float scale) {
-        if (mask.dropout()) {
-            float[] dqh = dq.toHost(), dkh = dk.toHost(), dvh = dv.toHost();
-            host.attentionBackward(dqh, dkh, dvh, dout.toHost(), p.toHost(), q.toHost(), k.toHost(), v.toHost(),
-                    mask, n, tq, tk, hs, hsv, scale);
-            dq.upload(dqh);
-            dk.upload(dkh);
-            dv.upload(dvh);
-            return;
-        }
         ops().attentionBackward(dq.offset(), dk.offset(), dv.offset(), dout.offset(), p.offset(), q.offset(),
                 k.offset(), v.offset(), mask, n, tq, tk, hs, hsv, scale);
     }
