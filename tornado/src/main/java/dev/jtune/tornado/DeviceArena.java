@@ -1,5 +1,6 @@
 package dev.jtune.tornado;
 
+import dev.jtune.core.kernels.ScalarReduce;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.common.TornadoFunctions.Task5;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.TornadoNativeArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -49,6 +51,11 @@ public final class DeviceArena implements AutoCloseable {
     static final int DEFAULT_INTS = 1 << 22;
     /** The staging sizes: a transfer uses the smallest that holds it, or loops over the largest. */
     private static final int[] STAGING = {1 << 12, 1 << 18, 1 << 22};
+    /**
+     * The sizes of the arrays of block sums a {@link #blockSumsOfSquares} launch sends back (64 blocks cover 1 Mi
+     * floats, 4096 blocks 64 Mi): a launch uses the smallest that holds its blocks, so little more than they crosses.
+     */
+    private static final int[] BLOCK_SUMS = {1 << 6, 1 << 12};
     /** Slots of {@code args} and {@code scalars}. */
     private static final int ARGS = 64, SCALARS = 16;
     /** OpenCL build options: warnings off, and none of TornadoVM's default fast-math flags. */
@@ -66,11 +73,12 @@ public final class DeviceArena implements AutoCloseable {
     private final FloatArray scalars = new FloatArray(SCALARS);
     private final FloatArray[] floatStaging = new FloatArray[STAGING.length];
     private final IntArray[] intStaging = new IntArray[STAGING.length];
+    private final DoubleArray[] blockSums = new DoubleArray[BLOCK_SUMS.length];
     private final ArenaAllocator floats, intRegions;
     private final List<WorkerGrid> grids = new ArrayList<>();
     private final TornadoExecutionPlan plan;
-    /** Graph indices in the plan: the uploads and downloads per staging size, then one per kernel. */
-    private final int uploads, downloads, intUploads, intDownloads, kernels;
+    /** Graph indices in the plan: the uploads and downloads per staging size, the sums of squares, then the kernels. */
+    private final int uploads, downloads, intUploads, intDownloads, sumsOfSquares, kernels;
 
     /**
      * An arena on TornadoVM's default device (driver 0, device 0).
@@ -97,6 +105,7 @@ public final class DeviceArena implements AutoCloseable {
             floatStaging[s] = new FloatArray(STAGING[s]);
             intStaging[s] = new IntArray(STAGING[s]);
         }
+        for (int s = 0; s < BLOCK_SUMS.length; s++) blockSums[s] = new DoubleArray(BLOCK_SUMS[s]);
         List<ImmutableTaskGraph> graphs = new ArrayList<>();
         GridScheduler scheduler = new GridScheduler();
         KernelContext context = new KernelContext();
@@ -110,6 +119,8 @@ public final class DeviceArena implements AutoCloseable {
                 false);
         intDownloads = addTransfers(graphs, scheduler, context, "downloadInts", intStaging,
                 TransferKernels::downloadInts, true);
+        sumsOfSquares = addTransfers(graphs, scheduler, context, "sumOfSquares", blockSums, ReduceKernels::sumOfSquares,
+                true);
         kernels = graphs.size();
         for (Kernel kernel : Kernel.values()) {
             String name = kernel.name().toLowerCase(Locale.ROOT);
@@ -189,7 +200,7 @@ public final class DeviceArena implements AutoCloseable {
 
     /** {@code heap[heapOffset + i] = src[i]} for all of {@code src}. */
     public void upload(float[] src, int heapOffset) {
-        inChunks(src.length, (s, done, n) -> {
+        inChunks(src.length, STAGING, (s, done, n) -> {
             MemorySegment.copy(src, done, floatStaging[s].getSegment(), ValueLayout.JAVA_FLOAT, 0, n);
             transfer(uploads + s, n, heapOffset + done);
         });
@@ -197,7 +208,7 @@ public final class DeviceArena implements AutoCloseable {
 
     /** {@code dst[i] = heap[heapOffset + i]} for all of {@code dst}. */
     public void download(int heapOffset, float[] dst) {
-        inChunks(dst.length, (s, done, n) -> {
+        inChunks(dst.length, STAGING, (s, done, n) -> {
             transfer(downloads + s, n, heapOffset + done);
             MemorySegment.copy(floatStaging[s].getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, done, n);
         });
@@ -205,7 +216,7 @@ public final class DeviceArena implements AutoCloseable {
 
     /** {@code ints[intOffset + i] = src[i]} for all of {@code src}. */
     public void uploadInts(int[] src, int intOffset) {
-        inChunks(src.length, (s, done, n) -> {
+        inChunks(src.length, STAGING, (s, done, n) -> {
             MemorySegment.copy(src, done, intStaging[s].getSegment(), ValueLayout.JAVA_INT, 0, n);
             transfer(intUploads + s, n, intOffset + done);
         });
@@ -213,10 +224,27 @@ public final class DeviceArena implements AutoCloseable {
 
     /** {@code dst[i] = ints[intOffset + i]} for all of {@code dst}. */
     public void downloadInts(int intOffset, int[] dst) {
-        inChunks(dst.length, (s, done, n) -> {
+        inChunks(dst.length, STAGING, (s, done, n) -> {
             transfer(intDownloads + s, n, intOffset + done);
             MemorySegment.copy(intStaging[s].getSegment(), ValueLayout.JAVA_INT, 0, dst, done, n);
         });
+    }
+
+    /**
+     * The sums of squares, in double, of the {@link ScalarReduce#SQUARES_BLOCK}-element blocks of the {@code n} floats
+     * at {@code heapOffset}, in block order ({@link ReduceKernels#sumOfSquares}): only these come to the host.
+     */
+    public double[] blockSumsOfSquares(int heapOffset, int n) {
+        double[] sums = new double[ScalarReduce.squaresBlocks(n)];
+        inChunks(sums.length, BLOCK_SUMS, (s, done, count) -> {
+            args.set(0, n);
+            args.set(1, heapOffset);
+            args.set(2, done);
+            args.set(3, count);
+            execute(sumsOfSquares + s, Grid.groups(count));
+            MemorySegment.copy(blockSums[s].getSegment(), ValueLayout.JAVA_DOUBLE, 0, sums, done, count);
+        });
+        return sums;
     }
 
     /** Runs {@code kernel} over {@code grid} with these int arguments (its javadoc gives their layout). */
@@ -251,8 +279,8 @@ public final class DeviceArena implements AutoCloseable {
 
     /**
      * One transfer graph per staging array, running {@code code} between the staging array and the arena: the staging
-     * array goes to the device with each upload, or comes back to the host after each download. Returns the index of
-     * the first graph added.
+     * array goes to the device with each upload, or comes back to the host after each download (a download's code may
+     * compute what it writes there: the sums of squares). Returns the index of the first graph added.
      */
     private <S extends TornadoNativeArray> int addTransfers(List<ImmutableTaskGraph> graphs, GridScheduler scheduler,
             KernelContext context, String name, S[] stagings, Task5<KernelContext, FloatArray, IntArray, IntArray, S> code,
@@ -296,18 +324,21 @@ public final class DeviceArena implements AutoCloseable {
         void move(int staging, int done, int n);
     }
 
-    /** Splits a transfer of {@code length} elements into chunks, each through the smallest staging array that fits. */
-    private static void inChunks(int length, Chunk chunk) {
+    /**
+     * Splits a transfer of {@code length} elements into chunks, each through the smallest staging array (of these
+     * ascending {@code sizes}) that fits.
+     */
+    private static void inChunks(int length, int[] sizes, Chunk chunk) {
         for (int done = 0; done < length; ) {
-            int s = stagingFor(length - done), n = Math.min(STAGING[s], length - done);
+            int s = stagingFor(length - done, sizes), n = Math.min(sizes[s], length - done);
             chunk.move(s, done, n);
             done += n;
         }
     }
 
-    /** The smallest staging size that holds {@code n}, else the largest. */
-    private static int stagingFor(int n) {
-        for (int s = 0; s < STAGING.length; s++) if (n <= STAGING[s]) return s;
-        return STAGING.length - 1;
+    /** The smallest of {@code sizes} that holds {@code n}, else the largest. */
+    private static int stagingFor(int n, int[] sizes) {
+        for (int s = 0; s < sizes.length; s++) if (n <= sizes[s]) return s;
+        return sizes.length - 1;
     }
 }

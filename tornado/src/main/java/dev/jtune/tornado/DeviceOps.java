@@ -13,7 +13,8 @@ import java.util.function.IntConsumer;
  * The device's versions of core's {@code Backend} F32 methods, over regions of a {@link DeviceArena}: each takes heap
  * offsets where the Backend method takes arrays (and offsets into them), in the same order, and computes the same
  * function as {@code ReferenceBackend} within the tolerance its test states. Outputs must not overlap inputs except
- * where the Backend method allows it. Each call launches its kernel and returns; nothing comes back to the host.
+ * where the Backend method allows it. Each call launches its kernel and returns; nothing comes back to the host but
+ * {@link #sumOfSquares}'s block sums.
  */
 public final class DeviceOps {
 
@@ -67,6 +68,16 @@ public final class DeviceOps {
             int isMax = op == ReduceOp.MAX ? 1 : 0;
             arena.launch(Kernel.REDUCE, Grid.groups((long) outer * inner), outer, r, inner, out, a, isMax);
         }
+    }
+
+    /**
+     * {@code sum heap[a + i]^2} for {@code i < n}, in double: the block sums on the device, added here in block order
+     * (core's {@code Backend.sumOfSquares}); only the block sums cross to the host.
+     */
+    public double sumOfSquares(int a, int n) {
+        double sum = 0;
+        for (double s : arena.blockSumsOfSquares(a, n)) sum += s;
+        return sum;
     }
 
     /**

@@ -25,6 +25,20 @@ final class GroupReduce {
         return broadcast(k, partial);
     }
 
+    /** The sum of {@code value} over the group, in double. */
+    static double sum(KernelContext k, double[] partial, double value) {
+        int t = k.localIdx;
+        partial[t] = value;
+        for (int half = Grid.GROUP / 2; half > 0; half /= 2) {
+            k.localBarrier();
+            if (t < half) partial[t] = partial[t] + partial[t + half];
+        }
+        k.localBarrier();
+        double result = partial[0];
+        k.localBarrier();
+        return result;
+    }
+
     /** The maximum of {@code value} over the group, as {@link Math#max}: NaN wins, -0.0 &lt; 0.0. */
     static float max(KernelContext k, float[] partial, float value) {
         int t = k.localIdx;

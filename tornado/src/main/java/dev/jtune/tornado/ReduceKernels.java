@@ -1,12 +1,15 @@
 package dev.jtune.tornado;
 
+import dev.jtune.core.kernels.ScalarReduce;
 import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.DoubleArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Reductions along the middle axis of a contiguous {@code a: [outer, r, inner]} into {@code [outer, inner]}: one
- * work-group per output ({@link Grid#groups}), its items striding over j, then a {@link GroupReduce} tree.
+ * work-group per output ({@link Grid#groups}), its items striding over j, then a {@link GroupReduce} tree. And the
+ * blocked sum of squares of a flat region, whose block sums go to the host.
  */
 final class ReduceKernels {
 
@@ -58,6 +61,29 @@ final class ReduceKernels {
             }
             first = GroupReduce.min(k, firsts, first);
             if (k.localIdx == 0) ints.set(out + task, first);
+        }
+    }
+
+    /**
+     * {@code sums[b] = sum of a[i]^2} over block {@code first + b} of the {@code n} floats at {@code a}, for {@code b <
+     * blocks} (blocks of {@link ScalarReduce#SQUARES_BLOCK} elements; the last may be short): one work-group per block,
+     * each item summing the squares of every 128th element in double, then a double {@link GroupReduce} tree. The host
+     * adds the block sums in order. Args {@code [n, a, first, blocks]}; {@code sums} comes back to the host.
+     */
+    static void sumOfSquares(KernelContext k, FloatArray heap, IntArray ints, IntArray args, DoubleArray sums) {
+        int n = args.get(0), a = args.get(1), first = args.get(2), blocks = args.get(3);
+        double[] partial = k.allocateDoubleLocalArray(Grid.GROUP);
+        int groups = k.globalGroupSizeX / Grid.GROUP;
+        for (int b = k.groupIdx; b < blocks; b += groups) {
+            int start = (first + b) * ScalarReduce.SQUARES_BLOCK;
+            int end = Math.min(n, start + ScalarReduce.SQUARES_BLOCK);
+            double acc = 0;
+            for (int i = start + k.localIdx; i < end; i += Grid.GROUP) {
+                double x = heap.get(a + i);
+                acc += x * x;
+            }
+            double sum = GroupReduce.sum(k, partial, acc);
+            if (k.localIdx == 0) sums.set(b, sum);
         }
     }
 }

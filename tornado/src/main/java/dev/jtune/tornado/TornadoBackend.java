@@ -104,6 +104,12 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
         ops().reduce(op, out.offset(), a.offset(), outer, r, inner);
     }
 
+    /** Block sums on the device; only they come to the host, where they are added in order. */
+    @Override
+    public double sumOfSquares(DeviceRegion a, int n) {
+        return ops().sumOfSquares(a.offset(), n);
+    }
+
     @Override
     public void argmax(long[] out, DeviceRegion a, int outer, int r, int inner) {
         DeviceArena arena = device().arena();

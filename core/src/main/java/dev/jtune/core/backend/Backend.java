@@ -165,6 +165,16 @@ public interface Backend<B> {
     void adamw(B p, B g, B m, B v, AdamWStep step);
 
     /**
+     * {@code sum a[i]^2} for {@code i < n}, in double, as {@code torch.nn.utils.clip_grad_norm_} needs it without
+     * bringing the gradient to the host: the squares (exact in double) summed in double over each block of
+     * {@link dev.jtune.core.kernels.ScalarReduce#SQUARES_BLOCK} elements, then the block sums added in increasing block
+     * order ({@link F64Kernels#sumOfSquares} in increasing i within each block, the CPU backends' bits). A backend may
+     * sum within a block in another order (a device's tree); across blocks the order is fixed. 0 when {@code n == 0};
+     * NaN if any element is NaN, else infinite if any is.
+     */
+    double sumOfSquares(B a, int n);
+
+    /**
      * GELU of a biased input, fused for GPT-2's MLP: {@code out[r, c] = gelu(x[r, c] + bias[c])} for contiguous
      * {@code x: [rows, cols]} and {@code bias: [cols]}, with the tanh approximation (gelu_new) when {@code tanh}. The
      * default is the composition (an add, then the activation in place); a backend may fuse it but must give the same

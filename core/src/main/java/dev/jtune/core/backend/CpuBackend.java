@@ -220,6 +220,21 @@ public final class CpuBackend implements HostBackend {
         reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
     }
 
+    /**
+     * The blocks in parallel, each summed in increasing i, then added in block order on this thread: the reference's
+     * bits on any thread count.
+     */
+    @Override
+    public double sumOfSquares(float[] a, int n) {
+        double[] partial = new double[ScalarReduce.squaresBlocks(n)];
+        Parallel.forRange(partial.length, 1, (from, to) -> {
+            for (int b = from; b < to; b++) partial[b] = ScalarReduce.sumOfSquares(a, n, b);
+        });
+        double sum = 0;
+        for (double s : partial) sum += s;
+        return sum;
+    }
+
     /** How many items of {@code work} elements each make a task worth a thread. */
     private static int grain(int work) {
         return Math.max(1, GRAIN / Math.max(1, work));

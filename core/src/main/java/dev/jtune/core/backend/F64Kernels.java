@@ -121,6 +121,11 @@ public final class F64Kernels {
         ScalarAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
     }
 
+    /** See {@link Backend#sumOfSquares}: in increasing i within each block, the blocks in order. */
+    public static double sumOfSquares(double[] a, int n) {
+        return ScalarReduce.sumOfSquares(a, n);
+    }
+
     /** See {@link Backend#biasGelu}: the composition, an add then the activation in place. */
     public static void biasGelu(double[] out, double[] x, double[] bias, int rows, int cols, boolean tanh) {
         binary(BinaryOp.ADD, out, x, 0, new int[] {cols, 1}, bias, 0, new int[] {0, 1}, new int[] {rows, cols});

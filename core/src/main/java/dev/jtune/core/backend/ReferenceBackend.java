@@ -143,6 +143,12 @@ public final class ReferenceBackend implements HostBackend {
         ScalarAdamW.update(p, g, m, v, step, 0, p.length);
     }
 
+    /** Exact widening, so the F64 twin's result as it is: no rounding to float. */
+    @Override
+    public double sumOfSquares(float[] a, int n) {
+        return F64Kernels.sumOfSquares(widen(a), n);
+    }
+
     /**
      * Runs a double kernel on float arrays: widens {@code out} (so accumulating kernels see its values and unwritten
      * elements survive) and the inputs ({@code b} may be null), runs, and rounds {@code out} back once.

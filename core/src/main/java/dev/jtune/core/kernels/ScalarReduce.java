@@ -2,11 +2,49 @@ package dev.jtune.core.kernels;
 
 /**
  * Naive reductions along the middle axis of a contiguous {@code a: [outer, r, inner]} into {@code out: [outer, inner]},
- * each output accumulated in increasing {@code j}.
+ * each output accumulated in increasing {@code j}; and the blocked sum of squares of a flat array (a gradient's norm).
  */
 public final class ScalarReduce {
 
+    /**
+     * Elements per block of a sum of squares: blocks are summed independently (in parallel, or a work-group each on a
+     * device) and their sums then added in block order, so the result does not depend on how the work is split.
+     */
+    public static final int SQUARES_BLOCK = 1 << 14;
+
     private ScalarReduce() {}
+
+    /** The number of {@link #SQUARES_BLOCK} blocks that cover {@code n} elements. */
+    public static int squaresBlocks(int n) {
+        return Math.ceilDiv(n, SQUARES_BLOCK);
+    }
+
+    /**
+     * {@code sum a[i]^2} over the first {@code n} elements in double: each block's sum ({@link #sumOfSquares(double[],
+     * int, int)}) added to the total in increasing block order; 0 when {@code n == 0}.
+     */
+    public static double sumOfSquares(double[] a, int n) {
+        double sum = 0;
+        for (int b = 0; b < squaresBlocks(n); b++) sum += sumOfSquares(a, n, b);
+        return sum;
+    }
+
+    /** {@code sum a[i]^2} over block {@code b} of the first {@code n} elements, in increasing i. */
+    public static double sumOfSquares(double[] a, int n, int b) {
+        double s = 0;
+        for (int i = b * SQUARES_BLOCK, end = Math.min(n, i + SQUARES_BLOCK); i < end; i++) s += a[i] * a[i];
+        return s;
+    }
+
+    /**
+     * The float twin of {@link #sumOfSquares(double[], int, int)}, bit for bit: the square of a float is exact in
+     * double (48 significant bits, and no overflow or underflow), so widening first changes nothing.
+     */
+    public static double sumOfSquares(float[] a, int n, int b) {
+        double s = 0;
+        for (int i = b * SQUARES_BLOCK, end = Math.min(n, i + SQUARES_BLOCK); i < end; i++) s += (double) a[i] * a[i];
+        return s;
+    }
 
     /** {@code out[o, i] = sum_j a[o, j, i]}; 0 when {@code r == 0}. */
     public static void sum(double[] out, double[] a, int outer, int r, int inner) {

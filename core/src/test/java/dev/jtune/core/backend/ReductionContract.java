@@ -7,13 +7,15 @@ import static dev.jtune.core.backend.ContractInputs.abs;
 import static dev.jtune.core.backend.ContractInputs.toFloat;
 import static dev.jtune.core.backend.ContractInputs.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reduction part of the backend contract: sum, max, argmax and (log-)softmax forward and backward, against
+ * The reduction part of the backend contract: sum, max, argmax, the sum of squares and (log-)softmax forward and
+ * backward, against
  * {@link ReferenceBackend}. Sums may add in another order, so they are held to the classical
  * bound for recursive summation, {@code |error| <= (terms + 2) u sum|x|} (Higham, Accuracy and Stability of Numerical
  * Algorithms, 4.2), with {@code terms} the longest chain of float additions a vectorized sum can make.
@@ -51,6 +53,39 @@ public interface ReductionContract extends ContractTarget {
                     double[] magnitude = new double[outer * inner];
                     F64Kernels.reduce(ReduceOp.SUM, magnitude, abs(a), outer, r, inner);
                     assertWithin(what, wantF, gotF, scaled(magnitude, (r / L + L + 2) * U));
+                }
+            }
+        }
+    }
+
+    /**
+     * Sizes around the 16384-element block and several blocks, on arrays longer than {@code n} whose tail (a NaN) must
+     * not be read; values of order 1 and of order 1e30 (whose squares only a double holds), and with an infinity or a
+     * NaN inside. The squares are exact in double and a double sum of {@code m} terms in any order is within
+     * {@code (m - 1) u_d sum x^2} of the exact sum (u_d = 2^-53); a block's sum chains at most 16384 additions and the
+     * block sums {@code blocks} more, on either side of the comparison, so {@code |got - want| <= 2 (16384 + blocks)
+     * u_d sum x^2}: about 4e-12 relative, for any backend. The CPU backends match the reference bit for bit (their
+     * test says so).
+     */
+    @Test
+    default void sumOfSquaresIsWithinTheDoubleSummationBoundAndPropagatesNaNAndInfinity() {
+        Random rnd = new Random(11);
+        for (int n : new int[] {0, 1, L + 1, 16383, 16384, 16385, 50000}) {
+            for (double scale : new double[] {3, 1e30}) {
+                double[] x = values(rnd, n + 3, scale, false);
+                x[n] = Double.NaN;
+                float[] a = toFloat(x);
+                double want = REFERENCE.sumOfSquares(a, n), got = backend().sumOfSquares(a.clone(), n), magnitude = 0;
+                for (int i = 0; i < n; i++) magnitude += x[i] * x[i];
+                double tol = 2 * (16384 + n / 16384.0 + 1) * 0x1p-53 * magnitude;
+                String what = backend().name() + " sumOfSquares n=" + n + " scale " + scale + ": want " + want
+                        + ", got " + got;
+                if (!(Math.abs(got - want) <= tol)) throw new AssertionError(what + ", tolerance " + tol);
+                if (n > 2) {
+                    a[n / 2] = Float.NEGATIVE_INFINITY;
+                    assertEquals(Double.POSITIVE_INFINITY, backend().sumOfSquares(a.clone(), n), what + " with -inf");
+                    a[n - 1] = Float.NaN;
+                    assertEquals(Double.NaN, backend().sumOfSquares(a, n), what + " with -inf and NaN");
                 }
             }
         }

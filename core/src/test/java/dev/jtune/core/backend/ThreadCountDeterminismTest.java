@@ -88,6 +88,8 @@ class ThreadCountDeterminismTest {
             results.add(lastDim);
             results.add(middleDim);
         }
+        long squares = Double.doubleToRawLongBits(backend.sumOfSquares(a, n));  // 7 blocks, the last one short
+        results.add(new float[] {squares >>> 48, squares >>> 32 & 0xFFFF, squares >>> 16 & 0xFFFF, squares & 0xFFFF});
         int vocab = 50257;
         float[] logits = toFloat(values(rnd, 4 * vocab, 5, false)), g = toFloat(values(rnd, 4 * vocab, 1, false));
         for (boolean log : new boolean[] {false, true}) {

@@ -1,7 +1,10 @@
 package dev.jtune.train.optim;
 
+import dev.jtune.core.DType;
 import dev.jtune.core.Tensor;
-import dev.jtune.core.kernels.Parallel;
+import dev.jtune.core.backend.Backend;
+import dev.jtune.core.backend.Backends;
+import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.nn.Parameter;
 import java.util.Collection;
 
@@ -9,57 +12,49 @@ import java.util.Collection;
  * {@code torch.nn.utils.clip_grad_norm_}: the L2 norm of all gradients taken together (the norm of the per-tensor
  * norms), and when it exceeds {@code maxNorm} every gradient scaled by {@code maxNorm / (norm + 1e-6)}.
  *
- * <p>Sums of squares are taken in double over fixed blocks of each tensor and then added in block order, so the norm
- * is the same whatever the thread count.
+ * <p>Both passes are the current backend's kernels on the gradients' own buffers, so on a device backend the gradients
+ * stay on the device: each tensor's sum of squares is {@link Backend#sumOfSquares} (in double, over fixed blocks added
+ * in order, so the norm does not depend on the thread count; only the one number per tensor reaches this code), and the
+ * scaling is a broadcast {@link BinaryOp#MUL} by the float coefficient, in place.
  */
 public final class GradClipping {
-
-    private static final int BLOCK = 1 << 14;
 
     private GradClipping() {}
 
     /** The total gradient norm (before clipping; NaN or infinite when a gradient is), after clipping in place. */
     public static double clipGradNorm(Collection<Parameter> parameters, double maxNorm) {
+        Backend<Object> backend = backend();
         double sumOfNormSquares = 0;
         for (Parameter p : parameters) {
             if (p.grad() == null) continue;
-            float norm = (float) Math.sqrt(sumOfSquares(hostArray(p.grad())));
+            Tensor g = flat(p.grad());
+            float norm = (float) Math.sqrt(backend.sumOfSquares(g.storage().kernelBuffer(), g.numel()));
             sumOfNormSquares += (double) norm * norm;
         }
         float total = (float) Math.sqrt(sumOfNormSquares);
         float coef = (float) maxNorm / (total + 1e-6f);
         if (coef < 1f) {
+            Tensor scale = Tensor.scalar(coef, DType.F32);  // broadcast over each gradient (stride 0)
             for (Parameter p : parameters) {
-                Tensor g = p.grad();
-                if (g == null) continue;
-                float[] a = hostArray(g);
-                Parallel.forRange(a.length, BLOCK, (start, end) -> {
-                    for (int i = start; i < end; i++) a[i] *= coef;
-                });
+                if (p.grad() == null) continue;
+                Tensor g = flat(p.grad());
+                Object grad = g.storage().kernelBuffer();
+                backend.binary(BinaryOp.MUL, grad, grad, 0, new int[] {1}, scale.storage().kernelBuffer(), 0,
+                        new int[] {0}, new int[] {g.numel()});
                 g.storage().bumpVersion();
             }
         }
         return total;
     }
 
-    /** The gradient's array on the host (a device backend copies it over: the norm is taken here, in double). */
-    private static float[] hostArray(Tensor gradient) {
+    /** The gradient, checked to be one flat F32 buffer (the kernels read and write it whole). */
+    private static Tensor flat(Tensor gradient) {
         AdamW.requireFlat(gradient, "gradient");
-        return gradient.storage().floats();
+        return gradient;
     }
 
-    private static double sumOfSquares(float[] a) {
-        int blocks = (a.length + BLOCK - 1) / BLOCK;
-        double[] partial = new double[blocks];
-        Parallel.forRange(blocks, 1, (from, to) -> {
-            for (int b = from; b < to; b++) {
-                double s = 0;
-                for (int i = b * BLOCK, end = Math.min(a.length, i + BLOCK); i < end; i++) s += (double) a[i] * a[i];
-                partial[b] = s;
-            }
-        });
-        double sum = 0;
-        for (double s : partial) sum += s;
-        return sum;
+    @SuppressWarnings("unchecked")
+    private static Backend<Object> backend() {
+        return (Backend<Object>) Backends.current();
     }
 }
