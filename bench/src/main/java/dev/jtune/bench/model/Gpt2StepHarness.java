@@ -26,14 +26,16 @@ public final class Gpt2StepHarness {
 
     public static void main(String[] args) {
         String preset = "124m";
-        int steps = 10;
+        int steps = 10, batch = 0, seq = 0;  // 0: the preset's own
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> preset = args[++i];
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--threads" -> Parallel.setThreads(Integer.parseInt(args[++i]));
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--seq" -> seq = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (use --config 124m|16m|tweet, --steps N, --threads N)");
+                        + " (use --config 124m|16m|tweet, --steps N, --threads N, --batch B, --seq T)");
             }
         }
         // 124m: L12 C768 NH12, B=4 T=64; 16m: L4 C256 NH4, B=8 T=128 (the two rows of the fixtures README);
@@ -44,7 +46,11 @@ public final class Gpt2StepHarness {
             case "124m" -> GPT2Config.preset("gpt2");
             default -> throw new IllegalArgumentException("--config must be 124m, 16m or tweet, got " + preset);
         };
-        int b = preset.equals("124m") ? 4 : 8, t = preset.equals("16m") ? 128 : 64;
+        int b = batch > 0 ? batch : preset.equals("124m") ? 4 : 8;
+        int t = seq > 0 ? seq : preset.equals("16m") ? 128 : 64;
+        if (t > config.nPositions()) {
+            throw new IllegalArgumentException("--seq " + t + " exceeds the model's " + config.nPositions() + " positions");
+        }
         GPT2LMHeadModel model = new GPT2LMHeadModel(config.toBuilder().dropout(0).build(), 1);
         model.train(true);
         Generator g = new Generator(2);
