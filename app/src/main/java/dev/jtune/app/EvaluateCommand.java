@@ -60,6 +60,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(model);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
+        TokenizerFit.check(tokenizer, lm, model);
         Dataset rows = Datasets.read(data.toString().endsWith(".csv") ? "csv" : "json", List.of(data));
         if (rows.size() == 0) throw new IllegalArgumentException(data + ": nothing to evaluate (no rows)");
         String template = textTemplate != null ? textTemplate.replace("\\n", "\n") : "{" + textField + "}";

@@ -54,6 +54,7 @@ final class FineTuning {
         PreTrainedCausalLM model = AutoModelForCausalLM.fromPretrained(plan.modelDir());
         if (tokenizer.padToken() == null) tokenizer.addSpecialTokens(Map.of("pad_token", "[PAD]"));
         model.resizeTokenEmbeddings(tokenizer.size());
+        TokenizerFit.check(tokenizer, model, plan.modelDir());
         model.setPadTokenId(tokenizer.padTokenId());  // saved in config.json; the trainer's collator pads with it
         log("model %s: %.2fM parameters, vocabulary %d (pad token %s = %d)", plan.modelDir(),
                 model.numParameters() / 1e6, tokenizer.size(), tokenizer.padToken(), tokenizer.padTokenId());

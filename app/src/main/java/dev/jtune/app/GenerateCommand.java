@@ -54,6 +54,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(model);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
+        TokenizerFit.check(tokenizer, lm, model);
         int[] promptIds = tokenizer.encode(prompt);
         Integer eos = tokenizer.eosTokenId();
         boolean sample = !greedy && (temperature != null || topK != null || topP != null);

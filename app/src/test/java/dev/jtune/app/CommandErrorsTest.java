@@ -67,6 +67,14 @@ class CommandErrorsTest {
     }
 
     @Test
+    void aTokenizerWithIdsTheModelHasNoRowForIsOneLineNamingBothFiles() throws IOException {
+        Path tokenizer = model.resolve("tokenizer.json");
+        Files.writeString(tokenizer, Files.readString(tokenizer).replace("\"vocab\": {", "\"vocab\": {\"zzqx_not_a_token\": 60000, "));
+        assertEquals(1, evaluate("{\"text\": \"a b\"}\n"));
+        assertOneErrorLine("tokenizer.json", "token id 60000", "vocabulary of 50258", "config.json");
+    }
+
+    @Test
     void debugAddsTheStackTrace() throws IOException {
         Files.writeString(model.resolve("tokenizer.json"), "{\"model\": 3}");
         assertEquals(1, evaluate("{\"text\": \"hello\"}\n", "--debug"));
