@@ -200,33 +200,42 @@ public final class DeviceArena implements AutoCloseable {
 
     /** {@code heap[heapOffset + i] = src[i]} for all of {@code src}. */
     public void upload(float[] src, int heapOffset) {
-        inChunks(src.length, STAGING, (s, done, n) -> {
-            MemorySegment.copy(src, done, floatStaging[s].getSegment(), ValueLayout.JAVA_FLOAT, 0, n);
-            transfer(uploads + s, n, heapOffset + done);
-        });
+        toDevice(src, src.length, floatStaging, ValueLayout.JAVA_FLOAT, uploads, heapOffset);
     }
 
     /** {@code dst[i] = heap[heapOffset + i]} for all of {@code dst}. */
     public void download(int heapOffset, float[] dst) {
-        inChunks(dst.length, STAGING, (s, done, n) -> {
-            transfer(downloads + s, n, heapOffset + done);
-            MemorySegment.copy(floatStaging[s].getSegment(), ValueLayout.JAVA_FLOAT, 0, dst, done, n);
-        });
+        toHost(heapOffset, dst, dst.length, floatStaging, ValueLayout.JAVA_FLOAT, downloads);
     }
 
     /** {@code ints[intOffset + i] = src[i]} for all of {@code src}. */
     public void uploadInts(int[] src, int intOffset) {
-        inChunks(src.length, STAGING, (s, done, n) -> {
-            MemorySegment.copy(src, done, intStaging[s].getSegment(), ValueLayout.JAVA_INT, 0, n);
-            transfer(intUploads + s, n, intOffset + done);
-        });
+        toDevice(src, src.length, intStaging, ValueLayout.JAVA_INT, intUploads, intOffset);
     }
 
     /** {@code dst[i] = ints[intOffset + i]} for all of {@code dst}. */
     public void downloadInts(int intOffset, int[] dst) {
-        inChunks(dst.length, STAGING, (s, done, n) -> {
-            transfer(intDownloads + s, n, intOffset + done);
-            MemorySegment.copy(intStaging[s].getSegment(), ValueLayout.JAVA_INT, 0, dst, done, n);
+        toHost(intOffset, dst, dst.length, intStaging, ValueLayout.JAVA_INT, intDownloads);
+    }
+
+    /**
+     * Copies the {@code length} elements of the host array {@code src} through the staging arrays (the upload graphs
+     * from {@code graphs} on) to the arena at {@code offset}.
+     */
+    private void toDevice(Object src, int length, TornadoNativeArray[] staging, ValueLayout layout, int graphs,
+                          int offset) {
+        inChunks(length, STAGING, (s, done, n) -> {
+            MemorySegment.copy(src, done, staging[s].getSegment(), layout, 0, n);
+            transfer(graphs + s, n, offset + done);
+        });
+    }
+
+    /** Copies {@code length} elements at the arena's {@code offset} through the download graphs into {@code dst}. */
+    private void toHost(int offset, Object dst, int length, TornadoNativeArray[] staging, ValueLayout layout,
+                        int graphs) {
+        inChunks(length, STAGING, (s, done, n) -> {
+            transfer(graphs + s, n, offset + done);
+            MemorySegment.copy(staging[s].getSegment(), layout, 0, dst, done, n);
         });
     }
 
