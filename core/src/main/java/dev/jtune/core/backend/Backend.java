@@ -2,6 +2,7 @@ package dev.jtune.core.backend;
 
 import dev.jtune.core.memory.BufferPool;
 import dev.jtune.core.memory.DeviceMemory;
+import java.util.List;
 
 /**
  * The F32 compute kernels the tensor ops dispatch to, over flat buffers of type {@code B} (kernels never see a
@@ -34,8 +35,8 @@ public interface Backend<B> {
     }
 
     /** The devices this backend can run on, one line each, for {@code ./jtune info}; none for the CPU backends. */
-    default java.util.List<String> devices() {
-        return java.util.List.of();
+    default List<String> devices() {
+        return List.of();
     }
 
     /** {@code out[i] = op(a[aOff + i])} for {@code i < n}; {@code out} may be {@code a} when {@code aOff} is 0. */

@@ -26,6 +26,15 @@ public final class Backends {
         return current;
     }
 
+    /**
+     * The current backend, typed for the buffers {@code Storage.kernelBuffer()} hands out: under it, every storage's
+     * kernel buffer is of the backend's own type, so the unchecked view is safe for callers that pass only those.
+     */
+    @SuppressWarnings("unchecked")
+    public static Backend<Object> currentForKernelBuffers() {
+        return (Backend<Object>) current;
+    }
+
     /** The backend with this name. */
     public static Backend<?> byName(String name) {
         for (Backend<?> b : AVAILABLE) {

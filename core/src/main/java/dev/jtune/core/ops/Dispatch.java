@@ -22,13 +22,9 @@ final class Dispatch {
 
     private Dispatch() {}
 
-    /**
-     * The current backend, typed for the buffers that {@link #buffer} hands it (each backend's own type: the storages
-     * made under it hold that type, and {@code Storage.kernelBuffer()} converts any other).
-     */
-    @SuppressWarnings("unchecked")
+    /** The current backend, typed for the buffers that {@link #buffer} hands it. */
     static Backend<Object> backend() {
-        return (Backend<Object>) Backends.current();
+        return Backends.currentForKernelBuffers();
     }
 
     /** Fails unless {@code t} has a compute dtype (F32/F64). */

@@ -4,7 +4,6 @@ import dev.jtune.core.DType;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.backend.AdamWStep;
-import dev.jtune.core.backend.Backend;
 import dev.jtune.core.backend.Backends;
 import dev.jtune.nn.Parameter;
 import java.util.LinkedHashMap;
@@ -88,14 +87,13 @@ public final class AdamW {
         return MemoryScope.persist(Tensor.zeros(DType.F32, parameter.shape()));
     }
 
-    @SuppressWarnings("unchecked")
     private void update(Tensor p, Tensor g, Tensor m, Tensor v, int t, double weightDecay) {
         double biasCorrection1 = 1 - Math.pow(beta1, t), biasCorrection2 = 1 - Math.pow(beta2, t);
         AdamWStep constants = new AdamWStep(weightDecay != 0, (float) (1 - lr * weightDecay), (float) (1 - beta1),
                 (float) beta2, (float) (1 - beta2), (float) -(lr / biasCorrection1), (float) Math.sqrt(biasCorrection2),
                 (float) eps);
         // One pass over p, g, m, v, on the buffers the current backend's kernels take (host arrays, or device buffers).
-        ((Backend<Object>) Backends.current()).adamw(p.storage().kernelBuffer(), g.storage().kernelBuffer(),
+        Backends.currentForKernelBuffers().adamw(p.storage().kernelBuffer(), g.storage().kernelBuffer(),
                 m.storage().kernelBuffer(), v.storage().kernelBuffer(), constants);
     }
 

@@ -23,7 +23,7 @@ public final class GradClipping {
 
     /** The total gradient norm (before clipping; NaN or infinite when a gradient is), after clipping in place. */
     public static double clipGradNorm(Collection<Parameter> parameters, double maxNorm) {
-        Backend<Object> backend = backend();
+        Backend<Object> backend = Backends.currentForKernelBuffers();
         double sumOfNormSquares = 0;
         for (Parameter p : parameters) {
             if (p.grad() == null) continue;
@@ -51,10 +51,5 @@ public final class GradClipping {
     private static Tensor flat(Tensor gradient) {
         AdamW.requireFlat(gradient, "gradient");
         return gradient;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Backend<Object> backend() {
-        return (Backend<Object>) Backends.current();
     }
 }
