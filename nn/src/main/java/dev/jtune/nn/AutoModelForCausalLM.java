@@ -24,27 +24,37 @@ public final class AutoModelForCausalLM {
      */
     public static PreTrainedCausalLM fromPretrained(Path dir) throws IOException {
         ConfigJson json = ConfigJson.read(dir);
-        String type = json.modelType();
-        ModelConfig config = switch (type == null ? "" : type) {
-            case "gpt2" -> GPT2Config.from(json);
-            case "llama" -> LlamaConfig.from(json);
-            default -> throw new IllegalArgumentException(json.source() + ": unsupported model_type '" + type
-                    + "' (jtune supports gpt2, llama)");
-        };
+        ModelConfig config = config(json);
         Path weights = Checkpoints.weightsFile(dir);
         Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
         CheckpointFit.checkSize(config, json, stored, weights);
-        PreTrainedCausalLM model = switch (config) {
-            case GPT2Config c -> new GPT2LMHeadModel(c, 0);
-            case LlamaConfig c -> new LlamaForCausalLM(c, 0);
-            default -> throw new IllegalStateException("no model class for " + config.modelType());
-        };
+        PreTrainedCausalLM model = newModel(config, 0);
         Map<String, Tensor> state = new LinkedHashMap<>(model.checkpointToModelNames(stored));
         if (config.tieWordEmbeddings()) tieHead(state, model);
         CheckpointFit.check(model, json, state, weights);
         model.loadStateDict(state, true);
         model.eval();
         return model;
+    }
+
+    /** The configuration class {@code model_type} names, read from {@code json}. */
+    static ModelConfig config(ConfigJson json) {
+        String type = json.modelType();
+        return switch (type == null ? "" : type) {
+            case "gpt2" -> GPT2Config.from(json);
+            case "llama" -> LlamaConfig.from(json);
+            default -> throw new IllegalArgumentException(json.source() + ": unsupported model_type '" + type
+                    + "' (jtune supports gpt2, llama)");
+        };
+    }
+
+    /** A model of {@code config}'s architecture with weights drawn from {@code seed}. */
+    static PreTrainedCausalLM newModel(ModelConfig config, long seed) {
+        return switch (config) {
+            case GPT2Config c -> new GPT2LMHeadModel(c, seed);
+            case LlamaConfig c -> new LlamaForCausalLM(c, seed);
+            default -> throw new IllegalStateException("no model class for " + config.modelType());
+        };
     }
 
     /**

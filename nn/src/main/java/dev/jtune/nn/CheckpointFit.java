@@ -37,7 +37,7 @@ final class CheckpointFit {
     }
 
     /** After building, before loading: every tensor the model has is in the checkpoint with its shape, and no other. */
-    static void check(PreTrainedCausalLM model, ConfigJson json, Map<String, Tensor> state, Path weights)
+    static void check(Module model, ConfigJson json, Map<String, Tensor> state, Path weights)
             throws IOException {
         String file = weights.getFileName().toString();
         Map<String, Tensor> expected = model.stateDict();

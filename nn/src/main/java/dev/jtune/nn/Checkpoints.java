@@ -1,5 +1,6 @@
 package dev.jtune.nn;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtune.core.DType;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.io.SafetensorsFile;
@@ -72,14 +73,19 @@ public final class Checkpoints {
 
     /** Writes {@code config.json} and {@code model.safetensors} (F32, tied weights once), each atomically. */
     public static void save(PreTrainedCausalLM model, Path dir) throws IOException {
+        save(model.namedParameters(), model.config().toJson(), dir);
+    }
+
+    /** Writes {@code config} as {@code config.json} and {@code parameters} as {@code model.safetensors} (F32). */
+    public static void save(Map<String, Parameter> parameters, ObjectNode config, Path dir) throws IOException {
         Files.createDirectories(dir);
         SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
-        for (var e : model.namedParameters().entrySet()) {
+        for (var e : parameters.entrySet()) {
             Tensor t = e.getValue().value().to(DType.F32);
             writer.addFloats(e.getKey(), longShape(t.shape()), t.toFloatArray());
         }
         writer.write(dir.resolve("model.safetensors"));
-        ConfigJson.write(model.config().toJson(), dir);
+        ConfigJson.write(config, dir);
     }
 
     private static long[] longShape(int[] shape) {

@@ -26,6 +26,9 @@ public interface ModelConfig {
     /** {@code tie_word_embeddings}: whether the output head shares the input embedding's weight. */
     boolean tieWordEmbeddings();
 
+    /** {@code initializer_range}: the standard deviation of transformers' normal weight init. */
+    double initializerRange();
+
     /** How many parameters the model has (a tied head counted once), known before the model is built. */
     long numParameters();
 

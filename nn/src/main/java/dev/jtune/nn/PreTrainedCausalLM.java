@@ -39,6 +39,18 @@ public abstract class PreTrainedCausalLM extends Module {
     public abstract Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache,
                                   int logitsToKeep);
 
+    /**
+     * The final hidden states {@code [B, T, C]} (after the last norm) that the output head turns into logits, and that
+     * a sequence classifier's {@code score} head reads instead; the arguments are those of {@link #logits}.
+     */
+    public abstract Tensor hiddenStates(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache);
+
+    /**
+     * The name of the child module holding everything but the output head ({@code transformer} for GPT-2,
+     * {@code model} for Llama): the part a {@link SequenceClassificationModel} shares.
+     */
+    public abstract String bodyName();
+
     /** {@code hidden [B, T, C]} narrowed to its last {@code keep} positions (all when 0), for {@code logitsToKeep}. */
     protected static Tensor lastPositions(Tensor hidden, int keep) {
         if (keep < 0) throw new IllegalArgumentException("logits_to_keep must be >= 0, got " + keep);

@@ -59,6 +59,12 @@ public final class GPT2LMHeadModel extends PreTrainedCausalLM {
 
     @Override
     public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache, int logitsToKeep) {
+        Tensor hidden = hiddenStates(inputIds, attentionMask, positionIds, cache);  // (B, T, C)
+        return lmHead.forward(lastPositions(hidden, logitsToKeep));                // (B, T_keep, V)
+    }
+
+    @Override
+    public Tensor hiddenStates(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
         if (inputIds.dim() != 2) {
             throw new IllegalArgumentException("GPT-2: input_ids must be [B, T], got " + inputIds.shapeString());
         }
@@ -70,8 +76,12 @@ public final class GPT2LMHeadModel extends PreTrainedCausalLM {
         }
         Tensor positions = positionIds != null ? positionIds
                 : Tensor.arange(past, past + t, 1, DType.I64).unsqueeze(0).expand(b, t);
-        Tensor hidden = transformer.forward(inputIds, positions, attentionMask, cache);  // (B, T, C)
-        return lmHead.forward(lastPositions(hidden, logitsToKeep));                     // (B, T_keep, V)
+        return transformer.forward(inputIds, positions, attentionMask, cache);
+    }
+
+    @Override
+    public String bodyName() {
+        return "transformer";
     }
 
     /**

@@ -54,13 +54,23 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
 
     @Override
     public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache, int logitsToKeep) {
+        Tensor hidden = hiddenStates(inputIds, attentionMask, positionIds, cache);  // (B, T, C)
+        return lmHead.forward(lastPositions(hidden, logitsToKeep));                // (B, T_keep, V)
+    }
+
+    @Override
+    public Tensor hiddenStates(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
         if (inputIds.dim() != 2) throw new IllegalArgumentException("Llama: input_ids must be [B, T], got " + inputIds.shapeString());
         int b = inputIds.size(0), t = inputIds.size(1);
         int past = cache == null ? 0 : cache.length();
         Tensor positions = positionIds != null ? positionIds
                 : Tensor.arange(past, past + t, 1, DType.I64).unsqueeze(0).expand(b, t);
-        Tensor hidden = model.forward(inputIds, positions, attentionMask, cache);  // (B, T, C)
-        return lmHead.forward(lastPositions(hidden, logitsToKeep));                // (B, T_keep, V)
+        return model.forward(inputIds, positions, attentionMask, cache);
+    }
+
+    @Override
+    public String bodyName() {
+        return "model";
     }
 
     /** {@code model.*}: the embedding, the decoder layers and the final norm. */
