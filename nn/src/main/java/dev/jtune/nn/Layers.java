@@ -99,14 +99,29 @@ public final class Layers {
         }
     }
 
+    /**
+     * Sets the probability of every {@link Dropout} of {@code model} to 0, as TRL's {@code disable_dropout_in_model}
+     * (its trainers' {@code disable_dropout}); the config keeps its values.
+     */
+    public static void disableDropout(Module model) {
+        model.namedModules().values().forEach(m -> {
+            if (m instanceof Dropout d) d.p = 0;
+        });
+    }
+
     /** Dropout, active only in training mode, drawing masks from the given generator. */
     public static final class Dropout extends Module {
-        private final double p;
+        private double p;
         private final Generator generator;
 
         public Dropout(double p, Generator generator) {
             this.p = p;
             this.generator = generator;
+        }
+
+        /** The probability of zeroing an element in training. */
+        public double p() {
+            return p;
         }
 
         public Tensor forward(Tensor x) {

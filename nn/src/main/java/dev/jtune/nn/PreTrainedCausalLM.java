@@ -1,6 +1,5 @@
 package dev.jtune.nn;
 
-import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,12 +10,10 @@ import java.util.Map;
  * {@code attention_mask} and optional {@code labels}; {@code savePretrained} to an HF directory; token-embedding
  * resizing. GPT-2 and Llama extend it; {@link AutoModelForCausalLM} loads either.
  */
-public abstract class PreTrainedCausalLM extends Module {
-
-    private ModelConfig config;
+public abstract class PreTrainedCausalLM extends PreTrainedModel {
 
     protected PreTrainedCausalLM(ModelConfig config) {
-        this.config = config;
+        super(config);
     }
 
     /**
@@ -74,24 +71,6 @@ public abstract class PreTrainedCausalLM extends Module {
         return new CausalLMOutput(logits, labels == null ? null : CausalLMLoss.mean(logits, labels));
     }
 
-    /** The model's configuration (HF field names). */
-    public ModelConfig config() {
-        return config;
-    }
-
-    /**
-     * Sets {@code pad_token_id} in the config, as {@code model.config.pad_token_id = tokenizer.pad_token_id} in
-     * transformers: it is saved to config.json, and the trainer's default collator pads with it.
-     */
-    public void setPadTokenId(int padTokenId) {
-        config = config.withPadTokenId(padTokenId);
-    }
-
-    /** The generator dropout masks are drawn from (a trainer seeds it and saves its state), or null without dropout. */
-    public Generator dropoutGenerator() {
-        return null;
-    }
-
     /** The input embedding matrix {@code [V, C]}. */
     public abstract Parameter inputEmbeddings();
 
@@ -106,7 +85,7 @@ public abstract class PreTrainedCausalLM extends Module {
         Parameter input = inputEmbeddings(), output = outputEmbeddings();
         input.set(EmbeddingResize.resized(input.value(), newSize));
         if (output != input) output.set(EmbeddingResize.resized(output.value(), newSize));
-        config = config.withVocabSize(newSize);
+        setConfig(config().withVocabSize(newSize));
         return newSize;
     }
 
@@ -118,7 +97,7 @@ public abstract class PreTrainedCausalLM extends Module {
         return state;
     }
 
-    /** Writes {@code config.json} and {@code model.safetensors} into {@code dir} (created if needed). */
+    @Override
     public void savePretrained(Path dir) throws IOException {
         Checkpoints.save(this, dir);
     }

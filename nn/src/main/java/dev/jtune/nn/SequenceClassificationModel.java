@@ -19,12 +19,11 @@ import java.util.List;
  * an EOS appended to a row therefore counts as padding and the score is read at the last token before it. Without a
  * pad id the last position is read, and only a batch of one row is accepted, as in transformers.
  */
-public final class SequenceClassificationModel extends Module {
+public final class SequenceClassificationModel extends PreTrainedModel {
 
     private final PreTrainedCausalLM base;
     private final Linear score;
     private final List<String> labels;
-    private ModelConfig config;
 
     /**
      * The body of {@code base} (shared, not copied) under its Hugging Face name, and a new {@code score} head drawn like
@@ -36,8 +35,8 @@ public final class SequenceClassificationModel extends Module {
      */
     public SequenceClassificationModel(PreTrainedCausalLM base, ModelConfig config, List<String> labels, long seed) {
         if (labels.isEmpty()) throw new IllegalArgumentException("a sequence classifier needs at least one label");
+        super(config);
         this.base = base;
-        this.config = config;
         this.labels = List.copyOf(labels);
         registerModule(base.bodyName(), base.namedModules().get(base.bodyName()));
         int hidden = base.inputEmbeddings().shape()[1];
@@ -60,19 +59,14 @@ public final class SequenceClassificationModel extends Module {
         return labels;
     }
 
-    /** The configuration of the body, with this model's {@code pad_token_id}. */
-    public ModelConfig config() {
-        return config;
-    }
-
-    /** Sets {@code pad_token_id}, which decides where rows are read ({@code model.config.pad_token_id = ...}). */
-    public void setPadTokenId(int padTokenId) {
-        config = config.withPadTokenId(padTokenId);
+    @Override
+    public Generator dropoutGenerator() {
+        return base.dropoutGenerator();
     }
 
     /** transformers' class name: {@code GPT2ForSequenceClassification}, {@code LlamaForSequenceClassification}. */
     public String architecture() {
-        String type = config.modelType();
+        String type = config().modelType();
         return switch (type) {
             case "gpt2" -> "GPT2ForSequenceClassification";
             case "llama" -> "LlamaForSequenceClassification";
@@ -89,7 +83,7 @@ public final class SequenceClassificationModel extends Module {
     public Tensor logits(Tensor inputIds, Tensor attentionMask) {
         int b = inputIds.size(0), t = inputIds.size(1);
         Tensor hidden = base.hiddenStates(inputIds, attentionMask, null, null);  // (B, T, C)
-        int[] pooled = pooledIndex(inputIds, config.padTokenId());
+        int[] pooled = pooledIndex(inputIds, config().padTokenId());
         long[] rows = new long[b];
         for (int i = 0; i < b; i++) rows[i] = (long) i * t + pooled[i];
         Tensor last = hidden.reshape(b * t, hidden.size(2)).indexSelect(0, Tensor.ofLongs(rows, b));  // (B, C)
@@ -122,8 +116,9 @@ public final class SequenceClassificationModel extends Module {
      * Writes {@code config.json} (the body's config with {@code architectures}, {@code id2label}, {@code label2id} and
      * {@code pad_token_id}, as transformers writes it) and {@code model.safetensors} (no LM head) into {@code dir}.
      */
+    @Override
     public void savePretrained(Path dir) throws IOException {
-        ObjectNode json = config.toJson();
+        ObjectNode json = config().toJson();
         json.putArray("architectures").add(architecture());
         ObjectNode id2label = json.putObject("id2label"), label2id = json.putObject("label2id");
         for (int i = 0; i < labels.size(); i++) {

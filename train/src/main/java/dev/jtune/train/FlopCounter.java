@@ -1,7 +1,7 @@
 package dev.jtune.train;
 
 import dev.jtune.nn.Layers;
-import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.PreTrainedModel;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -13,7 +13,7 @@ final class FlopCounter {
 
     private final long nonEmbeddingParameters;
 
-    FlopCounter(PreTrainedCausalLM model) {
+    FlopCounter(PreTrainedModel model) {
         Set<String> embeddings = new HashSet<>();
         model.namedModules().forEach((name, m) -> {
             if (m instanceof Layers.Embedding) embeddings.add(name + ".weight");

@@ -3,9 +3,9 @@ package dev.jtune.train;
 import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
-import dev.jtune.nn.CausalLMLoss;
 import dev.jtune.nn.Parameter;
 import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.PreTrainedModel;
 import dev.jtune.train.data.DataCollator;
 import dev.jtune.train.data.DataCollatorForLanguageModeling;
 import dev.jtune.train.data.DataLoader;
@@ -25,28 +25,30 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Trains and evaluates a causal LM with the semantics of {@code transformers.Trainer}.
+ * Trains and evaluates a model with the semantics of {@code transformers.Trainer}: a causal LM by default, or what a
+ * {@link TrainingObjective} says (TRL's reward model and DPO).
  *
  * <p>One optimizer step runs {@code gradientAccumulationSteps} micro-batches (fewer in the last window of an epoch).
- * The step's loss is the sum of the token losses of all its micro-batches divided by the number of predicted tokens
- * in all of them; the token count is known from the labels before any forward pass, so each micro-batch
- * backpropagates {@code sum_loss / count} and the accumulated gradient is exactly that of one big batch. Then: the
+ * The step's loss is the sum of the losses of all its micro-batches divided by their total count (for a causal LM the
+ * number of predicted tokens, known from the labels before any forward pass), so each micro-batch backpropagates
+ * {@code sum_loss / count} and the accumulated gradient is exactly that of one big batch. Then: the
  * global gradient norm is clipped to {@code maxGradNorm}, AdamW steps with the scheduler's learning rate, the
  * scheduler advances, gradients are cleared.
  *
  * <p>After each step, as the strategies ask and callbacks allow, it logs (mean loss since the last log, grad norm,
- * learning rate, epoch, step) into the state's {@code log_history}, evaluates and saves a checkpoint
+ * learning rate, the objective's metrics, epoch, step) into the state's {@code log_history}, evaluates and saves a checkpoint
  * ({@link TrainerCheckpoint}) that {@link #train(Path)} resumes from bit for bit. A NaN or infinite loss or gradient
  * norm stops training with a {@link NonFiniteLossException} before the bad update; saved checkpoints are untouched.
  */
 public final class Trainer {
 
-    private final PreTrainedCausalLM model;
+    private final PreTrainedModel model;
+    private final TrainingObjective objective;
     private final TrainingArguments args;
     private final DataCollator collator;
     private final Dataset trainDataset;
     private final Dataset evalDataset;
-    private final Supplier<? extends StreamingMetrics> computeMetrics;
+    private final MetricLog trainMetrics = new MetricLog();
     private final List<TrainerCallback> callbacks = new ArrayList<>();
     private final CheckpointIO checkpointIO;
     private final FlopCounter flops;
@@ -74,18 +76,29 @@ public final class Trainer {
      */
     public Trainer(PreTrainedCausalLM model, TrainingArguments args, DataCollator collator, Dataset trainDataset,
                    Dataset evalDataset, Supplier<? extends StreamingMetrics> computeMetrics, List<TrainerCallback> callbacks) {
-        this(model, args, collator, trainDataset, evalDataset, computeMetrics, callbacks, new CheckpointIO());
+        this(new CausalLMObjective(model, computeMetrics), args,
+                collator != null ? collator : DataCollatorForLanguageModeling.forModel(model), trainDataset, evalDataset,
+                callbacks, new CheckpointIO());
     }
 
-    Trainer(PreTrainedCausalLM model, TrainingArguments args, DataCollator collator, Dataset trainDataset,
-            Dataset evalDataset, Supplier<? extends StreamingMetrics> computeMetrics, List<TrainerCallback> callbacks,
-            CheckpointIO checkpointIO) {
-        this.model = model;
+    /**
+     * A trainer for {@code objective}'s model and loss (TRL's trainers build one).
+     *
+     * @param collator turns rows into the batches the objective reads
+     */
+    public Trainer(TrainingObjective objective, TrainingArguments args, DataCollator collator, Dataset trainDataset,
+                   Dataset evalDataset, List<TrainerCallback> callbacks) {
+        this(objective, args, collator, trainDataset, evalDataset, callbacks, new CheckpointIO());
+    }
+
+    Trainer(TrainingObjective objective, TrainingArguments args, DataCollator collator, Dataset trainDataset,
+            Dataset evalDataset, List<TrainerCallback> callbacks, CheckpointIO checkpointIO) {
+        this.model = objective.model();
+        this.objective = objective;
         this.args = args;
-        this.collator = collator != null ? collator : DataCollatorForLanguageModeling.forModel(model);
+        this.collator = java.util.Objects.requireNonNull(collator, "collator");
         this.trainDataset = trainDataset;
         this.evalDataset = evalDataset;
-        this.computeMetrics = computeMetrics;
         this.checkpointIO = checkpointIO;
         this.callbacks.add(args.disableTqdm() ? new PrinterCallback() : new ProgressCallback());
         this.callbacks.addAll(callbacks);
@@ -106,7 +119,7 @@ public final class Trainer {
         return state;
     }
 
-    public PreTrainedCausalLM model() {
+    public PreTrainedModel model() {
         return model;
     }
 
@@ -227,15 +240,14 @@ public final class Trainer {
         for (int b = from; b < to; b++) {
             ModelInputs batch = loader.batch(order, b);
             batches.add(batch);
-            count += batch.numItems();
+            count += objective.count(batch);
             tokens += batch.inputIds().numel();
         }
         if (count == 0) throw nonFinite(step, epoch, "has no token to predict (every label is -100), so its loss is 0/0");
         double lossSum = 0;
         for (ModelInputs batch : batches) {
             try (MemoryScope micro = MemoryScope.open()) {  // activations and logits go back to the pool at the end
-                Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), null, null);  // (B, T, V)
-                Tensor sum = CausalLMLoss.sum(logits, batch.labels());
+                Tensor sum = objective.lossSum(batch, trainMetrics);
                 lossSum += sum.item();
                 sum.div(count).backward();
             }
@@ -281,6 +293,7 @@ public final class Trainer {
             logs.put("loss", loop.lossSinceLog() / loop.stepsSinceLog());
             if (args.maxGradNorm() > 0) logs.put("grad_norm", loop.lastGradNorm());
             logs.put("learning_rate", loop.lastLr());
+            logs.putAll(trainMetrics.drain());
             loop = loop.afterLog();
             log(logs);
         }
@@ -317,20 +330,27 @@ public final class Trainer {
      */
     public Map<String, Double> evaluate(Dataset dataset, String metricKeyPrefix) {
         long start = System.nanoTime();
-        StreamingMetrics metric = computeMetrics == null ? null : computeMetrics.get();
-        Evaluation.Result result = Evaluation.run(model, evalLoader(dataset), metric, false, null);
-        Map<String, Double> metrics = metrics(result, metric, metricKeyPrefix, (System.nanoTime() - start) / 1e9);
+        TrainingObjective.Evaluated result = objective.evaluate(evalLoader(dataset));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        result.metrics().forEach((k, v) -> metrics.put(metricKeyPrefix + "_" + k, v));
+        addSpeed(metrics, metricKeyPrefix, result.rows(), result.batches(), (System.nanoTime() - start) / 1e9);
         log(new LinkedHashMap<>(metrics));
         each(c -> c.onEvaluate(args, state, control, metrics));
         return metrics;
     }
 
-    /** Runs the model over {@code dataset}: argmax predictions and labels per batch, and {@code test_} metrics. */
+    /** Runs the causal LM over {@code dataset}: argmax predictions and labels per batch, and {@code test_} metrics. */
     public PredictionOutput predict(Dataset dataset) {
+        if (!(objective instanceof CausalLMObjective lm)) {
+            throw new IllegalStateException("Trainer.predict: next-token predictions need a causal LM objective");
+        }
         long start = System.nanoTime();
-        StreamingMetrics metric = computeMetrics == null ? null : computeMetrics.get();
-        Evaluation.Result result = Evaluation.run(model, evalLoader(dataset), metric, true, null);
-        Map<String, Double> metrics = metrics(result, metric, "test", (System.nanoTime() - start) / 1e9);
+        StreamingMetrics metric = lm.newMetric();
+        Evaluation.Result result = Evaluation.run(lm.model(), evalLoader(dataset), metric, true, null);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("test_loss", result.loss());
+        if (metric != null) metric.compute().forEach((k, v) -> metrics.put("test_" + k, v));
+        addSpeed(metrics, "test", result.rows(), result.batches(), (System.nanoTime() - start) / 1e9);
         each(c -> c.onPredict(args, state, control, metrics));
         return new PredictionOutput(result.predictions(), result.labels(), metrics);
     }
@@ -350,14 +370,10 @@ public final class Trainer {
         return DataLoader.sequential(dataset, args.perDeviceEvalBatchSize(), collator);
     }
 
-    private static Map<String, Double> metrics(Evaluation.Result result, StreamingMetrics metric, String prefix, double runtime) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put(prefix + "_loss", result.loss());
-        if (metric != null) metric.compute().forEach((k, v) -> metrics.put(prefix + "_" + k, v));
+    private static void addSpeed(Map<String, Double> metrics, String prefix, int rows, int batches, double runtime) {
         metrics.put(prefix + "_runtime", round(runtime, 4));
-        metrics.put(prefix + "_samples_per_second", round(result.rows() / runtime, 3));
-        metrics.put(prefix + "_steps_per_second", round(result.batches() / runtime, 3));
-        return metrics;
+        metrics.put(prefix + "_samples_per_second", round(rows / runtime, 3));
+        metrics.put(prefix + "_steps_per_second", round(batches / runtime, 3));
     }
 
     /** Appends {@code logs} + epoch + step to the log history, as transformers' {@code Trainer.log}. */

@@ -6,7 +6,7 @@ import dev.jtune.core.Tensor;
 import dev.jtune.core.io.SafetensorsWriter;
 import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.Module;
-import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.PreTrainedModel;
 import dev.jtune.train.optim.AdamW;
 import dev.jtune.train.optim.LRScheduler;
 import java.io.IOException;
@@ -37,7 +37,7 @@ final class TrainerCheckpoint {
     private TrainerCheckpoint() {}
 
     /** Everything a checkpoint saves, in writing order (the trainer state last: it marks the checkpoint complete). */
-    static LinkedHashMap<String, CheckpointIO.Part> parts(PreTrainedCausalLM model, AdamW optimizer, LRScheduler scheduler,
+    static LinkedHashMap<String, CheckpointIO.Part> parts(PreTrainedModel model, AdamW optimizer, LRScheduler scheduler,
                                                           LoopState loop, TrainerState state, TrainingArguments args) {
         LinkedHashMap<String, CheckpointIO.Part> parts = new LinkedHashMap<>();
         parts.put("model.safetensors", model::savePretrained);
@@ -67,7 +67,7 @@ final class TrainerCheckpoint {
     }
 
     /** Restores the model, optimizer, scheduler and generator from {@code dir}; returns the loop state. */
-    static LoopState restore(Path dir, PreTrainedCausalLM model, AdamW optimizer, LRScheduler scheduler) throws IOException {
+    static LoopState restore(Path dir, PreTrainedModel model, AdamW optimizer, LRScheduler scheduler) throws IOException {
         for (String f : List.of("model.safetensors", OPTIMIZER, SCHEDULER, RNG_STATE, DATA_STATE, CheckpointIO.COMPLETE_MARKER)) {
             if (!Files.isRegularFile(dir.resolve(f))) throw new NoSuchFileException(dir.resolve(f).toString(), null,
                     "incomplete checkpoint: missing " + f);
@@ -93,7 +93,7 @@ final class TrainerCheckpoint {
      * Loads the weights saved in {@code dir} into {@code model}; every parameter must be there with its shape
      * (a tied weight is stored once, under its first name).
      */
-    static void loadWeights(Path dir, PreTrainedCausalLM model) throws IOException {
+    static void loadWeights(Path dir, PreTrainedModel model) throws IOException {
         Map<String, Tensor> saved = Checkpoints.loadTensors(dir);
         Module.LoadResult result;
         try {

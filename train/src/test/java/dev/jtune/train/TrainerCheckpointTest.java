@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.train.data.DataCollatorForLanguageModeling;
 import dev.jtune.train.data.Dataset;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,7 +117,9 @@ class TrainerCheckpointTest {
             if (checkpointsStarted[0] == 2 && file.equals(TrainerCheckpoint.SCHEDULER)) throw new IOException("simulated crash");
         });
         TrainingArguments arguments = args("crash").evalStrategy(IntervalStrategy.NO).build();
-        Trainer t = new Trainer(TinyModels.gpt2(3, 0), arguments, null, train, null, null, List.of(), crashing);
+        PreTrainedCausalLM model = TinyModels.gpt2(3, 0);
+        Trainer t = new Trainer(new CausalLMObjective(model, null), arguments,
+                DataCollatorForLanguageModeling.forModel(model), train, null, List.of(), crashing);
         assertEquals("simulated crash", assertThrows(IOException.class, t::train).getMessage());
 
         Path out = tmp.resolve("crash");

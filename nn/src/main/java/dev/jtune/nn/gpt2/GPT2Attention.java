@@ -13,7 +13,7 @@ final class GPT2Attention extends Module {
 
     private final int layer;
     private final int nHead;
-    private final double attnPdrop;
+    private final Dropout attnDropout;
     private final Generator dropoutGenerator;
     private final Conv1D cAttn;
     private final Conv1D cProj;
@@ -23,10 +23,10 @@ final class GPT2Attention extends Module {
         this.layer = layer;
         int c = config.nEmbd();
         nHead = config.nHead();
-        attnPdrop = config.attnPdrop();
         dropoutGenerator = dropout;
         cAttn = registerModule("c_attn", new Conv1D(c, 3 * c, init, config.initializerRange()));
         cProj = registerModule("c_proj", new Conv1D(c, c, init, GPT2MLP.residualStd(config)));
+        attnDropout = registerModule("attn_dropout", new Dropout(config.attnPdrop(), dropout));
         residDropout = registerModule("resid_dropout", new Dropout(config.residPdrop(), dropout));
     }
 
@@ -42,7 +42,7 @@ final class GPT2Attention extends Module {
             k = kv[0];
             v = kv[1];
         }
-        AttentionOptions options = AttentionOptions.CAUSAL.withDropout(isTraining() ? attnPdrop : 0, dropoutGenerator);
+        AttentionOptions options = AttentionOptions.CAUSAL.withDropout(isTraining() ? attnDropout.p() : 0, dropoutGenerator);
         Tensor y = options.apply(q, k, v, mask);                                     // (B, nh, T, hs)
         return residDropout.forward(cProj.forward(y.transpose(1, 2).reshape(b, t, c)));
     }

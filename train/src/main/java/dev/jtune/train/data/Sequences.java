@@ -3,12 +3,12 @@ package dev.jtune.train.data;
 import java.util.List;
 
 /** Reads a row's token-id sequence, whatever container a loader or map function stored it in. */
-final class Sequences {
+public final class Sequences {
 
     private Sequences() {}
 
     /** {@code int[]}, {@code long[]} or a list of integers as {@code long[]}; the error names the column and example. */
-    static long[] toLongs(Object value, String column, int example) {
+    public static long[] toLongs(Object value, String column, int example) {
         switch (value) {
             case int[] a -> {
                 long[] out = new long[a.length];

@@ -1,0 +1,110 @@
+package dev.jtune.train.reward;
+
+import dev.jtune.core.MemoryScope;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
+import dev.jtune.nn.SequenceClassificationModel;
+import dev.jtune.train.MetricLog;
+import dev.jtune.train.TrainingObjective;
+import dev.jtune.train.data.DataLoader;
+import dev.jtune.train.data.ModelInputs;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * TRL's {@code RewardTrainer.compute_loss} as a {@link TrainingObjective}: each micro-batch's mean pairwise loss
+ * ({@link RewardLoss}), counted once per micro-batch as transformers does for a loss without an item count, and the
+ * metrics TRL logs: {@code num_tokens} (a running total of attention-mask tokens), {@code min_reward},
+ * {@code mean_reward}, {@code max_reward}, {@code accuracy}, {@code margin}.
+ */
+public final class RewardObjective implements TrainingObjective {
+
+    private final SequenceClassificationModel model;
+    private final double centerRewardsCoefficient;
+    private long totalTrainTokens;
+
+    /** @param centerRewardsCoefficient TRL's {@code center_rewards_coefficient}, 0 for none */
+    public RewardObjective(SequenceClassificationModel model, double centerRewardsCoefficient) {
+        this.model = model;
+        this.centerRewardsCoefficient = centerRewardsCoefficient;
+    }
+
+    @Override
+    public SequenceClassificationModel model() {
+        return model;
+    }
+
+    @Override
+    public long count(ModelInputs batch) {
+        return 1;
+    }
+
+    @Override
+    public Tensor lossSum(ModelInputs batch, MetricLog metrics) {
+        RewardLoss.Result result = loss(batch);
+        totalTrainTokens += tokens(batch);
+        metrics.set("num_tokens", totalTrainTokens);
+        report(result, metrics);
+        return result.loss();
+    }
+
+    private RewardLoss.Result loss(ModelInputs batch) {
+        Tensor rewards = model.logits(batch.inputIds(), batch.attentionMask());  // (2B, 1)
+        Tensor margin = batch.extra("margin");
+        return RewardLoss.compute(rewards, margin == null ? null : toDoubles(margin), centerRewardsCoefficient);
+    }
+
+    private static void report(RewardLoss.Result result, MetricLog metrics) {
+        metrics.add("min_reward", result.minReward());
+        metrics.add("mean_reward", result.meanReward());
+        metrics.add("max_reward", result.maxReward());
+        metrics.add("accuracy", result.accuracy());
+        metrics.add("margin", result.margin());
+    }
+
+    /**
+     * transformers' evaluation loop: {@code loss} is the mean of the batch losses weighted by their rows; the metrics
+     * are the mean over batches (TRL's {@code log}), with {@code num_tokens} the training total so far.
+     */
+    @Override
+    @SuppressWarnings("try")  // the no-grad scope is used for its effect
+    public Evaluated evaluate(DataLoader loader) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        MetricLog metrics = new MetricLog();
+        double weightedLoss = 0;
+        int rows = 0;
+        int[] order = loader.order(0);
+        try (var noGrad = GradMode.noGrad()) {
+            for (int b = 0; b < loader.size(); b++) {
+                ModelInputs batch = loader.batch(order, b);
+                try (MemoryScope step = MemoryScope.open()) {
+                    RewardLoss.Result result = loss(batch);
+                    weightedLoss += result.loss().item() * batch.batchSize();
+                    metrics.set("num_tokens", totalTrainTokens);
+                    report(result, metrics);
+                }
+                rows += batch.batchSize();
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("loss", weightedLoss / rows);
+        out.putAll(metrics.drain());
+        return new Evaluated(out, rows / 2, loader.size());
+    }
+
+    private static long tokens(ModelInputs batch) {
+        long n = 0;
+        for (long m : batch.attentionMask().toLongArray()) n += m;
+        return n;
+    }
+
+    private static double[] toDoubles(Tensor t) {
+        float[] f = t.toFloatArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+}
