@@ -93,7 +93,12 @@ final class TrainingArgumentsOptions {
 
     /** The arguments: given flags over transformers' defaults. */
     TrainingArguments toArguments() {
-        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        return toArguments(JsonNodeFactory.instance.objectNode());
+    }
+
+    /** The arguments: given flags over {@code defaults} (a trainer's own, by Hugging Face name) over transformers'. */
+    TrainingArguments toArguments(ObjectNode defaults) {
+        ObjectNode json = defaults.deepCopy();
         json.put("output_dir", outputDir);
         put(json, training);
         put(json, evaluationAndSaving);

@@ -20,6 +20,7 @@ public final class PreferenceData {
     private final Tokenizer tokenizer;
     private final String eosToken;
     private final Integer maxLength;
+    private final int vocabSize;
 
     /**
      * @param tokenizer for text rows (may be null for token ids)
@@ -27,6 +28,12 @@ public final class PreferenceData {
      * @param maxLength pairs with a longer side are dropped; null keeps all
      */
     public PreferenceData(Tokenizer tokenizer, String eosToken, Integer maxLength) {
+        this(tokenizer, eosToken, maxLength, Integer.MAX_VALUE);
+    }
+
+    /** As above, refusing token ids of {@code vocabSize} or more (the model has no embedding row for them). */
+    public PreferenceData(Tokenizer tokenizer, String eosToken, Integer maxLength, int vocabSize) {
+        this.vocabSize = vocabSize;
         this.tokenizer = tokenizer;
         this.eosToken = eosToken != null ? eosToken : tokenizer == null ? null : tokenizer.eosToken();
         this.maxLength = maxLength;
@@ -107,7 +114,7 @@ public final class PreferenceData {
         return s;
     }
 
-    private static long[] ids(Map<String, Object> row, String column, int i, String split) {
+    private long[] ids(Map<String, Object> row, String column, int i, String split) {
         long[] ids;
         try {
             ids = Sequences.toLongs(row.get(column), column, i);
@@ -116,7 +123,10 @@ public final class PreferenceData {
         }
         if (ids.length == 0) throw new IllegalArgumentException(split + " data, row " + i + ": '" + column + "' is empty");
         for (long id : ids) {
-            if (id < 0) throw new IllegalArgumentException(split + " data, row " + i + ": '" + column + "' holds id " + id);
+            if (id < 0 || id >= vocabSize) {
+                throw new IllegalArgumentException(split + " data, row " + i + ": '" + column + "' holds id " + id
+                        + (id < 0 ? "" : ", outside the model's vocabulary of " + vocabSize));
+            }
         }
         return ids;
     }

@@ -38,7 +38,8 @@ public final class RewardTrainer {
         int pad = padTokenId(model, tokenizer);
         model.setPadTokenId(pad);
         if (config.disableDropout()) Layers.disableDropout(model);
-        PreferenceData data = new PreferenceData(tokenizer, config.eosToken(), config.maxLength());
+        PreferenceData data = new PreferenceData(tokenizer, config.eosToken(), config.maxLength(),
+                model.config().vocabSize());
         PreferenceData.Prepared train = trainDataset == null ? null : data.prepare(trainDataset, "train");
         PreferenceData.Prepared eval = evalDataset == null ? null : data.prepare(evalDataset, "eval");
         this.trainReport = train == null ? null : train.report();
