@@ -42,6 +42,20 @@ public final class Parameter {
         value = requiresGrad ? v.requiresGrad(true) : MemoryScope.persist(v);
     }
 
+    /**
+     * Installs {@code newValue} as it is (not detached, its gradient kept) and returns the tensor it replaces, with its
+     * gradient: a way to swap two versions of a weight in and out for every user, such as an adapter's trained copy of
+     * a module and the frozen original while adapters are disabled.
+     */
+    public Tensor swapValue(Tensor newValue) {
+        if (!java.util.Arrays.equals(newValue.shape(), value.shape())) {
+            throw new IllegalArgumentException("swapValue: shape " + newValue.shapeString() + " vs " + value.shapeString());
+        }
+        Tensor old = value;
+        value = newValue;
+        return old;
+    }
+
     /** Whether the trainer updates this parameter (true unless frozen). */
     public boolean requiresGrad() {
         return requiresGrad;
