@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * gradient norms, the trained adapter, and a base left bit-identical.
  *
  * <p>Losses agree to 9e-7, gradient norms to 4e-7 relative, and the adapter to 2e-6 except one element
- * ({@code h.1.attn.c_attn.lora_B[61, 1]}, a key row) at 1.1e-5: its gradient is near zero, and AdamW's first steps
- * turn float noise in such a gradient into updates of up to lr (the README's null-gradient note).
+ * ({@code h.1.attn.c_attn.lora_B[61, 1]}, a key row) at 1.1e-5, presumably an entry whose gradient is near zero,
+ * where AdamW's first steps turn float noise into updates of up to lr (as the README notes for the reward fixture;
+ * not analysed further).
  */
 class LoraTrainingFixtureTest {
 

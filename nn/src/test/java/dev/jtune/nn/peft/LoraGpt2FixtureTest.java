@@ -62,16 +62,21 @@ class LoraGpt2FixtureTest {
         double loss = golden.get("loss").item();
         assertEquals(info().path("forward").path("loss").asDouble(), loss, 1e-6);
         assertEquals(loss, out.loss().item(), TOLERANCE * loss);
+        System.out.printf("lora-gpt2 golden: logits relative error %.2g, loss %.2g%n",
+                Compare.relativeError(out.logits(), golden.get("logits")), Math.abs(out.loss().item() / loss - 1));
 
         out.loss().backward();
         Map<String, Tensor> grads = Checkpoints.loadFile(ref.resolve("grads.safetensors"));
         Map<String, Parameter> params = peft.namedParameters();
         assertEquals(16, grads.size());
+        double worstGrad = 0;
         for (var e : grads.entrySet()) {
             Parameter p = params.get(e.getKey());
             assertNotNull(p, e.getKey());
             Compare.assertClose("grad " + e.getKey(), p.grad(), e.getValue(), TOLERANCE);
+            worstGrad = Math.max(worstGrad, Compare.relativeError(p.grad(), e.getValue()));
         }
+        System.out.printf("lora-gpt2 golden: worst LoRA gradient relative error %.2g%n", worstGrad);
         for (var e : params.entrySet()) {
             if (!grads.containsKey(e.getKey())) assertNull(e.getValue().grad(), "frozen " + e.getKey() + " has a gradient");
         }
@@ -100,9 +105,12 @@ class LoraGpt2FixtureTest {
         Map<String, Tensor> expected = Checkpoints.loadFile(ref.resolve("merged/model.safetensors"));
         Map<String, Parameter> params = merged.namedParameters();
         assertEquals(expected.keySet(), params.keySet());
+        double worstMerged = 0;
         for (var e : expected.entrySet()) {
             Compare.assertClose("merged " + e.getKey(), params.get(e.getKey()).value(), e.getValue(), 1e-6);
+            worstMerged = Math.max(worstMerged, Compare.relativeError(params.get(e.getKey()).value(), e.getValue()));
         }
+        System.out.printf("lora-gpt2 golden: worst merged tensor relative error %.2g%n", worstMerged);
         Map<String, Tensor> golden = Checkpoints.loadFile(ref.resolve("forward.safetensors"));
         Tensor logits = merged.logits(golden.get("input_ids"), golden.get("attention_mask"), null, null);
         assertLogitsAtRealTokens(golden.get("logits"), logits, golden.get("attention_mask"), TOLERANCE);
