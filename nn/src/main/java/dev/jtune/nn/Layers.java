@@ -16,10 +16,14 @@ public final class Layers {
         return Tensor.randn(g, DType.F32, shape).mul(std);
     }
 
-    /** {@code y = x W^T + b} with {@code weight [out, in]} (PyTorch's layout). */
+    /**
+     * {@code y = x W^T + b} with {@code weight [out, in]} (PyTorch's layout), plus an {@link Adapter}'s delta when one
+     * is set.
+     */
     public static final class Linear extends Module {
         public final Parameter weight;
         public final Parameter bias;
+        private Adapter adapter;
 
         public Linear(int in, int out, boolean bias, Generator g, double std) {
             this(new Parameter(normal(g, std, out, in)), bias ? new Parameter(Tensor.zeros(out)) : null);
@@ -32,17 +36,29 @@ public final class Layers {
         }
 
         public Tensor forward(Tensor x) {
-            return Functional.linear(x, weight.value(), bias == null ? null : bias.value());
+            Tensor y = Functional.linear(x, weight.computeValue(), bias == null ? null : bias.computeValue());
+            return Adapter.apply(adapter, x, y);
+        }
+
+        /** The adapter added to this layer's output, or null. */
+        public Adapter adapter() {
+            return adapter;
+        }
+
+        /** Sets (or with null removes) the adapter added to this layer's output. */
+        public void setAdapter(Adapter adapter) {
+            this.adapter = adapter;
         }
     }
 
     /**
      * HF GPT-2's {@code Conv1D}: a linear layer whose weight is stored {@code [in, out]} (the transpose of Linear), so
-     * {@code y = x W + b}.
+     * {@code y = x W + b}, plus an {@link Adapter}'s delta when one is set.
      */
     public static final class Conv1D extends Module {
         public final Parameter weight;
         public final Parameter bias;
+        private Adapter adapter;
 
         public Conv1D(int in, int out, Generator g, double std) {
             weight = registerParameter("weight", new Parameter(normal(g, std, in, out)));
@@ -50,7 +66,26 @@ public final class Layers {
         }
 
         public Tensor forward(Tensor x) {
-            return LinearAlgebra.addmm(bias.value(), x, weight.value());  // x @ W + b, one op
+            Tensor y = LinearAlgebra.addmm(bias.computeValue(), x, weight.computeValue());  // x @ W + b, one op
+            return Adapter.apply(adapter, x, y);
+        }
+
+        /**
+         * {@code x @ W} plus the adapter's delta, without the bias: for a caller that fuses the bias into the next op
+         * (GPT-2's c_fc bias inside its GELU).
+         */
+        public Tensor forwardWithoutBias(Tensor x) {
+            return Adapter.apply(adapter, x, x.matmul(weight.computeValue()));
+        }
+
+        /** The adapter added to this layer's output, or null. */
+        public Adapter adapter() {
+            return adapter;
+        }
+
+        /** Sets (or with null removes) the adapter added to this layer's output. */
+        public void setAdapter(Adapter adapter) {
+            this.adapter = adapter;
         }
     }
 
@@ -63,7 +98,8 @@ public final class Layers {
         }
 
         public Tensor forward(Tensor ids) {
-            return Functional.embedding(weight.value(), ids);
+            Tensor w = weight.value();
+            return w.dtype().isCompute() ? Functional.embedding(w, ids) : FrozenEmbedding.lookup(w, ids);
         }
     }
 
@@ -80,7 +116,7 @@ public final class Layers {
         }
 
         public Tensor forward(Tensor x) {
-            return Functional.layerNorm(x, weight.value(), bias.value(), eps);
+            return Functional.layerNorm(x, weight.computeValue(), bias.computeValue(), eps);
         }
     }
 
@@ -95,7 +131,7 @@ public final class Layers {
         }
 
         public Tensor forward(Tensor x) {
-            return Functional.rmsNorm(x, weight.value(), eps);
+            return Functional.rmsNorm(x, weight.computeValue(), eps);
         }
     }
 

@@ -33,6 +33,26 @@ public abstract class Module {
     }
 
     /**
+     * Adds a child at run time under {@code name}, after those registered so far, like PyTorch's {@code add_module}:
+     * an adapter hangs its {@code lora_A}/{@code lora_B} layers under the layer it adapts this way. Returns it.
+     */
+    public <M extends Module> M addModule(String name, M m) {
+        if (name.isEmpty() || name.contains(".")) throw new IllegalArgumentException("addModule: bad name '" + name + "'");
+        if (parameters.containsKey(name)) throw new IllegalStateException("'" + name + "' is a parameter of this module");
+        return registerModule(name, m);
+    }
+
+    /** Removes the child {@code name} (the reverse of {@link #addModule}); returns it, or null when there is none. */
+    public Module removeModule(String name) {
+        return children.remove(name);
+    }
+
+    /** The child registered under {@code name}, or null. */
+    public Module child(String name) {
+        return children.get(name);
+    }
+
+    /**
      * Every parameter with its dotted name, in registration order; a parameter shared by two modules (tied weights)
      * appears once, under its first name, as in PyTorch.
      */
@@ -63,9 +83,14 @@ public abstract class Module {
         return new ArrayList<>(namedParameters().values());
     }
 
-    /** The total number of trainable elements. */
+    /** The total number of elements of the parameters, each once (frozen ones included). */
     public long numParameters() {
         return parameters().stream().mapToLong(Parameter::numel).sum();
+    }
+
+    /** The parameters that {@link Parameter#requiresGrad() require grad}, each once: what an optimizer updates. */
+    public List<Parameter> trainableParameters() {
+        return parameters().stream().filter(Parameter::requiresGrad).toList();
     }
 
     /** Every parameter under every name it has (tied weights appear under each name), as {@code state_dict()}. */

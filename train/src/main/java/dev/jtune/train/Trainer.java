@@ -254,7 +254,7 @@ public final class Trainer {
         }
         double loss = lossSum / count;
         if (!Double.isFinite(loss)) throw nonFinite(step, epoch, "loss is " + loss);
-        List<Parameter> parameters = model.parameters();
+        List<Parameter> parameters = model.trainableParameters();  // frozen ones (a LoRA base) have no gradient
         double gradNorm = GradClipping.clipGradNorm(parameters, args.maxGradNorm() > 0 ? args.maxGradNorm() : Double.POSITIVE_INFINITY);
         if (!Double.isFinite(gradNorm)) throw nonFinite(step, epoch, "gradient norm is " + gradNorm + " (loss " + loss + ")");
         double lr = scheduler.lr();
@@ -388,7 +388,9 @@ public final class Trainer {
     private AdamW createOptimizer() {
         Set<String> decay = DecayParameters.names(model);
         Map<String, Parameter> withDecay = new LinkedHashMap<>(), withoutDecay = new LinkedHashMap<>();
-        model.namedParameters().forEach((name, p) -> (decay.contains(name) ? withDecay : withoutDecay).put(name, p));
+        model.namedParameters().forEach((name, p) -> {
+            if (p.requiresGrad()) (decay.contains(name) ? withDecay : withoutDecay).put(name, p);  // frozen: no state
+        });
         return new AdamW(List.of(new AdamW.ParamGroup(withDecay, args.weightDecay()), new AdamW.ParamGroup(withoutDecay, 0)),
                 args.learningRate(), args.adamBeta1(), args.adamBeta2(), args.adamEpsilon());
     }

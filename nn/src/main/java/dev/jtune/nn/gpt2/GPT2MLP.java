@@ -27,11 +27,14 @@ final class GPT2MLP extends Module {
         return config.initializerRange() / Math.sqrt(2.0 * config.nLayer());
     }
 
-    /** x: [B, T, C] → [B, T, C]. GELU takes c_fc's bias inside one fused op (one pass forward and one backward). */
+    /**
+     * x: [B, T, C] → [B, T, C]. GELU takes c_fc's bias inside one fused op (one pass forward and one backward); an
+     * adapter on c_fc adds its delta to the product before it.
+     */
     Tensor forward(Tensor x) {
         Tensor h = switch (activation) {  // (B, T, n_inner)
-            case "gelu_new", "gelu_pytorch_tanh" -> Functional.biasGelu(x.matmul(cFc.weight.value()), cFc.bias.value(), "tanh");
-            case "gelu" -> Functional.biasGelu(x.matmul(cFc.weight.value()), cFc.bias.value(), "none");
+            case "gelu_new", "gelu_pytorch_tanh" -> Functional.biasGelu(cFc.forwardWithoutBias(x), cFc.bias.computeValue(), "tanh");
+            case "gelu" -> Functional.biasGelu(cFc.forwardWithoutBias(x), cFc.bias.computeValue(), "none");
             case "relu" -> cFc.forward(x).relu();
             default -> throw new IllegalStateException("unsupported activation " + activation);
         };
