@@ -95,19 +95,20 @@ final class FineTuning {
         tokenizer.savePretrained(out);
         trainer.state().save(out.resolve("trainer_state.json"));
         JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("metrics.json").toFile(), metrics);
-        plotLoss(trainer, out.resolve("loss_curve.png"));
+        plotLoss(trainer, out.resolve("loss_curve.png"), "fine-tuning loss");
         log("saved the model, tokenizer, trainer_state.json, metrics.json and loss_curve.png in %s", out);
         return metrics;
     }
 
-    private static void plotLoss(Trainer trainer, Path png) throws IOException {
+    /** The training (and evaluation) loss of the log history as a PNG. */
+    static void plotLoss(Trainer trainer, Path png, String title) throws IOException {
         List<LossCurvePlot.Point> train = new ArrayList<>(), eval = new ArrayList<>();
         for (Map<String, Object> entry : trainer.state().logHistory()) {
             double step = ((Number) entry.get("step")).doubleValue();
             if (entry.get("loss") instanceof Number loss) train.add(new LossCurvePlot.Point(step, loss.doubleValue()));
             if (entry.get("eval_loss") instanceof Number loss) eval.add(new LossCurvePlot.Point(step, loss.doubleValue()));
         }
-        LossCurvePlot.write(png, "fine-tuning loss", train, eval);
+        LossCurvePlot.write(png, title, train, eval);
     }
 
     static void log(String format, Object... args) {

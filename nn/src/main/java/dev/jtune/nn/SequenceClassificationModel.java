@@ -38,7 +38,9 @@ public final class SequenceClassificationModel extends PreTrainedModel {
         super(config);
         this.base = base;
         this.labels = List.copyOf(labels);
-        registerModule(base.bodyName(), base.namedModules().get(base.bodyName()));
+        Module body = base.namedModules().get(base.bodyName());
+        if (body == null) throw new IllegalArgumentException("no body '" + base.bodyName() + "' in " + base.getClass().getSimpleName());
+        registerModule(base.bodyName(), body);
         int hidden = base.inputEmbeddings().shape()[1];
         score = registerModule("score", new Linear(hidden, labels.size(), false, new Generator(seed),
                 config.initializerRange()));

@@ -277,6 +277,18 @@ public final class PeftModel extends PreTrainedCausalLM {
     }
 
     @Override
+    public Tensor hiddenStates(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
+        requireLoaded();
+        return base.hiddenStates(inputIds, attentionMask, positionIds, cache);
+    }
+
+    /** The base's body name: a classifier built over this model shares the base's body, adapters included. */
+    @Override
+    public String bodyName() {
+        return base.bodyName();
+    }
+
+    @Override
     public KVCache newCache() {
         return base.newCache();
     }
