@@ -16,7 +16,9 @@ import java.util.List;
 
 /**
  * Llama with a language-modelling head, as transformers' {@code LlamaForCausalLM}: RoPE, grouped-query attention,
- * a SwiGLU MLP and RMSNorm; the head may be tied to the embedding or not.
+ * a SwiGLU MLP and RMSNorm; the head may be tied to the embedding or not. The same class runs {@code MistralForCausalLM},
+ * {@code Qwen2ForCausalLM} and {@code Qwen3ForCausalLM} (and SmolLM, a tied Llama): their differences are switches of
+ * {@link LlamaConfig}.
  */
 public final class LlamaForCausalLM extends PreTrainedCausalLM {
 
@@ -77,7 +79,7 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
             for (int i = 0; i < config.numHiddenLayers(); i++) list.add(new LlamaDecoderLayer(config, i, init));
             layers = registerModule("layers", new ModuleList<>(list));
             norm = registerModule("norm", new RMSNorm(config.hiddenSize(), config.rmsNormEps()));
-            rope = new Rope(config.headDim(), config.ropeTheta());
+            rope = new Rope(config);
         }
 
         /** [B, T] ids → [B, T, C] final hidden states. */
