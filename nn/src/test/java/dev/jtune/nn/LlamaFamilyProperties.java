@@ -73,6 +73,22 @@ class LlamaFamilyProperties {
     }
 
     @Test
+    void aWindowedLayerKeepsABoundedCacheAndStillGivesTheFullForwardsLogits() {
+        LlamaConfig mistral = configs().get(1);  // window 3 on every layer
+        LlamaForCausalLM model = randomModel(mistral, 17);
+        try (var scope = GradMode.noGrad()) {
+            Tensor full = model.logits(Tensor.ofLongs(IDS, 1, IDS.length), null, null, null);
+            KVCache cache = model.newCache().reserve(IDS.length);
+            for (int t = 0; t < IDS.length; t++) {
+                Tensor step = model.logits(Tensor.ofLongs(new long[] {IDS[t]}, 1, 1), null, null, cache);
+                Compare.assertClose("position " + t, step, full.narrow(1, t, 1), 1e-5);
+                assertTrue(cache.kept(0) <= 2 * mistral.slidingWindow(), "kept " + cache.kept(0) + " at " + t);
+            }
+            assertEquals(IDS.length, cache.length());
+        }
+    }
+
+    @Test
     void greedyGenerationIsTheSameWithAndWithoutTheCache() {
         for (LlamaConfig config : configs()) {
             LlamaForCausalLM model = randomModel(config, 5);

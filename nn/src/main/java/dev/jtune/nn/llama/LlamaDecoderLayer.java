@@ -64,9 +64,11 @@ final class LlamaDecoderLayer extends Module {
             Tensor k = Rope.apply(split(kProj.forward(x), b, t, kvHeads, kNorm), cosSin);  // (B, H_kv, T, hd)
             Tensor v = split(vProj.forward(x), b, t, kvHeads, null);
             if (cache != null) {
-                Tensor[] kv = cache.append(layer, k, v);
+                Tensor[] kv = cache.append(layer, k, v);  // (B, H_kv, kept, hd): a window may have dropped the oldest
                 k = kv[0];
                 v = kv[1];
+                int kept = k.size(2);
+                if (mask != null && mask.size(1) > kept) mask = mask.narrow(1, mask.size(1) - kept, kept);
             }
             Tensor y = options.apply(q, repeatKv(k), repeatKv(v), mask);  // (B, H, T, hd)
             return oProj.forward(y.transpose(1, 2).reshape(b, t, heads * headDim));

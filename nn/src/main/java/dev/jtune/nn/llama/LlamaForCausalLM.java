@@ -51,7 +51,9 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
 
     @Override
     public KVCache newCache() {
-        return new KVCache(config().numHiddenLayers());
+        KVCache cache = new KVCache(config().numHiddenLayers());
+        for (int i = 0; i < config().numHiddenLayers(); i++) cache.withWindow(i, config().window(i));
+        return cache;
     }
 
     @Override
