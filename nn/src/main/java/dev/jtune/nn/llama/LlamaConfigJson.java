@@ -181,6 +181,7 @@ final class LlamaConfigJson {
         if (!type.equals("qwen2")) j.put("head_dim", config.headDim());
         if (type.equals("llama") || type.equals("qwen3")) j.put("attention_bias", config.attentionBias());
         if (type.equals("llama")) j.put("mlp_bias", config.mlpBias());
+        keepEqualNumbers(j, config.raw());
         writeRope(config, j, legacy);
         writeWindows(config, j, legacy);
         j.remove(legacy ? "dtype" : "torch_dtype");
@@ -192,16 +193,30 @@ final class LlamaConfigJson {
     }
 
     private static void writeRope(LlamaConfig config, ObjectNode j, boolean legacy) {
+        JsonNode before = j.get(legacy ? "rope_scaling" : "rope_parameters");
+        ObjectNode rope = ConfigJson.MAPPER.createObjectNode();
+        if (!legacy) rope.put("rope_theta", config.ropeTheta());
+        if (config.ropeScaling() != null) config.ropeScaling().putInto(rope); else if (!legacy) rope.put("rope_type", "default");
+        keepEqualNumbers(rope, before);
+        j.remove(List.of("rope_theta", "rope_scaling", "rope_parameters"));
         if (legacy) {
-            j.remove("rope_parameters");
             j.put("rope_theta", config.ropeTheta());
-            if (config.ropeScaling() == null) j.putNull("rope_scaling"); else config.ropeScaling().putInto(j.putObject("rope_scaling"));
+            keepEqualNumbers(j, ConfigJson.MAPPER.createObjectNode().set("rope_theta", config.raw().get("rope_theta")));
+            if (config.ropeScaling() == null) j.putNull("rope_scaling"); else j.set("rope_scaling", rope);
         } else {
-            j.remove("rope_theta");
-            j.remove("rope_scaling");
-            ObjectNode rope = j.putObject("rope_parameters").put("rope_theta", config.ropeTheta());
-            if (config.ropeScaling() == null) rope.put("rope_type", "default"); else config.ropeScaling().putInto(rope);
+            j.set("rope_parameters", rope);
         }
+    }
+
+    /** The numbers of {@code written} that {@code before} holds with the same value keep their spelling (1e6 or 1000000). */
+    private static void keepEqualNumbers(ObjectNode written, JsonNode before) {
+        if (before == null || !before.isObject()) return;
+        written.properties().forEach(e -> {
+            JsonNode old = before.get(e.getKey());
+            if (old != null && old.isNumber() && e.getValue().isNumber() && old.doubleValue() == e.getValue().doubleValue()) {
+                e.setValue(old);
+            }
+        });
     }
 
     /** Mistral: sliding_window. Qwen: use_sliding_window, sliding_window, max_window_layers and (5.x) layer_types. */
