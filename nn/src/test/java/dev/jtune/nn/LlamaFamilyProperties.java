@@ -222,6 +222,23 @@ class LlamaFamilyProperties {
     }
 
     @Test
+    void thePadTokensEmbeddingRowGetsNoGradientFromTheLookupAsWithPaddingIdx() {
+        LlamaConfig untied = configs().get(1).toBuilder().padTokenId(8).build();
+        LlamaForCausalLM model = randomModel(untied, 19);
+        Tensor ids = Tensor.ofLongs(new long[] {4, 8, 15, 8, 23, 42}, 1, 6);  // the pad id inside real text
+        Tensor logits = model.forward(ids, null, ids).logits();
+        model.forward(ids, null, ids).loss().backward();
+        float[] grad = model.inputEmbeddings().grad().toFloatArray();
+        int c = untied.hiddenSize();
+        assertArrayEquals(new float[c], Arrays.copyOfRange(grad, 8 * c, 9 * c), "row of pad_token_id 8");
+        assertFalse(Arrays.equals(new float[c], Arrays.copyOfRange(grad, 15 * c, 16 * c)), "row of token 15");
+        try (var scope = GradMode.noGrad()) {
+            assertArrayEquals(logits.toFloatArray(), model.logits(ids, null, null, null).toFloatArray(),
+                    "the values are the lookup's");
+        }
+    }
+
+    @Test
     void aConfigWithoutModelTypeIsDispatchedByItsArchitecture() throws Exception {
         LlamaForCausalLM model = randomModel(configs().get(0), 13);
         model.savePretrained(dir);

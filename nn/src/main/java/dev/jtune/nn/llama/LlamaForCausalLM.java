@@ -63,7 +63,7 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
         int past = cache == null ? 0 : cache.length();
         Tensor positions = positionIds != null ? positionIds
                 : Tensor.arange(past, past + t, 1, DType.I64).unsqueeze(0).expand(b, t);
-        Tensor hidden = model.forward(inputIds, positions, attentionMask, cache);  // (B, T, C)
+        Tensor hidden = model.forward(inputIds, positions, attentionMask, cache, config().padTokenId());  // (B, T, C)
         return lmHead.forward(lastPositions(hidden, logitsToKeep));                // (B, T_keep, V)
     }
 
@@ -85,11 +85,23 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
         }
 
         /** [B, T] ids → [B, T, C] final hidden states. */
-        Tensor forward(Tensor inputIds, Tensor positions, Tensor mask, KVCache cache) {
-            Tensor x = embedTokens.forward(inputIds);
+        Tensor forward(Tensor inputIds, Tensor positions, Tensor mask, KVCache cache, int padTokenId) {
+            Tensor x = embedTokens.forward(inputIds);  // (B, T, C)
+            if (padTokenId >= 0 && x.requiresGrad()) x = Tensor.where(isToken(inputIds, padTokenId), x.detach(), x);
             Tensor[] cosSin = rope.cosSin(positions);
             for (LlamaDecoderLayer layer : layers) x = layer.forward(x, cosSin, mask, cache);
             return norm.forward(x);
+        }
+
+        /**
+         * [B, T, 1]: 1 where the id is {@code pad_token_id}. transformers builds the embedding with
+         * {@code padding_idx=pad_token_id}, so the lookup of that row passes it no gradient (a tied head still does).
+         */
+        private static Tensor isToken(Tensor ids, int token) {
+            long[] all = ids.toLongArray();
+            float[] hit = new float[all.length];
+            for (int i = 0; i < all.length; i++) hit[i] = all[i] == token ? 1 : 0;
+            return Tensor.of(hit, ids.size(0), ids.size(1), 1);
         }
     }
 }
