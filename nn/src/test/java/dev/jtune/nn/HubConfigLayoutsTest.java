@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The config.json key sets of the checkpoints people fine-tune (transformers 4.x layout, as on the hub: Qwen2.5-0.5B,
- * Qwen3-0.6B, SmolLM2-135M, Llama-3.2-1B, Mistral-7B-v0.1) read with the right switches, and are written back with
+ * Qwen3-0.6B, SmolLM2-135M, Llama-3.2-1B with Instruct's eos list, Mistral-7B-v0.1) read with the right switches, and are written back with
  * every one of their fields unchanged. Only the config is read: no weights are allocated.
  */
 class HubConfigLayoutsTest {
@@ -69,7 +69,7 @@ class HubConfigLayoutsTest {
     void llama32HasLlama3RopeScaling() throws Exception {
         LlamaConfig c = read("""
                 {"architectures": ["LlamaForCausalLM"], "attention_bias": false, "attention_dropout": 0.0,
-                 "bos_token_id": 128000, "eos_token_id": 128001, "head_dim": 64, "hidden_act": "silu",
+                 "bos_token_id": 128000, "eos_token_id": [128001, 128008, 128009], "head_dim": 64, "hidden_act": "silu",
                  "hidden_size": 2048, "initializer_range": 0.02, "intermediate_size": 8192,
                  "max_position_embeddings": 131072, "mlp_bias": false, "model_type": "llama",
                  "num_attention_heads": 32, "num_hidden_layers": 16, "num_key_value_heads": 8, "pretraining_tp": 1,
@@ -79,6 +79,7 @@ class HubConfigLayoutsTest {
                  "transformers_version": "4.45.0.dev0", "use_cache": true, "vocab_size": 128256}""");
         assertEquals(new RopeScaling(32, 1, 4, 8192), c.ropeScaling());
         assertEquals(500000.0, c.ropeTheta());
+        assertEquals(128001, c.eosTokenId(), "the first of Llama 3 Instruct's eos ids");
     }
 
     @Test

@@ -69,7 +69,9 @@ public record LlamaConfig(String modelType, int vocabSize, int hiddenSize, int i
         if ((modelType.equals("qwen2") || modelType.equals("mistral")) && attentionBias) {
             throw new IllegalArgumentException(name + ": has no attention_bias setting");
         }
-        if (slidingWindow < 0) throw new IllegalArgumentException(name + ": sliding_window must be >= 0, got " + slidingWindow);
+        if (slidingWindow < 0) {
+            throw new IllegalArgumentException(name + ": sliding_window must be >= 0, got " + slidingWindow);
+        }
         if (modelType.equals("llama") && slidingWindow != 0) {
             throw new IllegalArgumentException(name + ": Llama has no sliding_window");
         }

@@ -89,14 +89,16 @@ final class LlamaConfigJson {
         switch (ropeType) {
             case "default" -> c.require(!rope.has("factor"), key, "no factor with rope_type 'default'");
             case RopeScaling.LLAMA3 -> {
-                for (String k : List.of("factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings")) {
+                for (String k : List.of("factor", "low_freq_factor", "high_freq_factor",
+                        "original_max_position_embeddings")) {
                     c.require(rope.has(k), key, "llama3 scaling with " + k);
                 }
                 JsonNode original = rope.get("original_max_position_embeddings");
                 c.require(original.canConvertToInt() && original.isIntegralNumber(), key,
                         "an integer original_max_position_embeddings");
                 try {
-                    d.ropeScaling(new RopeScaling(number(c, rope, key, "factor"), number(c, rope, key, "low_freq_factor"),
+                    d.ropeScaling(new RopeScaling(number(c, rope, key, "factor"),
+                            number(c, rope, key, "low_freq_factor"),
                             number(c, rope, key, "high_freq_factor"), original.intValue()));
                 } catch (IllegalArgumentException e) {
                     c.require(false, key, e.getMessage());
@@ -128,7 +130,8 @@ final class LlamaConfigJson {
                     "a list of num_hidden_layers = " + layers + " entries");
             layerTypes = new ArrayList<>();
             for (JsonNode t : typesNode) {
-                c.require(t.isTextual() && (t.asText().equals(LlamaConfig.FULL) || t.asText().equals(LlamaConfig.SLIDING)),
+                boolean known = t.asText().equals(LlamaConfig.FULL) || t.asText().equals(LlamaConfig.SLIDING);
+                c.require(t.isTextual() && known,
                         "layer_types", "'" + LlamaConfig.FULL + "' or '" + LlamaConfig.SLIDING + "' entries");
                 layerTypes.add(t.asText());
             }
@@ -186,17 +189,27 @@ final class LlamaConfigJson {
         writeWindows(config, j, legacy);
         j.remove(legacy ? "dtype" : "torch_dtype");
         j.put(legacy ? "torch_dtype" : "dtype", "float32");
-        ConfigJson.putTokenId(j, "bos_token_id", config.bosTokenId());
-        ConfigJson.putTokenId(j, "eos_token_id", config.eosTokenId());
-        ConfigJson.putTokenId(j, "pad_token_id", config.padTokenId());
+        putTokenId(j, "bos_token_id", config.bosTokenId());
+        putTokenId(j, "eos_token_id", config.eosTokenId());
+        putTokenId(j, "pad_token_id", config.padTokenId());
         return j;
+    }
+
+    /** A token id, keeping a list whose first entry it is (Llama 3 Instruct's several eos ids). */
+    private static void putTokenId(ObjectNode j, String field, int id) {
+        JsonNode old = j.get(field);
+        if (old == null || !old.isArray() || old.isEmpty() || old.get(0).asInt(-1) != id) ConfigJson.putTokenId(j, field, id);
     }
 
     private static void writeRope(LlamaConfig config, ObjectNode j, boolean legacy) {
         JsonNode before = j.get(legacy ? "rope_scaling" : "rope_parameters");
         ObjectNode rope = ConfigJson.MAPPER.createObjectNode();
         if (!legacy) rope.put("rope_theta", config.ropeTheta());
-        if (config.ropeScaling() != null) config.ropeScaling().putInto(rope); else if (!legacy) rope.put("rope_type", "default");
+        if (config.ropeScaling() != null) {
+            config.ropeScaling().putInto(rope);
+        } else if (!legacy) {
+            rope.put("rope_type", "default");
+        }
         keepEqualNumbers(rope, before);
         j.remove(List.of("rope_theta", "rope_scaling", "rope_parameters"));
         if (legacy) {
@@ -208,12 +221,13 @@ final class LlamaConfigJson {
         }
     }
 
-    /** The numbers of {@code written} that {@code before} holds with the same value keep their spelling (1e6 or 1000000). */
+    /** Numbers of {@code written} that {@code before} holds with the same value keep their spelling (1e6, 1000000). */
     private static void keepEqualNumbers(ObjectNode written, JsonNode before) {
         if (before == null || !before.isObject()) return;
         written.properties().forEach(e -> {
             JsonNode old = before.get(e.getKey());
-            if (old != null && old.isNumber() && e.getValue().isNumber() && old.doubleValue() == e.getValue().doubleValue()) {
+            JsonNode now = e.getValue();
+            if (old != null && old.isNumber() && now.isNumber() && old.doubleValue() == now.doubleValue()) {
                 e.setValue(old);
             }
         });
@@ -224,12 +238,17 @@ final class LlamaConfigJson {
         switch (config.modelType()) {
             case "llama" -> { }
             case "mistral" -> {
-                if (config.slidingWindow() > 0) j.put("sliding_window", config.slidingWindow()); else j.putNull("sliding_window");
+                if (config.slidingWindow() > 0) {
+                    j.put("sliding_window", config.slidingWindow());
+                } else {
+                    j.putNull("sliding_window");
+                }
             }
             default -> {
                 List<String> types = config.layerTypes();
                 int first = types.indexOf(LlamaConfig.SLIDING);
-                boolean suffix = first < 0 || types.subList(first, types.size()).stream().allMatch(LlamaConfig.SLIDING::equals);
+                boolean suffix = first < 0
+                        || types.subList(first, types.size()).stream().allMatch(LlamaConfig.SLIDING::equals);
                 j.put("use_sliding_window", first >= 0);
                 if (first >= 0) {
                     j.put("sliding_window", config.slidingWindow());
