@@ -111,7 +111,18 @@ public final class Functional {
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
                                                    boolean isCausal, double scale, double dropoutP,
                                                    Generator generator) {
-        return Attention.scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, generator);
+        return Attention.scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, generator, 0);
+    }
+
+    /**
+     * As above, with a sliding window of {@code window} keys (0 for none): query i (the last Tq of Tk positions) sees
+     * only keys {@code j > i + Tk - Tq - window}, the window of Mistral and of transformers' {@code sliding_window}.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
+                                                   boolean isCausal, double scale, double dropoutP,
+                                                   Generator generator, int window) {
+        return Attention.scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, generator,
+                window);
     }
 
     /**
@@ -121,6 +132,13 @@ public final class Functional {
     public static Tensor scaledDotProductAttentionComposed(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
                                                            boolean isCausal, double scale, double dropoutP,
                                                            Generator generator) {
+        return scaledDotProductAttentionComposed(q, k, v, attentionMask, isCausal, scale, dropoutP, generator, 0);
+    }
+
+    /** The composed twin of the sliding-window {@link #scaledDotProductAttention}. */
+    public static Tensor scaledDotProductAttentionComposed(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
+                                                           boolean isCausal, double scale, double dropoutP,
+                                                           Generator generator, int window) {
         if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
             throw new IllegalArgumentException("scaled_dot_product_attention: expects 4-d q, k, v, got "
                     + q.shapeString() + ", " + k.shapeString() + ", " + v.shapeString());
@@ -132,6 +150,10 @@ public final class Functional {
         if (isCausal) {
             Tensor future = Tensor.ones(q.dtype(), tq, tk).triu(tk - tq + 1);  // 1 where key is after the query
             scores = scores.maskedFill(future, lowest);
+        }
+        if (window > 0) {
+            Tensor tooOld = Tensor.ones(q.dtype(), tq, tk).tril(tk - tq - window);  // 1 where key is out of reach
+            scores = scores.maskedFill(tooOld, lowest);
         }
         if (attentionMask != null) {
             if (attentionMask.dim() != 2 || attentionMask.size(0) != q.size(0) || attentionMask.size(1) != tk) {

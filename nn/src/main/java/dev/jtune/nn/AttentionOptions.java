@@ -12,15 +12,23 @@ import dev.jtune.core.Tensor;
  * @param scale            the factor on {@code q k^T}; NaN for {@code 1/sqrt(head_dim)}
  * @param dropoutP         the probability of dropping an attention weight (0 outside training)
  * @param dropoutGenerator where dropout masks are drawn from (null without dropout)
+ * @param window           0, or a sliding window: query i sees only the {@code window} keys ending at its own position
+ *                         (Mistral's {@code sliding_window}; with a KV cache, counted over the cached positions too)
  */
-public record AttentionOptions(boolean isCausal, double scale, double dropoutP, Generator dropoutGenerator) {
+public record AttentionOptions(boolean isCausal, double scale, double dropoutP, Generator dropoutGenerator,
+                               int window) {
 
     /** Causal attention scaled by {@code 1/sqrt(head_dim)}, no dropout: what GPT-2 and Llama use at inference. */
-    public static final AttentionOptions CAUSAL = new AttentionOptions(true, Double.NaN, 0, null);
+    public static final AttentionOptions CAUSAL = new AttentionOptions(true, Double.NaN, 0, null, 0);
 
     /** The same with attention dropout of probability {@code p}. */
     public AttentionOptions withDropout(double p, Generator generator) {
-        return new AttentionOptions(isCausal, scale, p, generator);
+        return new AttentionOptions(isCausal, scale, p, generator, window);
+    }
+
+    /** The same with a sliding window of {@code keys} keys (0 for none). */
+    public AttentionOptions withWindow(int keys) {
+        return new AttentionOptions(isCausal, scale, dropoutP, dropoutGenerator, keys);
     }
 
     /**
@@ -31,6 +39,7 @@ public record AttentionOptions(boolean isCausal, double scale, double dropoutP, 
      * @return [B, H, Tq, Dv]
      */
     public Tensor apply(Tensor q, Tensor k, Tensor v, Tensor attentionMask) {
-        return Functional.scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, dropoutGenerator);
+        return Functional.scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, dropoutGenerator,
+                window);
     }
 }

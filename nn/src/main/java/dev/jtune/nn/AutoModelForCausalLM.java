@@ -1,5 +1,6 @@
 package dev.jtune.nn;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
@@ -39,12 +40,12 @@ public final class AutoModelForCausalLM {
 
     /** The configuration class {@code model_type} names, read from {@code json}. */
     static ModelConfig config(ConfigJson json) {
-        String type = json.modelType();
-        return switch (type == null ? "" : type) {
+        String type = modelType(json);
+        return switch (type) {
             case "gpt2" -> GPT2Config.from(json);
-            case "llama" -> LlamaConfig.from(json);
+            case "llama", "mistral", "qwen2", "qwen3" -> LlamaConfig.from(json);
             default -> throw new IllegalArgumentException(json.source() + ": unsupported model_type '" + type
-                    + "' (jtune supports gpt2, llama)");
+                    + "' (jtune supports gpt2, llama, mistral, qwen2, qwen3)");
         };
     }
 
@@ -55,6 +56,26 @@ public final class AutoModelForCausalLM {
             case LlamaConfig c -> new LlamaForCausalLM(c, seed);
             default -> throw new IllegalStateException("no model class for " + config.modelType());
         };
+    }
+
+    /**
+     * {@code model_type}, or when a config has none, the type of the class {@code architectures} names (written into
+     * the config, as transformers' config classes write it).
+     */
+    private static String modelType(ConfigJson json) {
+        String type = json.modelType();
+        if (type != null) return type;
+        JsonNode architectures = json.node().path("architectures");
+        String architecture = architectures.isArray() && !architectures.isEmpty() ? architectures.get(0).asText() : "";
+        Map<String, String> known = new LinkedHashMap<>(Map.of("GPT2LMHeadModel", "gpt2"));
+        LlamaConfig.ARCHITECTURES.forEach((t, a) -> known.put(a, t));
+        type = known.get(architecture);
+        if (type == null) {
+            throw new IllegalArgumentException(json.source() + ": no model_type, and architectures " + architectures
+                    + " names no class jtune runs (" + String.join(", ", known.keySet()) + ")");
+        }
+        json.node().put("model_type", type);
+        return type;
     }
 
     /**

@@ -13,18 +13,26 @@ import java.util.List;
  * buffer is sized by {@link #reserve} (generation knows its final length) or doubles when full. {@link #append}
  * returns {@code [B, H_kv, T, hs]} views of the filled part. When the new keys are part of an autograd graph (grad
  * mode on), the append is a differentiable {@code cat} instead.
+ *
+ * <p>A layer with a sliding window of W keys ({@link #withWindow}) keeps at most about 2W positions: when its buffer
+ * is full, the positions no later query can see (all but the last W - 1) are dropped, so a long generation through
+ * Mistral holds a bounded cache. {@link #append} then returns the keys of the last {@link #kept} positions only.
  */
 public final class KVCache {
 
     private final Tensor[] keys;    // per layer: [capacity, B, H_kv, hs]
     private final Tensor[] values;
-    private final int[] lengths;    // per layer: the filled positions
+    private final int[] lengths;    // per layer: the filled positions of the buffer
+    private final int[] dropped;    // per layer: positions dropped from the front (sliding window)
+    private final int[] windows;    // per layer: 0, or the sliding window
     private int reserved;
 
     public KVCache(int layers) {
         keys = new Tensor[layers];
         values = new Tensor[layers];
         lengths = new int[layers];
+        dropped = new int[layers];
+        windows = new int[layers];
     }
 
     /** Makes buffers allocated from now on hold at least {@code positions} positions; returns this cache. */
@@ -33,36 +41,61 @@ public final class KVCache {
         return this;
     }
 
-    /** The number of cached positions (0 when empty). */
+    /** Lets {@code layer} drop keys beyond its sliding window of {@code window} keys (0: keep all); returns this. */
+    public KVCache withWindow(int layer, int window) {
+        if (window < 0) throw new IllegalArgumentException("KVCache: window must be >= 0, got " + window);
+        windows[layer] = window;
+        return this;
+    }
+
+    /** The number of positions seen (0 when empty), dropped ones included: the position of the next token. */
     public int length() {
-        return lengths[0];
+        return dropped[0] + lengths[0];
+    }
+
+    /** The number of positions whose keys {@code layer} still holds: the last ones of {@link #length()}. */
+    public int kept(int layer) {
+        return lengths[layer];
     }
 
     /**
-     * Appends this step's {@code k, v [B, H_kv, T_new, hs]} for {@code layer} and returns the full key and value,
-     * {@code [B, H_kv, T_past + T_new, hs]} each.
+     * Appends this step's {@code k, v [B, H_kv, T_new, hs]} for {@code layer} and returns the held keys and values,
+     * {@code [B, H_kv, kept, hs]} each: all {@code T_past + T_new} positions unless the layer's window let it drop some.
      */
     public Tensor[] append(int layer, Tensor k, Tensor v) {
-        int past = lengths[layer], now = past + k.size(2);
-        keys[layer] = write(keys[layer], past, k.permute(2, 0, 1, 3));
-        values[layer] = write(values[layer], past, v.permute(2, 0, 1, 3));
-        lengths[layer] = now;
-        return new Tensor[] {filled(keys[layer], now), filled(values[layer], now)};
+        int past = lengths[layer], add = k.size(2);
+        boolean graph = GradMode.isEnabled() && k.requiresGrad();  // a cat below, nothing dropped
+        int drop = graph ? 0 : dropping(layer, past, add);
+        keys[layer] = write(keys[layer], past, drop, k.permute(2, 0, 1, 3), windows[layer]);
+        values[layer] = write(values[layer], past, drop, v.permute(2, 0, 1, 3), windows[layer]);
+        dropped[layer] += drop;
+        lengths[layer] = past - drop + add;
+        return new Tensor[] {filled(keys[layer], lengths[layer]), filled(values[layer], lengths[layer])};
     }
 
-    /** {@code x [T_new, B, H, hs]} written at position {@code past} of {@code buffer} (null when empty). */
-    private Tensor write(Tensor buffer, int past, Tensor x) {
+    /** How many old positions the append drops: with a window, all but the last W - 1 once the buffer is full. */
+    private int dropping(int layer, int past, int add) {
+        boolean full = keys[layer] != null && keys[layer].size(0) < past + add;
+        return windows[layer] > 0 && full ? Math.max(0, past - (windows[layer] - 1)) : 0;
+    }
+
+    /**
+     * {@code x [T_new, B, H, hs]} written after the {@code past} filled positions of {@code buffer} (null when empty),
+     * the first {@code drop} of them discarded.
+     */
+    private Tensor write(Tensor buffer, int past, int drop, Tensor x, int window) {
         if (GradMode.isEnabled() && x.requiresGrad()) {  // keep the graph: the cache becomes a new tensor
             return past == 0 ? x : Tensor.cat(List.of(buffer.narrow(0, 0, past), x), 0);
         }
-        int needed = past + x.size(0);
-        if (buffer == null || buffer.size(0) < needed) {
-            int capacity = Math.max(Math.max(needed, reserved), buffer == null ? 0 : 2 * buffer.size(0));
+        int keep = past - drop, needed = keep + x.size(0);
+        if (buffer == null || buffer.size(0) < past + x.size(0)) {
+            int grow = Math.max(reserved, buffer == null ? 0 : 2 * buffer.size(0));
+            int capacity = Math.max(needed, window > 0 ? Math.min(grow, 2 * window) : grow);
             Tensor grown = Tensor.zeros(x.dtype(), capacity, x.size(1), x.size(2), x.size(3));
-            if (past > 0) grown.narrow(0, 0, past).copy_(buffer.narrow(0, 0, past));
+            if (keep > 0) grown.narrow(0, 0, keep).copy_(buffer.narrow(0, drop, keep));
             buffer = grown;
         }
-        buffer.narrow(0, past, x.size(0)).copy_(x);
+        buffer.narrow(0, keep, x.size(0)).copy_(x);
         return buffer;
     }
 

@@ -10,9 +10,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * their backwards) are {@link MatmulKernels#matmul} launches (see {@link DeviceOps#attention}). Weights are {@code [N,
  * Tq, Tk]} with {@code N = B * H}.
  *
- * <p>Key j is hidden from query i of matrix n when causal and {@code j > i + Tk - Tq}, or when {@code padded[n / H * Tk
- * + j]} (an int 0/1 array in the int arena). Args of both softmax kernels, one work-group per row {@code (n, i)}:
- * {@code [rows = N * Tq, tq, tk, heads, causal (0/1), padded (int arena), p, ds]}, scalars {@code [scale]}.
+ * <p>Key j is hidden from query i of matrix n when causal and {@code j > i + Tk - Tq}, when a sliding window is set and
+ * {@code j <= i + Tk - Tq - window}, or when {@code padded[n / H * Tk + j]} (an int 0/1 array in the int arena). Args
+ * of both softmax kernels, one work-group per row {@code (n, i)}: {@code [rows = N * Tq, tq, tk, heads, causal (0/1),
+ * padded (int arena), p, ds, windowed (0/1), window]}, scalars {@code [scale]}.
  */
 final class AttentionKernels {
 
@@ -81,8 +82,10 @@ final class AttentionKernels {
      */
     private static int hidden(IntArray ints, IntArray args, int row, int j) {
         int tq = args.get(1), tk = args.get(2), heads = args.get(3), causal = args.get(4), padded = args.get(5);
+        int windowed = args.get(8), window = args.get(9);
         int n = row / tq, i = row % tq;
         int future = j > i + tk - tq ? 1 : 0;
-        return causal * future + ints.get(padded + n / heads * tk + j);
+        int tooOld = j <= i + tk - tq - window ? 1 : 0;
+        return causal * future + windowed * tooOld + ints.get(padded + n / heads * tk + j);
     }
 }

@@ -295,7 +295,8 @@ public final class DeviceOps {
         int[] padded = new int[n / mask.heads() * tk];
         for (int i = 0; mask.padded() != null && i < padded.length; i++) padded[i] = mask.padded()[i] ? 1 : 0;
         withInts(padded, at -> arena.launch(kernel, Grid.groups((long) n * tq), new float[] {scale},
-                n * tq, tq, tk, mask.heads(), mask.causal() ? 1 : 0, at, p, ds));
+                n * tq, tq, tk, mask.heads(), mask.causal() ? 1 : 0, at, p, ds, mask.window() > 0 ? 1 : 0,
+                mask.window()));
     }
 
     /** The offsets {@code base + b * stride} of {@code n} matrices laid out one after another. */

@@ -9,12 +9,29 @@ package dev.jtune.core.backend;
  * @param padded    null, or {@code [B, Tk]}: true where the key is padding (Hugging Face's {@code attention_mask == 0})
  * @param kept      null without dropout, else a bitset over {@code [N, Tq, Tk]}: bit set where the weight is kept
  * @param keepScale the factor of a kept weight, {@code 1 / (1 - p)} rounded to the compute dtype
+ * @param window    0 for none, else a sliding window: query {@code i} sees only the {@code window} keys ending at its
+ *                  own position, {@code j > i + Tk - Tq - window} (transformers' {@code sliding_window_overlay})
  */
-public record AttentionMask(int heads, boolean causal, boolean[] padded, long[] kept, double keepScale) {
+public record AttentionMask(int heads, boolean causal, boolean[] padded, long[] kept, double keepScale, int window) {
+
+    public AttentionMask {
+        if (window < 0) throw new IllegalArgumentException("attention mask: window must be >= 0, got " + window);
+    }
+
+    /** A mask without a sliding window. */
+    public AttentionMask(int heads, boolean causal, boolean[] padded, long[] kept, double keepScale) {
+        this(heads, causal, padded, kept, keepScale, 0);
+    }
 
     /** True if query {@code i} of weight matrix {@code n} must not see key {@code j}. */
     public boolean masked(int n, int i, int j, int tq, int tk) {
-        return causal && j > i + tk - tq || padded != null && padded[n / heads * tk + j];
+        return causal && j > i + tk - tq || window > 0 && j <= (long) i + tk - tq - window
+                || padded != null && padded[n / heads * tk + j];
+    }
+
+    /** The first key the sliding window lets query {@code i} see (0 without a window). */
+    public int windowStart(int i, int tq, int tk) {
+        return window > 0 ? Math.clamp((long) i + tk - tq - window + 1, 0, tk) : 0;
     }
 
     /** The first key that the causal mask hides from query {@code i} ({@code tk} when it hides none). */

@@ -35,13 +35,27 @@ public final class Attention {
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
                                                    boolean isCausal, double scale, double dropoutP,
                                                    Generator generator) {
+        return scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, generator, 0);
+    }
+
+    /**
+     * As above, with a sliding window: 0 for none, else query i sees only keys {@code j > i + Tk - Tq - window}. A
+     * window that hides nothing ({@code window >= Tk}) is dropped, so backends see one only where it matters.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
+                                                   boolean isCausal, double scale, double dropoutP,
+                                                   Generator generator, int window) {
         checkShapes(q, k, v, attentionMask);
+        if (window < 0) {
+            throw new IllegalArgumentException("scaled_dot_product_attention: window must be >= 0, got " + window);
+        }
         int b = q.size(0), h = q.size(1), tq = q.size(2), tk = k.size(2), hs = q.size(3), hsv = v.size(3);
         boolean f32 = q.dtype() == DType.F32;
         double s = Double.isNaN(scale) ? 1 / Math.sqrt(hs) : scale;
         double sc = f32 ? (float) s : s;  // the composed ops multiply by the scale as a tensor of q's dtype
         AttentionMask mask = new AttentionMask(h, isCausal, padded(attentionMask),
-                kept(dropoutP, generator, b * h * tq * tk), f32 ? (float) (1 / (1 - dropoutP)) : 1 / (1 - dropoutP));
+                kept(dropoutP, generator, b * h * tq * tk), f32 ? (float) (1 / (1 - dropoutP)) : 1 / (1 - dropoutP),
+                window < tk ? window : 0);
         Tensor qd = Dispatch.dense(q.detach()), kd = Dispatch.dense(k.detach()), vd = Dispatch.dense(v.detach());
         boolean record = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
         Tensor out = Tensor.zeros(q.dtype(), b, h, tq, hsv);

@@ -30,7 +30,7 @@ public interface AttentionContract extends ContractTarget {
                         float[] dout = data(rnd, n * tq * hsv);
                         String what = backend().name() + " attention Tq=" + tq + " Tk=" + tk + " hs=" + hs + " hsv="
                                 + hsv + (causal ? " causal" : "") + (mask.padded() != null ? " padded" : "")
-                                + (mask.dropout() ? " dropout" : "");
+                                + (mask.dropout() ? " dropout" : "") + (mask.window() > 0 ? " window=" + mask.window() : "");
                         float[][] want = run(REFERENCE, q, k, v, dout, mask, n, tq, tk, hs, hsv, scale);
                         float[][] got = run(backend(), q, k, v, dout, mask, n, tq, tk, hs, hsv, scale);
                         String[] parts = {"out", "p", "dq", "dk", "dv", "out without p"};
@@ -54,12 +54,13 @@ public interface AttentionContract extends ContractTarget {
         return new float[][] {out, p, dq, dk, dv, outOnly};
     }
 
-    /** A random mask: padding keys and a dropout bitset (keep scale 2) each present half the time. */
+    /** A random mask: padding keys, a dropout bitset (keep scale 2) and a sliding window each present half the time. */
     private static AttentionMask mask(Random rnd, int b, int heads, int tq, int tk, boolean causal) {
         boolean[] padded = rnd.nextBoolean() ? null : new boolean[b * tk];
         for (int i = 0; padded != null && i < padded.length; i++) padded[i] = rnd.nextInt(3) == 0;
         long[] kept = rnd.nextBoolean() ? null : rnd.longs((b * heads * tq * tk + 63) / 64).toArray();
-        return new AttentionMask(heads, causal, padded, kept, 2f);
+        int window = rnd.nextBoolean() ? 0 : rnd.nextInt(tk + 1);
+        return new AttentionMask(heads, causal, padded, kept, 2f, window);
     }
 
     private static float[] data(Random rnd, int size) {

@@ -15,9 +15,10 @@ import java.util.List;
  *
  * @param kvHeads heads of k and v before expansion to {@code h} ({@code h % kvHeads == 0})
  * @param padding 0: no mask, 1: left padding of batch row 0, 2: batch row 0 entirely padding
+ * @param window  the sliding window (0 for none)
  */
 record AttentionCase(int b, int h, int kvHeads, int tq, int tk, int hs, int hsv, boolean causal, int padding,
-                     double dropoutP, long seed) {
+                     double dropoutP, int window, long seed) {
 
     /** The output and the gradients of q, k and v under a fixed random weighting of the output. */
     List<double[]> run(DType dtype, boolean fused) {
@@ -28,9 +29,10 @@ record AttentionCase(int b, int h, int kvHeads, int tq, int tk, int hs, int hsv,
         Tensor weights = Tensor.randn(g, dtype, b, h, tq, hsv);
         Generator dropout = new Generator(seed + 1);
         Tensor out = fused
-                ? Functional.scaledDotProductAttention(q, expand(k), expand(v), mask(), causal, Double.NaN, dropoutP, dropout)
+                ? Functional.scaledDotProductAttention(q, expand(k), expand(v), mask(), causal, Double.NaN, dropoutP,
+                        dropout, window)
                 : Functional.scaledDotProductAttentionComposed(q, expand(k), expand(v), mask(), causal, Double.NaN,
-                        dropoutP, dropout);
+                        dropoutP, dropout, window);
         out.mul(weights).sum().backward();
         List<double[]> parts = new ArrayList<>(List.of(out.toDoubleArray(), q.grad().toDoubleArray(),
                 k.grad().toDoubleArray(), v.grad().toDoubleArray()));

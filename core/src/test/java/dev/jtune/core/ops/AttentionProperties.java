@@ -21,7 +21,8 @@ import net.jqwik.api.Provide;
 /**
  * Properties of the fused attention op ({@link Attention}): it computes the same output and gradients as its composed
  * twin on awkward shapes (Tq != Tk as with a KV cache, Tq = 1, sizes off the vector length, GQA-expanded heads, padding
- * that covers a whole row, dropout with the same seed), and its gradient matches float64 central differences.
+ * that covers a whole row, dropout with the same seed, sliding windows), and its gradient matches float64 central
+ * differences.
  */
 class AttentionProperties {
 
@@ -36,9 +37,9 @@ class AttentionProperties {
                 Arbitraries.of(1, 7, 16, 17), Arbitraries.of(1, 8, 19))
                 .as((b, kvHeads, groups, tq, extra, hs, hsv) -> new int[] {b, kvHeads * groups, kvHeads, tq, tq + extra, hs, hsv});
         return Combinators.combine(sizes, Arbitraries.of(true, false), Arbitraries.integers().between(0, 2),
-                        Arbitraries.of(0.0, 0.0, 0.3), Arbitraries.longs())
-                .as((s, causal, padding, p, seed) ->
-                        new AttentionCase(s[0], s[1], s[2], s[3], s[4], s[5], s[6], causal, padding, p, seed));
+                        Arbitraries.of(0.0, 0.0, 0.3), Arbitraries.of(0, 0, 1, 3, 8), Arbitraries.longs())
+                .as((s, causal, padding, p, window, seed) ->
+                        new AttentionCase(s[0], s[1], s[2], s[3], s[4], s[5], s[6], causal, padding, p, window, seed));
     }
 
     @Property(tries = 150)
@@ -69,9 +70,9 @@ class AttentionProperties {
                 Arbitraries.integers().between(1, 3))
                 .as((b, h, tq, extra, hs, hsv) -> new int[] {b, h, tq, tq + extra, hs, hsv});
         return Combinators.combine(sizes, Arbitraries.of(true, false), Arbitraries.integers().between(0, 2),
-                        Arbitraries.of(0.0, 0.4), Arbitraries.longs())
-                .as((s, causal, padding, p, seed) ->
-                        new AttentionCase(s[0], s[1], s[1], s[2], s[3], s[4], s[5], causal, padding, p, seed));
+                        Arbitraries.of(0.0, 0.4), Arbitraries.of(0, 1, 2), Arbitraries.longs())
+                .as((s, causal, padding, p, window, seed) ->
+                        new AttentionCase(s[0], s[1], s[1], s[2], s[3], s[4], s[5], causal, padding, p, window, seed));
     }
 
     @Property(tries = 40)
@@ -83,7 +84,7 @@ class AttentionProperties {
             Tensor k = Tensor.randn(g, DType.F64, c.b(), c.h(), c.tk(), c.hs()).requiresGrad(true);
             Tensor v = Tensor.randn(g, DType.F64, c.b(), c.h(), c.tk(), c.hsv()).requiresGrad(true);
             GradCheck.check(x -> Functional.scaledDotProductAttention(x[0], x[1], x[2], c.mask(), c.causal(), 0.7,
-                    c.dropoutP(), new Generator(c.seed() + 1)), q, k, v);
+                    c.dropoutP(), new Generator(c.seed() + 1), c.window()), q, k, v);
         } finally {
             Backends.use(previous);
         }

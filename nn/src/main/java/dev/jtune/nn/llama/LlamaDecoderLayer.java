@@ -8,7 +8,10 @@ import dev.jtune.nn.Layers.Linear;
 import dev.jtune.nn.Layers.RMSNorm;
 import dev.jtune.nn.Module;
 
-/** One decoder layer ({@code model.layers.N}): pre-RMSNorm grouped-query attention, then a pre-RMSNorm SwiGLU MLP. */
+/**
+ * One decoder layer ({@code model.layers.N}) of any model type of {@link LlamaConfig}: pre-RMSNorm grouped-query
+ * attention, then a pre-RMSNorm SwiGLU MLP.
+ */
 final class LlamaDecoderLayer extends Module {
 
     private final RMSNorm inputLayernorm;
@@ -30,10 +33,15 @@ final class LlamaDecoderLayer extends Module {
         return x.add(mlp.forward(postAttentionLayernorm.forward(x)));
     }
 
-    /** {@code self_attn}: q/k/v/o projections, RoPE on q and k, key/value heads shared by groups of query heads. */
+    /**
+     * {@code self_attn}: q/k/v/o projections (biases as the model type has them), Qwen3's per-head RMSNorm of q and k,
+     * RoPE on q and k, key/value heads shared by groups of query heads, and the layer's sliding window if it has one.
+     */
     private static final class Attention extends Module {
         private final int layer, heads, kvHeads, headDim;
         private final Linear qProj, kProj, vProj, oProj;
+        private final RMSNorm qNorm, kNorm;
+        private final AttentionOptions options;
 
         Attention(LlamaConfig c, int layer, Generator init) {
             this.layer = layer;
@@ -41,29 +49,35 @@ final class LlamaDecoderLayer extends Module {
             kvHeads = c.numKeyValueHeads();
             headDim = c.headDim();
             double std = c.initializerRange();
-            qProj = registerModule("q_proj", new Linear(c.hiddenSize(), heads * headDim, c.attentionBias(), init, std));
-            kProj = registerModule("k_proj", new Linear(c.hiddenSize(), kvHeads * headDim, c.attentionBias(), init, std));
-            vProj = registerModule("v_proj", new Linear(c.hiddenSize(), kvHeads * headDim, c.attentionBias(), init, std));
-            oProj = registerModule("o_proj", new Linear(heads * headDim, c.hiddenSize(), c.attentionBias(), init, std));
+            qProj = registerModule("q_proj", new Linear(c.hiddenSize(), heads * headDim, c.qkvBias(), init, std));
+            kProj = registerModule("k_proj", new Linear(c.hiddenSize(), kvHeads * headDim, c.qkvBias(), init, std));
+            vProj = registerModule("v_proj", new Linear(c.hiddenSize(), kvHeads * headDim, c.qkvBias(), init, std));
+            oProj = registerModule("o_proj", new Linear(heads * headDim, c.hiddenSize(), c.oProjBias(), init, std));
+            qNorm = c.qkNorm() ? registerModule("q_norm", new RMSNorm(headDim, c.rmsNormEps())) : null;
+            kNorm = c.qkNorm() ? registerModule("k_norm", new RMSNorm(headDim, c.rmsNormEps())) : null;
+            options = AttentionOptions.CAUSAL.withWindow(c.window(layer));
         }
 
         Tensor forward(Tensor x, Tensor[] cosSin, Tensor mask, KVCache cache) {
             int b = x.size(0), t = x.size(1);
-            Tensor q = Rope.apply(split(qProj.forward(x), b, t, heads), cosSin);    // (B, H, T, hd)
-            Tensor k = Rope.apply(split(kProj.forward(x), b, t, kvHeads), cosSin);  // (B, H_kv, T, hd)
-            Tensor v = split(vProj.forward(x), b, t, kvHeads);
+            Tensor q = Rope.apply(split(qProj.forward(x), b, t, heads, qNorm), cosSin);    // (B, H, T, hd)
+            Tensor k = Rope.apply(split(kProj.forward(x), b, t, kvHeads, kNorm), cosSin);  // (B, H_kv, T, hd)
+            Tensor v = split(vProj.forward(x), b, t, kvHeads, null);
             if (cache != null) {
-                Tensor[] kv = cache.append(layer, k, v);
+                Tensor[] kv = cache.append(layer, k, v);  // (B, H_kv, kept, hd): a window may have dropped the oldest
                 k = kv[0];
                 v = kv[1];
+                int kept = k.size(2);
+                if (mask != null && mask.size(1) > kept) mask = mask.narrow(1, mask.size(1) - kept, kept);
             }
-            Tensor y = AttentionOptions.CAUSAL.apply(q, repeatKv(k), repeatKv(v), mask);  // (B, H, T, hd)
+            Tensor y = options.apply(q, repeatKv(k), repeatKv(v), mask);  // (B, H, T, hd)
             return oProj.forward(y.transpose(1, 2).reshape(b, t, heads * headDim));
         }
 
-        /** [B, T, n*hd] → [B, n, T, hd]. */
-        private Tensor split(Tensor x, int b, int t, int n) {
-            return x.view(b, t, n, headDim).transpose(1, 2);
+        /** [B, T, n*hd] → [B, n, T, hd], each head RMS-normalised first when {@code norm} is given. */
+        private Tensor split(Tensor x, int b, int t, int n, RMSNorm norm) {
+            Tensor perHead = x.view(b, t, n, headDim);  // (B, T, n, hd)
+            return (norm == null ? perHead : norm.forward(perHead)).transpose(1, 2);
         }
 
         /** [B, H_kv, T, hd] → [B, H, T, hd]: each key/value head serves H / H_kv query heads. */

@@ -16,7 +16,9 @@ import java.util.List;
 
 /**
  * Llama with a language-modelling head, as transformers' {@code LlamaForCausalLM}: RoPE, grouped-query attention,
- * a SwiGLU MLP and RMSNorm; the head may be tied to the embedding or not.
+ * a SwiGLU MLP and RMSNorm; the head may be tied to the embedding or not. The same class runs {@code MistralForCausalLM},
+ * {@code Qwen2ForCausalLM} and {@code Qwen3ForCausalLM} (and SmolLM, a tied Llama): their differences are switches of
+ * {@link LlamaConfig}.
  */
 public final class LlamaForCausalLM extends PreTrainedCausalLM {
 
@@ -49,7 +51,9 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
 
     @Override
     public KVCache newCache() {
-        return new KVCache(config().numHiddenLayers());
+        KVCache cache = new KVCache(config().numHiddenLayers());
+        for (int i = 0; i < config().numHiddenLayers(); i++) cache.withWindow(i, config().window(i));
+        return cache;
     }
 
     @Override
@@ -65,7 +69,7 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
         int past = cache == null ? 0 : cache.length();
         Tensor positions = positionIds != null ? positionIds
                 : Tensor.arange(past, past + t, 1, DType.I64).unsqueeze(0).expand(b, t);
-        return model.forward(inputIds, positions, attentionMask, cache);
+        return model.forward(inputIds, positions, attentionMask, cache, config().padTokenId());
     }
 
     @Override
@@ -87,15 +91,27 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
             for (int i = 0; i < config.numHiddenLayers(); i++) list.add(new LlamaDecoderLayer(config, i, init));
             layers = registerModule("layers", new ModuleList<>(list));
             norm = registerModule("norm", new RMSNorm(config.hiddenSize(), config.rmsNormEps()));
-            rope = new Rope(config.headDim(), config.ropeTheta());
+            rope = new Rope(config);
         }
 
         /** [B, T] ids → [B, T, C] final hidden states. */
-        Tensor forward(Tensor inputIds, Tensor positions, Tensor mask, KVCache cache) {
-            Tensor x = embedTokens.forward(inputIds);
+        Tensor forward(Tensor inputIds, Tensor positions, Tensor mask, KVCache cache, int padTokenId) {
+            Tensor x = embedTokens.forward(inputIds);  // (B, T, C)
+            if (padTokenId >= 0 && x.requiresGrad()) x = Tensor.where(isToken(inputIds, padTokenId), x.detach(), x);
             Tensor[] cosSin = rope.cosSin(positions);
             for (LlamaDecoderLayer layer : layers) x = layer.forward(x, cosSin, mask, cache);
             return norm.forward(x);
+        }
+
+        /**
+         * [B, T, 1]: 1 where the id is {@code pad_token_id}. transformers builds the embedding with
+         * {@code padding_idx=pad_token_id}, so the lookup of that row passes it no gradient (a tied head still does).
+         */
+        private static Tensor isToken(Tensor ids, int token) {
+            long[] all = ids.toLongArray();
+            float[] hit = new float[all.length];
+            for (int i = 0; i < all.length; i++) hit[i] = all[i] == token ? 1 : 0;
+            return Tensor.of(hit, ids.size(0), ids.size(1), 1);
         }
     }
 }

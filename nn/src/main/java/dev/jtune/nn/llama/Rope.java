@@ -4,18 +4,21 @@ import dev.jtune.core.Tensor;
 import java.util.List;
 
 /**
- * Rotary position embeddings as transformers' Llama applies them: frequencies {@code theta^(-2i/d)}, the angle table
- * duplicated over both halves of the head, and {@code x * cos + rotate_half(x) * sin}.
+ * Rotary position embeddings as transformers' Llama applies them: frequencies {@code theta^(-2i/d)}, rescaled by
+ * {@code rope_scaling} when set, the angle table duplicated over both halves of the head, and
+ * {@code x * cos + rotate_half(x) * sin}.
  */
 final class Rope {
 
     private final int headDim;
     private final double[] invFreq;
 
-    Rope(int headDim, double theta) {
-        this.headDim = headDim;
-        invFreq = new double[headDim / 2];
-        for (int i = 0; i < invFreq.length; i++) invFreq[i] = (float) (1.0 / Math.pow(theta, (2.0 * i) / headDim));
+    /** The frequencies of {@code config} (its head_dim, rope_theta and rope_scaling), float32 as transformers has them. */
+    Rope(LlamaConfig config) {
+        headDim = config.headDim();
+        double[] f = new double[headDim / 2];
+        for (int i = 0; i < f.length; i++) f[i] = (float) (1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / headDim));
+        invFreq = config.ropeScaling() == null ? f : config.ropeScaling().rescale(f);
     }
 
     /**

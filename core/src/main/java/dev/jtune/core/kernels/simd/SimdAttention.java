@@ -102,6 +102,7 @@ public final class SimdAttention {
         for (int i = 0; i < tq; i++) {
             int row = i * tk;
             SimdSoftmax.scale(w, row, tk, scale);
+            Arrays.fill(w, row, row + mask.windowStart(i, tq, tk), LOWEST);
             Arrays.fill(w, row + mask.causalEnd(i, tq, tk), row + tk, LOWEST);
             if (mask.padded() != null) {
                 for (int j = 0; j < tk; j++) {
@@ -132,6 +133,7 @@ public final class SimdAttention {
         SimdSoftmax.backward(dw, dw, w, tk, 0, tq, false);
         for (int i = 0; i < tq; i++) {
             int row = i * tk;
+            Arrays.fill(dw, row, row + mask.windowStart(i, tq, tk), 0f);
             Arrays.fill(dw, row + mask.causalEnd(i, tq, tk), row + tk, 0f);
             if (mask.padded() != null) {
                 for (int j = 0; j < tk; j++) {

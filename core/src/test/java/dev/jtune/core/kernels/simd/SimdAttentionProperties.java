@@ -14,8 +14,8 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * Properties of {@link SimdAttention}: it matches its naive twin {@link ScalarAttention} forward and backward on random
- * sizes (off the vector length, Tq != Tk), masks and dropout bitsets, and its results are bit-identical for any
- * thread count (at lengths where each head is worth a thread of its own).
+ * sizes (off the vector length, Tq != Tk), masks, sliding windows and dropout bitsets, and its results are
+ * bit-identical for any thread count (at lengths where each head is worth a thread of its own).
  */
 class SimdAttentionProperties {
 
@@ -34,7 +34,8 @@ class SimdAttentionProperties {
             if (kept != null) {
                 for (int i = 0; i < kept.length; i++) kept[i] = rnd.nextLong();
             }
-            AttentionMask mask = new AttentionMask(heads, causal, padded, kept, 2f);
+            int window = rnd.nextBoolean() ? 0 : rnd.nextInt(tk + 1);
+            AttentionMask mask = new AttentionMask(heads, causal, padded, kept, 2f, window);
             return new Problem(n, heads, tq, tk, hs, hsv, values(rnd, n * tq * hs), values(rnd, n * tk * hs),
                     values(rnd, n * tk * hsv), values(rnd, n * tq * hsv), mask);
         }
