@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
             "A directory for --data holds train.jsonl and validation.jsonl (or .csv); a single file is a train split."})
 final class FinetuneCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Pretrained model folder (config.json, model.safetensors, tokenizer).")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--data", required = true, description = "Folder with train/validation files, or one training file.")
     Path data;
@@ -57,7 +57,7 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         String template = textTemplate != null ? textTemplate.replace("\\n", "\n") : "{" + textField + "}";
         TrainingArguments args = training.toArguments();
-        FineTuning.run(new FineTuning.Plan(model, load(), template, labelColumn, maxLength, padding, args));
+        FineTuning.run(new FineTuning.Plan(modelOptions.folder(), load(), template, labelColumn, maxLength, padding, args));
         return 0;
     }
 

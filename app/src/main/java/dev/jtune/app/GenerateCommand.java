@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./jtune generate --model DIR --prompt TEXT}: streams a continuation of the prompt to stdout. */
@@ -20,8 +21,8 @@ import picocli.CommandLine.Option;
         description = "Continue a prompt with a causal LM, streaming the text (greedy by default).")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Hugging Face model folder.")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--prompt", required = true, description = "The text to continue.")
     String prompt;
@@ -52,6 +53,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path model = modelOptions.folder();
         PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(model);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
         TokenizerFit.check(tokenizer, lm, model);

@@ -3,7 +3,6 @@ package dev.jtune.nn.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +45,8 @@ public final class HubModels {
         Path local = Path.of(model);
         if (Files.isDirectory(local)) return local;
         if (!isRepoId(model)) {
-            throw new HubException(model + ": no such model folder, and not a hub repository id (owner/name)");
+            throw new HubException(model + ": no model folder (config.json, model.safetensors, tokenizer) there, "
+                    + "and not a hub repository id (owner/name)");
         }
         String rev = revision == null ? "main" : revision;
         HubDownload download = new HubDownload(settings, model, listener);
@@ -58,9 +58,10 @@ public final class HubModels {
             return new HubModelFiles(download, rev).fetchAll();
         } catch (HubException e) {
             throw e;
-        } catch (HttpTimeoutException | java.net.ConnectException e) {
+        } catch (IOException e) {  // the hub could not be reached, or a download broke off: the cache may do
             if (commit != null && SnapshotCheck.missing(cache, commit) == null) return cache.snapshotDir(commit);
-            throw new HubException(model + ": cannot reach " + settings.endpoint() + " (" + e.getMessage()
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new HubException(model + ": downloading from " + settings.endpoint() + " failed (" + reason
                     + ") and the model is not in the cache " + settings.cacheDir(), e);
         }
     }

@@ -206,7 +206,19 @@ class HubModelsTest {
         assertEquals(folder, HubModels.resolve(folder.toString(), null, settings(null, false), DownloadListener.NONE));
         HubException e = assertThrows(HubException.class,
                 () -> HubModels.resolve("./no/such/dir", null, settings(null, false), DownloadListener.NONE));
-        assertEquals("./no/such/dir: no such model folder, and not a hub repository id (owner/name)", e.getMessage());
+        assertEquals("./no/such/dir: no model folder (config.json, model.safetensors, tokenizer) there, and not a hub "
+                + "repository id (owner/name)", e.getMessage());
         assertEquals(List.of(), hub.requests);
+    }
+    @Test
+    void anUnreachableHubFallsBackToTheCacheElseSaysSo() throws IOException {
+        Path first = resolve();
+        Files.delete(repo().resolve(".no_exist").resolve(FakeHub.COMMIT).resolve("chat_template.jinja"));
+        hub.close();  // nothing listens there any more
+        assertEquals(first, resolve());
+        HubException e = assertThrows(HubException.class,
+                () -> HubModels.resolve("acme/other", null, settings(null, false), DownloadListener.NONE));
+        assertTrue(e.getMessage().startsWith("acme/other: downloading from " + hub.endpoint() + " failed ("),
+                e.getMessage());
     }
 }
