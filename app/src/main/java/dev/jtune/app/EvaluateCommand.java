@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,8 +35,8 @@ import picocli.CommandLine.Option;
         description = "Mean next-token loss and perplexity of a model over JSONL rows (each row one sequence).")
 final class EvaluateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Hugging Face model folder (config.json, model.safetensors, tokenizer).")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--data", required = true,
             description = "JSONL (or CSV) file, one sequence per row: a text, or already tokenized input_ids.")
@@ -58,6 +59,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path model = modelOptions.folder();
         PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(model);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
         TokenizerFit.check(tokenizer, lm, model);

@@ -8,6 +8,8 @@ import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Padding;
 import dev.jtune.tokenizer.Tokenizer;
 import dev.jtune.tokenizer.Truncation;
+import dev.jtune.tokenizer.chat.ChatTemplate;
+import dev.jtune.tokenizer.chat.ChatTemplateException;
 import dev.jtune.train.LossCurvePlot;
 import dev.jtune.train.Trainer;
 import dev.jtune.train.TrainingArguments;
@@ -39,7 +41,24 @@ final class FineTuning {
      * @param padding     "max_length" or "longest"
      */
     record Plan(Path modelDir, DatasetDict data, String template, String labelColumn, int maxLength, String padding,
-                TrainingArguments args) {}
+                TrainingArguments args, Chat chat) {
+
+        /** A plan for text data (no chat options). */
+        Plan(Path modelDir, DatasetDict data, String template, String labelColumn, int maxLength, String padding,
+             TrainingArguments args) {
+            this(modelDir, data, template, labelColumn, maxLength, padding, args, Chat.NONE);
+        }
+    }
+
+    /**
+     * How conversational data (a {@code messages} column) are formatted.
+     *
+     * @param templateFile      a Jinja chat template to use instead of the model's (null: the model's)
+     * @param assistantOnlyLoss learn only the assistant replies (TRL's {@code assistant_only_loss})
+     */
+    record Chat(Path templateFile, boolean assistantOnlyLoss) {
+        static final Chat NONE = new Chat(null, false);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -61,9 +80,17 @@ final class FineTuning {
 
         Padding padding = plan.padding().equals("max_length") ? Padding.maxLength(plan.maxLength()) : Padding.longest();
         Truncation truncation = Truncation.maxLength(plan.maxLength());
+        boolean conversational = ChatRows.present(plan.data().get("train"));
+        if (plan.chat().assistantOnlyLoss() && !conversational) {
+            throw new IllegalArgumentException("--assistant-only-loss needs conversational data: a \"messages\" column");
+        }
+        ChatTemplate chatTemplate = chatTemplate(plan, conversational);
+        int maxLength = Math.min(plan.maxLength(), model.config().maxPositions());
         DatasetDict tokenized = PretokenizedRows.present(plan.data().get("train"))
                 ? plan.data().apply(rows -> PretokenizedRows.checked(rows, model.config().vocabSize(),
                         model.config().maxPositions()))
+                : conversational ? plan.data().apply(rows -> rows.map(ChatRows.encoder(chatTemplate, tokenizer,
+                        maxLength, plan.chat().assistantOnlyLoss())))
                 : plan.data().map(Templates.encoder(tokenizer, plan.template(), padding, truncation), MapOptions.batched());
         Dataset train = tokenized.get("train");
         Dataset eval = tokenized.containsSplit("validation") ? tokenized.get("validation") : null;
@@ -93,11 +120,27 @@ final class FineTuning {
 
         trainer.saveModel(out);
         tokenizer.savePretrained(out);
+        if (chatTemplate != null) Files.writeString(out.resolve(ChatTemplate.TEMPLATE_FILE), chatTemplate.source());
         trainer.state().save(out.resolve("trainer_state.json"));
         JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("metrics.json").toFile(), metrics);
         plotLoss(trainer, out.resolve("loss_curve.png"), "fine-tuning loss");
         log("saved the model, tokenizer, trainer_state.json, metrics.json and loss_curve.png in %s", out);
         return metrics;
+    }
+
+    /**
+     * The chat template: --chat-template's file, else the model's own (null when it has none and the data do not need
+     * one). It is saved with the fine-tuned model as chat_template.jinja, as transformers saves it.
+     */
+    private static ChatTemplate chatTemplate(Plan plan, boolean needed) throws IOException {
+        Path file = plan.chat().templateFile();
+        if (file != null) return ChatTemplate.of(Files.readString(file), file.toString());
+        if (needed) return ChatTemplate.fromPretrained(plan.modelDir());
+        try {
+            return ChatTemplate.fromPretrained(plan.modelDir());
+        } catch (ChatTemplateException e) {
+            return null;  // a model without a template, fine-tuned on text
+        }
     }
 
     /** The training (and evaluation) loss of the log history as a PNG. */

@@ -19,11 +19,12 @@ import picocli.CommandLine.Option;
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         optionListHeading = "%nModel, data and output:%n",
         description = {"Fine-tune a pretrained causal LM on JSONL/CSV data with the Trainer, then evaluate and save it.",
-            "A directory for --data holds train.jsonl and validation.jsonl (or .csv); a single file is a train split."})
+            "A directory for --data holds train.jsonl and validation.jsonl (or .csv); a single file is a train split.",
+            "Rows with a \"messages\" column (role/content objects) are formatted with the model's chat template."})
 final class FinetuneCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Pretrained model folder (config.json, model.safetensors, tokenizer).")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--data", required = true, description = "Folder with train/validation files, or one training file.")
     Path data;
@@ -47,6 +48,15 @@ final class FinetuneCommand implements Callable<Integer> {
             description = "max_length or longest (default: ${DEFAULT-VALUE}; the loss is the same, longest is faster).")
     String padding;
 
+    @Option(names = "--chat-template", paramLabel = "FILE",
+            description = "Jinja chat template for a \"messages\" column (default: the model's chat_template).")
+    Path chatTemplate;
+
+    @Option(names = "--assistant-only-loss",
+            description = "With a \"messages\" column: learn only the assistant replies, the template's "
+                    + "{% generation %} blocks (TRL's assistant_only_loss).")
+    boolean assistantOnlyLoss;
+
     @Mixin
     TrainingArgumentsOptions training;
 
@@ -57,7 +67,8 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         String template = textTemplate != null ? textTemplate.replace("\\n", "\n") : "{" + textField + "}";
         TrainingArguments args = training.toArguments();
-        FineTuning.run(new FineTuning.Plan(model, load(), template, labelColumn, maxLength, padding, args));
+        FineTuning.run(new FineTuning.Plan(modelOptions.folder(), load(), template, labelColumn, maxLength, padding, args,
+                new FineTuning.Chat(chatTemplate, assistantOnlyLoss)));
         return 0;
     }
 

@@ -8,23 +8,38 @@ import dev.jtune.nn.GenerationConfig;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Tokenizer;
+import dev.jtune.tokenizer.chat.ChatTemplate;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code ./jtune generate --model DIR --prompt TEXT}: streams a continuation of the prompt to stdout. */
+/**
+ * {@code ./jtune generate --model DIR --prompt TEXT}: streams a continuation of the prompt to stdout; with
+ * {@code --chat}, the reply to the prompt sent as a user message through the model's chat template.
+ */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Continue a prompt with a causal LM, streaming the text (greedy by default).")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Hugging Face model folder.")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--prompt", required = true, description = "The text to continue.")
     String prompt;
+
+    @Option(names = "--chat", description = "Send --prompt as a user message formatted with the model's chat template "
+            + "(add_generation_prompt), and print only the reply.")
+    boolean chat;
+
+    @Option(names = "--chat-template", paramLabel = "FILE", description = "With --chat: this Jinja template instead of the model's.")
+    Path chatTemplate;
 
     @Option(names = "--max-new-tokens", defaultValue = "32", description = "Tokens to add at most (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
@@ -52,10 +67,13 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path model = modelOptions.folder();
         PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(model);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
         TokenizerFit.check(tokenizer, lm, model);
-        int[] promptIds = tokenizer.encode(prompt);
+        String text = chat ? template(model).apply(List.of(Map.of("role", "user", "content", prompt)), true, tokenizer)
+                : prompt;
+        int[] promptIds = chat ? tokenizer.encode(text, false) : tokenizer.encode(prompt);  // the template has the BOS
         Integer eos = tokenizer.eosTokenId();
         boolean sample = !greedy && (temperature != null || topK != null || topP != null);
         GenerationConfig config = (sample ? GenerationConfig.sampling(maxNewTokens, eos == null ? -1 : eos, seed)
@@ -65,7 +83,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (topK != null) config = config.withTopK(topK);
         if (topP != null) config = config.withTopP(topP);
 
-        System.out.print(prompt);
+        if (!chat) System.out.print(prompt);
         List<Integer> generated = new ArrayList<>();
         StreamingDecoder stream = new StreamingDecoder(tokenizer);
         Generation.generate(lm, promptIds, config, (row, id) -> {
@@ -76,11 +94,18 @@ final class GenerateCommand implements Callable<Integer> {
         System.out.println();
         if (json) {
             ObjectNode line = new ObjectMapper().createObjectNode();
+            if (chat) line.put("prompt", text);
             line.putPOJO("prompt_ids", promptIds);
             line.putPOJO("generated_ids", generated);
             line.put("text", tokenizer.decode(generated.stream().mapToInt(Integer::intValue).toArray()));
             System.out.println(new ObjectMapper().writeValueAsString(line));
         }
         return 0;
+    }
+
+    /** --chat-template's file, else the model's chat template. */
+    private ChatTemplate template(Path model) throws IOException {
+        return chatTemplate != null ? ChatTemplate.of(Files.readString(chatTemplate), chatTemplate.toString())
+                : ChatTemplate.fromPretrained(model);
     }
 }

@@ -16,14 +16,14 @@ import org.junit.jupiter.api.Assumptions;
  * Finds {@code ../shared} (beside the checkout: the module folder's grandparent holds it). When it is absent the
  * calling test is skipped, except on CI ({@code CI=true}), where a missing fixture is a failure.
  */
-final class SharedFixtures {
+public final class SharedFixtures {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SharedFixtures() {}
 
     /** {@code ../shared/<relative>}, or skip (fail on CI) when it does not exist. */
-    static Path require(String relative) {
+    public static Path require(String relative) {
         Path repo = Path.of("").toAbsolutePath().getParent();
         Path path = repo.getParent().resolve("shared").resolve(relative);
         if (!Files.exists(path)) {
