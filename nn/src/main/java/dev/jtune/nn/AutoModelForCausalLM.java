@@ -49,6 +49,19 @@ public final class AutoModelForCausalLM {
         };
     }
 
+    /**
+     * A separate copy of {@code model} with equal weights (TRL's {@code create_reference_model}: a frozen reference
+     * for DPO); the copy trains independently of the original.
+     */
+    public static PreTrainedCausalLM copyOf(PreTrainedCausalLM model) {
+        PreTrainedCausalLM copy = newModel(model.config(), 0);
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        model.stateDict().forEach((name, t) -> state.put(name, t.clone()));
+        copy.loadStateDict(state, true);
+        copy.train(model.isTraining());
+        return copy;
+    }
+
     /** A model of {@code config}'s architecture with weights drawn from {@code seed}. */
     static PreTrainedCausalLM newModel(ModelConfig config, long seed) {
         return switch (config) {

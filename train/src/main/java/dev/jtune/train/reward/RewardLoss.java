@@ -1,6 +1,7 @@
 package dev.jtune.train.reward;
 
 import dev.jtune.core.Tensor;
+import dev.jtune.train.Softplus;
 
 /**
  * TRL's reward-model loss for a batch of preference pairs, with the metrics its {@code RewardTrainer} logs.
@@ -64,7 +65,7 @@ public final class RewardLoss {
             }
             shifted = difference.sub(Tensor.of(toFloats(margins), b));
         }
-        Tensor loss = softplus(shifted.neg()).mean();  // -logsigmoid(x) = softplus(-x)
+        Tensor loss = Softplus.of(shifted.neg()).mean();  // -logsigmoid(x) = softplus(-x)
         if (centerRewardsCoefficient != 0) {
             loss = loss.add(chosen.add(rejected).pow(2).mean().mul(centerRewardsCoefficient));
         }
@@ -76,11 +77,6 @@ public final class RewardLoss {
             marginSum += x;
         }
         return new Result(loss, (double) correct / b, marginSum / b, r);
-    }
-
-    /** {@code log(1 + exp(x))} without overflow: {@code max(x, 0) + log(1 + exp(-|x|))}. */
-    static Tensor softplus(Tensor x) {
-        return x.relu().add(x.abs().neg().exp().add(1).log());
     }
 
     private static float[] toFloats(double[] values) {
