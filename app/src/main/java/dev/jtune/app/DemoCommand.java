@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtune.app.demo.DemoCorpus;
 import dev.jtune.app.demo.DemoCorpus.Example;
 import dev.jtune.app.demo.DemoPretraining;
+import dev.jtune.app.demo.RlhfDemo;
 import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.Generation;
 import dev.jtune.nn.GenerationConfig;
@@ -35,6 +36,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--output-dir", defaultValue = "jtune-out/demo", description = "Where everything goes (default: ${DEFAULT-VALUE}).")
     Path outputDir;
+
+    @Option(names = "--rlhf", description = "Go on with the rest of RLHF: a reward model on preference pairs, then DPO with LoRA.")
+    boolean rlhf;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seeds the corpus, the model and the training (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -74,6 +78,10 @@ final class DemoCommand implements Callable<Integer> {
                 100 * (double) metrics.get("eval_macro_recall"), (double) metrics.get("eval_loss"),
                 (System.nanoTime() - start) / 1e9);
         System.out.println("files: " + finetuned.toAbsolutePath() + " (model, tokenizer, trainer_state.json, metrics.json, loss_curve.png)");
+        if (rlhf) {
+            RlhfDemo.run(finetuned, outputDir.resolve("rlhf"), seed);
+            System.out.printf("RLHF done; %.0f s in all%n", (System.nanoTime() - start) / 1e9);
+        }
         return 0;
     }
 

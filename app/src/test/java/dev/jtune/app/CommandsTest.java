@@ -30,8 +30,8 @@ class CommandsTest {
     }
 
     @Test
-    void theDemoReachesAtLeast80PercentValidationAccuracyAndWritesEveryFile() throws Exception {
-        assertEquals(0, run(new StringWriter(), "demo", "--output-dir", dir.toString()));
+    void theDemoReachesAtLeast80PercentValidationAccuracyAndWritesEveryFileAndItsRlhfStepsLearn() throws Exception {
+        assertEquals(0, run(new StringWriter(), "demo", "--rlhf", "--output-dir", dir.toString()));
         Path out = dir.resolve("finetuned");
         JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
         assertTrue(metrics.get("eval_accuracy").asDouble() >= 0.8, metrics.toString());
@@ -40,6 +40,15 @@ class CommandsTest {
                 "metrics.json", "loss_curve.png", "training_args.json")) {
             assertTrue(Files.exists(out.resolve(file)), file);
         }
+        Path rlhf = dir.resolve("rlhf");
+        JsonNode rm = new ObjectMapper().readTree(rlhf.resolve("metrics.json").toFile());
+        assertTrue(rm.get("reward_eval_accuracy").asDouble() >= 0.8, rm.toString());
+        assertTrue(rm.get("dpo_eval_rewards_accuracies").asDouble() >= 0.7, rm.toString());
+        assertTrue(rm.get("samples_mean_reward_after").asDouble() > rm.get("samples_mean_reward_before").asDouble(), rm.toString());
+        JsonNode rewardConfig = new ObjectMapper().readTree(rlhf.resolve("reward/config.json").toFile());
+        assertEquals("GPT2ForSequenceClassification", rewardConfig.get("architectures").get(0).asText());
+        assertTrue(Files.exists(rlhf.resolve("dpo/adapter_config.json")));
+        assertTrue(Files.exists(rlhf.resolve("dpo/adapter_model.safetensors")));
     }
 
     @Test

@@ -48,6 +48,31 @@ public final class DemoCorpus {
         return out;
     }
 
+    /**
+     * One made-up preference pair: a tweet's start as the prompt, then a continuation of the {@code preferred} sentiment
+     * (chosen) and one of another sentiment (rejected), both ending the line.
+     */
+    public record Pair(String prompt, String chosen, String rejected) {}
+
+    /** {@code n} pairs that prefer continuations of sentiment {@code preferred} (0 negative, 1 neutral, 2 positive). */
+    public static List<Pair> preferencePairs(int n, int preferred, long seed) {
+        Generator g = new Generator(seed);
+        List<Pair> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String prompt = "Tweet: " + pick(g, OPENERS) + pick(g, TOPICS);
+            int other = (preferred + 1 + g.nextInt(2)) % 3;
+            String closer = pick(g, CLOSERS);
+            out.add(new Pair(prompt, " " + pick(g, PHRASES[preferred]) + closer + "\n",
+                    " " + pick(g, PHRASES[other]) + closer + "\n"));
+        }
+        return out;
+    }
+
+    /** {@code n} tweet starts ("Tweet: " and a topic) to continue. */
+    public static List<String> prompts(int n, long seed) {
+        return preferencePairs(n, 2, seed).stream().map(Pair::prompt).toList();
+    }
+
     /** {@code n} unlabelled texts for pretraining: the same kind of tweets, without labels. */
     public static List<String> unlabelled(int n, long seed) {
         return labelled(n, seed).stream().map(Example::text).toList();
