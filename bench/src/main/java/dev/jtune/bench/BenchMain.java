@@ -24,6 +24,7 @@ public final class BenchMain {
         BENCHMARKS.put("matmul", MatmulHarness::main);
         BENCHMARKS.put("tokenize", TokenizeHarness::main);
         BENCHMARKS.put("gpt2-step", Gpt2StepHarness::main);
+        BENCHMARKS.put("rlhf-step", dev.jtune.bench.model.RlhfStepHarness::main);
         BENCHMARKS.put("attention", AttentionHarness::main);
         BENCHMARKS.put("generate", GenerateHarness::main);
         BENCHMARKS.put("bandwidth", BandwidthHarness::main);
