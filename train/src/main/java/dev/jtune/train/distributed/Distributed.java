@@ -43,6 +43,11 @@ public final class Distributed {
         return world != null && world.mpi != null;
     }
 
+    /** True outside a multi-rank mpirun and on its rank 0 (from the environment: joins nothing). */
+    public static boolean isMainProcess() {
+        return launchedSize() == 1 || envInt("OMPI_COMM_WORLD_RANK", 0) == 0;
+    }
+
     /** The ranks mpirun started ({@code OMPI_COMM_WORLD_SIZE}), 1 when not started by Open MPI's mpirun. */
     static int launchedSize() {
         return envInt("OMPI_COMM_WORLD_SIZE", 1);
@@ -71,7 +76,7 @@ public final class Distributed {
         try {
             mpi = Mpi.load(library);
         } catch (IllegalStateException e) {
-            throw new IllegalStateException("started by mpirun (OMPI_COMM_WORLD_SIZE=" + launchedSize() + ") but "
+            throw new MpiUnavailableException("started by mpirun (OMPI_COMM_WORLD_SIZE=" + launchedSize() + ") but "
                     + e.getMessage() + "; install Open MPI 4.1 or newer (Debian: apt-get install openmpi-bin "
                     + "libopenmpi-dev) on every host, or set JTUNE_MPI_LIBRARY to its libmpi.so.40", e);
         }
@@ -141,13 +146,14 @@ public final class Distributed {
     }
 
     /**
-     * Ends the whole job after a failure on this rank: prints "jtune: rank R of N failed: ..." and calls
-     * {@code MPI_Abort}, on which mpirun kills every rank (a rank blocked in a collective would otherwise wait forever).
-     * In a world of one it returns without doing anything.
+     * Ends the whole job after a failure on this rank: prints "jtune: rank R of N failed: CAUSE" (unless
+     * {@code cause} is null: already reported) and calls {@code MPI_Abort}, on which mpirun kills every rank within
+     * about a second (a rank blocked in a collective would otherwise wait forever). In a world of one it returns
+     * without doing anything.
      */
     public void abort(String cause, int code) {
         if (mpi == null) return;
-        System.err.println(String.format(Locale.ROOT, "jtune: rank %d of %d failed: %s", rank, size, cause));
+        if (cause != null) System.err.println(String.format(Locale.ROOT, "jtune: rank %d of %d failed: %s", rank, size, cause));
         System.err.flush();
         mpi.abort(code);
     }

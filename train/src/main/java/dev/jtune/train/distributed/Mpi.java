@@ -19,9 +19,11 @@ import java.lang.invoke.MethodHandle;
  * {@code MPI_IN_PLACE} is {@code (void *) 1}, {@code MPI_STATUS_IGNORE} {@code (MPI_Status *) 0}. Those symbols are
  * what ties this binding to Open MPI (4.x and 5.x keep them, with the soname {@code libmpi.so.40}).
  *
- * <p>The library is opened with {@code dlopen(RTLD_NOW | RTLD_GLOBAL)} before it is looked up: Open MPI opens its
- * components ({@code mca_*.so}) with {@code dlopen} as well, and some resolve {@code libmpi}'s symbols through the
- * global namespace; {@link SymbolLookup#libraryLookup} alone would open it {@code RTLD_LOCAL} (mpi4py does the same).
+ * <p>The library is opened with {@code dlopen(RTLD_NOW | RTLD_GLOBAL)} before it is looked up, as mpi4py does: Open
+ * MPI opens its components ({@code mca_*.so}) with {@code dlopen} too, and builds whose components are not linked
+ * against {@code libmpi} resolve its symbols through the global namespace, which {@link SymbolLookup#libraryLookup}
+ * alone ({@code RTLD_LOCAL}) would hide from them. Debian's 4.1.4 links them and works either way (checked: init and
+ * an all-reduce under {@code mpirun -np 2} with {@code libraryLookup} alone).
  */
 final class Mpi {
 
