@@ -47,7 +47,9 @@ import java.util.function.Supplier;
  * ranks, and the gradients are summed once per optimizer step ({@link GradientBuckets}), so every rank makes the same
  * update as one process with the global batch. Rank 0's weights are broadcast at the start; rank 0 alone prints,
  * evaluates (the others wait and receive its metrics) and writes checkpoints and the model. A rank that fails aborts
- * the whole job ({@link Distributed#abort}).
+ * the whole job ({@link Distributed#abort}). The training metrics then add {@code allreduce_bytes_per_step} (the
+ * gradients' bytes), {@code allreduce_runtime} (seconds moving them) and {@code allreduce_wait_runtime} (seconds
+ * waiting for the slowest rank at the step's end).
  */
 public final class Trainer {
 
@@ -248,6 +250,7 @@ public final class Trainer {
         if (buckets != null && steps > 0) {
             metrics.put("allreduce_bytes_per_step", buckets.bytesReduced() / steps);
             metrics.put("allreduce_runtime", round(buckets.seconds(), 4));
+            metrics.put("allreduce_wait_runtime", round(buckets.waitSeconds(), 4));
         }
         return metrics;
     }
@@ -283,12 +286,7 @@ public final class Trainer {
                 sum.div(count).backward();
             }
         }
-        if (world.size() > 1) {
-            double[] total = {lossSum};
-            world.allReduceSum(total);
-            lossSum = total[0];
-            buckets.allReduce(model.parameters());
-        }
+        if (world.size() > 1) lossSum = buckets.allReduce(model.parameters(), lossSum);
         double loss = lossSum / count;
         if (!Double.isFinite(loss)) throw nonFinite(step, epoch, "loss is " + loss);
         List<Parameter> parameters = model.parameters();

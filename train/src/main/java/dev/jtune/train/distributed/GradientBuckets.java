@@ -27,6 +27,7 @@ public final class GradientBuckets {
     private final int capacity;  // floats
     private long bytesReduced;
     private long nanos;
+    private long waitNanos;
 
     public GradientBuckets(Distributed world) {
         this(world, BUCKET_BYTES / Float.BYTES);
@@ -39,26 +40,34 @@ public final class GradientBuckets {
     }
 
     /**
-     * Replaces each trainable parameter's gradient with its sum over the ranks. A parameter that has a gradient on
-     * some rank but not on this one (its rows of the batch never reached it) gets a zero gradient first; one without a
-     * gradient on any rank keeps none, so the optimizer skips it as in a single process.
+     * Replaces each trainable parameter's gradient with its sum over the ranks, and returns the sum of
+     * {@code lossSum} over the ranks. A parameter that has a gradient on some rank but not on this one (its rows of
+     * the batch never reached it) gets a zero gradient first; one without a gradient on any rank keeps none, so the
+     * optimizer skips it as in a single process.
+     *
+     * <p>The first collective (the loss and which parameters have gradients, a few bytes) is where a rank waits for
+     * the slowest one to finish its backward pass; its time is {@link #waitSeconds()}, apart from the buckets'.
      */
-    public void allReduce(List<Parameter> parameters) {
+    public double allReduce(List<Parameter> parameters, double lossSum) {
         long start = System.nanoTime();
         List<Parameter> trainable = new ArrayList<>();
         for (Parameter p : parameters) if (p.value().requiresGrad()) trainable.add(p);
-        double[] has = new double[trainable.size()];
-        for (int i = 0; i < has.length; i++) has[i] = trainable.get(i).grad() != null ? 1 : 0;
-        world.allReduceSum(has);
+        double[] sums = new double[trainable.size() + 1];  // [has gradient per parameter..., loss sum]
+        for (int i = 0; i < trainable.size(); i++) sums[i] = trainable.get(i).grad() != null ? 1 : 0;
+        sums[trainable.size()] = lossSum;
+        world.allReduceSum(sums);
+        long synced = System.nanoTime();
+        waitNanos += synced - start;
         List<Tensor> grads = new ArrayList<>();
         for (int i = trainable.size() - 1; i >= 0; i--) {
-            if (has[i] == 0) continue;
+            if (sums[i] == 0) continue;
             Parameter p = trainable.get(i);
             if (p.grad() == null) p.value().setGrad(Tensor.zeros(p.shape()));
             grads.add(p.grad());
         }
         stream(grads, true);
-        nanos += System.nanoTime() - start;
+        nanos += System.nanoTime() - synced;
+        return sums[trainable.size()];
     }
 
     /** Sets every parameter to rank 0's value. */
@@ -73,9 +82,14 @@ public final class GradientBuckets {
         return bytesReduced;
     }
 
-    /** Time spent in {@link #allReduce} so far (packing, the collectives, unpacking). */
+    /** Time spent moving gradients so far: packing the buckets, their all-reduces, unpacking. */
     public double seconds() {
         return nanos / 1e9;
+    }
+
+    /** Time spent waiting for the slowest rank to reach the step's all-reduce so far. */
+    public double waitSeconds() {
+        return waitNanos / 1e9;
     }
 
     /** Moves {@code tensors} through the bucket in order: all-reduce (sum) or broadcast from rank 0, in place. */
