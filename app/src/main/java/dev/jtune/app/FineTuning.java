@@ -16,6 +16,7 @@ import dev.jtune.train.TrainingArguments;
 import dev.jtune.train.data.Dataset;
 import dev.jtune.train.data.DatasetDict;
 import dev.jtune.train.data.MapOptions;
+import dev.jtune.train.distributed.Distributed;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,9 @@ import java.util.Map;
  * token and resize the embeddings, tokenize with a batched map (rows with their own {@code input_ids} are used as
  * they are), train with the {@link Trainer}, evaluate (loss, and
  * label accuracy before and after when there is a label column), and save everything in the Hugging Face layout.
+ *
+ * <p>Under {@code mpirun} every rank loads and tokenizes the data and trains its share; rank 0 alone logs, measures
+ * the label accuracy and writes the files (the others wait for it without spinning).
  */
 final class FineTuning {
 
@@ -101,14 +105,16 @@ final class FineTuning {
         LabelClassification classification = plan.labelColumn() == null || eval == null ? null
                 : LabelClassification.of(tokenizer, plan.template(), plan.labelColumn(), plan.data().get("validation"),
                         model.config().maxPositions());
-        if (classification != null) {
+        Trainer trainer = new Trainer(model, plan.args(), train, eval);
+        Distributed world = Distributed.world();
+        if (classification != null && world.isMain()) {
             metrics.put("eval_accuracy_before", classification.evaluate(model, evalBatchSize).get("accuracy"));
             log("accuracy before fine-tuning: %.1f%%", 100 * (double) metrics.get("eval_accuracy_before"));
         }
-
-        Trainer trainer = new Trainer(model, plan.args(), train, eval);
+        world.barrier();
         trainer.train();
         if (eval != null) metrics.putAll(trainer.evaluate());
+        if (!world.isMain()) return metrics;
         if (classification != null) {
             Map<String, Double> after = classification.evaluate(model, evalBatchSize);
             metrics.put("eval_accuracy", after.get("accuracy"));
@@ -154,7 +160,9 @@ final class FineTuning {
         LossCurvePlot.write(png, title, train, eval);
     }
 
+    /** One "jtune: ..." line on stderr; only rank 0's under mpirun. */
     static void log(String format, Object... args) {
+        if (!Distributed.isMainProcess()) return;
         System.err.println("jtune: " + String.format(Locale.ROOT, format, args));
     }
 }

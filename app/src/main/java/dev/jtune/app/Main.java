@@ -4,6 +4,8 @@ import dev.jtune.core.memory.TensorOutOfMemoryError;
 import dev.jtune.core.backend.Backends;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.tokenizer.TokenizerException;
+import dev.jtune.train.distributed.Distributed;
+import dev.jtune.train.distributed.MpiUnavailableException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -27,13 +29,29 @@ import picocli.CommandLine.Spec;
         footer = {"", "Also: ./jtune test (the test suite), ./jtune bench NAME (benchmarks: matmul, tokenize, gpt2-step)."})
 public final class Main implements Callable<Integer> {
 
+    /**
+     * Under a multi-rank {@code mpirun}, a command that joined the MPI world ends it: {@code MPI_Finalize} after
+     * success, {@code MPI_Abort} (every rank stops) after an error, which the error line reports with this rank.
+     */
     public static void main(String[] args) {
+        int status;
         try {
-            System.exit(commandLine().execute(args));
+            status = commandLine().execute(args);
         } catch (TensorOutOfMemoryError e) {  // one line: what did not fit, the limit, what to change
-            System.err.println("jtune: error: " + e.getMessage());
-            System.exit(1);
+            System.err.println(prefix() + "error: " + e.getMessage());
+            status = 1;
         }
+        if (Distributed.joined()) {
+            if (status != 0) Distributed.world().abort(null, status);
+            Distributed.finish();
+        }
+        System.exit(status);
+    }
+
+    /** "jtune: ", or "jtune: rank R of N: " under a multi-rank mpirun. */
+    private static String prefix() {
+        String rank = Distributed.launchedRank();
+        return rank == null ? "jtune: " : "jtune: " + rank + ": ";
     }
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "On an error, also print the Java stack trace.")
@@ -73,8 +91,9 @@ public final class Main implements Callable<Integer> {
                     || e instanceof IllegalArgumentException || e instanceof IllegalStateException
                     || e instanceof TokenizerException;
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            err.println(userError ? "jtune: error: " + message
-                    : "jtune: internal error: " + e.getClass().getName() + ": " + message
+            if (e instanceof MpiUnavailableException && !Distributed.isMainProcess()) return 1;  // rank 0 says it
+            err.println(userError ? prefix() + "error: " + message
+                    : prefix() + "internal error: " + e.getClass().getName() + ": " + message
                             + (main.debug ? "" : " (--debug prints the stack trace)"));
             if (main.debug) e.printStackTrace(err);
             return 1;

@@ -11,6 +11,8 @@ import dev.jtune.train.data.DataCollatorForLanguageModeling;
 import dev.jtune.train.data.DataLoader;
 import dev.jtune.train.data.Dataset;
 import dev.jtune.train.data.ModelInputs;
+import dev.jtune.train.distributed.Distributed;
+import dev.jtune.train.distributed.GradientBuckets;
 import dev.jtune.train.optim.AdamW;
 import dev.jtune.train.optim.DecayParameters;
 import dev.jtune.train.optim.GradClipping;
@@ -39,6 +41,16 @@ import java.util.function.Supplier;
  * learning rate, the objective's metrics, epoch, step) into the state's {@code log_history}, evaluates and saves a checkpoint
  * ({@link TrainerCheckpoint}) that {@link #train(Path)} resumes from bit for bit. A NaN or infinite loss or gradient
  * norm stops training with a {@link NonFiniteLossException} before the bad update; saved checkpoints are untouched.
+ *
+ * <p>Started by {@code mpirun} with several ranks ({@link Distributed}), it trains data-parallel with accelerate's
+ * semantics: the global batch is {@code per_device_train_batch_size x ranks}, each rank collates its share of the
+ * single-process batch ({@link DataLoader#batchPart}), the count of predicted tokens and the loss are summed over the
+ * ranks, and the gradients are summed once per optimizer step ({@link GradientBuckets}), so every rank makes the same
+ * update as one process with the global batch. Rank 0's weights are broadcast at the start; rank 0 alone prints,
+ * evaluates (the others wait and receive its metrics) and writes checkpoints and the model. A rank that fails aborts
+ * the whole job ({@link Distributed#abort}). The training metrics then add {@code allreduce_bytes_per_step} (the
+ * gradients' bytes), {@code allreduce_runtime} (seconds moving them) and {@code allreduce_wait_runtime} (seconds
+ * waiting for the slowest rank at the step's end).
  */
 public final class Trainer {
 
@@ -53,6 +65,8 @@ public final class Trainer {
     private final CheckpointIO checkpointIO;
     private final FlopCounter flops;
     private final BestMetric bestMetric;
+    private final Distributed world;
+    private GradientBuckets buckets;
 
     private TrainerState state = new TrainerState();
     private final TrainerControl control = new TrainerControl();
@@ -100,7 +114,8 @@ public final class Trainer {
         this.trainDataset = trainDataset;
         this.evalDataset = evalDataset;
         this.checkpointIO = checkpointIO;
-        this.callbacks.add(args.disableTqdm() ? new PrinterCallback() : new ProgressCallback());
+        this.world = Distributed.world();
+        if (world.isMain()) this.callbacks.add(args.disableTqdm() ? new PrinterCallback() : new ProgressCallback());
         this.callbacks.addAll(callbacks);
         this.flops = new FlopCounter(model);
         this.bestMetric = new BestMetric(args);
@@ -144,17 +159,32 @@ public final class Trainer {
      * resume, run the epochs, log the training metrics, load the best model if asked.
      */
     public TrainOutput train(Path checkpoint) throws IOException {
+        if (world.size() == 1) return trainLoop(checkpoint);
+        try {
+            return trainLoop(checkpoint);
+        } catch (IOException | RuntimeException | Error e) {  // the other ranks would wait in a collective forever
+            world.abort(e.getClass().getSimpleName() + ": " + e.getMessage(), 1);
+            throw e;
+        }
+    }
+
+    private TrainOutput trainLoop(Path checkpoint) throws IOException {
         if (trainDataset == null) throw new IllegalStateException("Trainer.train: no training dataset");
-        DataLoader loader = new DataLoader(trainDataset, args.perDeviceTrainBatchSize(),
+        int globalBatch = args.perDeviceTrainBatchSize() * world.size();
+        DataLoader loader = new DataLoader(trainDataset, globalBatch,
                 args.trainSamplingStrategy() == SamplingStrategy.RANDOM, args.dataSeed(), args.dataloaderDropLast(), collator);
         if (loader.size() == 0) {
             throw new IllegalArgumentException("Trainer.train: " + trainDataset.size() + " training rows give no batch of "
-                    + args.perDeviceTrainBatchSize() + (args.dataloaderDropLast() ? " (dataloader_drop_last)" : ""));
+                    + globalBatch + (args.dataloaderDropLast() ? " (dataloader_drop_last)" : ""));
         }
         TrainingPlan plan = TrainingPlan.of(args, loader.size());
         optimizer = createOptimizer();
         scheduler = new LRScheduler(args.lrSchedulerType(), args.learningRate(), plan.warmupSteps(), plan.maxSteps());
         startOrResume(checkpoint, plan);
+        if (world.size() > 1) {
+            buckets = new GradientBuckets(world);
+            buckets.broadcast(model.parameters());
+        }
         model.train(true);
         model.zeroGrad();
 
@@ -225,23 +255,39 @@ public final class Trainer {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("train_runtime", round(runtime, 4));
         metrics.put("train_samples_per_second",
-                round((double) steps * args.gradientAccumulationSteps() * args.perDeviceTrainBatchSize() / runtime, 3));
+                round((double) steps * args.gradientAccumulationSteps() * args.perDeviceTrainBatchSize() * world.size()
+                        / runtime, 3));
         metrics.put("train_steps_per_second", round(steps / runtime, 3));
         metrics.put("total_flos", state.totalFlos);
         metrics.put("train_loss", trainLoss);
+        if (buckets != null && steps > 0) {
+            metrics.put("allreduce_bytes_per_step", buckets.bytesReduced() / steps);
+            metrics.put("allreduce_runtime", round(buckets.seconds(), 4));
+            metrics.put("allreduce_wait_runtime", round(buckets.waitSeconds(), 4));
+        }
         return metrics;
     }
 
-    /** Micro-batches {@code [from, to)} of the epoch: forward, backward, clip, AdamW, schedule. */
+    /**
+     * Micro-batches {@code [from, to)} of the epoch (this rank's share of each): forward, backward, (the sums over the
+     * ranks,) clip, AdamW, schedule.
+     */
     private void trainingStep(DataLoader loader, int[] order, int from, int to, int epoch) {
         int step = state.globalStep + 1;
         List<ModelInputs> batches = new ArrayList<>(to - from);
         long count = 0, tokens = 0;
         for (int b = from; b < to; b++) {
-            ModelInputs batch = loader.batch(order, b);
+            ModelInputs batch = world.size() == 1 ? loader.batch(order, b) : loader.batchPart(order, b, world.rank(), world.size());
+            if (batch == null) continue;
             batches.add(batch);
             count += objective.count(batch);
             tokens += batch.inputIds().numel();
+        }
+        if (world.size() > 1) {  // every rank divides by the count of the whole global batch
+            double[] totals = {count, tokens};
+            world.allReduceSum(totals);
+            count = (long) totals[0];
+            tokens = (long) totals[1];
         }
         if (count == 0) throw nonFinite(step, epoch, "has no token to predict (every label is -100), so its loss is 0/0");
         double lossSum = 0;
@@ -252,6 +298,7 @@ public final class Trainer {
                 sum.div(count).backward();
             }
         }
+        if (world.size() > 1) lossSum = buckets.allReduce(model.parameters(), lossSum);
         double loss = lossSum / count;
         if (!Double.isFinite(loss)) throw nonFinite(step, epoch, "loss is " + loss);
         List<Parameter> parameters = model.trainableParameters();  // frozen ones (a LoRA base) have no gradient
@@ -309,13 +356,17 @@ public final class Trainer {
         control.resetStepFlags();
     }
 
+    /** Rank 0 writes the checkpoint; the other ranks wait until it is complete. */
     private void saveCheckpoint() throws IOException {
         Path outputDir = Path.of(args.outputDir());
         Path dir = outputDir.resolve(CheckpointIO.PREFIX + state.globalStep);
         if (state.bestGlobalStep != null && state.bestGlobalStep == state.globalStep) state.bestModelCheckpoint = dir.toString();
-        checkpointIO.save(outputDir, state.globalStep, TrainerCheckpoint.parts(model, optimizer, scheduler, loop, state, args));
+        if (world.isMain()) {
+            checkpointIO.save(outputDir, state.globalStep, TrainerCheckpoint.parts(model, optimizer, scheduler, loop, state, args));
+            CheckpointRotation.rotate(outputDir, args.saveTotalLimit(), state.bestModelCheckpoint);
+        }
+        world.barrier();
         lastCheckpoint = dir;
-        CheckpointRotation.rotate(outputDir, args.saveTotalLimit(), state.bestModelCheckpoint);
     }
 
     /** Evaluates on the evaluation dataset; see {@link #evaluate(Dataset, String)}. */
@@ -329,14 +380,33 @@ public final class Trainer {
      * {@code dataset}, plus runtime and throughput; logged into the log history and passed to the callbacks.
      */
     public Map<String, Double> evaluate(Dataset dataset, String metricKeyPrefix) {
+        Map<String, Double> metrics = world.size() == 1 ? evaluateHere(dataset, metricKeyPrefix)
+                : fromMain(world.isMain() ? evaluateHere(dataset, metricKeyPrefix) : null);
+        log(new LinkedHashMap<>(metrics));
+        each(c -> c.onEvaluate(args, state, control, metrics));
+        return metrics;
+    }
+
+    private Map<String, Double> evaluateHere(Dataset dataset, String metricKeyPrefix) {
         long start = System.nanoTime();
         TrainingObjective.Evaluated result = objective.evaluate(evalLoader(dataset));
         Map<String, Double> metrics = new LinkedHashMap<>();
         result.metrics().forEach((k, v) -> metrics.put(metricKeyPrefix + "_" + k, v));
         addSpeed(metrics, metricKeyPrefix, result.rows(), result.batches(), (System.nanoTime() - start) / 1e9);
-        log(new LinkedHashMap<>(metrics));
-        each(c -> c.onEvaluate(args, state, control, metrics));
         return metrics;
+    }
+
+    /** Rank 0's metrics on every rank: the others wait (sleeping) while rank 0 evaluates alone. */
+    private Map<String, Double> fromMain(Map<String, Double> metrics) {
+        try {
+            world.barrier();
+            byte[] json = world.broadcast(world.isMain() ? TrainingArguments.JSON.writeValueAsBytes(metrics) : null);
+            Map<String, Double> shared = new LinkedHashMap<>();
+            TrainingArguments.JSON.readTree(json).properties().forEach(e -> shared.put(e.getKey(), e.getValue().asDouble()));
+            return shared;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Runs the causal LM over {@code dataset}: argmax predictions and labels per batch, and {@code test_} metrics. */
@@ -355,8 +425,12 @@ public final class Trainer {
         return new PredictionOutput(result.predictions(), result.labels(), metrics);
     }
 
-    /** Writes the model ({@code model.safetensors}, {@code config.json}) and {@code training_args.json} to {@code dir}. */
+    /**
+     * Writes the model ({@code model.safetensors}, {@code config.json}) and {@code training_args.json} to {@code dir};
+     * only on rank 0 when data-parallel.
+     */
     public void saveModel(Path dir) throws IOException {
+        if (!world.isMain()) return;
         model.savePretrained(dir);
         args.save(dir.resolve(TrainerCheckpoint.TRAINING_ARGS));
     }

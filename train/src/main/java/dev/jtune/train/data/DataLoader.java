@@ -67,4 +67,22 @@ public final class DataLoader {
         for (int i = start; i < end; i++) rows.add(dataset.get(order[i]));
         return collator.apply(rows);
     }
+
+    /**
+     * Part {@code part} of {@code parts} equal shares of batch {@code index}, collated: data parallelism's split of a
+     * global batch across ranks (accelerate's sharding), so that the ranks together see exactly the single-process
+     * batch. Null when the part has no row (the last batch of an epoch can be short).
+     */
+    public ModelInputs batchPart(int[] order, int index, int part, int parts) {
+        if (index < 0 || index >= size()) throw new IndexOutOfBoundsException("DataLoader: batch " + index + " of " + size());
+        if (batchSize % parts != 0) {
+            throw new IllegalArgumentException("DataLoader: batch " + batchSize + " does not split into " + parts + " parts");
+        }
+        int share = batchSize / parts;
+        int start = Math.min(order.length, index * batchSize + part * share), end = Math.min(order.length, start + share);
+        if (start == end) return null;
+        List<Map<String, Object>> rows = new ArrayList<>(end - start);
+        for (int i = start; i < end; i++) rows.add(dataset.get(order[i]));
+        return collator.apply(rows);
+    }
 }
