@@ -1,0 +1,90 @@
+package dev.jtune.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jtune.core.testing.SharedFixtures;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code reward-train} and {@code score} end to end on the tiny GPT-2: text pairs (EOS appended, a pair over
+ * max_length dropped), a saved GPT2ForSequenceClassification that {@code score} reads back, and one-line errors.
+ */
+class RlhfCommandsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void rewardTrainSavesATransformersRewardModelThatScoreReads() throws IOException {
+        Path model = SharedFixtures.file("fixtures/hf/tiny-gpt2/model");
+        Path pairs = dir.resolve("pairs.jsonl"), out = dir.resolve("rm");
+        Files.writeString(pairs, """
+                {"prompt": "The movie was", "chosen": " great fun", "rejected": " a waste of time"}
+                {"prompt": "My order", "chosen": " arrived early", "rejected": " never came"}
+                {"prompt": "", "chosen": "I love this song", "rejected": "I hate this song"}
+                {"prompt": "", "chosen": "short", "rejected": "this one is far too long for the max length of twelve tokens, so it goes"}
+                """);
+        assertEquals(0, run("reward-train", "--model", model.toString(), "--data", pairs.toString(), "--output-dir",
+                out.toString(), "--max-length", "12", "--per-device-train-batch-size", "2", "--max-steps", "2",
+                "--logging-steps", "1", "--save-strategy", "no", "--disable-tqdm"), err.toString());
+        JsonNode config = JSON.readTree(out.resolve("config.json").toFile());
+        assertEquals("GPT2ForSequenceClassification", config.get("architectures").get(0).asText());
+        assertEquals(50257, config.get("pad_token_id").asInt());
+        for (String file : List.of("model.safetensors", "tokenizer.json", "trainer_state.json", "loss_curve.png")) {
+            assertTrue(Files.exists(out.resolve(file)), file);
+        }
+        JsonNode log = JSON.readTree(out.resolve("trainer_state.json").toFile()).get("log_history");
+        assertTrue(log.get(0).has("accuracy") && log.get(0).has("margin") && log.get(0).has("num_tokens"), log.toString());
+
+        Path rows = dir.resolve("rows.jsonl"), scored = dir.resolve("scored.jsonl");
+        Files.writeString(rows, "{\"text\": \"The movie was great fun\"}\n{\"text\": \"My order never came\"}\n");
+        assertEquals(0, run("score", "--model", out.toString(), "--data", rows.toString(), "--output", scored.toString()),
+                err.toString());
+        List<String> lines = Files.readAllLines(scored);
+        assertEquals(2, lines.size());
+        assertEquals("The movie was great fun", JSON.readTree(lines.get(0)).get("text").asText());
+        assertTrue(JSON.readTree(lines.get(0)).get("reward").isNumber() && JSON.readTree(lines.get(1)).get("reward").isNumber());
+    }
+
+    @Test
+    void aMissingColumnOrAnIdOutsideTheVocabularyIsOneLineNamingTheFile() throws IOException {
+        Path model = SharedFixtures.file("fixtures/hf/tiny-gpt2/model"), pairs = dir.resolve("bad.jsonl");
+        Files.writeString(pairs, "{\"chosen\": \"a\", \"other\": \"b\"}\n");
+        assertEquals(1, run("reward-train", "--model", model.toString(), "--data", pairs.toString(), "--output-dir",
+                dir.resolve("o").toString()));
+        assertOneLine("bad.jsonl", "no 'rejected' column");
+        err.getBuffer().setLength(0);
+        Files.writeString(pairs, "{\"chosen_ids\": [1, 2], \"rejected_ids\": [1, 99999999]}\n");
+        assertEquals(1, run("reward-train", "--model", model.toString(), "--data", pairs.toString(), "--output-dir",
+                dir.resolve("o").toString()));
+        assertOneLine("bad.jsonl", "row 0", "rejected_ids", "99999999");
+    }
+
+    private void assertOneLine(String... parts) {
+        String text = err.toString();
+        assertTrue(text.contains("jtune: error: "), text);
+        String line = text.lines().filter(l -> l.startsWith("jtune: error: ")).findFirst().orElseThrow();
+        for (String part : parts) assertTrue(line.contains(part), part + " in " + text);
+    }
+}
