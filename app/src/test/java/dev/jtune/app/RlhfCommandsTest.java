@@ -81,6 +81,52 @@ class RlhfCommandsTest {
         assertOneLine("bad.jsonl", "row 0", "rejected_ids", "99999999");
     }
 
+    @Test
+    void dpoContinuingTheFixtureAdapterReproducesTrlsThreeStepsAgainstAFrozenCopyOfIt() throws IOException {
+        Path model = SharedFixtures.file("fixtures/hf/tiny-gpt2/model"), data = dir.resolve("dpo.jsonl"), out = dir.resolve("dpo");
+        StringBuilder rows = new StringBuilder();
+        for (JsonNode e : JSON.readTree(SharedFixtures.file("fixtures/ref/dpo-gpt2/data.json").toFile()).get("examples")) {
+            rows.append(JSON.createObjectNode().set("prompt_ids", e.get("prompt_ids")).toString().replace("}", ""))
+                    .append(", \"chosen_ids\": ").append(e.get("chosen_ids")).append(", \"rejected_ids\": ")
+                    .append(e.get("rejected_ids")).append("}\n");
+        }
+        Files.writeString(data, rows);
+        assertEquals(0, run("dpo", "--model", model.toString(), "--adapter",
+                SharedFixtures.file("fixtures/ref/dpo-gpt2/adapter").toString(), "--data", data.toString(), "--output-dir",
+                out.toString(), "--max-length", "0", "--per-device-train-batch-size", "2", "--max-steps", "3",
+                "--learning-rate", "1e-3", "--lr-scheduler-type", "constant", "--max-grad-norm", "0",
+                "--train-sampling-strategy", "sequential", "--logging-steps", "1", "--save-strategy", "no",
+                "--disable-tqdm"), err.toString());
+        var trained = dev.jtune.nn.Checkpoints.loadFile(
+                SharedFixtures.file("fixtures/ref/dpo-gpt2/trained_adapter_ref_adapter_mode.safetensors"));
+        var saved = dev.jtune.nn.Checkpoints.loadFile(out.resolve("adapter_model.safetensors"));
+        assertEquals(trained.keySet(), saved.keySet());
+        for (var e : trained.entrySet()) {
+            float[] a = e.getValue().toFloatArray(), b = saved.get(e.getKey()).toFloatArray();
+            for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-4, e.getKey());
+        }
+        JsonNode log = JSON.readTree(out.resolve("trainer_state.json").toFile()).get("log_history");
+        assertEquals(Math.log(2), log.get(0).get("loss").asDouble(), 1e-6, "step 1 against a copy of itself");
+        assertTrue(Files.exists(out.resolve("adapter_config.json")) && Files.exists(out.resolve("loss_curve.png")));
+    }
+
+    @Test
+    void dpoWithANewAdapterOnTextDataSavesThePeftFolder() throws IOException {
+        Path model = SharedFixtures.file("fixtures/hf/tiny-gpt2/model"), data = dir.resolve("text.jsonl"), out = dir.resolve("o");
+        Files.writeString(data, """
+                {"chosen": "The movie was great fun", "rejected": "The movie was a waste of time"}
+                {"chosen": "My order arrived early", "rejected": "My order never came"}
+                """);
+        assertEquals(0, run("dpo", "--model", model.toString(), "--lora-r", "4", "--data", data.toString(),
+                "--eval-data", data.toString(), "--output-dir", out.toString(), "--max-steps", "2",
+                "--per-device-train-batch-size", "1", "--save-strategy", "no", "--disable-tqdm"), err.toString());
+        JsonNode metrics = JSON.readTree(out.resolve("metrics.json").toFile());
+        assertTrue(metrics.has("eval_rewards/accuracies") && metrics.has("eval_logps/chosen"), metrics.toString());
+        JsonNode adapterConfig = JSON.readTree(out.resolve("adapter_config.json").toFile());
+        assertEquals(4, adapterConfig.get("r").asInt());
+        assertEquals("c_attn", adapterConfig.get("target_modules").get(0).asText());
+    }
+
     private void assertOneLine(String... parts) {
         String text = err.toString();
         assertTrue(text.contains("jtune: error: "), text);

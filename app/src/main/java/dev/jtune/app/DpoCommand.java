@@ -1,0 +1,162 @@
+package dev.jtune.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jtune.nn.AutoModelForCausalLM;
+import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.peft.LoraConfig;
+import dev.jtune.nn.peft.PeftModel;
+import dev.jtune.tokenizer.AutoTokenizer;
+import dev.jtune.tokenizer.Tokenizer;
+import dev.jtune.train.Trainer;
+import dev.jtune.train.TrainingArguments;
+import dev.jtune.train.data.Dataset;
+import dev.jtune.train.data.Datasets;
+import dev.jtune.train.dpo.DPOConfig;
+import dev.jtune.train.dpo.DPOTrainer;
+import dev.jtune.train.dpo.ReferenceModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./jtune dpo --model DIR --data FILE --output-dir DIR [--adapter DIR | --lora-r N]}: Direct Preference
+ * Optimization with TRL's {@code DPOTrainer} semantics, saving the adapter (PEFT's layout) or the model
+ * (transformers').
+ */
+@Command(name = "dpo", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        optionListHeading = "%nModel, data and DPO:%n",
+        description = {"Direct Preference Optimization (TRL's DPOTrainer) of a causal LM on preference data.",
+            "Data: JSONL/CSV rows with prompt, chosen and rejected texts (no prompt column: the shared prefix is the "
+                + "prompt), or prompt_ids, chosen_ids and rejected_ids.",
+            "Reference: with --lora-r the model with its new adapter disabled; with --adapter a frozen copy of that "
+                + "adapter; otherwise --ref-model or a frozen copy of --model. TRL's defaults: learning rate 1e-6, "
+                + "logging every 10 steps."})
+final class DpoCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "The policy's base model folder (config.json, weights, tokenizer).")
+    Path model;
+
+    @Option(names = "--data", required = true, description = "Training examples (JSONL or CSV).")
+    Path data;
+
+    @Option(names = "--eval-data", description = "Evaluation examples: eval_loss, eval_rewards/accuracies, ...")
+    Path evalData;
+
+    @Option(names = "--adapter", description = "Continue this LoRA adapter folder (PEFT layout); the reference is a frozen copy of it.")
+    Path adapter;
+
+    @Option(names = "--lora-r", description = "Train a new LoRA adapter of this rank; the reference is the model with it disabled.")
+    Integer loraR;
+
+    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha (default: ${DEFAULT-VALUE}); scaling alpha / r.")
+    double loraAlpha;
+
+    @Option(names = "--lora-dropout", defaultValue = "0.0", description = "Dropout on the LoRA input (default: ${DEFAULT-VALUE}).")
+    double loraDropout;
+
+    @Option(names = "--lora-target-modules", split = ",",
+            description = "Module names the adapter targets (default: the architecture's, c_attn for GPT-2).")
+    List<String> loraTargetModules;
+
+    @Option(names = "--ref-model", description = "A separate frozen reference model folder (full fine-tuning).")
+    Path refModel;
+
+    @Option(names = "--beta", defaultValue = "0.1", description = "Strength of the pull towards the reference (default: ${DEFAULT-VALUE}).")
+    double beta;
+
+    @Option(names = "--loss-type", defaultValue = "sigmoid", description = "sigmoid, hinge, ipo or robust (default: ${DEFAULT-VALUE}).")
+    String lossType;
+
+    @Option(names = "--label-smoothing", defaultValue = "0", description = "Assumed share of flipped preferences, for robust (default: ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
+    @Option(names = "--max-length", defaultValue = "1024", description = "Truncate prompt + completion to this many tokens (default: ${DEFAULT-VALUE}); 0 for none.")
+    int maxLength;
+
+    @Option(names = "--truncation-mode", defaultValue = "keep_start", description = "keep_start or keep_end (default: ${DEFAULT-VALUE}).")
+    String truncationMode;
+
+    @Option(names = "--precompute-ref-log-probs", description = "Run the reference once over the data before training.")
+    boolean precomputeRefLogProbs;
+
+    @Option(names = "--pad-to-multiple-of", description = "Pad batches to a multiple of this many tokens.")
+    Integer padToMultipleOf;
+
+    @Option(names = "--keep-dropout", description = "Train with the model's dropout (TRL's disable_dropout=False).")
+    boolean keepDropout;
+
+    @Mixin
+    TrainingArgumentsOptions training;
+
+    @Override
+    public Integer call() throws IOException {
+        if (adapter != null && loraR != null) throw new IllegalArgumentException("--adapter and --lora-r exclude each other");
+        ObjectNode trlDefaults = new ObjectMapper().createObjectNode().put("learning_rate", 1e-6).put("logging_steps", 10);
+        TrainingArguments args = training.toArguments(trlDefaults);
+        Path out = Path.of(args.outputDir());
+        Files.createDirectories(out);
+        Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
+        PreTrainedCausalLM base = AutoModelForCausalLM.fromPretrained(model);
+        TokenizerFit.check(tokenizer, base, model);
+        PreTrainedCausalLM policy;
+        ReferenceModel reference;
+        if (adapter != null) {
+            PeftModel peft = PeftModel.fromPretrained(base, adapter, true);
+            policy = peft;
+            reference = refModel != null ? ReferenceModel.frozen(AutoModelForCausalLM.fromPretrained(refModel))
+                    : ReferenceModel.adapterCopy(peft);
+        } else if (loraR != null) {
+            LoraConfig.Builder lora = LoraConfig.builder().r(loraR).loraAlpha(loraAlpha).loraDropout(loraDropout)
+                    .baseModelNameOrPath(model.toString());
+            if (loraTargetModules != null) lora.targetModules(loraTargetModules.toArray(String[]::new));
+            PeftModel peft = PeftModel.getPeftModel(base, lora.build(), args.seed());
+            policy = peft;
+            reference = refModel != null ? ReferenceModel.frozen(AutoModelForCausalLM.fromPretrained(refModel))
+                    : ReferenceModel.adapterDisabled(peft);
+        } else {
+            policy = base;
+            reference = ReferenceModel.frozen(refModel != null ? AutoModelForCausalLM.fromPretrained(refModel)
+                    : AutoModelForCausalLM.copyOf(base));
+        }
+        DPOConfig config = new DPOConfig(args, beta, lossType, labelSmoothing, maxLength > 0 ? maxLength : null,
+                truncationMode, precomputeRefLogProbs, !keepDropout, padToMultipleOf);
+        Dataset train = read(data), eval = evalData == null ? null : read(evalData);
+        DPOTrainer trainer;
+        try {
+            trainer = new DPOTrainer(policy, reference, config, tokenizer, train, eval, List.of());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(data + (evalData == null ? "" : " / " + evalData) + ": " + e.getMessage(), e);
+        }
+        FineTuning.log("DPO of %s (%s, %.2fM trainable of %.2fM), loss %s, beta %s; %s", model,
+                policy instanceof PeftModel ? "LoRA" : "full", trainable(policy) / 1e6, policy.numParameters() / 1e6,
+                lossType, beta, trainer.trainReport());
+        trainer.train();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        if (eval != null) metrics.putAll(trainer.evaluate());
+        trainer.saveModel();
+        tokenizer.savePretrained(out);
+        Trainer inner = trainer.trainer();
+        inner.state().save(out.resolve("trainer_state.json"));
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("metrics.json").toFile(), metrics);
+        FineTuning.plotLoss(inner, out.resolve("loss_curve.png"), "DPO loss");
+        FineTuning.log("saved the %s, tokenizer, trainer_state.json, metrics.json and loss_curve.png in %s",
+                policy instanceof PeftModel ? "adapter (PEFT layout)" : "model", out);
+        return 0;
+    }
+
+    private static long trainable(PreTrainedCausalLM model) {
+        return model.parameters().stream().filter(p -> p.requiresGrad()).mapToLong(p -> p.numel()).sum();
+    }
+
+    private static Dataset read(Path file) throws IOException {
+        return Datasets.read(file.toString().endsWith(".csv") ? "csv" : "json", List.of(file));
+    }
+}
