@@ -12,6 +12,7 @@ import dev.jtune.train.Trainer;
 import dev.jtune.train.TrainingArguments;
 import dev.jtune.train.data.Dataset;
 import dev.jtune.train.data.Datasets;
+import dev.jtune.train.distributed.Distributed;
 import dev.jtune.train.dpo.DPOConfig;
 import dev.jtune.train.dpo.DPOTrainer;
 import dev.jtune.train.dpo.ReferenceModel;
@@ -142,6 +143,7 @@ final class DpoCommand implements Callable<Integer> {
         Map<String, Object> metrics = new LinkedHashMap<>();
         if (eval != null) metrics.putAll(trainer.evaluate());
         trainer.saveModel();
+        if (!Distributed.isMainProcess()) return 0;  // under mpirun, rank 0 writes the files
         tokenizer.savePretrained(out);
         Trainer inner = trainer.trainer();
         inner.state().save(out.resolve("trainer_state.json"));

@@ -10,6 +10,7 @@ import dev.jtune.train.Trainer;
 import dev.jtune.train.TrainingArguments;
 import dev.jtune.train.data.Dataset;
 import dev.jtune.train.data.Datasets;
+import dev.jtune.train.distributed.Distributed;
 import dev.jtune.train.reward.RewardConfig;
 import dev.jtune.train.reward.RewardTrainer;
 import java.io.IOException;
@@ -83,6 +84,7 @@ final class RewardTrainCommand implements Callable<Integer> {
         Map<String, Object> metrics = new LinkedHashMap<>();
         if (eval != null) metrics.putAll(trainer.evaluate());
         trainer.saveModel();
+        if (!Distributed.isMainProcess()) return 0;  // under mpirun, rank 0 writes the files
         tokenizer.savePretrained(out);
         Trainer inner = trainer.trainer();
         inner.state().save(out.resolve("trainer_state.json"));

@@ -24,15 +24,15 @@ final class DPOMetrics {
     static void report(Tensor logits, Tensor inputIds, Tensor completionMask, float[] logps, float[] ref, double beta,
                        MetricLog metrics, Runnable numTokens) {
         int rows = inputIds.size(0), t = inputIds.size(1), v = logits.size(2), b = rows / 2;
-        float[] x = logits.detach().contiguous().toFloatArray();
         long[] ids = inputIds.toLongArray(), mask = completionMask.toLongArray();
         double entropySum = 0, meanLogit[] = new double[2];
         long tokens = 0, sideTokens[] = new long[2], correct = 0;
         for (int r = 0; r < rows; r++) {
             int side = r < b ? 0 : 1;
+            float[] x = logits.detach().narrow(0, r, 1).contiguous().toFloatArray();  // (T, V): one row at a time
             for (int i = 0; i + 1 < t; i++) {
                 if (mask[r * t + i + 1] == 0) continue;
-                int off = (r * t + i) * v;
+                int off = i * v;
                 double max = Double.NEGATIVE_INFINITY, sum = 0;
                 int argmax = 0;
                 for (int c = 0; c < v; c++) {
