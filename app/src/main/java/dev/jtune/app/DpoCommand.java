@@ -8,10 +8,8 @@ import dev.jtune.nn.peft.LoraConfig;
 import dev.jtune.nn.peft.PeftModel;
 import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Tokenizer;
-import dev.jtune.train.Trainer;
 import dev.jtune.train.TrainingArguments;
 import dev.jtune.train.data.Dataset;
-import dev.jtune.train.data.Datasets;
 import dev.jtune.train.distributed.Distributed;
 import dev.jtune.train.dpo.DPOConfig;
 import dev.jtune.train.dpo.DPOTrainer;
@@ -129,7 +127,7 @@ final class DpoCommand implements Callable<Integer> {
         }
         DPOConfig config = new DPOConfig(args, beta, lossType, labelSmoothing, maxLength > 0 ? maxLength : null,
                 truncationMode, precomputeRefLogProbs, !keepDropout, padToMultipleOf);
-        Dataset train = read(data), eval = evalData == null ? null : read(evalData);
+        Dataset train = TrainingOutputs.read(data), eval = evalData == null ? null : TrainingOutputs.read(evalData);
         DPOTrainer trainer;
         try {
             trainer = new DPOTrainer(policy, reference, config, tokenizer, train, eval, List.of());
@@ -144,13 +142,8 @@ final class DpoCommand implements Callable<Integer> {
         if (eval != null) metrics.putAll(trainer.evaluate());
         trainer.saveModel();
         if (!Distributed.isMainProcess()) return 0;  // under mpirun, rank 0 writes the files
-        tokenizer.savePretrained(out);
-        Trainer inner = trainer.trainer();
-        inner.state().save(out.resolve("trainer_state.json"));
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("metrics.json").toFile(), metrics);
-        FineTuning.plotLoss(inner, out.resolve("loss_curve.png"), "DPO loss");
-        FineTuning.log("saved the %s, tokenizer, trainer_state.json, metrics.json and loss_curve.png in %s",
-                policy instanceof PeftModel ? "adapter (PEFT layout)" : "model", out);
+        TrainingOutputs.write(trainer.trainer(), tokenizer, out, metrics,
+                policy instanceof PeftModel ? "adapter (PEFT layout)" : "model", "DPO loss");
         return 0;
     }
 
@@ -158,7 +151,4 @@ final class DpoCommand implements Callable<Integer> {
         return model.parameters().stream().filter(p -> p.requiresGrad()).mapToLong(p -> p.numel()).sum();
     }
 
-    private static Dataset read(Path file) throws IOException {
-        return Datasets.read(file.toString().endsWith(".csv") ? "csv" : "json", List.of(file));
-    }
 }

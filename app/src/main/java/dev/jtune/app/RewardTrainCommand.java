@@ -6,10 +6,8 @@ import dev.jtune.nn.AutoModelForSequenceClassification;
 import dev.jtune.nn.SequenceClassificationModel;
 import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Tokenizer;
-import dev.jtune.train.Trainer;
 import dev.jtune.train.TrainingArguments;
 import dev.jtune.train.data.Dataset;
-import dev.jtune.train.data.Datasets;
 import dev.jtune.train.distributed.Distributed;
 import dev.jtune.train.reward.RewardConfig;
 import dev.jtune.train.reward.RewardTrainer;
@@ -71,7 +69,7 @@ final class RewardTrainCommand implements Callable<Integer> {
         SequenceClassificationModel reward = AutoModelForSequenceClassification.fromPretrained(model, 1, args.seed());
         RewardConfig config = new RewardConfig(args, maxLength > 0 ? maxLength : null, centerRewardsCoefficient,
                 !keepDropout, null, padToMultipleOf);
-        Dataset train = read(data), eval = evalData == null ? null : read(evalData);
+        Dataset train = TrainingOutputs.read(data), eval = evalData == null ? null : TrainingOutputs.read(evalData);
         RewardTrainer trainer;
         try {
             trainer = new RewardTrainer(reward, config, tokenizer, train, eval, List.of());
@@ -85,16 +83,7 @@ final class RewardTrainCommand implements Callable<Integer> {
         if (eval != null) metrics.putAll(trainer.evaluate());
         trainer.saveModel();
         if (!Distributed.isMainProcess()) return 0;  // under mpirun, rank 0 writes the files
-        tokenizer.savePretrained(out);
-        Trainer inner = trainer.trainer();
-        inner.state().save(out.resolve("trainer_state.json"));
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("metrics.json").toFile(), metrics);
-        FineTuning.plotLoss(inner, out.resolve("loss_curve.png"), "reward model loss");
-        FineTuning.log("saved the reward model, tokenizer, trainer_state.json, metrics.json and loss_curve.png in %s", out);
+        TrainingOutputs.write(trainer.trainer(), tokenizer, out, metrics, "reward model", "reward model loss");
         return 0;
-    }
-
-    private static Dataset read(Path file) throws IOException {
-        return Datasets.read(file.toString().endsWith(".csv") ? "csv" : "json", List.of(file));
     }
 }

@@ -2,7 +2,7 @@ package dev.jtune.train.dpo;
 
 import dev.jtune.tokenizer.Tokenizer;
 import dev.jtune.train.data.Dataset;
-import dev.jtune.train.data.Sequences;
+import dev.jtune.train.data.PreferenceRows;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,12 +53,8 @@ public final class DPOData {
         List<String> columns = dataset.columnNames();
         boolean tokenized = columns.containsAll(List.of("prompt_ids", "chosen_ids", "rejected_ids"));
         if (!tokenized) {
-            for (String needed : List.of("chosen", "rejected")) {
-                if (!columns.contains(needed)) {
-                    throw new IllegalArgumentException(split + " data: no '" + needed + "' column (columns " + columns
-                            + "; DPO data have prompt, chosen and rejected texts, or prompt_ids, chosen_ids and rejected_ids)");
-                }
-            }
+            PreferenceRows.requireColumns(columns, List.of("chosen", "rejected"), split,
+                    "DPO data have prompt, chosen and rejected texts, or prompt_ids, chosen_ids and rejected_ids");
             if (tokenizer == null) throw new IllegalArgumentException(split + " data: text columns need a tokenizer");
         }
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -83,30 +79,16 @@ public final class DPOData {
     private Map<String, Object> tokenIds(Map<String, Object> row, int i, String split) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String c : List.of("prompt_ids", "chosen_ids", "rejected_ids")) {
-            long[] ids;
-            try {
-                ids = Sequences.toLongs(row.get(c), c, i);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(split + " data, " + e.getMessage(), e);
-            }
-            if (ids.length == 0 && !c.equals("prompt_ids")) {
-                throw new IllegalArgumentException(split + " data, row " + i + ": '" + c + "' is empty");
-            }
-            for (long id : ids) {
-                if (id < 0 || id >= vocabSize) {
-                    throw new IllegalArgumentException(split + " data, row " + i + ": '" + c + "' holds id " + id
-                            + ", outside the model's vocabulary of " + vocabSize);
-                }
-            }
-            out.put(c, ids);
+            out.put(c, PreferenceRows.ids(row, c, i, split, vocabSize, c.equals("prompt_ids")));
         }
         return out;
     }
 
     private Map<String, Object> tokenize(Map<String, Object> row, int i, String split) {
-        String chosen = text(row, "chosen", i, split), rejected = text(row, "rejected", i, split), prompt;
+        String chosen = PreferenceRows.text(row, "chosen", i, split), rejected = PreferenceRows.text(row, "rejected", i, split);
+        String prompt;
         if (row.containsKey("prompt") && row.get("prompt") != null) {
-            prompt = text(row, "prompt", i, split);
+            prompt = PreferenceRows.text(row, "prompt", i, split);
         } else {
             int at = sharedPrefix(chosen, rejected);
             prompt = chosen.substring(0, at);
@@ -120,7 +102,9 @@ public final class DPOData {
         String eos = tokenizer.eosToken();
         if (eos != null && !chosen.endsWith(eos)) chosen += eos;
         if (eos != null && !rejected.endsWith(eos)) rejected += eos;
-        long[] promptIds = ids(prompt), withChosen = ids(prompt + chosen), withRejected = ids(prompt + rejected);
+        long[] promptIds = PreferenceRows.encode(tokenizer, prompt);
+        long[] withChosen = PreferenceRows.encode(tokenizer, prompt + chosen);
+        long[] withRejected = PreferenceRows.encode(tokenizer, prompt + rejected);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("prompt_ids", promptIds);
         out.put("chosen_ids", java.util.Arrays.copyOfRange(withChosen, Math.min(promptIds.length, withChosen.length), withChosen.length));
@@ -144,19 +128,5 @@ public final class DPOData {
             }
         }
         return n - 1;
-    }
-
-    private long[] ids(String text) {
-        int[] ids = tokenizer.encode(text);
-        long[] out = new long[ids.length];
-        for (int k = 0; k < ids.length; k++) out[k] = ids[k];
-        return out;
-    }
-
-    private static String text(Map<String, Object> row, String column, int i, String split) {
-        if (!(row.get(column) instanceof String s)) {
-            throw new IllegalArgumentException(split + " data, row " + i + ": '" + column + "' must be text, got " + row.get(column));
-        }
-        return s;
     }
 }

@@ -1,15 +1,12 @@
 package dev.jtune.train.dpo;
 
-import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
-import dev.jtune.core.autograd.GradMode;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.train.MetricLog;
+import dev.jtune.train.PairwiseEvaluation;
 import dev.jtune.train.TrainingObjective;
 import dev.jtune.train.data.DataLoader;
 import dev.jtune.train.data.ModelInputs;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * TRL's {@code DPOTrainer} loss as a {@link TrainingObjective}: the policy's summed completion log-probs of the chosen
@@ -77,33 +74,9 @@ public final class DPOObjective implements TrainingObjective {
         return reference.logps(batch.inputIds(), batch.attentionMask(), batch.extra("completion_mask"));
     }
 
-    /**
-     * transformers' evaluation loop: {@code loss} is the mean of the batch losses weighted by their rows; the metrics
-     * are the mean over batches, with {@code num_tokens} the training total so far.
-     */
+    /** {@link PairwiseEvaluation}, with {@code num_tokens} the training total so far. */
     @Override
-    @SuppressWarnings("try")  // the no-grad scope is used for its effect
     public Evaluated evaluate(DataLoader loader) {
-        boolean wasTraining = policy.isTraining();
-        policy.eval();
-        MetricLog metrics = new MetricLog();
-        double weightedLoss = 0;
-        int rows = 0;
-        int[] order = loader.order(0);
-        try (var noGrad = GradMode.noGrad()) {
-            for (int i = 0; i < loader.size(); i++) {
-                ModelInputs batch = loader.batch(order, i);
-                try (MemoryScope step = MemoryScope.open()) {
-                    weightedLoss += loss(batch, metrics, false).item() * batch.batchSize();
-                }
-                rows += batch.batchSize();
-            }
-        } finally {
-            policy.train(wasTraining);
-        }
-        Map<String, Double> out = new LinkedHashMap<>();
-        out.put("loss", weightedLoss / rows);
-        out.putAll(metrics.drain());
-        return new Evaluated(out, rows / 2, loader.size());
+        return PairwiseEvaluation.run(policy, loader, (batch, metrics) -> loss(batch, metrics, false));
     }
 }

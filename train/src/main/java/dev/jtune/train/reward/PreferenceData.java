@@ -2,7 +2,7 @@ package dev.jtune.train.reward;
 
 import dev.jtune.tokenizer.Tokenizer;
 import dev.jtune.train.data.Dataset;
-import dev.jtune.train.data.Sequences;
+import dev.jtune.train.data.PreferenceRows;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,12 +63,8 @@ public final class PreferenceData {
         List<String> columns = dataset.columnNames();
         boolean tokenized = columns.contains("chosen_ids") && columns.contains("rejected_ids");
         if (!tokenized) {
-            for (String needed : List.of("chosen", "rejected")) {
-                if (!columns.contains(needed)) {
-                    throw new IllegalArgumentException(split + " data: no '" + needed + "' column (columns " + columns
-                            + "; a preference dataset has chosen and rejected texts, or chosen_ids and rejected_ids)");
-                }
-            }
+            PreferenceRows.requireColumns(columns, List.of("chosen", "rejected"), split,
+                    "a preference dataset has chosen and rejected texts, or chosen_ids and rejected_ids");
             if (tokenizer == null) throw new IllegalArgumentException(split + " data: text columns need a tokenizer");
         }
         boolean margin = columns.contains("margin");
@@ -76,8 +72,10 @@ public final class PreferenceData {
         int dropped = 0;
         for (int i = 0; i < dataset.size(); i++) {
             Map<String, Object> row = dataset.get(i);
-            long[] chosen = tokenized ? ids(row, "chosen_ids", i, split) : tokenize(row, "chosen", i, split);
-            long[] rejected = tokenized ? ids(row, "rejected_ids", i, split) : tokenize(row, "rejected", i, split);
+            long[] chosen = tokenized ? PreferenceRows.ids(row, "chosen_ids", i, split, vocabSize, false)
+                    : tokenize(row, "chosen", i, split);
+            long[] rejected = tokenized ? PreferenceRows.ids(row, "rejected_ids", i, split, vocabSize, false)
+                    : tokenize(row, "rejected", i, split);
             if (maxLength != null && (chosen.length > maxLength || rejected.length > maxLength)) {
                 dropped++;
                 continue;
@@ -96,39 +94,11 @@ public final class PreferenceData {
     }
 
     private long[] tokenize(Map<String, Object> row, String column, int i, String split) {
-        String text = text(row, column, i, split);
+        String text = PreferenceRows.text(row, column, i, split);
         if (text.isEmpty()) throw new IllegalArgumentException(split + " data, row " + i + ": '" + column + "' is empty");
         if (eosToken != null && !text.endsWith(eosToken)) text += eosToken;
-        if (row.get("prompt") != null) text = text(row, "prompt", i, split) + text;
-        int[] ids = tokenizer.encode(text);
-        long[] out = new long[ids.length];
-        for (int k = 0; k < ids.length; k++) out[k] = ids[k];
-        return out;
-    }
-
-    private static String text(Map<String, Object> row, String column, int i, String split) {
-        if (!(row.get(column) instanceof String s)) {
-            throw new IllegalArgumentException(split + " data, row " + i + ": '" + column + "' must be text, got "
-                    + row.get(column));
-        }
-        return s;
-    }
-
-    private long[] ids(Map<String, Object> row, String column, int i, String split) {
-        long[] ids;
-        try {
-            ids = Sequences.toLongs(row.get(column), column, i);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(split + " data, " + e.getMessage(), e);
-        }
-        if (ids.length == 0) throw new IllegalArgumentException(split + " data, row " + i + ": '" + column + "' is empty");
-        for (long id : ids) {
-            if (id < 0 || id >= vocabSize) {
-                throw new IllegalArgumentException(split + " data, row " + i + ": '" + column + "' holds id " + id
-                        + (id < 0 ? "" : ", outside the model's vocabulary of " + vocabSize));
-            }
-        }
-        return ids;
+        if (row.get("prompt") != null) text = PreferenceRows.text(row, "prompt", i, split) + text;
+        return PreferenceRows.encode(tokenizer, text);
     }
 
     private static double number(Object value, int i, String split) {

@@ -1,15 +1,12 @@
 package dev.jtune.train.reward;
 
-import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
-import dev.jtune.core.autograd.GradMode;
 import dev.jtune.nn.SequenceClassificationModel;
 import dev.jtune.train.MetricLog;
+import dev.jtune.train.PairwiseEvaluation;
 import dev.jtune.train.TrainingObjective;
 import dev.jtune.train.data.DataLoader;
 import dev.jtune.train.data.ModelInputs;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * TRL's {@code RewardTrainer.compute_loss} as a {@link TrainingObjective}: each micro-batch's mean pairwise loss
@@ -62,37 +59,15 @@ public final class RewardObjective implements TrainingObjective {
         metrics.add("margin", result.margin());
     }
 
-    /**
-     * transformers' evaluation loop: {@code loss} is the mean of the batch losses weighted by their rows; the metrics
-     * are the mean over batches (TRL's {@code log}), with {@code num_tokens} the training total so far.
-     */
+    /** {@link PairwiseEvaluation}, with {@code num_tokens} the training total so far. */
     @Override
-    @SuppressWarnings("try")  // the no-grad scope is used for its effect
     public Evaluated evaluate(DataLoader loader) {
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        MetricLog metrics = new MetricLog();
-        double weightedLoss = 0;
-        int rows = 0;
-        int[] order = loader.order(0);
-        try (var noGrad = GradMode.noGrad()) {
-            for (int b = 0; b < loader.size(); b++) {
-                ModelInputs batch = loader.batch(order, b);
-                try (MemoryScope step = MemoryScope.open()) {
-                    RewardLoss.Result result = loss(batch);
-                    weightedLoss += result.loss().item() * batch.batchSize();
-                    metrics.set("num_tokens", totalTrainTokens);
-                    report(result, metrics);
-                }
-                rows += batch.batchSize();
-            }
-        } finally {
-            model.train(wasTraining);
-        }
-        Map<String, Double> out = new LinkedHashMap<>();
-        out.put("loss", weightedLoss / rows);
-        out.putAll(metrics.drain());
-        return new Evaluated(out, rows / 2, loader.size());
+        return PairwiseEvaluation.run(model, loader, (batch, metrics) -> {
+            RewardLoss.Result result = loss(batch);
+            metrics.set("num_tokens", totalTrainTokens);
+            report(result, metrics);
+            return result.loss();
+        });
     }
 
     private static long tokens(ModelInputs batch) {

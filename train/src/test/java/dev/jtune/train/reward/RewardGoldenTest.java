@@ -63,7 +63,7 @@ class RewardGoldenTest {
             Tensor grad = e.getValue().grad();
             assertNotNull(grad, e.getKey());
             float[] expected = grads.containsKey(e.getKey()) ? grads.get(e.getKey()).toFloatArray()
-                    : sparse(grads, e.getKey(), e.getValue().shape());
+                    : sparse(grads, e.getKey(), new float[e.getValue().numel()], e.getValue().shape()[1]);
             float[] actual = grad.toFloatArray();
             exactlyZeroEntries(e.getKey(), expected, actual);
             assertClose("grad " + e.getKey(), expected, actual, TOLERANCE);
@@ -152,12 +152,14 @@ class RewardGoldenTest {
         }
     }
 
-    /** A gradient stored as {@code sparse.<name>.indices} (rows) and {@code .values}: every other row is exactly 0. */
-    private static float[] sparse(Map<String, Tensor> grads, String name, int[] shape) {
-        Tensor indices = grads.get("sparse." + name + ".indices"), values = grads.get("sparse." + name + ".values");
-        assertNotNull(indices, "no gradient for " + name + " in grads.safetensors");
-        int width = shape[1];
-        float[] dense = new float[shape[0] * width], rows = values.toFloatArray();
+    /**
+     * A tensor stored sparsely as {@code sparse.<name>.indices} (rows) and {@code .values} over {@code background}
+     * (zeros for a gradient, the initial weights for a trained tensor): every other row is the background's.
+     */
+    static float[] sparse(Map<String, Tensor> file, String name, float[] background, int width) {
+        Tensor indices = file.get("sparse." + name + ".indices"), values = file.get("sparse." + name + ".values");
+        assertNotNull(indices, "no " + name + " in the file");
+        float[] dense = background.clone(), rows = values.toFloatArray();
         long[] at = indices.toLongArray();
         for (int i = 0; i < at.length; i++) System.arraycopy(rows, i * width, dense, (int) at[i] * width, width);
         return dense;

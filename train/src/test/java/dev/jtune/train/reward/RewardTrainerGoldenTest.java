@@ -92,7 +92,7 @@ class RewardTrainerGoldenTest {
             String name = e.getKey();
             float[] actual = e.getValue().value().toFloatArray();
             float[] expected = trained.containsKey(name) ? trained.get(name).toFloatArray()
-                    : sparseOver(initial.get(name), trained, name);
+                    : RewardGoldenTest.sparse(trained, name, initial.get(name).toFloatArray(), initial.get(name).shape()[1]);
             int from = 0, to = 0;
             if (name.equals("transformer.ln_f.bias")) {
                 to = actual.length;
@@ -149,15 +149,6 @@ class RewardTrainerGoldenTest {
         long[] out = new long[ids.length];
         for (int i = 0; i < ids.length; i++) out[i] = ids[i];
         return out;
-    }
-
-    private static float[] sparseOver(Tensor initial, Map<String, Tensor> trained, String name) {
-        float[] dense = initial.toFloatArray();
-        int width = initial.shape()[1];
-        long[] at = trained.get("sparse." + name + ".indices").toLongArray();
-        float[] rows = trained.get("sparse." + name + ".values").toFloatArray();
-        for (int i = 0; i < at.length; i++) System.arraycopy(rows, i * width, dense, (int) at[i] * width, width);
-        return dense;
     }
 
     private static long[] longs(JsonNode list) {
