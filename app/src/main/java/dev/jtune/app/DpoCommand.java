@@ -86,11 +86,8 @@ final class DpoCommand implements Callable<Integer> {
     @Option(names = "--precompute-ref-log-probs", description = "Run the reference once over the data before training.")
     boolean precomputeRefLogProbs;
 
-    @Option(names = "--pad-to-multiple-of", description = "Pad batches to a multiple of this many tokens.")
-    Integer padToMultipleOf;
-
-    @Option(names = "--keep-dropout", description = "Train with the model's dropout (TRL's disable_dropout=False).")
-    boolean keepDropout;
+    @Mixin
+    PreferenceOptions preference;
 
     @Mixin
     TrainingArgumentsOptions training;
@@ -126,7 +123,7 @@ final class DpoCommand implements Callable<Integer> {
                     : AutoModelForCausalLM.copyOf(base));
         }
         DPOConfig config = new DPOConfig(args, beta, lossType, labelSmoothing, maxLength > 0 ? maxLength : null,
-                truncationMode, precomputeRefLogProbs, !keepDropout, padToMultipleOf);
+                truncationMode, precomputeRefLogProbs, !preference.keepDropout, preference.padToMultipleOf);
         Dataset train = TrainingOutputs.read(data), eval = evalData == null ? null : TrainingOutputs.read(evalData);
         DPOTrainer trainer;
         try {

@@ -50,11 +50,8 @@ final class RewardTrainCommand implements Callable<Integer> {
     @Option(names = "--center-rewards-coefficient", description = "Add coef * mean((r_chosen + r_rejected)^2) (TRL suggests 0.01).")
     Double centerRewardsCoefficient;
 
-    @Option(names = "--pad-to-multiple-of", description = "Pad batches to a multiple of this many tokens.")
-    Integer padToMultipleOf;
-
-    @Option(names = "--keep-dropout", description = "Train with the model's dropout (TRL's disable_dropout=False).")
-    boolean keepDropout;
+    @Mixin
+    PreferenceOptions preference;
 
     @Mixin
     TrainingArgumentsOptions training;
@@ -68,7 +65,7 @@ final class RewardTrainCommand implements Callable<Integer> {
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
         SequenceClassificationModel reward = AutoModelForSequenceClassification.fromPretrained(model, 1, args.seed());
         RewardConfig config = new RewardConfig(args, maxLength > 0 ? maxLength : null, centerRewardsCoefficient,
-                !keepDropout, null, padToMultipleOf);
+                !preference.keepDropout, null, preference.padToMultipleOf);
         Dataset train = TrainingOutputs.read(data), eval = evalData == null ? null : TrainingOutputs.read(evalData);
         RewardTrainer trainer;
         try {
