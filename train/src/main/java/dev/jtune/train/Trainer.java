@@ -355,7 +355,10 @@ public final class Trainer {
         return new PredictionOutput(result.predictions(), result.labels(), metrics);
     }
 
-    /** Writes the model ({@code model.safetensors}, {@code config.json}) and {@code training_args.json} to {@code dir}. */
+    /**
+     * Writes the model ({@code model.safetensors}, {@code config.json}; for a {@code PeftModel} the adapter folder,
+     * {@code adapter_model.safetensors} and {@code adapter_config.json}) and {@code training_args.json} to {@code dir}.
+     */
     public void saveModel(Path dir) throws IOException {
         model.savePretrained(dir);
         args.save(dir.resolve(TrainerCheckpoint.TRAINING_ARGS));
