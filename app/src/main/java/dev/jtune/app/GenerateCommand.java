@@ -2,11 +2,9 @@ package dev.jtune.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.Generation;
 import dev.jtune.nn.GenerationConfig;
 import dev.jtune.nn.PreTrainedCausalLM;
-import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,8 +18,13 @@ import picocli.CommandLine.Option;
         description = "Continue a prompt with a causal LM, streaming the text (greedy by default).")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Hugging Face model folder.")
+    @Option(names = "--model", description = "Hugging Face model folder; with --adapter, the base "
+            + "(default: the adapter's base_model_name_or_path).")
     Path model;
+
+    @Option(names = "--adapter", description = "A LoRA adapter folder (PEFT's layout) to apply on the model; its tokenizer, "
+            + "when it has one, replaces the model's.")
+    Path adapter;
 
     @Option(names = "--prompt", required = true, description = "The text to continue.")
     String prompt;
@@ -52,9 +55,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(model);
-        Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
-        TokenizerFit.check(tokenizer, lm, model);
+        AdapterLoading.Loaded loaded = AdapterLoading.load(model, adapter, false);
+        PreTrainedCausalLM lm = loaded.model();
+        Tokenizer tokenizer = loaded.tokenizer();
         int[] promptIds = tokenizer.encode(prompt);
         Integer eos = tokenizer.eosTokenId();
         boolean sample = !greedy && (temperature != null || topK != null || topP != null);
