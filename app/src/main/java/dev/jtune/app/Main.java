@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, TokenizeCommand.class,
                 EvaluateCommand.class, GenerateCommand.class, FinetuneCommand.class, MergeCommand.class, RewardTrainCommand.class,
                 ScoreCommand.class, DemoCommand.class},
-        footer = {"", "Also: ./jtune test (the test suite), ./jtune bench NAME (benchmarks: matmul, tokenize, gpt2-step)."})
+        footer = {"", "Also: ./jtune test (the test suite), ./jtune bench NAME (benchmarks: matmul, tokenize, gpt2-step, llama-lora-step, ...)."})
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Merge a LoRA adapter (PEFT's adapter_config.json + adapter_model.safetensors) into its base model "
                 + "and save a plain checkpoint in the base's layout (config.json, model.safetensors) with the tokenizer.",
-            "Each adapted weight becomes W + B A lora_alpha/r; the result computes what base + adapter computed."})
+            "Each adapted weight becomes W + B A scaling (lora_alpha / r, or / sqrt(r) with rsLoRA); the result computes "
+                    + "what base + adapter computed."})
 final class MergeCommand implements Callable<Integer> {
 
     @Option(names = "--model", description = "The base model folder (default: the adapter's base_model_name_or_path).")
