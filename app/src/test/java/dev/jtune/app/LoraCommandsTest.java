@@ -106,13 +106,14 @@ class LoraCommandsTest {
     }
 
     @Test
-    void finetuneContinuesAnAdapterAndGenerateTakesOne() throws Exception {
+    void finetuneContinuesAnAdapterOnABf16BaseAndGenerateTakesOne() throws Exception {
         Path ref = SharedFixtures.file("fixtures/ref/lora-gpt2/adapter");
         Path data = dir.resolve("train.jsonl");
         Files.writeString(data, "{\"text\": \"hello there world, and more words\"}\n{\"text\": \"a second row of text\"}\n");
         Path out = dir.resolve("continued");
         assertEquals(0, run("finetune", "--adapter", ref.toString(), "--data", data.toString(), "--output-dir",
-                out.toString(), "--max-steps", "2", "--learning-rate", "1e-2", "--save-strategy", "no", "--disable-tqdm"),
+                out.toString(), "--max-steps", "2", "--learning-rate", "1e-2", "--save-strategy", "no", "--disable-tqdm",
+                "--base-dtype", "bf16"),
                 err.toString());
         JsonNode config = new ObjectMapper().readTree(out.resolve("adapter_config.json").toFile());
         assertEquals(4, config.get("r").asInt(), "the adapter's own configuration");
