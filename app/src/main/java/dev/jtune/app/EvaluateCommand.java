@@ -2,9 +2,7 @@ package dev.jtune.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.PreTrainedCausalLM;
-import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Padding;
 import dev.jtune.tokenizer.Tokenizer;
 import dev.jtune.tokenizer.Truncation;
@@ -29,7 +27,7 @@ import picocli.CommandLine.Option;
  * {@code ./jtune evaluate --model DIR --data FILE}: the token-weighted mean cross-entropy of a causal LM over the rows
  * of a JSONL file, each row one sequence (its text, or its own {@code input_ids} when it has them), with its
  * perplexity; with a template and a label column, also the label accuracy and macro recall. Both go through the
- * trainer's evaluation loop ({@link Evaluation}).
+ * trainer's evaluation loop ({@link Evaluation}). With {@code --adapter DIR} the model is the base with a LoRA adapter.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Mean next-token loss and perplexity of a model over JSONL rows (each row one sequence).")
@@ -37,6 +35,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions modelOptions;
+
+    @Option(names = "--adapter", description = "A LoRA adapter folder (PEFT's layout) to apply on the model; its tokenizer, "
+            + "when it has one, replaces the model's.")
+    Path adapter;
 
     @Option(names = "--data", required = true,
             description = "JSONL (or CSV) file, one sequence per row: a text, or already tokenized input_ids.")
@@ -60,9 +62,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path model = modelOptions.folder();
-        PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(model);
-        Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
-        TokenizerFit.check(tokenizer, lm, model);
+        AdapterLoading.Loaded loaded = AdapterLoading.load(model, adapter, false);
+        model = loaded.baseDir();
+        PreTrainedCausalLM lm = loaded.model();
+        Tokenizer tokenizer = loaded.tokenizer();
         Dataset rows = Datasets.read(data.toString().endsWith(".csv") ? "csv" : "json", List.of(data));
         if (rows.size() == 0) throw new IllegalArgumentException(data + ": nothing to evaluate (no rows)");
         String template = textTemplate != null ? textTemplate.replace("\\n", "\n") : "{" + textField + "}";

@@ -2,8 +2,11 @@ package dev.jtune.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jtune.core.DType;
 import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.peft.LoraConfig;
+import dev.jtune.nn.peft.PeftModel;
 import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Padding;
 import dev.jtune.tokenizer.Tokenizer;
@@ -29,8 +32,9 @@ import java.util.Map;
 /**
  * The seed walkthrough, step by step: load the data, the pretrained model and its tokenizer, add a {@code [PAD]}
  * token and resize the embeddings, tokenize with a batched map (rows with their own {@code input_ids} are used as
- * they are), train with the {@link Trainer}, evaluate (loss, and
- * label accuracy before and after when there is a label column), and save everything in the Hugging Face layout.
+ * they are), train with the {@link Trainer} (every weight, or LoRA adapters on a frozen base), evaluate (loss, and
+ * label accuracy before and after when there is a label column), and save everything in the Hugging Face layout
+ * (a LoRA run: PEFT's adapter folder).
  *
  * <p>Under {@code mpirun} every rank loads and tokenizes the data and trains its share; rank 0 alone logs, measures
  * the label accuracy and writes the files (the others wait for it without spinning).
@@ -45,12 +49,12 @@ final class FineTuning {
      * @param padding     "max_length" or "longest"
      */
     record Plan(Path modelDir, DatasetDict data, String template, String labelColumn, int maxLength, String padding,
-                TrainingArguments args, Chat chat) {
+                TrainingArguments args, Chat chat, Lora lora) {
 
-        /** A plan for text data (no chat options). */
+        /** A plan for full fine-tuning on text data. */
         Plan(Path modelDir, DatasetDict data, String template, String labelColumn, int maxLength, String padding,
              TrainingArguments args) {
-            this(modelDir, data, template, labelColumn, maxLength, padding, args, Chat.NONE);
+            this(modelDir, data, template, labelColumn, maxLength, padding, args, Chat.NONE, Lora.NONE);
         }
     }
 
@@ -64,6 +68,18 @@ final class FineTuning {
         static final Chat NONE = new Chat(null, false);
     }
 
+    /**
+     * LoRA instead of full fine-tuning: a new adapter ({@code config}), or one to continue ({@code adapter}), with the
+     * frozen base in {@code baseDtype}; {@link #NONE} for full fine-tuning.
+     */
+    record Lora(LoraConfig config, Path adapter, DType baseDtype) {
+        static final Lora NONE = new Lora(null, null, DType.F32);
+
+        boolean enabled() {
+            return config != null || adapter != null;
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private FineTuning() {}
@@ -73,14 +89,25 @@ final class FineTuning {
         Path out = Path.of(plan.args().outputDir());
         Files.createDirectories(out);
         long start = System.nanoTime();
-        Tokenizer tokenizer = AutoTokenizer.fromPretrained(plan.modelDir());
-        PreTrainedCausalLM model = AutoModelForCausalLM.fromPretrained(plan.modelDir());
-        if (tokenizer.padToken() == null) tokenizer.addSpecialTokens(Map.of("pad_token", "[PAD]"));
-        model.resizeTokenEmbeddings(tokenizer.size());
-        TokenizerFit.check(tokenizer, model, plan.modelDir());
-        model.setPadTokenId(tokenizer.padTokenId());  // saved in config.json; the trainer's collator pads with it
+        Lora lora = plan.lora();
+        Path tokenizerDir = AdapterLoading.tokenizerDir(plan.modelDir(), lora.adapter());
+        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(plan.modelDir());
+        Tokenizer tokenizer = AutoTokenizer.fromPretrained(tokenizerDir);
+        if (lora.adapter() != null) loaded = PeftModel.fromPretrained(loaded, lora.adapter(), true);
+        boolean padAdded = tokenizer.padToken() == null;
+        if (padAdded) tokenizer.addSpecialTokens(Map.of("pad_token", "[PAD]"));
+        loaded.resizeTokenEmbeddings(tokenizer.size());  // before the adapters, which then save the resized embeddings
+        TokenizerFit.check(tokenizer, loaded, tokenizerDir);
+        loaded.setPadTokenId(tokenizer.padTokenId());  // saved in config.json; the trainer's collator pads with it
+        PreTrainedCausalLM model = lora.config() != null ? PeftModel.getPeftModel(loaded, lora.config()) : loaded;
+        if (model instanceof PeftModel peft && lora.baseDtype() != DType.F32) peft.frozenBaseTo(lora.baseDtype());
         log("model %s: %.2fM parameters, vocabulary %d (pad token %s = %d)", plan.modelDir(),
                 model.numParameters() / 1e6, tokenizer.size(), tokenizer.padToken(), tokenizer.padTokenId());
+        if (model instanceof PeftModel peft) {
+            log("LoRA r %d on %d layers (%s), base in %s: %s", peft.peftConfig().r(), peft.loraLayers().size(),
+                    String.join(",", peft.peftConfig().targetModules().names()), lora.baseDtype(),
+                    peft.trainableParametersSummary());
+        }
 
         Padding padding = plan.padding().equals("max_length") ? Padding.maxLength(plan.maxLength()) : Padding.longest();
         Truncation truncation = Truncation.maxLength(plan.maxLength());
@@ -124,13 +151,16 @@ final class FineTuning {
         }
         metrics.put("total_runtime_s", (System.nanoTime() - start) / 1e9);  // loading to evaluation, not just training
 
-        trainer.saveModel(out);
-        tokenizer.savePretrained(out);
+        trainer.saveModel(out);  // a LoRA model: the adapter folder, PEFT's layout
+        // beside an adapter, the tokenizer only when it is not the base's (a [PAD] added), as PEFT's examples save it
+        boolean saveTokenizer = !lora.enabled() || padAdded || !tokenizerDir.equals(plan.modelDir());
+        if (saveTokenizer) tokenizer.savePretrained(out);
         if (chatTemplate != null) Files.writeString(out.resolve(ChatTemplate.TEMPLATE_FILE), chatTemplate.source());
         trainer.state().save(out.resolve("trainer_state.json"));
         JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("metrics.json").toFile(), metrics);
         plotLoss(trainer, out.resolve("loss_curve.png"), "fine-tuning loss");
-        log("saved the model, tokenizer, trainer_state.json, metrics.json and loss_curve.png in %s", out);
+        log("saved the %s, %strainer_state.json, metrics.json and loss_curve.png in %s",
+                lora.enabled() ? "adapter" : "model", saveTokenizer ? "tokenizer, " : "", out);
         return metrics;
     }
 

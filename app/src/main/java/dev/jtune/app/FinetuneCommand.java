@@ -11,16 +11,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code ./jtune finetune --model DIR --data DIR_OR_FILE --output-dir DIR [training flags]}: the seed walkthrough. */
+/**
+ * {@code ./jtune finetune --model DIR --data DIR_OR_FILE --output-dir DIR [training flags] [LoRA flags]}: the seed
+ * walkthrough, with full fine-tuning or LoRA.
+ */
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         optionListHeading = "%nModel, data and output:%n",
         description = {"Fine-tune a pretrained causal LM on JSONL/CSV data with the Trainer, then evaluate and save it.",
             "A directory for --data holds train.jsonl and validation.jsonl (or .csv); a single file is a train split.",
-            "Rows with a \"messages\" column (role/content objects) are formatted with the model's chat template."})
+            "Rows with a \"messages\" column (role/content objects) are formatted with the model's chat template.",
+            "With --lora-r, only LoRA adapters train and the output is PEFT's adapter folder (adapter_config.json, "
+                    + "adapter_model.safetensors): ./jtune merge turns it into a plain model; evaluate and generate "
+                    + "take it with --adapter."})
 final class FinetuneCommand implements Callable<Integer> {
 
     @Mixin
@@ -60,6 +67,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     TrainingArgumentsOptions training;
 
+    @ArgGroup(validate = false, heading = "%nLoRA (PEFT adapters on a frozen base):%n", order = 3)
+    LoraOptions lora = new LoraOptions();
+
     @Override
     public Integer call() throws IOException {
         if (!padding.equals("longest") && !padding.equals("max_length")) {
@@ -67,8 +77,10 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         String template = textTemplate != null ? textTemplate.replace("\\n", "\n") : "{" + textField + "}";
         TrainingArguments args = training.toArguments();
-        FineTuning.run(new FineTuning.Plan(modelOptions.folder(), load(), template, labelColumn, maxLength, padding, args,
-                new FineTuning.Chat(chatTemplate, assistantOnlyLoss)));
+        Path base = AdapterLoading.baseDir(modelOptions.folder(), lora.adapter);
+        FineTuning.Lora plan = new FineTuning.Lora(lora.config(base), lora.adapter, lora.baseDtype());
+        FineTuning.run(new FineTuning.Plan(base, load(), template, labelColumn, maxLength, padding, args,
+                new FineTuning.Chat(chatTemplate, assistantOnlyLoss), plan));
         return 0;
     }
 

@@ -2,11 +2,9 @@ package dev.jtune.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.Generation;
 import dev.jtune.nn.GenerationConfig;
 import dev.jtune.nn.PreTrainedCausalLM;
-import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Tokenizer;
 import dev.jtune.tokenizer.chat.ChatTemplate;
 import java.io.IOException;
@@ -30,6 +28,10 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions modelOptions;
+
+    @Option(names = "--adapter", description = "A LoRA adapter folder (PEFT's layout) to apply on the model; its tokenizer, "
+            + "when it has one, replaces the model's.")
+    Path adapter;
 
     @Option(names = "--prompt", required = true, description = "The text to continue.")
     String prompt;
@@ -67,12 +69,11 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path model = modelOptions.folder();
-        PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(model);
-        Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
-        TokenizerFit.check(tokenizer, lm, model);
-        String text = chat ? template(model).apply(List.of(Map.of("role", "user", "content", prompt)), true, tokenizer)
-                : prompt;
+        AdapterLoading.Loaded loaded = AdapterLoading.load(modelOptions.folder(), adapter, false);
+        PreTrainedCausalLM lm = loaded.model();
+        Tokenizer tokenizer = loaded.tokenizer();
+        String text = chat ? template(loaded.tokenizerDir()).apply(List.of(Map.of("role", "user", "content", prompt)), true,
+                tokenizer) : prompt;
         int[] promptIds = chat ? tokenizer.encode(text, false) : tokenizer.encode(prompt);  // the template has the BOS
         Integer eos = tokenizer.eosTokenId();
         boolean sample = !greedy && (temperature != null || topK != null || topP != null);

@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
         version = "jtune 0.1.0",
         description = "Fine-tune causal language models in pure Java.",
         subcommands = {CommandLine.HelpCommand.class, InfoCommand.class, TokenizeCommand.class,
-                EvaluateCommand.class, GenerateCommand.class, FinetuneCommand.class, RewardTrainCommand.class,
-                ScoreCommand.class, DpoCommand.class, DemoCommand.class},
-        footer = {"", "Also: ./jtune test (the test suite), ./jtune bench NAME (benchmarks: matmul, tokenize, gpt2-step)."})
+                EvaluateCommand.class, GenerateCommand.class, FinetuneCommand.class, MergeCommand.class,
+                RewardTrainCommand.class, ScoreCommand.class, DpoCommand.class, DemoCommand.class},
+        footer = {"", "Also: ./jtune test (the test suite), ./jtune bench NAME (benchmarks: matmul, tokenize, gpt2-step, "
+                + "llama-lora-step, rlhf-step, ...)."})
 public final class Main implements Callable<Integer> {
 
     /**

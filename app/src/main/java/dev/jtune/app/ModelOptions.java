@@ -11,18 +11,19 @@ import picocli.CommandLine.Option;
  */
 final class ModelOptions {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR|REPO",
+    @Option(names = "--model", paramLabel = "DIR|REPO",
             description = "Model folder (config.json, model.safetensors, tokenizer) or a Hugging Face repository id such "
                     + "as Qwen/Qwen2.5-0.5B: taken from the Hugging Face cache, downloaded into it when missing "
-                    + "(HF_TOKEN for private or gated models; HF_HUB_OFFLINE=1: the cache only).")
+                    + "(HF_TOKEN for private or gated models; HF_HUB_OFFLINE=1: the cache only). With --adapter, the "
+                    + "base (default: the adapter's base_model_name_or_path).")
     String model;
 
     @Option(names = "--revision", paramLabel = "REV",
             description = "Branch, tag or commit of a repository id (default: main).")
     String revision;
 
-    /** The folder holding the model's files (a cache snapshot for a repository id). */
+    /** The folder holding the model's files (a cache snapshot for a repository id), or null when none was given. */
     Path folder() throws IOException {
-        return HubModels.resolve(model, revision, new DownloadProgress());
+        return model == null ? null : HubModels.resolve(model, revision, new DownloadProgress());
     }
 }

@@ -4,6 +4,7 @@ import dev.jtune.bench.matmul.MatmulHarness;
 import dev.jtune.bench.memory.BandwidthHarness;
 import dev.jtune.bench.model.GenerateHarness;
 import dev.jtune.bench.model.Gpt2StepHarness;
+import dev.jtune.bench.model.LlamaLoraStepHarness;
 import dev.jtune.bench.ops.AttentionHarness;
 import dev.jtune.bench.tokenize.TokenizeHarness;
 import dev.jtune.core.backend.Backends;
@@ -25,6 +26,7 @@ public final class BenchMain {
         BENCHMARKS.put("tokenize", TokenizeHarness::main);
         BENCHMARKS.put("gpt2-step", Gpt2StepHarness::main);
         BENCHMARKS.put("rlhf-step", dev.jtune.bench.model.RlhfStepHarness::main);
+        BENCHMARKS.put("llama-lora-step", LlamaLoraStepHarness::main);
         BENCHMARKS.put("attention", AttentionHarness::main);
         BENCHMARKS.put("generate", GenerateHarness::main);
         BENCHMARKS.put("bandwidth", BandwidthHarness::main);

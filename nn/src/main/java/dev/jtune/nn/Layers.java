@@ -11,6 +11,14 @@ public final class Layers {
 
     private Layers() {}
 
+    /**
+     * Whether a layer's weight is a frozen BF16/F16 one (a LoRA base in bf16) with a frozen bias: it then multiplies
+     * through {@link FrozenMatmul}, which keeps no F32 copy of the weight for backward.
+     */
+    private static boolean frozenHalf(Parameter weight, Parameter bias) {
+        return !weight.value().dtype().isCompute() && !weight.requiresGrad() && (bias == null || !bias.requiresGrad());
+    }
+
     /** A weight initialised like transformers' {@code _init_weights}: normal(0, std). */
     public static Tensor normal(Generator g, double std, int... shape) {
         return Tensor.randn(g, DType.F32, shape).mul(std);
@@ -36,7 +44,8 @@ public final class Layers {
         }
 
         public Tensor forward(Tensor x) {
-            Tensor y = Functional.linear(x, weight.computeValue(), bias == null ? null : bias.computeValue());
+            Tensor y = frozenHalf(weight, bias) ? FrozenMatmul.apply(x, weight.value(), bias == null ? null : bias.value(), true)
+                    : Functional.linear(x, weight.computeValue(), bias == null ? null : bias.computeValue());
             return Adapter.apply(adapter, x, y);
         }
 
@@ -66,7 +75,8 @@ public final class Layers {
         }
 
         public Tensor forward(Tensor x) {
-            Tensor y = LinearAlgebra.addmm(bias.computeValue(), x, weight.computeValue());  // x @ W + b, one op
+            Tensor y = frozenHalf(weight, bias) ? FrozenMatmul.apply(x, weight.value(), bias.value(), false)
+                    : LinearAlgebra.addmm(bias.computeValue(), x, weight.computeValue());  // x @ W + b, one op
             return Adapter.apply(adapter, x, y);
         }
 
@@ -75,7 +85,9 @@ public final class Layers {
          * (GPT-2's c_fc bias inside its GELU).
          */
         public Tensor forwardWithoutBias(Tensor x) {
-            return Adapter.apply(adapter, x, x.matmul(weight.computeValue()));
+            Tensor y = frozenHalf(weight, null) ? FrozenMatmul.apply(x, weight.value(), null, false)
+                    : x.matmul(weight.computeValue());
+            return Adapter.apply(adapter, x, y);
         }
 
         /** The adapter added to this layer's output, or null. */

@@ -426,7 +426,8 @@ public final class Trainer {
     }
 
     /**
-     * Writes the model ({@code model.safetensors}, {@code config.json}) and {@code training_args.json} to {@code dir};
+     * Writes the model ({@code model.safetensors}, {@code config.json}; for a {@code PeftModel} the adapter folder,
+     * {@code adapter_model.safetensors} and {@code adapter_config.json}) and {@code training_args.json} to {@code dir};
      * only on rank 0 when data-parallel.
      */
     public void saveModel(Path dir) throws IOException {

@@ -7,6 +7,7 @@ import dev.jtune.core.io.SafetensorsWriter;
 import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.Module;
 import dev.jtune.nn.PreTrainedModel;
+import dev.jtune.nn.peft.PeftModel;
 import dev.jtune.train.optim.AdamW;
 import dev.jtune.train.optim.LRScheduler;
 import java.io.IOException;
@@ -22,7 +23,9 @@ import java.util.Set;
 
 /**
  * What a checkpoint directory holds and how it is read back: {@code model.safetensors} + {@code config.json} (the
- * model, loadable on its own), {@code optimizer.safetensors} (AdamW's moments and step counts),
+ * model, loadable on its own) or, for a {@link PeftModel}, the adapter folder's {@code adapter_model.safetensors} +
+ * {@code adapter_config.json} (as transformers' Trainer saves a PEFT model; the frozen base is not saved),
+ * {@code optimizer.safetensors} (AdamW's moments and step counts, for the trainable parameters only),
  * {@code scheduler.json}, {@code rng_state.json} (the dropout generator), {@code data_state.json} ({@link LoopState}),
  * {@code training_args.json} and, last, {@code trainer_state.json}.
  */
@@ -40,7 +43,7 @@ final class TrainerCheckpoint {
     static LinkedHashMap<String, CheckpointIO.Part> parts(PreTrainedModel model, AdamW optimizer, LRScheduler scheduler,
                                                           LoopState loop, TrainerState state, TrainingArguments args) {
         LinkedHashMap<String, CheckpointIO.Part> parts = new LinkedHashMap<>();
-        parts.put("model.safetensors", model::savePretrained);
+        parts.put(weightsFile(model), model::savePretrained);
         parts.put(OPTIMIZER, dir -> {
             SafetensorsWriter w = new SafetensorsWriter().metadata("format", "jtune-adamw");
             for (var e : optimizer.stateDict().entrySet()) {
@@ -68,7 +71,7 @@ final class TrainerCheckpoint {
 
     /** Restores the model, optimizer, scheduler and generator from {@code dir}; returns the loop state. */
     static LoopState restore(Path dir, PreTrainedModel model, AdamW optimizer, LRScheduler scheduler) throws IOException {
-        for (String f : List.of("model.safetensors", OPTIMIZER, SCHEDULER, RNG_STATE, DATA_STATE, CheckpointIO.COMPLETE_MARKER)) {
+        for (String f : List.of(weightsFile(model), OPTIMIZER, SCHEDULER, RNG_STATE, DATA_STATE, CheckpointIO.COMPLETE_MARKER)) {
             if (!Files.isRegularFile(dir.resolve(f))) throw new NoSuchFileException(dir.resolve(f).toString(), null,
                     "incomplete checkpoint: missing " + f);
         }
@@ -89,11 +92,26 @@ final class TrainerCheckpoint {
         return TrainingArguments.JSON.treeToValue(readJson(dir.resolve(DATA_STATE)), LoopState.class);
     }
 
+    /** The file holding a checkpoint's weights: the adapter's for a {@link PeftModel}, else the model's. */
+    static String weightsFile(PreTrainedModel model) {
+        return model instanceof PeftModel ? PeftModel.WEIGHTS_NAME : "model.safetensors";
+    }
+
     /**
      * Loads the weights saved in {@code dir} into {@code model}; every parameter must be there with its shape
-     * (a tied weight is stored once, under its first name).
+     * (a tied weight is stored once, under its first name). For a {@link PeftModel} these are the adapter's tensors,
+     * loaded onto the base it already has (transformers' Trainer calls {@code load_adapter}).
      */
     static void loadWeights(Path dir, PreTrainedModel model) throws IOException {
+        if (model instanceof PeftModel peft) {
+            Path file = dir.resolve(PeftModel.WEIGHTS_NAME);
+            try {
+                peft.loadAdapterStateDict(Checkpoints.loadFile(file));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": checkpoint does not fit the model: " + e.getMessage(), e);
+            }
+            return;
+        }
         Map<String, Tensor> saved = Checkpoints.loadTensors(dir);
         Module.LoadResult result;
         try {

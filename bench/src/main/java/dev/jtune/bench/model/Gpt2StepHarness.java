@@ -3,6 +3,7 @@ package dev.jtune.bench.model;
 import static dev.jtune.bench.Measure.median;
 import static dev.jtune.bench.Measure.peakRssGiB;
 
+import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
@@ -10,15 +11,18 @@ import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.nn.CausalLMOutput;
 import dev.jtune.nn.gpt2.GPT2Config;
+import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import dev.jtune.train.optim.AdamW;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code ./jtune bench gpt2-step [--config 124m|16m|tweet] [--steps N] [--threads N]}: the side-by-side counterpart of
+ * {@code ./jtune bench gpt2-step [--config 124m|16m|tweet] [--steps N] [--threads N] [--lora-r R
+ * [--lora-target-modules c_attn,...] [--base-dtype bf16|f32]]}: the side-by-side counterpart of
  * {@code shared/tools/torch_gpt2_bench.py}: a randomly initialised GPT-2 (no dropout), random tokens, and the median
- * time of the forward pass alone and of a training step (forward, backward, AdamW update), plus the peak RSS.
+ * time of the forward pass alone and of a training step (forward, backward, AdamW update), plus the peak RSS. With
+ * {@code --lora-r} only LoRA adapters train (alpha 2r, default target c_attn) on a frozen base in bf16 (default).
  */
 public final class Gpt2StepHarness {
 
@@ -26,7 +30,9 @@ public final class Gpt2StepHarness {
 
     public static void main(String[] args) {
         String preset = "124m";
-        int steps = 10, batch = 0, seq = 0;  // 0: the preset's own
+        int steps = 10, batch = 0, seq = 0, loraR = 0;  // 0: the preset's own; no LoRA
+        List<String> targets = null;
+        DType baseDtype = DType.BF16;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> preset = args[++i];
@@ -34,8 +40,11 @@ public final class Gpt2StepHarness {
                 case "--threads" -> Parallel.setThreads(Integer.parseInt(args[++i]));
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--seq" -> seq = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (use --config 124m|16m|tweet, --steps N, --threads N, --batch B, --seq T)");
+                case "--lora-r" -> loraR = Integer.parseInt(args[++i]);
+                case "--lora-target-modules" -> targets = List.of(args[++i].split(","));
+                case "--base-dtype" -> baseDtype = LoraSetup.dtype(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --config 124m|16m|tweet,"
+                        + " --steps N, --threads N, --batch B, --seq T, --lora-r R, --lora-target-modules M,..., --base-dtype bf16|f32)");
             }
         }
         // 124m: L12 C768 NH12, B=4 T=64; 16m: L4 C256 NH4, B=8 T=128 (the two rows of the fixtures README);
@@ -51,14 +60,18 @@ public final class Gpt2StepHarness {
         if (t > config.nPositions()) {
             throw new IllegalArgumentException("--seq " + t + " exceeds the model's " + config.nPositions() + " positions");
         }
-        GPT2LMHeadModel model = new GPT2LMHeadModel(config.toBuilder().dropout(0).build(), 1);
+        PreTrainedCausalLM model = new GPT2LMHeadModel(config.toBuilder().dropout(0).build(), 1);
+        if (loraR > 0) {
+            model = LoraSetup.apply(model, loraR, targets, baseDtype);
+            System.gc();  // the random weights were drawn in f32: that copy is garbage now
+        }
         model.train(true);
         Generator g = new Generator(2);
         long[] ids = new long[b * t];
         for (int i = 0; i < ids.length; i++) ids[i] = g.nextInt(50257);
         Tensor input = Tensor.ofLongs(ids, b, t);
         // torch.optim.AdamW(lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0), as torch_gpt2_bench.py and llm.c
-        AdamW adam = new AdamW(List.of(new AdamW.ParamGroup(model.namedParameters(), 0)), 1e-4, 0.9, 0.999, 1e-8);
+        AdamW adam = LoraSetup.adamW(model);
         System.out.printf(Locale.ROOT, "gpt2-step %s: %.1fM parameters, B=%d T=%d, threads %d%n", preset,
                 model.numParameters() / 1e6, b, t, Parallel.threads());
 

@@ -38,6 +38,10 @@ public final class PeftModel extends PreTrainedCausalLM {
 
     /** The prefix of every saved tensor name. */
     public static final String PREFIX = "base_model.model.";
+    /** The weights file of an adapter folder (PEFT's {@code SAFETENSORS_WEIGHTS_NAME}). */
+    public static final String WEIGHTS_NAME = AdapterFiles.WEIGHTS;
+    /** The configuration file of an adapter folder (PEFT's {@code CONFIG_NAME}). */
+    public static final String CONFIG_NAME = LoraConfigJson.FILE;
 
     private final PreTrainedCausalLM base;
     private final LoraConfig config;
@@ -212,6 +216,42 @@ public final class PeftModel extends PreTrainedCausalLM {
         saved.forEach((name, p) -> out.put(PREFIX + name, p.value().detach()));
         if (embeddingLayers) AdapterFiles.embeddingNames(base).forEach((name, p) -> out.put(PREFIX + name, p.value().detach()));
         return out;
+    }
+
+    /**
+     * Copies the tensors of an adapter saved from this model ({@link #adapterStateDict}, as in
+     * {@code adapter_model.safetensors}) into its adapters, {@code modules_to_save} and embeddings, as PEFT's
+     * {@code set_peft_model_state_dict}: every adapter and {@code modules_to_save} tensor must be there, every key must
+     * name one of them (or an embedding) with its shape; nothing changes unless all fit. A trainer resumes from it.
+     */
+    public void loadAdapterStateDict(Map<String, Tensor> state) {
+        requireLoaded();
+        Map<String, Parameter> owned = new LinkedHashMap<>(), required = new LinkedHashMap<>();
+        loras.forEach((name, l) -> {
+            required.put(PREFIX + name + ".lora_A.weight", l.loraA());
+            required.put(PREFIX + name + ".lora_B.weight", l.loraB());
+        });
+        saved.forEach((name, p) -> required.put(PREFIX + name, p));
+        owned.putAll(required);
+        AdapterFiles.embeddingNames(base).forEach((name, p) -> owned.putIfAbsent(PREFIX + name, p));
+        for (var e : state.entrySet()) {
+            Parameter p = owned.get(e.getKey());
+            if (p == null) throw new IllegalArgumentException("loadAdapterStateDict: key " + e.getKey()
+                    + " names no adapter, module to save or embedding of this model");
+            if (!java.util.Arrays.equals(p.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("loadAdapterStateDict: key " + e.getKey() + " has shape "
+                        + e.getValue().shapeString() + " but the model's is " + java.util.Arrays.toString(p.shape()));
+            }
+        }
+        for (String key : required.keySet()) {
+            if (!state.containsKey(key)) throw new IllegalArgumentException("loadAdapterStateDict: lacks key " + key);
+        }
+        try (var noGrad = GradMode.noGrad()) {
+            state.forEach((key, t) -> {
+                Parameter p = owned.get(key);
+                p.set(t.to(p.value().dtype()).contiguous());
+            });
+        }
     }
 
     /**

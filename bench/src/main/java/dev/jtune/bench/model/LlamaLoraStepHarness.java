@@ -1,0 +1,86 @@
+package dev.jtune.bench.model;
+
+import static dev.jtune.bench.Measure.median;
+import static dev.jtune.bench.Measure.peakRssGiB;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Generator;
+import dev.jtune.core.MemoryScope;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.kernels.Parallel;
+import dev.jtune.nn.CausalLMOutput;
+import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.llama.LlamaConfig;
+import dev.jtune.nn.llama.LlamaForCausalLM;
+import dev.jtune.train.optim.AdamW;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code ./jtune bench llama-lora-step [--config qwen2.5-0.5b|llama-16m] [--lora-r R] [--lora-target-modules M,...]
+ * [--base-dtype bf16|f32] [--batch B] [--seq T] [--steps N] [--threads N]}: a Llama-family model built from a
+ * configuration with random weights, LoRA adapters (alpha 2r, PEFT's default q_proj,v_proj) on its frozen base (bf16
+ * by default), random tokens: the median time of a training step (forward, backward, AdamW on the adapters) and the
+ * peak RSS. The random model is drawn in f32 and then converted, so the peak includes that f32 copy (loading a bf16
+ * checkpoint would not need it); the RSS once the base is converted is printed too.
+ */
+public final class LlamaLoraStepHarness {
+
+    private LlamaLoraStepHarness() {}
+
+    public static void main(String[] args) {
+        String preset = "qwen2.5-0.5b";
+        int steps = 3, batch = 4, seq = 64, r = 8;
+        List<String> targets = null;
+        DType baseDtype = DType.BF16;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> preset = args[++i];
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--threads" -> Parallel.setThreads(Integer.parseInt(args[++i]));
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--seq" -> seq = Integer.parseInt(args[++i]);
+                case "--lora-r" -> r = Integer.parseInt(args[++i]);
+                case "--lora-target-modules" -> targets = List.of(args[++i].split(","));
+                case "--base-dtype" -> baseDtype = LoraSetup.dtype(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --config "
+                        + "qwen2.5-0.5b|llama-16m, --steps N, --threads N, --batch B, --seq T, --lora-r R, "
+                        + "--lora-target-modules M,..., --base-dtype bf16|f32)");
+            }
+        }
+        LlamaConfig config = switch (preset) {
+            // Qwen/Qwen2.5-0.5B's config.json: 494M parameters, tied embeddings, grouped-query attention (14 / 2 heads)
+            case "qwen2.5-0.5b" -> LlamaConfig.builder("qwen2").hiddenSize(896).intermediateSize(4864).numHiddenLayers(24)
+                    .numAttentionHeads(14).numKeyValueHeads(2).maxPositionEmbeddings(32768).rmsNormEps(1e-6)
+                    .ropeTheta(1_000_000).tieWordEmbeddings(true).bosTokenId(151643).eosTokenId(151643).build();
+            case "llama-16m" -> LlamaConfig.preset("llama-16m");
+            default -> throw new IllegalArgumentException("--config must be qwen2.5-0.5b or llama-16m, got " + preset);
+        };
+        long built = System.nanoTime();
+        PreTrainedCausalLM model = LoraSetup.apply(new LlamaForCausalLM(config, 1), r, targets, baseDtype);
+        System.gc();  // the f32 draw is garbage now: let the heap shrink before the steps
+        System.out.printf(Locale.ROOT, "llama-lora-step %s: %.1fM parameters, B=%d T=%d, threads %d; built in %.1f s, "
+                        + "peak RSS so far %.2f GiB%n", preset, model.numParameters() / 1e6, batch, seq, Parallel.threads(),
+                (System.nanoTime() - built) / 1e9, peakRssGiB());
+        model.train(true);
+        Generator g = new Generator(2);
+        long[] ids = new long[batch * seq];
+        for (int i = 0; i < ids.length; i++) ids[i] = g.nextInt(config.vocabSize());
+        Tensor input = Tensor.ofLongs(ids, batch, seq);
+        AdamW adam = LoraSetup.adamW(model);
+
+        double[] step = new double[steps];
+        for (int s = -1; s < steps; s++) {  // one warm-up step
+            long t0 = System.nanoTime();
+            try (var memory = MemoryScope.open()) {
+                CausalLMOutput out = model.forward(input, null, input);
+                out.loss().backward();
+            }
+            adam.step();
+            model.zeroGrad();
+            if (s >= 0) step[s] = (System.nanoTime() - t0) / 1e9;
+        }
+        System.out.printf(Locale.ROOT, "train step %.3f s (median of %d), peak RSS %.2f GiB%n", median(step), steps,
+                peakRssGiB());
+    }
+}

@@ -1,0 +1,15 @@
+package dev.jtune.core.kernels;
+
+/** Dtype conversions of flat arrays, one element at a time: the twins of {@code simd.SimdConvert}. */
+public final class ScalarConvert {
+
+    private ScalarConvert() {}
+
+    /**
+     * {@code out[i] = float(a[aOff + i])} for {@code from <= i < to}, where {@code a} holds bfloat16 bits: a bfloat16
+     * is the upper half of a float, so the conversion is exact (NaNs keep their payload).
+     */
+    public static void bf16ToF32(float[] out, short[] a, int aOff, int from, int to) {
+        for (int i = from; i < to; i++) out[i] = Float.intBitsToFloat(a[aOff + i] << 16);
+    }
+}

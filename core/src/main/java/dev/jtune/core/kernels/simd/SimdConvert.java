@@ -1,0 +1,37 @@
+package dev.jtune.core.kernels.simd;
+
+import dev.jtune.core.kernels.ScalarConvert;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vectorized dtype conversions over an output range. BF16 to F32 is what a frozen bf16 LoRA base pays on every use of
+ * each weight ({@code Parameter.computeValue}): {@code L} shorts are widened to ints, shifted into the upper half and
+ * read as floats, the same bits as {@link ScalarConvert#bf16ToF32}.
+ */
+public final class SimdConvert {
+
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Shorts of half the float vector's width: one load gives L lanes. */
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    private static final int L = F.length();
+
+    private SimdConvert() {}
+
+    /** {@code out[i] = float(a[aOff + i])} for {@code from <= i < to}, {@code a} holding bfloat16 bits. */
+    public static void bf16ToF32(float[] out, short[] a, int aOff, int from, int to) {
+        int i = from;
+        if (Simd.ENABLED) {
+            for (int end = from + F.loopBound(to - from); i < end; i += L) {
+                ShortVector bits = ShortVector.fromArray(S, a, aOff + i);
+                ((IntVector) bits.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats().intoArray(out, i);
+            }
+        }
+        ScalarConvert.bf16ToF32(out, a, aOff, i, to);
+    }
+}

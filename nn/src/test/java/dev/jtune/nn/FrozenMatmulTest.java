@@ -1,0 +1,67 @@
+package dev.jtune.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Generator;
+import dev.jtune.core.Tensor;
+import dev.jtune.nn.Layers.Conv1D;
+import dev.jtune.nn.Layers.Linear;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Linear or Conv1D whose frozen weight and bias are BF16 (through {@link FrozenMatmul}) computes the output and the
+ * input gradient of the same layer holding their exact F32 values, and gives the weight no gradient.
+ */
+class FrozenMatmulTest {
+
+    @Test
+    void aConv1DWithAFrozenBf16WeightMatchesItsF32Twin() {
+        Conv1D conv = new Conv1D(7, 5, new Generator(1), 0.5);
+        assertSameAsF32(conv.weight, conv.bias, conv::forward, 7, 5);
+    }
+
+    @Test
+    void aConv1DWithoutItsBiasMatchesItsF32Twin() {
+        Conv1D conv = new Conv1D(7, 5, new Generator(1), 0.5);
+        assertSameAsF32(conv.weight, conv.bias, conv::forwardWithoutBias, 7, 5);
+    }
+
+    @Test
+    void aLinearWithAFrozenBf16WeightMatchesItsF32Twin() {
+        Linear linear = new Linear(7, 5, true, new Generator(2), 0.5);
+        assertSameAsF32(linear.weight, linear.bias, linear::forward, 7, 5);
+    }
+
+    @Test
+    void aLinearWithoutBiasMatchesItsF32Twin() {
+        Linear linear = new Linear(9, 4, false, new Generator(2), 0.5);
+        assertSameAsF32(linear.weight, null, linear::forward, 9, 4);
+    }
+
+    private static void assertSameAsF32(Parameter weight, Parameter bias, Function<Tensor, Tensor> layer, int in, int out) {
+        Generator g = new Generator(5);
+        Tensor x = Tensor.randn(g, DType.F32, 2, 3, in).requiresGrad(true);
+        Tensor r = Tensor.randn(g, DType.F32, 2, 3, out);  // a random output weighting
+        weight.requiresGrad(false);
+        weight.set(weight.value().to(DType.BF16).to(DType.F32));  // values a bf16 holds exactly
+        if (bias != null) {
+            bias.requiresGrad(false);
+            bias.set(Tensor.randn(g, DType.F32, out).to(DType.BF16).to(DType.F32));
+        }
+        Tensor want = layer.apply(x);
+        want.mul(r).sum().backward();
+        float[] wantGrad = x.grad().toFloatArray();
+
+        x.setGrad(null);
+        weight.set(weight.value().to(DType.BF16));
+        if (bias != null) bias.set(bias.value().to(DType.BF16));
+        Tensor got = layer.apply(x);
+        got.mul(r).sum().backward();
+        assertArrayEquals(want.toFloatArray(), got.toFloatArray(), 1e-6f);
+        assertArrayEquals(wantGrad, x.grad().toFloatArray(), 1e-6f);
+        assertNull(weight.value().grad());
+    }
+}
