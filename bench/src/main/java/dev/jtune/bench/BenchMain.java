@@ -27,6 +27,7 @@ public final class BenchMain {
         BENCHMARKS.put("gpt2-step", Gpt2StepHarness::main);
         BENCHMARKS.put("rlhf-step", dev.jtune.bench.model.RlhfStepHarness::main);
         BENCHMARKS.put("llama-lora-step", LlamaLoraStepHarness::main);
+        BENCHMARKS.put("llama-load", dev.jtune.bench.model.LlamaLoadHarness::main);
         BENCHMARKS.put("attention", AttentionHarness::main);
         BENCHMARKS.put("generate", GenerateHarness::main);
         BENCHMARKS.put("bandwidth", BandwidthHarness::main);

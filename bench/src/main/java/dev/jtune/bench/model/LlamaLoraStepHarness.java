@@ -48,14 +48,7 @@ public final class LlamaLoraStepHarness {
                         + "--lora-target-modules M,..., --base-dtype bf16|f32)");
             }
         }
-        LlamaConfig config = switch (preset) {
-            // Qwen/Qwen2.5-0.5B's config.json: 494M parameters, tied embeddings, grouped-query attention (14 / 2 heads)
-            case "qwen2.5-0.5b" -> LlamaConfig.builder("qwen2").hiddenSize(896).intermediateSize(4864).numHiddenLayers(24)
-                    .numAttentionHeads(14).numKeyValueHeads(2).maxPositionEmbeddings(32768).rmsNormEps(1e-6)
-                    .ropeTheta(1_000_000).tieWordEmbeddings(true).bosTokenId(151643).eosTokenId(151643).build();
-            case "llama-16m" -> LlamaConfig.preset("llama-16m");
-            default -> throw new IllegalArgumentException("--config must be qwen2.5-0.5b or llama-16m, got " + preset);
-        };
+        LlamaConfig config = LlamaPresets.of(preset);
         long built = System.nanoTime();
         PreTrainedCausalLM model = LoraSetup.apply(new LlamaForCausalLM(config, 1), r, targets, baseDtype);
         System.gc();  // the f32 draw is garbage now: let the heap shrink before the steps
