@@ -3,6 +3,7 @@ package dev.jtune.bench.model;
 import static dev.jtune.bench.Measure.median;
 import static dev.jtune.bench.Measure.peakRssGiB;
 
+import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.kernels.Parallel;
@@ -30,7 +31,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code ./jtune bench rlhf-step --objective dpo|reward [--pairs B] [--seq T] [--lora-r R] [--steps N]}: one training
+ * {@code ./jtune bench rlhf-step --objective dpo|reward [--pairs B] [--seq T] [--lora-r R] [--base-dtype f32|bf16]
+ * [--steps N]}: one training
  * step of DPO or of a reward model on GPT-2 124M shapes (random weights, no dropout) with a LoRA adapter on
  * {@code c_attn} (PEFT's GPT-2 default), B preference pairs of T tokens per side: the median step time (forward,
  * backward, AdamW on the trainable tensors) and the peak RSS. DPO's reference is the policy with its adapter
@@ -43,6 +45,7 @@ public final class RlhfStepHarness {
     public static void main(String[] args) {
         String objectiveName = "dpo";
         int pairs = 4, seq = 64, rank = 8, steps = 5;
+        DType baseDtype = DType.F32;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--objective" -> objectiveName = args[++i];
@@ -51,12 +54,14 @@ public final class RlhfStepHarness {
                 case "--lora-r" -> rank = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--threads" -> Parallel.setThreads(Integer.parseInt(args[++i]));
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (use --objective dpo|reward, --pairs B, --seq T, --lora-r R, --steps N, --threads N)");
+                case "--base-dtype" -> baseDtype = LoraSetup.dtype(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --objective dpo|reward, "
+                        + "--pairs B, --seq T, --lora-r R, --base-dtype f32|bf16, --steps N, --threads N)");
             }
         }
         GPT2LMHeadModel base = new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1);
-        PeftModel peft = PeftModel.getPeftModel(base, LoraConfig.builder().r(rank).loraAlpha(2 * rank).build(), 2);
+        PeftModel peft = PeftModel.getPeftModel(base, LoraConfig.builder().r(rank).loraAlpha(2 * rank).build(), 2)
+                .frozenBaseTo(baseDtype);
         TrainingArguments args0 = TrainingArguments.builder().outputDir("unused").build();
         TrainingObjective objective;
         Module trained;
@@ -83,8 +88,9 @@ public final class RlhfStepHarness {
         });
         AdamW adam = new AdamW(List.of(new AdamW.ParamGroup(trainable, 0)), 1e-4, 0.9, 0.999, 1e-8);
         long trainableCount = trainable.values().stream().mapToLong(Parameter::numel).sum();
-        System.out.printf(Locale.ROOT, "rlhf-step %s: GPT-2 124M shapes, LoRA r %d on c_attn (%.2fM trainable), %d pairs x "
-                + "%d tokens, threads %d%n", objectiveName, rank, trainableCount / 1e6, pairs, seq, Parallel.threads());
+        System.out.printf(Locale.ROOT, "rlhf-step %s: GPT-2 124M shapes, LoRA r %d on c_attn (%.2fM trainable), %s base, "
+                + "%d pairs x %d tokens, threads %d%n", objectiveName, rank, trainableCount / 1e6, baseDtype, pairs, seq,
+                Parallel.threads());
         double[] times = new double[steps];
         for (int s = -2; s < steps; s++) {  // two warm-up steps
             long t0 = System.nanoTime();

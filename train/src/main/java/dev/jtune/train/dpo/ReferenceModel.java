@@ -1,5 +1,6 @@
 package dev.jtune.train.dpo;
 
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
 import dev.jtune.nn.Parameter;
@@ -67,7 +68,8 @@ public interface ReferenceModel {
     private static float[] run(PreTrainedCausalLM model, Tensor ids, Tensor mask, Tensor completion) {
         boolean training = model.isTraining();
         model.eval();
-        try (var noGrad = GradMode.noGrad()) {
+        // its own memory scope: the reference's [2B, T, V] logits are released before the policy's forward begins
+        try (var noGrad = GradMode.noGrad(); MemoryScope scope = MemoryScope.open()) {
             Tensor logits = model.logits(ids, mask, null, null);  // (2B, T, V)
             return CompletionLogProbs.sum(logits, ids, completion).toFloatArray();
         } finally {
