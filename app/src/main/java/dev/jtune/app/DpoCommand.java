@@ -2,6 +2,7 @@ package dev.jtune.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jtune.core.DType;
 import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.peft.LoraConfig;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,22 +51,6 @@ final class DpoCommand implements Callable<Integer> {
     @Option(names = "--eval-data", description = "Evaluation examples: eval_loss, eval_rewards/accuracies, ...")
     Path evalData;
 
-    @Option(names = "--adapter", description = "Continue this LoRA adapter folder (PEFT layout); the reference is a frozen copy of it.")
-    Path adapter;
-
-    @Option(names = "--lora-r", description = "Train a new LoRA adapter of this rank; the reference is the model with it disabled.")
-    Integer loraR;
-
-    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha (default: ${DEFAULT-VALUE}); scaling alpha / r.")
-    double loraAlpha;
-
-    @Option(names = "--lora-dropout", defaultValue = "0.0", description = "Dropout on the LoRA input (default: ${DEFAULT-VALUE}).")
-    double loraDropout;
-
-    @Option(names = "--lora-target-modules", split = ",",
-            description = "Module names the adapter targets (default: the architecture's, c_attn for GPT-2).")
-    List<String> loraTargetModules;
-
     @Option(names = "--ref-model", description = "A separate frozen reference model folder (full fine-tuning).")
     Path refModel;
 
@@ -89,12 +75,14 @@ final class DpoCommand implements Callable<Integer> {
     @Mixin
     PreferenceOptions preference;
 
+    @ArgGroup(validate = false, heading = "%nLoRA (PEFT adapters on a frozen base):%n", order = 3)
+    LoraOptions lora = new LoraOptions();
+
     @Mixin
     TrainingArgumentsOptions training;
 
     @Override
     public Integer call() throws IOException {
-        if (adapter != null && loraR != null) throw new IllegalArgumentException("--adapter and --lora-r exclude each other");
         ObjectNode trlDefaults = new ObjectMapper().createObjectNode().put("learning_rate", 1e-6).put("logging_steps", 10);
         TrainingArguments args = training.toArguments(trlDefaults);
         Path out = Path.of(args.outputDir());
@@ -104,19 +92,14 @@ final class DpoCommand implements Callable<Integer> {
         TokenizerFit.check(tokenizer, base, model);
         PreTrainedCausalLM policy;
         ReferenceModel reference;
-        if (adapter != null) {
-            PeftModel peft = PeftModel.fromPretrained(base, adapter, true);
+        LoraConfig loraConfig = lora.config(model);
+        if (lora.adapter != null || loraConfig != null) {
+            PeftModel peft = lora.adapter != null ? PeftModel.fromPretrained(base, lora.adapter, true)
+                    : PeftModel.getPeftModel(base, loraConfig, args.seed());
+            if (lora.baseDtype() != DType.F32) peft.frozenBaseTo(lora.baseDtype());
             policy = peft;
             reference = refModel != null ? ReferenceModel.frozen(AutoModelForCausalLM.fromPretrained(refModel))
-                    : ReferenceModel.adapterCopy(peft);
-        } else if (loraR != null) {
-            LoraConfig.Builder lora = LoraConfig.builder().r(loraR).loraAlpha(loraAlpha).loraDropout(loraDropout)
-                    .baseModelNameOrPath(model.toString());
-            if (loraTargetModules != null) lora.targetModules(loraTargetModules.toArray(String[]::new));
-            PeftModel peft = PeftModel.getPeftModel(base, lora.build(), args.seed());
-            policy = peft;
-            reference = refModel != null ? ReferenceModel.frozen(AutoModelForCausalLM.fromPretrained(refModel))
-                    : ReferenceModel.adapterDisabled(peft);
+                    : lora.adapter != null ? ReferenceModel.adapterCopy(peft) : ReferenceModel.adapterDisabled(peft);
         } else {
             policy = base;
             reference = ReferenceModel.frozen(refModel != null ? AutoModelForCausalLM.fromPretrained(refModel)
