@@ -10,7 +10,6 @@ import dev.jtune.core.testing.SharedFixtures;
 import dev.jtune.nn.AutoModelForSequenceClassification;
 import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.ConfigJson;
-import dev.jtune.nn.Parameter;
 import dev.jtune.nn.SequenceClassificationModel;
 import dev.jtune.train.IntervalStrategy;
 import dev.jtune.train.SamplingStrategy;
