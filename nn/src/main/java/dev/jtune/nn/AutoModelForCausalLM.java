@@ -1,6 +1,7 @@
 package dev.jtune.nn;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
@@ -29,7 +30,7 @@ public final class AutoModelForCausalLM {
         Path weights = Checkpoints.weightsFile(dir);
         Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
         CheckpointFit.checkSize(config, json, stored, weights);
-        PreTrainedCausalLM model = newModel(config, 0);
+        PreTrainedCausalLM model = emptyModel(config);
         Map<String, Tensor> state = new LinkedHashMap<>(model.checkpointToModelNames(stored));
         if (config.tieWordEmbeddings()) tieHead(state, model);
         CheckpointFit.check(model, json, state, weights);
@@ -54,7 +55,7 @@ public final class AutoModelForCausalLM {
      * for DPO); the copy trains independently of the original.
      */
     public static PreTrainedCausalLM copyOf(PreTrainedCausalLM model) {
-        PreTrainedCausalLM copy = newModel(model.config(), 0);
+        PreTrainedCausalLM copy = emptyModel(model.config());
         Map<String, Tensor> state = new LinkedHashMap<>();
         model.stateDict().forEach((name, t) -> state.put(name, t.clone()));
         copy.loadStateDict(state, true);
@@ -62,11 +63,14 @@ public final class AutoModelForCausalLM {
         return copy;
     }
 
-    /** A model of {@code config}'s architecture with weights drawn from {@code seed}. */
-    static PreTrainedCausalLM newModel(ModelConfig config, long seed) {
+    /**
+     * A model of {@code config}'s architecture whose weights are zeros, for a checkpoint to fill: drawing them first
+     * would take most of the loading time of a large model.
+     */
+    static PreTrainedCausalLM emptyModel(ModelConfig config) {
         return switch (config) {
-            case GPT2Config c -> new GPT2LMHeadModel(c, seed);
-            case LlamaConfig c -> new LlamaForCausalLM(c, seed);
+            case GPT2Config c -> new GPT2LMHeadModel(c, null, new Generator(1));
+            case LlamaConfig c -> new LlamaForCausalLM(c, (Generator) null);
             default -> throw new IllegalStateException("no model class for " + config.modelType());
         };
     }

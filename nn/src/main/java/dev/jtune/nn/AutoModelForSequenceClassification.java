@@ -43,8 +43,8 @@ public final class AutoModelForSequenceClassification {
 
         // The body is built with its head tied to the embedding: the classifier never uses the head.
         ObjectNode tied = json.node().deepCopy().put("tie_word_embeddings", true);
-        PreTrainedCausalLM base = AutoModelForCausalLM.newModel(AutoModelForCausalLM.config(new ConfigJson(tied,
-                json.source())), seed);
+        PreTrainedCausalLM base = AutoModelForCausalLM.emptyModel(AutoModelForCausalLM.config(new ConfigJson(tied,
+                json.source())));
         SequenceClassificationModel model = new SequenceClassificationModel(base, config, labels, seed);
 
         Map<String, Tensor> body = new LinkedHashMap<>(stored);

@@ -19,9 +19,13 @@ public final class Layers {
         return !weight.value().dtype().isCompute() && !weight.requiresGrad() && (bias == null || !bias.requiresGrad());
     }
 
-    /** A weight initialised like transformers' {@code _init_weights}: normal(0, std). */
+    /**
+     * A weight initialised like transformers' {@code _init_weights}: normal(0, std); zeros when {@code g} is null, for
+     * a model whose weights a checkpoint is about to overwrite (drawing 0.5B normals would take longer than reading
+     * the file, which is why transformers skips that init too).
+     */
     public static Tensor normal(Generator g, double std, int... shape) {
-        return Tensor.randn(g, DType.F32, shape).mul(std);
+        return g == null ? Tensor.zeros(shape) : Tensor.randn(g, DType.F32, shape).mul(std);
     }
 
     /**

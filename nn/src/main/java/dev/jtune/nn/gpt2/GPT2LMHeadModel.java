@@ -23,9 +23,16 @@ public final class GPT2LMHeadModel extends PreTrainedCausalLM {
 
     /** A model with weights drawn like transformers' init (normal(0, initializer_range), LayerNorm 1 and 0). */
     public GPT2LMHeadModel(GPT2Config config, long seed) {
+        this(config, new Generator(seed), new Generator(seed + 1));
+    }
+
+    /**
+     * @param init    draws the weights; null leaves them at zero for a checkpoint to fill
+     * @param dropout draws the dropout masks
+     */
+    public GPT2LMHeadModel(GPT2Config config, Generator init, Generator dropout) {
         super(config);
-        Generator init = new Generator(seed);
-        dropoutGenerator = new Generator(seed + 1);
+        dropoutGenerator = dropout;
         transformer = registerModule("transformer", new GPT2Model(config, init, dropoutGenerator));
         lmHead = registerModule("lm_head", config.tieWordEmbeddings()
                 ? new Linear(transformer.wte.weight, null)

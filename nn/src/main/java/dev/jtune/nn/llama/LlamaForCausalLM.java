@@ -26,8 +26,12 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
     private final Linear lmHead;
 
     public LlamaForCausalLM(LlamaConfig config, long seed) {
+        this(config, new Generator(seed));
+    }
+
+    /** @param init draws the weights (normal(0, initializer_range)); null leaves them at zero for a checkpoint to fill */
+    public LlamaForCausalLM(LlamaConfig config, Generator init) {
         super(config);
-        Generator init = new Generator(seed);
         model = registerModule("model", new LlamaModel(config, init));
         lmHead = registerModule("lm_head", config.tieWordEmbeddings()
                 ? new Linear(model.embedTokens.weight, null)
