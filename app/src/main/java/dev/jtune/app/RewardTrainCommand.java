@@ -64,6 +64,7 @@ final class RewardTrainCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
         SequenceClassificationModel reward = AutoModelForSequenceClassification.fromPretrained(model, 1, args.seed());
+        TokenizerFit.check(tokenizer, reward, model);
         RewardConfig config = new RewardConfig(args, maxLength > 0 ? maxLength : null, centerRewardsCoefficient,
                 !preference.keepDropout, null, preference.padToMultipleOf);
         Dataset train = TrainingOutputs.read(data), eval = evalData == null ? null : TrainingOutputs.read(evalData);

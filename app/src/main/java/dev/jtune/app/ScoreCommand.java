@@ -60,6 +60,7 @@ final class ScoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException(model + ": a reward model has one label, this one has " + reward.labels());
         }
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
+        TokenizerFit.check(tokenizer, reward, model);
         Dataset rows = Datasets.read(data.toString().endsWith(".csv") ? "csv" : "json", List.of(data));
         List<long[]> ids = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) ids.add(ids(rows.get(i), i, tokenizer, reward.config().vocabSize()));

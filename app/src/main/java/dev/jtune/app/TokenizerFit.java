@@ -1,6 +1,6 @@
 package dev.jtune.app;
 
-import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.PreTrainedModel;
 import dev.jtune.tokenizer.AddedToken;
 import dev.jtune.tokenizer.Tokenizer;
 import java.nio.file.Path;
@@ -11,7 +11,7 @@ final class TokenizerFit {
     private TokenizerFit() {}
 
     /** Fails with one line unless every id the tokenizer can produce has a row in the model's embedding. */
-    static void check(Tokenizer tokenizer, PreTrainedCausalLM model, Path modelDir) {
+    static void check(Tokenizer tokenizer, PreTrainedModel model, Path modelDir) {
         int maxId = -1;
         for (int id : tokenizer.model().vocab().values()) maxId = Math.max(maxId, id);
         for (AddedToken token : tokenizer.addedTokens()) maxId = Math.max(maxId, token.id());
