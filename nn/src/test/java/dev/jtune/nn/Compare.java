@@ -11,12 +11,17 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** Tensor comparison for golden tests: max |actual - expected| relative to max |expected|. */
-final class Compare {
+public final class Compare {
 
     private Compare() {}
 
     /** The max abs difference divided by the max abs expected value. */
-    static double relativeError(float[] actual, float[] expected) {
+    /** {@link #relativeError(float[], float[])} of two tensors of the same shape. */
+    public static double relativeError(Tensor actual, Tensor expected) {
+        return relativeError(actual.toFloatArray(), expected.toFloatArray());
+    }
+
+    public static double relativeError(float[] actual, float[] expected) {
         double diff = 0, scale = 0;
         for (int i = 0; i < expected.length; i++) {
             diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
@@ -25,7 +30,7 @@ final class Compare {
         return scale == 0 ? diff : diff / scale;
     }
 
-    static void assertClose(String what, Tensor actual, Tensor expected, double tolerance) {
+    public static void assertClose(String what, Tensor actual, Tensor expected, double tolerance) {
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
         double err = relativeError(actual.toFloatArray(), expected.toFloatArray());
         assertTrue(err < tolerance, what + ": relative error " + err + " >= " + tolerance);

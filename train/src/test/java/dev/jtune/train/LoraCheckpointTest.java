@@ -43,19 +43,7 @@ class LoraCheckpointTest {
     }
 
     private TrainingArguments.Builder args(String dir) {
-        return TrainingArguments.builder().outputDir(tmp.resolve(dir).toString()).perDeviceTrainBatchSize(2)
-                .perDeviceEvalBatchSize(3).gradientAccumulationSteps(2).learningRate(1e-2).warmupSteps(2).weightDecay(0.01)
-                .maxSteps(7).loggingSteps(1).evalStrategy(IntervalStrategy.STEPS).evalSteps(3).saveSteps(2).seed(11)
-                .disableTqdm(true);
-    }
-
-    private static TrainerCallback stopAt(int step) {
-        return new TrainerCallback() {
-            @Override
-            public void onStepEnd(TrainingArguments a, TrainerState state, TrainerControl control) {
-                if (state.globalStep() == step) control.setShouldTrainingStop(true);
-            }
-        };
+        return TrainerCheckpointTest.checkpointedArgs(tmp.resolve(dir));
     }
 
     @Test
@@ -65,7 +53,8 @@ class LoraCheckpointTest {
         a.train();
 
         PeftModel first = lora(0);
-        new Trainer(first, args("b").build(), null, train, eval, TokenAccuracy::new, List.of(stopAt(4))).train();
+        new Trainer(first, args("b").build(), null, train, eval, TokenAccuracy::new,
+                List.of(TrainerCheckpointTest.stopAt(4))).train();
         Path checkpoint = tmp.resolve("b/checkpoint-4");
         PeftModel resumed = lora(99);  // other adapter weights: all must come from the checkpoint
         Trainer b = new Trainer(resumed, args("b").resumeFromCheckpoint(checkpoint.toString()).build(), null, train, eval,

@@ -31,15 +31,23 @@ class TrainerCheckpointTest {
     private final Dataset train = TinyModels.rows(11, 12, 1);
     private final Dataset eval = TinyModels.rows(5, 12, 2);
 
-    /** 11 rows, batch 2, accumulation 2: 6 micro-batches (the last has 1 row) and 3 steps (the last has 1 micro-batch). */
     private TrainingArguments.Builder args(String dir) {
-        return TrainingArguments.builder().outputDir(tmp.resolve(dir).toString()).perDeviceTrainBatchSize(2)
+        return checkpointedArgs(tmp.resolve(dir));
+    }
+
+    /**
+     * 11 rows, batch 2, accumulation 2: 6 micro-batches (the last has 1 row) and 3 steps (the last has 1 micro-batch);
+     * warmup, weight decay, evaluation every 3 steps and a checkpoint every 2 (also LoraCheckpointTest's).
+     */
+    static TrainingArguments.Builder checkpointedArgs(Path dir) {
+        return TrainingArguments.builder().outputDir(dir.toString()).perDeviceTrainBatchSize(2)
                 .perDeviceEvalBatchSize(3).gradientAccumulationSteps(2).learningRate(1e-2).warmupSteps(2).weightDecay(0.01)
                 .maxSteps(7).loggingSteps(1).evalStrategy(IntervalStrategy.STEPS).evalSteps(3).saveSteps(2).seed(11)
                 .disableTqdm(true);
     }
 
-    private static TrainerCallback stopAt(int step) {
+    /** Stops training after step {@code step} (an interrupted run). */
+    static TrainerCallback stopAt(int step) {
         return new TrainerCallback() {
             @Override
             public void onStepEnd(TrainingArguments a, TrainerState state, TrainerControl control) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jtune.nn.Compare;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.testing.SharedFixtures;
 import dev.jtune.nn.AutoModelForCausalLM;
