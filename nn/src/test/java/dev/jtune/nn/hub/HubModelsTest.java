@@ -119,8 +119,18 @@ class HubModelsTest {
                 .toList();
         assertEquals(3, ranges.size(), "one GET and two resumed GETs: " + ranges);
         assertNull(ranges.get(0));
-        assertEquals("bytes=100000-", ranges.get(1));
-        assertEquals("bytes=200000-", ranges.get(2));
+        // Each resume starts where the bytes on disk end. The server writes 100,000 bytes before each drop, but a
+        // dropped connection may lose some of them in transit, so the offsets are bounded, not exact (an exact
+        // 200000 failed once in CI with 198168).
+        long first = rangeStart(ranges.get(1)), second = rangeStart(ranges.get(2));
+        assertTrue(0 < first && first <= 100_000, ranges.toString());
+        assertTrue(first < second && second <= first + 100_000, ranges.toString());
+    }
+
+    /** N of a {@code bytes=N-} header. */
+    private static long rangeStart(String range) {
+        assertTrue(range != null && range.startsWith("bytes=") && range.endsWith("-"), String.valueOf(range));
+        return Long.parseLong(range.substring(6, range.length() - 1));
     }
 
     @Test
