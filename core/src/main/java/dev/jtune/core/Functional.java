@@ -6,6 +6,7 @@ import dev.jtune.core.ops.Indexing;
 import dev.jtune.core.ops.LinearAlgebra;
 import dev.jtune.core.ops.Losses;
 import dev.jtune.core.ops.Losses.Reduction;
+import dev.jtune.core.ops.Normalization;
 
 /**
  * The neural-network functions of {@code torch.nn.functional}, composed from tensor ops: linear, embedding,
@@ -60,8 +61,17 @@ public final class Functional {
         return crossEntropy(logits, target, -100, Reduction.MEAN);
     }
 
-    /** Layer norm over the last dim: {@code (x - mean) / sqrt(var + eps) * weight + bias} (biased variance). */
+    /**
+     * Layer norm over the last dim: {@code (x - mean) / sqrt(var + eps) * weight + bias} (biased variance), as one op
+     * that keeps only the input and per-row statistics for backward ({@link Normalization}).
+     */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        checkNormWeight("layer_norm", x, weight);
+        return Normalization.layerNorm(x, weight, bias, eps);
+    }
+
+    /** {@link #layerNorm} composed of elementwise ops and means: its naive twin (same forward bits). */
+    public static Tensor layerNormComposed(Tensor x, Tensor weight, Tensor bias, double eps) {
         checkNormWeight("layer_norm", x, weight);
         Tensor centered = x.sub(x.mean(-1, true));
         Tensor variance = centered.mul(centered).mean(-1, true);
@@ -70,8 +80,14 @@ public final class Functional {
         return bias == null ? y : y.add(bias);
     }
 
-    /** RMS norm over the last dim, as Llama's: {@code x / sqrt(mean(x^2) + eps) * weight}. */
+    /** RMS norm over the last dim, as Llama's: {@code x / sqrt(mean(x^2) + eps) * weight}, one op ({@link Normalization}). */
     public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
+        checkNormWeight("rms_norm", x, weight);
+        return Normalization.rmsNorm(x, weight, eps);
+    }
+
+    /** {@link #rmsNorm} composed of elementwise ops and a mean: its naive twin (same forward bits). */
+    public static Tensor rmsNormComposed(Tensor x, Tensor weight, double eps) {
         checkNormWeight("rms_norm", x, weight);
         Tensor y = x.mul(x.mul(x).mean(-1, true).add(eps).rsqrt());
         return weight == null ? y : y.mul(weight);

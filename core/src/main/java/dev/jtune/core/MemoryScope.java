@@ -58,7 +58,11 @@ public final class MemoryScope implements AutoCloseable {
         return t;
     }
 
-    /** Releases every storage this scope still owns and makes the enclosing scope current again. */
+    /**
+     * Releases every storage this scope still owns, except those a pending backward still reads (saved activations
+     * of a graph that reaches outside the scope: they move to the enclosing scope), and makes the enclosing scope
+     * current again. So a scope around a piece of a forward pass frees its temporaries and keeps what backward needs.
+     */
     @Override
     public void close() {
         if (closed) return;
@@ -68,7 +72,13 @@ public final class MemoryScope implements AutoCloseable {
         }
         closed = true;
         for (Storage s : owned) {
-            if (s.scope == this) s.release("when its MemoryScope closed");
+            if (s.scope != this) continue;
+            if (s.holds() > 0) {  // saved for a backward that has not run yet: it lives on in the enclosing scope
+                s.scope = null;
+                if (parent != null) parent.adoptHere(s);
+            } else {
+                s.release("when its MemoryScope closed");
+            }
         }
         owned.clear();
         CURRENT.set(parent);

@@ -1,6 +1,8 @@
 package dev.jtune.nn;
 
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
+import java.util.function.UnaryOperator;
 
 /**
  * A branch added to a linear layer's output, such as a LoRA adapter's {@code (dropout(x) A^T B^T) * scaling}: the
@@ -15,10 +17,16 @@ public interface Adapter {
      */
     Tensor delta(Tensor x);
 
-    /** {@code y + adapter.delta(x)}, or {@code y} itself when there is no adapter or it is disabled. */
-    static Tensor apply(Adapter adapter, Tensor x, Tensor y) {
-        if (adapter == null) return y;
-        Tensor d = adapter.delta(x);
-        return d == null ? y : y.add(d);
+    /**
+     * {@code base(x) + adapter.delta(x)}, or {@code base(x)} alone when there is no adapter or it is disabled. With an
+     * adapter both terms are made in a {@link MemoryScope} of their own, so the base output, the delta and the
+     * adapter's intermediates are freed as soon as they are summed: only the sum and what backward reads live on.
+     */
+    static Tensor apply(Adapter adapter, Tensor x, UnaryOperator<Tensor> base) {
+        if (adapter == null) return base.apply(x);
+        try (MemoryScope terms = MemoryScope.open()) {
+            Tensor y = base.apply(x), d = adapter.delta(x);
+            return terms.keep(d == null ? y : y.add(d));
+        }
     }
 }

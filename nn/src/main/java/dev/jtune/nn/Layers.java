@@ -48,9 +48,9 @@ public final class Layers {
         }
 
         public Tensor forward(Tensor x) {
-            Tensor y = frozenHalf(weight, bias) ? FrozenMatmul.apply(x, weight.value(), bias == null ? null : bias.value(), true)
-                    : Functional.linear(x, weight.computeValue(), bias == null ? null : bias.computeValue());
-            return Adapter.apply(adapter, x, y);
+            return Adapter.apply(adapter, x, in -> frozenHalf(weight, bias)
+                    ? FrozenMatmul.apply(in, weight.value(), bias == null ? null : bias.value(), true)
+                    : Functional.linear(in, weight.computeValue(), bias == null ? null : bias.computeValue()));
         }
 
         /** The adapter added to this layer's output, or null. */
@@ -79,9 +79,9 @@ public final class Layers {
         }
 
         public Tensor forward(Tensor x) {
-            Tensor y = frozenHalf(weight, bias) ? FrozenMatmul.apply(x, weight.value(), bias.value(), false)
-                    : LinearAlgebra.addmm(bias.computeValue(), x, weight.computeValue());  // x @ W + b, one op
-            return Adapter.apply(adapter, x, y);
+            return Adapter.apply(adapter, x, in -> frozenHalf(weight, bias)
+                    ? FrozenMatmul.apply(in, weight.value(), bias.value(), false)
+                    : LinearAlgebra.addmm(bias.computeValue(), in, weight.computeValue()));  // x @ W + b, one op
         }
 
         /**
@@ -89,9 +89,8 @@ public final class Layers {
          * (GPT-2's c_fc bias inside its GELU).
          */
         public Tensor forwardWithoutBias(Tensor x) {
-            Tensor y = frozenHalf(weight, null) ? FrozenMatmul.apply(x, weight.value(), null, false)
-                    : x.matmul(weight.computeValue());
-            return Adapter.apply(adapter, x, y);
+            return Adapter.apply(adapter, x, in -> frozenHalf(weight, null)
+                    ? FrozenMatmul.apply(in, weight.value(), null, false) : in.matmul(weight.computeValue()));
         }
 
         /** The adapter added to this layer's output, or null. */

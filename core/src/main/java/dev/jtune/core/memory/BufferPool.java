@@ -27,8 +27,12 @@ public final class BufferPool {
 
     private static final long EVICTED_BEFORE_COLLECTION = 256L << 20;
 
-    /** Counters of one pool: requests served from the cache, fresh allocations, and what the cache holds now. */
-    public record Stats(long hits, long misses, long cachedBytes, long freshBytes) {}
+    /**
+     * Counters of one pool: requests served from the cache, fresh allocations, what the cache holds now, and the bytes
+     * handed out and not given back (like {@code torch.cuda.memory_allocated()}; buffers left to the garbage collector
+     * stay counted).
+     */
+    public record Stats(long hits, long misses, long cachedBytes, long freshBytes, long inUseBytes) {}
 
     private final Map<Long, ArrayDeque<Object>> free = new HashMap<>();
     private final ArrayDeque<Cached> releaseOrder = new ArrayDeque<>();  // cached buffers, oldest release first
@@ -100,7 +104,7 @@ public final class BufferPool {
     }
 
     public synchronized Stats stats() {
-        return new Stats(hits, misses, cachedBytes, freshBytes);
+        return new Stats(hits, misses, cachedBytes, freshBytes, outstandingBytes);
     }
 
     private synchronized Object takeCached(DType dtype, int size) {

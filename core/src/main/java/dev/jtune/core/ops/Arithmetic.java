@@ -28,9 +28,10 @@ public final class Arithmetic {
         });
     }
 
+    /** Saves each operand only if the other one needs its gradient (a product by a constant keeps nothing big). */
     public static Tensor mul(Tensor a, Tensor b) {
         return Dispatch.binary("mul", BinaryOp.MUL, a, b).recordedBy(new Node("mul", a, b) {
-            private final SavedTensor sa = save(a), sb = save(b);
+            private final SavedTensor sa = needsGrad(1) ? save(a) : null, sb = needsGrad(0) ? save(b) : null;
 
             @Override
             public Tensor[] backward(Tensor g) {
@@ -44,7 +45,7 @@ public final class Arithmetic {
     public static Tensor div(Tensor a, Tensor b) {
         Tensor out = Dispatch.binary("div", BinaryOp.DIV, a, b);
         return out.recordedBy(new Node("div", a, b) {
-            private final SavedTensor sb = save(b), so = save(out);
+            private final SavedTensor sb = save(b), so = needsGrad(1) ? save(out) : null;
 
             @Override
             public Tensor[] backward(Tensor g) {

@@ -8,6 +8,8 @@ import dev.jtune.core.io.HalfFloats;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.Strided;
 import dev.jtune.core.kernels.simd.SimdConvert;
+import java.util.Arrays;
+import java.util.function.Function;
 
 /** Element access across dtypes, dtype conversion ({@code to}), and copies to Java arrays. */
 public final class Conversions {
@@ -72,8 +74,12 @@ public final class Conversions {
         }
     }
 
+    /** The elements of {@code t} in row-major order, as floats. */
     public static float[] toFloatArray(Tensor t) {
-        if (t.dtype() == DType.F32) return (float[]) Dispatch.dense(t).storage().floats().clone();
+        if (t.dtype() == DType.F32) {
+            if (t.isContiguous()) return Arrays.copyOfRange(t.storage().floats(), t.offset(), t.offset() + t.numel());
+            return readDense(t, c -> c.storage().floats().clone());
+        }
         double[] d = toDoubleArray(t);
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
@@ -81,18 +87,30 @@ public final class Conversions {
     }
 
     public static double[] toDoubleArray(Tensor t) {
-        Tensor c = Dispatch.dense(t);
-        double[] out = new double[c.numel()];
-        for (int i = 0; i < out.length; i++) out[i] = read(c.storage(), i);
-        return out;
+        return readDense(t, c -> {
+            double[] out = new double[c.numel()];
+            for (int i = 0; i < out.length; i++) out[i] = read(c.storage(), i);
+            return out;
+        });
     }
 
     public static long[] toLongArray(Tensor t) {
+        return readDense(t, c -> {
+            if (c.dtype() == DType.I64) return c.storage().longs().clone();
+            long[] out = new long[c.numel()];
+            for (int i = 0; i < out.length; i++) out[i] = (long) read(c.storage(), i);
+            return out;
+        });
+    }
+
+    /** {@code reader} applied to a dense {@code t}; a dense copy made for it goes back to the pool at once. */
+    private static <R> R readDense(Tensor t, Function<Tensor, R> reader) {
         Tensor c = Dispatch.dense(t);
-        if (c.dtype() == DType.I64) return c.storage().longs().clone();
-        long[] out = new long[c.numel()];
-        for (int i = 0; i < out.length; i++) out[i] = (long) read(c.storage(), i);
-        return out;
+        try {
+            return reader.apply(c);
+        } finally {
+            if (c != t) c.storage().release("after it was copied out to a Java array");
+        }
     }
 
     /** {@code t} converted to {@code dtype}; differentiable between F32 and F64. */

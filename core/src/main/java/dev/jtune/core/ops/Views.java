@@ -16,16 +16,52 @@ public final class Views {
             throw new IllegalArgumentException("view: a non-contiguous tensor of shape " + x.shapeString() + " (strides "
                     + Shape.format(x.strides()) + ") cannot be viewed as " + Shape.format(shape) + "; use reshape()");
         }
-        return reshaped(x, shape);
+        return reshaped(x, shape, Shape.contiguousStrides(shape));
     }
 
+    /**
+     * {@code x} with a new shape: a view sharing storage whenever strides can express it (always for a contiguous
+     * {@code x}; for a strided one when each run of merged dims is contiguous in memory, as PyTorch's reshape), else a
+     * copy.
+     */
     public static Tensor reshape(Tensor x, int[] newShape) {
         int[] shape = inferShape("reshape", x, newShape);
-        return reshaped(x.contiguous(), shape);
+        if (x.isContiguous()) return reshaped(x, shape, Shape.contiguousStrides(shape));
+        int[] strides = x.numel() == 0 ? null : viewStrides(x.shape(), x.strides(), shape);
+        if (strides != null) return reshaped(x, shape, strides);
+        return reshaped(x.contiguous(), shape, Shape.contiguousStrides(shape));
     }
 
-    private static Tensor reshaped(Tensor x, int[] shape) {
-        Tensor v = Tensor.ofStorage(x.storage(), shape, Shape.contiguousStrides(shape), x.offset());
+    /**
+     * The strides of {@code shape} as a view of a tensor with {@code oldShape} and {@code oldStrides} (same number of
+     * elements, at least one), or null when no strides can express it (PyTorch's {@code computeStride}): the old dims
+     * are cut into chunks that are contiguous among themselves, and each chunk must be covered by whole new dims.
+     */
+    static int[] viewStrides(int[] oldShape, int[] oldStrides, int[] shape) {
+        int[] strides = new int[shape.length];
+        int viewDim = shape.length - 1;
+        long chunkBaseStride = oldStrides[oldStrides.length - 1], oldNumel = 1, viewNumel = 1;
+        for (int d = oldShape.length - 1; d >= 0; d--) {
+            oldNumel *= oldShape[d];
+            boolean chunkEnds = d == 0 || (oldShape[d - 1] != 1 && oldStrides[d - 1] != oldNumel * chunkBaseStride);
+            if (!chunkEnds) continue;
+            while (viewDim >= 0 && (viewNumel < oldNumel || shape[viewDim] == 1)) {
+                strides[viewDim] = (int) (viewNumel * chunkBaseStride);
+                viewNumel *= shape[viewDim];
+                viewDim--;
+            }
+            if (viewNumel != oldNumel) return null;
+            if (d > 0) {
+                chunkBaseStride = oldStrides[d - 1];
+                oldNumel = 1;
+                viewNumel = 1;
+            }
+        }
+        return viewDim == -1 ? strides : null;
+    }
+
+    private static Tensor reshaped(Tensor x, int[] shape, int[] strides) {
+        Tensor v = Tensor.ofStorage(x.storage(), shape, strides, x.offset());
         int[] from = x.shape();
         return v.recordedBy(new Node("view", x) {
             @Override

@@ -72,6 +72,44 @@ class MemoryLifetimeTest {
     }
 
     @Test
+    void aNestedScopeFreesItsTemporariesButHandsWhatBackwardReadsToTheEnclosingScope() {
+        Tensor w = Tensor.randn(new Generator(3), DType.F32, 64, 64).requiresGrad(true);
+        Tensor x = Tensor.randn(new Generator(4), DType.F32, 32, 64);
+        try (MemoryScope step = MemoryScope.open()) {
+            Tensor temporary, saved, out;
+            try (MemoryScope block = MemoryScope.open()) {
+                temporary = x.mul(2);                    // read by the matmul's forward only (w's gradient reads it)
+                saved = temporary.matmul(w);             // (32, 64)
+                Tensor scaled = saved.tanh();            // tanh saves its output
+                out = block.keep(scaled.mul(3));         // a product by a constant saves nothing
+                assertFalse(saved.storage().isReleased());
+            }
+            assertFalse(temporary.storage().isReleased(), "the matmul saved its input for w's gradient");
+            assertTrue(saved.storage().isReleased(), "an intermediate nothing saved goes back to the pool");
+            out.sum().backward();
+            assertTrue(temporary.storage().isReleased(), "after backward, the handed-over activation is released");
+            assertEquals(64 * 64, w.grad().numel());
+        }
+    }
+
+    @Test
+    void aProductSavesAnOperandOnlyForTheOtherOperandsGradient() {
+        Tensor w = Tensor.ones(N).requiresGrad(true);
+        try (MemoryScope step = MemoryScope.open()) {
+            Tensor shifted, constant, product;
+            try (MemoryScope block = MemoryScope.open()) {
+                shifted = w.add(1);                      // needs a gradient; add saves nothing
+                constant = Tensor.ones(N).mul(5);        // needs none
+                product = block.keep(shifted.mul(constant));
+            }
+            assertFalse(constant.storage().isReleased(), "shifted's gradient reads the constant");
+            assertTrue(shifted.storage().isReleased(), "no gradient of the constant is wanted, so shifted is not saved");
+            product.sum().backward();
+            assertEquals(5, w.grad().get(0));
+        }
+    }
+
+    @Test
     void aSecondBackwardThroughAFreedGraphSaysSo() {
         Tensor w = Tensor.ones(4).requiresGrad(true);
         Tensor loss = w.exp().sum();
