@@ -163,6 +163,20 @@ class RlhfCommandsTest {
             double r0 = JSON.readTree(before.get(i)).get("reward").asDouble(), r1 = JSON.readTree(after.get(i)).get("reward").asDouble();
             assertTrue(Math.abs(r1 - r0) > 1e-4, "row " + i + ": the adapter changes the reward " + r0 + " -> " + r1);
         }
+
+        Path continued = dir.resolve("rm-lora-2");
+        assertEquals(0, run("reward-train", "--model", model.toString(), "--adapter", out.toString(), "--data",
+                pairs.toString(), "--output-dir", continued.toString(), "--learning-rate", "1e-2", "--seed", "7",
+                "--per-device-train-batch-size", "1", "--max-steps", "1", "--save-strategy", "no", "--disable-tqdm"),
+                err.toString());
+        // another seed would draw another A (entries up to 1/sqrt(32)): one AdamW step moves each by about lr at most
+        String loraA = "base_model.model.transformer.h.0.attn.c_attn.lora_A.weight";
+        float[] first = dev.jtune.nn.Checkpoints.loadFile(out.resolve("adapter_model.safetensors")).get(loraA).toFloatArray();
+        float[] second = dev.jtune.nn.Checkpoints.loadFile(continued.resolve("adapter_model.safetensors")).get(loraA)
+                .toFloatArray();
+        double moved = 0;
+        for (int i = 0; i < first.length; i++) moved = Math.max(moved, Math.abs(second[i] - first[i]));
+        assertTrue(moved > 0 && moved < 1.5e-2, "one step from the saved adapter moves lora_A by about lr: " + moved);
     }
 
     @Test
@@ -171,6 +185,11 @@ class RlhfCommandsTest {
         Files.writeString(rows, "{\"text\": \"hello\"}\n");
         assertEquals(1, run("score", "--model", SharedFixtures.file("fixtures/hf/tiny-gpt2/model").toString(), "--adapter",
                 SharedFixtures.file("fixtures/ref/dpo-gpt2/adapter").toString(), "--data", rows.toString()));
+        assertOneLine("adapter_config.json", "task_type", "CAUSAL_LM");
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("reward-train", "--model", SharedFixtures.file("fixtures/hf/tiny-gpt2/model").toString(),
+                "--adapter", SharedFixtures.file("fixtures/ref/dpo-gpt2/adapter").toString(), "--data", rows.toString(),
+                "--output-dir", dir.resolve("o").toString()));
         assertOneLine("adapter_config.json", "task_type", "CAUSAL_LM");
     }
 
