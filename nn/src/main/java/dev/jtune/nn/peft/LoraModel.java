@@ -99,7 +99,7 @@ final class LoraModel extends Module {
     }
 
     /** Freezes or unfreezes every adapter's A and B. */
-    void trainableAdapters(boolean mode) {
+    private void trainableAdapters(boolean mode) {
         for (LoraLayer l : loras.values()) {
             l.loraA().requiresGrad(mode);
             l.loraB().requiresGrad(mode);

@@ -92,16 +92,6 @@ public final class PeftModel extends PreTrainedCausalLM implements AdapterModel 
         return lora.loraLayers();
     }
 
-    /** The parameters of {@code modules_to_save} by their name in the base model. */
-    Map<String, Parameter> modulesToSave() {
-        return lora.modulesToSave();
-    }
-
-    /** Freezes or unfreezes every adapter's A and B. */
-    void trainableAdapters(boolean mode) {
-        lora.trainableAdapters(mode);
-    }
-
     @Override
     public AdapterScope disableAdapter() {
         return lora.disableAdapter();
