@@ -7,7 +7,8 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * The LoRA flags of {@code finetune}, PEFT's {@code LoraConfig} fields in kebab case: {@code --lora-r} turns LoRA on,
+ * The LoRA flags of {@code finetune}, {@code dpo} and {@code reward-train}, PEFT's {@code LoraConfig} fields in kebab
+ * case: {@code --lora-r} turns LoRA on,
  * {@code --adapter} continues a saved adapter instead (its own {@code adapter_config.json} then rules).
  */
 final class LoraOptions {

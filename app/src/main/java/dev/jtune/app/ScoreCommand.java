@@ -7,6 +7,8 @@ import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
 import dev.jtune.nn.AutoModelForSequenceClassification;
 import dev.jtune.nn.SequenceClassificationModel;
+import dev.jtune.nn.SequenceClassifier;
+import dev.jtune.nn.peft.PeftModelForSequenceClassification;
 import dev.jtune.tokenizer.AutoTokenizer;
 import dev.jtune.tokenizer.Tokenizer;
 import dev.jtune.train.data.Dataset;
@@ -27,8 +29,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./jtune score --model DIR --data FILE}: the reward of each row under a reward model, one JSON line per row
- * (the row's fields and its {@code reward}). Text rows get the EOS token appended when it is missing, as the reward
+ * {@code ./jtune score --model DIR [--adapter DIR] --data FILE}: the reward of each row under a reward model (with a
+ * LoRA adapter from {@code reward-train --lora-r} on it), one JSON line per row (the row's fields and its
+ * {@code reward}). Text rows get the EOS token appended when it is missing, as the reward
  * trainer's data had, so a row is scored as it was trained.
  */
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
@@ -37,8 +40,13 @@ final class ScoreCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--model", required = true, description = "Reward model folder (a *ForSequenceClassification checkpoint).")
+    @Option(names = "--model", description = "Reward model folder (a *ForSequenceClassification checkpoint); with --adapter "
+            + "its base (default: the adapter's base_model_name_or_path).")
     Path model;
+
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "A reward model's LoRA adapter folder (PEFT's, task_type SEQ_CLS: reward-train --lora-r's output).")
+    Path adapter;
 
     @Option(names = "--data", required = true, description = "JSONL or CSV rows with a text field or input_ids.")
     Path data;
@@ -55,19 +63,22 @@ final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-        SequenceClassificationModel reward = AutoModelForSequenceClassification.fromPretrained(model);
+        Path base = AdapterLoading.baseDir(model, adapter), tokenizerDir = AdapterLoading.tokenizerDir(base, adapter);
+        SequenceClassificationModel classifier = AutoModelForSequenceClassification.fromPretrained(base);
+        SequenceClassifier reward = adapter == null ? classifier
+                : PeftModelForSequenceClassification.fromPretrained(classifier, adapter, false);
         if (reward.numLabels() != 1) {
-            throw new IllegalArgumentException(model + ": a reward model has one label, this one has " + reward.labels());
+            throw new IllegalArgumentException(base + ": a reward model has one label, this one has " + reward.labels());
         }
-        Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
-        TokenizerFit.check(tokenizer, reward, model);
+        Tokenizer tokenizer = AutoTokenizer.fromPretrained(tokenizerDir);
+        TokenizerFit.check(tokenizer, reward, tokenizerDir);
         Dataset rows = Datasets.read(data.toString().endsWith(".csv") ? "csv" : "json", List.of(data));
         List<long[]> ids = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) ids.add(ids(rows.get(i), i, tokenizer, reward.config().vocabSize()));
         int pad = reward.config().padTokenId() >= 0 ? reward.config().padTokenId()
                 : tokenizer.padTokenId() != null ? tokenizer.padTokenId() : -1;
         if (pad < 0 && batchSize > 1) {
-            throw new IllegalArgumentException(model + ": no pad_token_id in config.json, so rows cannot be batched (use --batch-size 1)");
+            throw new IllegalArgumentException(base + ": no pad_token_id in config.json, so rows cannot be batched (use --batch-size 1)");
         }
         reward.setPadTokenId(pad);
         ProgressLine progress = new ProgressLine("score", rows.size(), "rows");
@@ -91,7 +102,7 @@ final class ScoreCommand implements Callable<Integer> {
 
     /** The rewards of a batch of rows, right-padded with {@code pad}. */
     @SuppressWarnings("try")  // the no-grad scope is used for its effect
-    private static float[] score(SequenceClassificationModel reward, List<long[]> batch, int pad) {
+    private static float[] score(SequenceClassifier reward, List<long[]> batch, int pad) {
         int b = batch.size(), t = batch.stream().mapToInt(r -> r.length).max().orElse(1);
         long[] ids = new long[b * t], mask = new long[b * t];
         for (int i = 0; i < b; i++) {

@@ -18,7 +18,8 @@ import picocli.CommandLine;
 
 /**
  * {@code reward-train} and {@code score} end to end on the tiny GPT-2: text pairs (EOS appended, a pair over
- * max_length dropped), a saved GPT2ForSequenceClassification that {@code score} reads back, and one-line errors.
+ * max_length dropped), a saved GPT2ForSequenceClassification that {@code score} reads back, with LoRA a SEQ_CLS
+ * adapter folder that {@code score --adapter} reads, and one-line errors.
  */
 class RlhfCommandsTest {
 
@@ -125,6 +126,71 @@ class RlhfCommandsTest {
         JsonNode adapterConfig = JSON.readTree(out.resolve("adapter_config.json").toFile());
         assertEquals(4, adapterConfig.get("r").asInt());
         assertEquals("c_attn", adapterConfig.get("target_modules").get(0).asText());
+    }
+
+    @Test
+    void rewardTrainWithLoraSavesASeqClsAdapterThatScoreAdapterReads() throws IOException {
+        Path model = SharedFixtures.file("fixtures/ref/reward-gpt2");
+        Path pairs = dir.resolve("pairs.jsonl"), out = dir.resolve("rm-lora");
+        Files.writeString(pairs, """
+                {"prompt": "The movie was", "chosen": " great fun", "rejected": " a waste of time"}
+                {"prompt": "My order", "chosen": " arrived early", "rejected": " never came"}
+                """);
+        assertEquals(0, run("reward-train", "--model", model.toString(), "--data", pairs.toString(), "--output-dir",
+                out.toString(), "--lora-r", "4", "--lora-alpha", "8", "--learning-rate", "1e-2",
+                "--per-device-train-batch-size", "1", "--max-steps", "2", "--logging-steps", "1", "--save-steps", "1",
+                "--disable-tqdm"), err.toString());
+        JsonNode config = JSON.readTree(out.resolve("adapter_config.json").toFile());
+        assertEquals("SEQ_CLS", config.get("task_type").asText());
+        assertEquals("[\"classifier\",\"score\"]", config.get("modules_to_save").toString());
+        assertEquals(model.toString(), config.get("base_model_name_or_path").asText());
+        assertTrue(!Files.exists(out.resolve("model.safetensors")) && Files.exists(out.resolve("tokenizer.json")));
+        for (Path folder : List.of(out, out.resolve("checkpoint-1"))) {
+            var keys = dev.jtune.nn.Checkpoints.loadFile(folder.resolve("adapter_model.safetensors")).keySet();
+            assertTrue(keys.contains("base_model.model.score.weight")
+                    && keys.contains("base_model.model.transformer.h.0.attn.c_attn.lora_A.weight"), folder + ": " + keys);
+        }
+
+        Path rows = dir.resolve("rows.jsonl"), base = dir.resolve("base.jsonl"), adapted = dir.resolve("adapted.jsonl");
+        Files.writeString(rows, "{\"text\": \"The movie was great fun\"}\n{\"text\": \"My order never came\"}\n");
+        assertEquals(0, run("score", "--model", model.toString(), "--data", rows.toString(), "--output", base.toString()),
+                err.toString());
+        assertEquals(0, run("score", "--adapter", out.toString(), "--data", rows.toString(), "--output",
+                adapted.toString()), err.toString());
+        List<String> before = Files.readAllLines(base), after = Files.readAllLines(adapted);
+        assertEquals(2, after.size());
+        for (int i = 0; i < 2; i++) {
+            double r0 = JSON.readTree(before.get(i)).get("reward").asDouble(), r1 = JSON.readTree(after.get(i)).get("reward").asDouble();
+            assertTrue(Math.abs(r1 - r0) > 1e-4, "row " + i + ": the adapter changes the reward " + r0 + " -> " + r1);
+        }
+
+        Path continued = dir.resolve("rm-lora-2");
+        assertEquals(0, run("reward-train", "--model", model.toString(), "--adapter", out.toString(), "--data",
+                pairs.toString(), "--output-dir", continued.toString(), "--learning-rate", "1e-2", "--seed", "7",
+                "--per-device-train-batch-size", "1", "--max-steps", "1", "--save-strategy", "no", "--disable-tqdm"),
+                err.toString());
+        // another seed would draw another A (entries up to 1/sqrt(32)): one AdamW step moves each by about lr at most
+        String loraA = "base_model.model.transformer.h.0.attn.c_attn.lora_A.weight";
+        float[] first = dev.jtune.nn.Checkpoints.loadFile(out.resolve("adapter_model.safetensors")).get(loraA).toFloatArray();
+        float[] second = dev.jtune.nn.Checkpoints.loadFile(continued.resolve("adapter_model.safetensors")).get(loraA)
+                .toFloatArray();
+        double moved = 0;
+        for (int i = 0; i < first.length; i++) moved = Math.max(moved, Math.abs(second[i] - first[i]));
+        assertTrue(moved > 0 && moved < 1.5e-2, "one step from the saved adapter moves lora_A by about lr: " + moved);
+    }
+
+    @Test
+    void aCausalLmAdapterForARewardModelIsOneLineNamingItsConfigAndTaskType() throws IOException {
+        Path rows = dir.resolve("rows.jsonl");
+        Files.writeString(rows, "{\"text\": \"hello\"}\n");
+        assertEquals(1, run("score", "--model", SharedFixtures.file("fixtures/hf/tiny-gpt2/model").toString(), "--adapter",
+                SharedFixtures.file("fixtures/ref/dpo-gpt2/adapter").toString(), "--data", rows.toString()));
+        assertOneLine("adapter_config.json", "task_type", "CAUSAL_LM");
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("reward-train", "--model", SharedFixtures.file("fixtures/hf/tiny-gpt2/model").toString(),
+                "--adapter", SharedFixtures.file("fixtures/ref/dpo-gpt2/adapter").toString(), "--data", rows.toString(),
+                "--output-dir", dir.resolve("o").toString()));
+        assertOneLine("adapter_config.json", "task_type", "CAUSAL_LM");
     }
 
     private void assertOneLine(String... parts) {

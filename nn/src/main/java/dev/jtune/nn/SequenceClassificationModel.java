@@ -19,7 +19,7 @@ import java.util.List;
  * an EOS appended to a row therefore counts as padding and the score is read at the last token before it. Without a
  * pad id the last position is read, and only a batch of one row is accepted, as in transformers.
  */
-public final class SequenceClassificationModel extends PreTrainedModel {
+public final class SequenceClassificationModel extends SequenceClassifier {
 
     private final PreTrainedCausalLM base;
     private final Linear score;
@@ -51,12 +51,7 @@ public final class SequenceClassificationModel extends PreTrainedModel {
         this(base, base.config(), labels, seed);
     }
 
-    /** {@code num_labels}: the width of the score head. */
-    public int numLabels() {
-        return labels.size();
-    }
-
-    /** The label names ({@code id2label}). */
+    @Override
     public List<String> labels() {
         return labels;
     }
@@ -76,12 +71,7 @@ public final class SequenceClassificationModel extends PreTrainedModel {
         };
     }
 
-    /**
-     * The pooled scores {@code [B, num_labels]}: for a reward model, {@code [B, 1]} rewards.
-     *
-     * @param inputIds      [B, T]
-     * @param attentionMask [B, T] or null
-     */
+    @Override
     public Tensor logits(Tensor inputIds, Tensor attentionMask) {
         int b = inputIds.size(0), t = inputIds.size(1);
         Tensor hidden = base.hiddenStates(inputIds, attentionMask, null, null);  // (B, T, C)

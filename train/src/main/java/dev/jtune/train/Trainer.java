@@ -426,7 +426,7 @@ public final class Trainer {
     }
 
     /**
-     * Writes the model ({@code model.safetensors}, {@code config.json}; for a {@code PeftModel} the adapter folder,
+     * Writes the model ({@code model.safetensors}, {@code config.json}; for a model with adapters the adapter folder,
      * {@code adapter_model.safetensors} and {@code adapter_config.json}) and {@code training_args.json} to {@code dir};
      * only on rank 0 when data-parallel.
      */

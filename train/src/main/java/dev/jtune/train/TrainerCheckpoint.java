@@ -7,6 +7,7 @@ import dev.jtune.core.io.SafetensorsWriter;
 import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.Module;
 import dev.jtune.nn.PreTrainedModel;
+import dev.jtune.nn.peft.AdapterModel;
 import dev.jtune.nn.peft.PeftModel;
 import dev.jtune.train.optim.AdamW;
 import dev.jtune.train.optim.LRScheduler;
@@ -23,8 +24,9 @@ import java.util.Set;
 
 /**
  * What a checkpoint directory holds and how it is read back: {@code model.safetensors} + {@code config.json} (the
- * model, loadable on its own) or, for a {@link PeftModel}, the adapter folder's {@code adapter_model.safetensors} +
- * {@code adapter_config.json} (as transformers' Trainer saves a PEFT model; the frozen base is not saved),
+ * model, loadable on its own) or, for a model with adapters ({@link AdapterModel}: a LoRA causal LM or reward
+ * model), the adapter folder's {@code adapter_model.safetensors} + {@code adapter_config.json} (as transformers'
+ * Trainer saves a PEFT model; the frozen base is not saved),
  * {@code optimizer.safetensors} (AdamW's moments and step counts, for the trainable parameters only),
  * {@code scheduler.json}, {@code rng_state.json} (the dropout generator), {@code data_state.json} ({@link LoopState}),
  * {@code training_args.json} and, last, {@code trainer_state.json}.
@@ -92,18 +94,18 @@ final class TrainerCheckpoint {
         return TrainingArguments.JSON.treeToValue(readJson(dir.resolve(DATA_STATE)), LoopState.class);
     }
 
-    /** The file holding a checkpoint's weights: the adapter's for a {@link PeftModel}, else the model's. */
+    /** The file holding a checkpoint's weights: the adapter's for an {@link AdapterModel}, else the model's. */
     static String weightsFile(PreTrainedModel model) {
-        return model instanceof PeftModel ? PeftModel.WEIGHTS_NAME : "model.safetensors";
+        return model instanceof AdapterModel ? PeftModel.WEIGHTS_NAME : "model.safetensors";
     }
 
     /**
      * Loads the weights saved in {@code dir} into {@code model}; every parameter must be there with its shape
-     * (a tied weight is stored once, under its first name). For a {@link PeftModel} these are the adapter's tensors,
+     * (a tied weight is stored once, under its first name). For an {@link AdapterModel} these are the adapter's tensors,
      * loaded onto the base it already has (transformers' Trainer calls {@code load_adapter}).
      */
     static void loadWeights(Path dir, PreTrainedModel model) throws IOException {
-        if (model instanceof PeftModel peft) {
+        if (model instanceof AdapterModel peft) {
             Path file = dir.resolve(PeftModel.WEIGHTS_NAME);
             try {
                 peft.loadAdapterStateDict(Checkpoints.loadFile(file));

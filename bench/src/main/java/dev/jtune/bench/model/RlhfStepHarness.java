@@ -14,6 +14,7 @@ import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import dev.jtune.nn.peft.LoraConfig;
 import dev.jtune.nn.peft.PeftModel;
+import dev.jtune.nn.peft.PeftModelForSequenceClassification;
 import dev.jtune.train.MetricLog;
 import dev.jtune.train.TrainingArguments;
 import dev.jtune.train.TrainingObjective;
@@ -36,7 +37,8 @@ import java.util.Map;
  * step of DPO or of a reward model on GPT-2 124M shapes (random weights, no dropout) with a LoRA adapter on
  * {@code c_attn} (PEFT's GPT-2 default), B preference pairs of T tokens per side: the median step time (forward,
  * backward, AdamW on the trainable tensors) and the peak RSS. DPO's reference is the policy with its adapter
- * disabled, so one copy of the weights serves both; the reward model's {@code score} head trains in full.
+ * disabled, so one copy of the weights serves both; the reward model is PEFT's sequence-classification model (the
+ * adapters on the classifier's body), whose {@code score} head trains in full as a module to save.
  */
 public final class RlhfStepHarness {
 
@@ -60,20 +62,22 @@ public final class RlhfStepHarness {
             }
         }
         GPT2LMHeadModel base = new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1);
-        PeftModel peft = PeftModel.getPeftModel(base, LoraConfig.builder().r(rank).loraAlpha(2 * rank).build(), 2)
-                .frozenBaseTo(baseDtype);
+        LoraConfig lora = LoraConfig.builder().r(rank).loraAlpha(2 * rank).build();
         TrainingArguments args0 = TrainingArguments.builder().outputDir("unused").build();
         TrainingObjective objective;
         Module trained;
         DataCollator collator;
         if (objectiveName.equals("dpo")) {
+            PeftModel peft = PeftModel.getPeftModel(base, lora, 2).frozenBaseTo(baseDtype);
             objective = new DPOObjective(peft, ReferenceModel.adapterDisabled(peft), DPOConfig.of(args0));
             trained = peft;
             collator = new dev.jtune.train.dpo.DataCollatorForPreference(50256, null, "keep_start", 1);
         } else if (objectiveName.equals("reward")) {
-            // the adapters are injected into the base in place: the classifier over the base trains them and its score
-            SequenceClassificationModel reward = new SequenceClassificationModel(base, List.of("LABEL_0"), 3);
-            reward.setPadTokenId(50256);
+            // PEFT's SEQ_CLS model: the adapters on the classifier's body, its score head a module to save
+            SequenceClassificationModel classifier = new SequenceClassificationModel(base, List.of("LABEL_0"), 3);
+            classifier.setPadTokenId(50256);
+            PeftModelForSequenceClassification reward = PeftModelForSequenceClassification.getPeftModel(classifier,
+                    lora, 2).frozenBaseTo(baseDtype);
             objective = new RewardObjective(reward, 0);
             trained = reward;
             collator = new dev.jtune.train.reward.DataCollatorForPreference(50256, 1);

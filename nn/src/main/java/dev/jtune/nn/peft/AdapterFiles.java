@@ -10,6 +10,7 @@ import dev.jtune.nn.Layers.Linear;
 import dev.jtune.nn.Module;
 import dev.jtune.nn.Parameter;
 import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.PreTrainedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -40,10 +41,30 @@ final class AdapterFiles {
     }
 
     /**
-     * Checks every tensor of {@code dir}'s weights file against {@code model} and {@code config}, then resizes the
-     * embeddings if the file's differ in rows, injects the adapters and loads the tensors.
+     * Reads {@code dir}'s {@code adapter_config.json} for a model of PEFT's task type {@code taskType}: the file's
+     * {@code task_type} must be that one (a causal LM also takes none, as PEFT's plain {@code PeftModel} does), so an
+     * adapter trained for another head fails naming the file and key. With {@code trainable} false the adapter is
+     * loaded for inference ({@code inference_mode}).
      */
-    static PeftModel load(PreTrainedCausalLM model, Path dir, LoraConfig config) throws IOException {
+    static LoraConfig readConfig(Path dir, String taskType, boolean trainable) throws IOException {
+        LoraConfig config = LoraConfigJson.read(dir);
+        String found = config.taskType();
+        if (!taskType.equals(found) && !(found == null && taskType.equals(PeftModel.TASK_TYPE))) {
+            throw new IllegalArgumentException(dir.resolve(LoraConfigJson.FILE) + ": key 'task_type': a " + found
+                    + " adapter does not fit a " + describe(taskType) + " (" + taskType + ")");
+        }
+        return config.toBuilder().inferenceMode(!trainable).build();
+    }
+
+    private static String describe(String taskType) {
+        return taskType.equals(PeftModel.TASK_TYPE) ? "causal LM" : "sequence classifier";
+    }
+
+    /**
+     * Checks every tensor of {@code dir}'s weights file against {@code model} and {@code config}, then resizes a causal
+     * LM's embeddings if the file's differ in rows, injects the adapters and loads the tensors.
+     */
+    static LoraModel load(PreTrainedModel model, Path dir, LoraConfig config) throws IOException {
         Path file = dir.resolve(WEIGHTS);
         if (!Files.exists(file)) {
             if (Files.exists(dir.resolve("adapter_model.bin"))) {
@@ -60,8 +81,8 @@ final class AdapterFiles {
         Map<String, Module> layers;
         Map<String, Parameter> toSave;
         try {
-            layers = TargetModules.resolve(model, targets, config.excludeModules());
-            toSave = PeftModel.modulesToSave(model, config.modulesToSave());
+            layers = TargetModules.resolve(model, targets, config.excludeModules(), config.modulesToSave());
+            toSave = LoraModel.modulesToSave(model, config.modulesToSave());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(configFile + ": " + e.getMessage(), e);
         }
@@ -72,7 +93,8 @@ final class AdapterFiles {
             expected.put(name + ".lora_A.weight", new int[] {config.r(), in});
             expected.put(name + ".lora_B.weight", new int[] {out, config.r()});
         });
-        Map<String, Parameter> embeddings = embeddingNames(model);
+        PreTrainedCausalLM lm = model instanceof PreTrainedCausalLM c ? c : null;
+        Map<String, Parameter> embeddings = lm == null ? Map.of() : embeddingNames(lm);
         int vocab = model.config().vocabSize(), newVocab = vocab;
         for (var e : tensors.entrySet()) {
             String key = e.getKey();
@@ -105,21 +127,21 @@ final class AdapterFiles {
             }
         }
 
-        if (newVocab != vocab) model.resizeTokenEmbeddings(newVocab);
-        PeftModel peft = PeftModel.getPeftModel(model, config);
+        if (newVocab != vocab) lm.resizeTokenEmbeddings(newVocab);
+        LoraModel lora = new LoraModel(model, config, 0);
         Map<String, Parameter> adapterParams = new LinkedHashMap<>();
-        peft.loraLayers().forEach((name, l) -> {
+        lora.loraLayers().forEach((name, l) -> {
             adapterParams.put(name + ".lora_A.weight", l.loraA());
             adapterParams.put(name + ".lora_B.weight", l.loraB());
         });
-        adapterParams.putAll(peft.modulesToSave());
-        embeddings = embeddingNames(model);  // resized: the same parameters, new values
+        adapterParams.putAll(lora.modulesToSave());
+        embeddings = lm == null ? Map.of() : embeddingNames(lm);  // resized: the same parameters, new values
         for (var e : tensors.entrySet()) {
             String name = e.getKey().substring(PeftModel.PREFIX.length());
             Parameter p = adapterParams.containsKey(name) ? adapterParams.get(name) : embeddings.get(name);
             p.set(e.getValue().to(p.value().dtype()).contiguous());
         }
-        return peft;
+        return lora;
     }
 
     private static IllegalArgumentException mismatch(Path file, String key, int[] shape, int[] want) {

@@ -21,7 +21,8 @@ import java.util.List;
  * @param initLoraWeights      true: A Kaiming-uniform, B zero (the adapter starts as a no-op); false: both random
  * @param baseModelNameOrPath  informational: the base model's folder or hub id
  * @param revision             informational: the base model's revision
- * @param taskType             {@code CAUSAL_LM} (or null)
+ * @param taskType             {@code CAUSAL_LM} (a causal LM's adapter, or null) or {@code SEQ_CLS} (a sequence
+ *                             classifier's, whose {@code modules_to_save} then hold its head)
  * @param inferenceMode        true when the adapter is loaded for inference only (always true in saved files)
  * @param peftVersion          the PEFT version written into the file
  */
@@ -33,6 +34,9 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, TargetModu
     /** The PEFT release whose {@code adapter_config.json} layout jtune writes (keys and defaults of 0.20). */
     public static final String PEFT_VERSION = "0.20.1.dev0@5d602fdbff04c33c1c4de55cda9d4ae1d7cb7e40";
 
+    /** PEFT's task types jtune has a model for: a causal LM's adapter and a sequence classifier's. */
+    public static final List<String> TASK_TYPES = List.of("CAUSAL_LM", "SEQ_CLS");
+
     public LoraConfig {
         if (r <= 0) throw new IllegalArgumentException("LoraConfig: r must be positive, got " + r);
         if (!(loraDropout >= 0 && loraDropout < 1)) {
@@ -42,8 +46,8 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, TargetModu
         if (!"none".equals(bias)) {
             throw new IllegalArgumentException("LoraConfig: bias '" + bias + "' is not supported (jtune supports 'none')");
         }
-        if (taskType != null && !taskType.equals("CAUSAL_LM")) {
-            throw new IllegalArgumentException("LoraConfig: task_type '" + taskType + "' is not supported (CAUSAL_LM)");
+        if (taskType != null && !TASK_TYPES.contains(taskType)) {
+            throw new IllegalArgumentException("LoraConfig: task_type '" + taskType + "' is not supported " + TASK_TYPES);
         }
         modulesToSave = modulesToSave == null ? null : List.copyOf(modulesToSave);
     }

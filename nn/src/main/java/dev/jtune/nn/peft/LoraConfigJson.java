@@ -100,8 +100,9 @@ public final class LoraConfigJson {
             throw f.error("init_lora_weights", "init_lora_weights = " + init + " is not supported (true or false)");
         }
         String task = f.string("task_type", null);
-        if (task != null && !task.equals("CAUSAL_LM")) {
-            throw f.error("task_type", "task_type '" + task + "' is not supported (jtune supports CAUSAL_LM)");
+        if (task != null && !LoraConfig.TASK_TYPES.contains(task)) {
+            throw f.error("task_type", "task_type '" + task + "' is not supported (jtune supports "
+                    + String.join(" and ", LoraConfig.TASK_TYPES) + ")");
         }
         int r = f.integer("r", 8);
         if (r <= 0) throw f.error("r", "r must be positive, got " + r);

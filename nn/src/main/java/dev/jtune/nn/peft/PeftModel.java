@@ -3,22 +3,13 @@ package dev.jtune.nn.peft;
 import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
-import dev.jtune.core.autograd.GradMode;
 import dev.jtune.nn.KVCache;
-import dev.jtune.nn.Layers.Conv1D;
-import dev.jtune.nn.Module;
 import dev.jtune.nn.ModelConfig;
 import dev.jtune.nn.Parameter;
 import dev.jtune.nn.PreTrainedCausalLM;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A causal LM with LoRA adapters, as PEFT's {@code PeftModel} around a {@code LoraModel}: the adapters are injected
@@ -34,7 +25,7 @@ import java.util.Set;
  * PreTrainedCausalLM merged = peft.mergeAndUnload();
  * }</pre>
  */
-public final class PeftModel extends PreTrainedCausalLM {
+public final class PeftModel extends PreTrainedCausalLM implements AdapterModel {
 
     /** The prefix of every saved tensor name. */
     public static final String PREFIX = "base_model.model.";
@@ -42,56 +33,16 @@ public final class PeftModel extends PreTrainedCausalLM {
     public static final String WEIGHTS_NAME = AdapterFiles.WEIGHTS;
     /** The configuration file of an adapter folder (PEFT's {@code CONFIG_NAME}). */
     public static final String CONFIG_NAME = LoraConfigJson.FILE;
+    /** PEFT's {@code task_type} of a causal LM's adapter. */
+    public static final String TASK_TYPE = "CAUSAL_LM";
 
     private final PreTrainedCausalLM base;
-    private final LoraConfig config;
-    private final Map<String, LoraLayer> loras;
-    private final Map<String, Parameter> saved;   // modules_to_save parameters by name in the base
-    private final Map<Parameter, Tensor> originals = new IdentityHashMap<>();
-    private final Set<Parameter> frozenByAdapter = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Generator loraDropout;
-    private final int vocabAtInjection;
-    private boolean adaptersDisabled;
-    private boolean unloaded;
+    private final LoraModel lora;
 
-    private PeftModel(PreTrainedCausalLM base, LoraConfig requested, long seed) {
+    private PeftModel(PreTrainedCausalLM base, LoraModel lora) {
         super(base.config());
         this.base = base;
-        TargetModules targets = requested.targetModules() != null ? requested.targetModules()
-                : TargetModules.defaultFor(base.config().modelType());
-        Map<String, Module> layers = TargetModules.resolve(base, targets, requested.excludeModules());
-        saved = modulesToSave(base, requested.modulesToSave());
-        boolean conv = layers.values().stream().allMatch(m -> m instanceof Conv1D);
-        config = requested.toBuilder().targetModules(targets.isAllLinear() ? TargetModules.lastParts(layers.keySet())
-                : targets).fanInFanOut(conv).build();
-        vocabAtInjection = base.config().vocabSize();
-
-        for (Parameter p : base.parameters()) {
-            if (p.requiresGrad()) frozenByAdapter.add(p);
-            p.requiresGrad(false);
-        }
-        Generator init = new Generator(seed);
-        loraDropout = base.dropoutGenerator() != null ? base.dropoutGenerator() : new Generator(seed + 1);
-        loras = new LinkedHashMap<>();
-        layers.forEach((name, m) -> loras.put(name, new LoraLayer(m, config.r(), config.scaling(), config.loraDropout(),
-                config.initLoraWeights(), init, loraDropout)));
-        for (Parameter p : saved.values()) {
-            if (!p.value().dtype().isCompute()) p.set(p.value().to(DType.F32));
-            originals.put(p, p.value().detach().clone());
-            p.requiresGrad(true);
-        }
-        if (config.inferenceMode()) {
-            trainableAdapters(false);
-            saved.values().forEach(p -> p.requiresGrad(false));
-        }
-        registerModule("base_model", new Wrapper(base));
-    }
-
-    /** PEFT's {@code LoraModel}: holds the base under {@code model}, which puts {@code base_model.model.} in names. */
-    private static final class Wrapper extends Module {
-        Wrapper(PreTrainedCausalLM base) {
-            registerModule("model", base);
-        }
+        this.lora = registerModule("base_model", lora);
     }
 
     /**
@@ -105,7 +56,11 @@ public final class PeftModel extends PreTrainedCausalLM {
     /** {@link #getPeftModel(PreTrainedCausalLM, LoraConfig)} with A (and a random B) drawn from {@code seed}. */
     public static PeftModel getPeftModel(PreTrainedCausalLM model, LoraConfig config, long seed) {
         if (model instanceof PeftModel) throw new IllegalArgumentException("getPeftModel: the model already has adapters");
-        return new PeftModel(model, config, seed);
+        if (config.taskType() != null && !config.taskType().equals(TASK_TYPE)) {
+            throw new IllegalArgumentException("getPeftModel: task_type " + config.taskType() + " is not a causal LM's ("
+                    + TASK_TYPE + "); a SEQ_CLS adapter goes on a classifier (PeftModelForSequenceClassification)");
+        }
+        return new PeftModel(model, new LoraModel(model, config, seed));
     }
 
     /**
@@ -117,13 +72,14 @@ public final class PeftModel extends PreTrainedCausalLM {
      * ({@code inference_mode}).
      */
     public static PeftModel fromPretrained(PreTrainedCausalLM model, Path dir, boolean trainable) throws IOException {
-        LoraConfig config = LoraConfigJson.read(dir).toBuilder().inferenceMode(!trainable).build();
-        return AdapterFiles.load(model, dir, config);
+        if (model instanceof PeftModel) throw new IllegalArgumentException("fromPretrained: the model already has adapters");
+        LoraConfig config = AdapterFiles.readConfig(dir, TASK_TYPE, trainable);
+        return new PeftModel(model, AdapterFiles.load(model, dir, config));
     }
 
-    /** The configuration as applied: target modules resolved, {@code fan_in_fan_out} as the layers force it. */
+    @Override
     public LoraConfig peftConfig() {
-        return config;
+        return lora.config();
     }
 
     /** The base model (with the adapters injected). */
@@ -131,58 +87,20 @@ public final class PeftModel extends PreTrainedCausalLM {
         return base;
     }
 
-    /** The adapters by the dotted name of the layer they adapt ({@code transformer.h.0.attn.c_attn}). */
+    @Override
     public Map<String, LoraLayer> loraLayers() {
-        return Collections.unmodifiableMap(loras);
+        return lora.loraLayers();
     }
 
-    /** The parameters of {@code modules_to_save} by their name in the base model. */
-    Map<String, Parameter> modulesToSave() {
-        return saved;
-    }
-
-    /** Freezes or unfreezes every adapter's A and B. */
-    void trainableAdapters(boolean mode) {
-        for (LoraLayer l : loras.values()) {
-            l.loraA().requiresGrad(mode);
-            l.loraB().requiresGrad(mode);
-        }
-    }
-
-    /**
-     * Turns the adapters off until the returned scope closes, as PEFT's {@code with model.disable_adapter():}: the
-     * model then computes exactly the base model's function (and {@code modules_to_save} their original weights).
-     */
+    @Override
     public AdapterScope disableAdapter() {
-        if (adaptersDisabled) throw new IllegalStateException("disableAdapter: the adapters are already disabled");
-        setAdapters(false);
-        return () -> setAdapters(true);
+        return lora.disableAdapter();
     }
 
-    /** What {@link #disableAdapter()} returns: closing it turns the adapters back on. */
-    @FunctionalInterface
-    public interface AdapterScope extends AutoCloseable {
-        @Override
-        void close();
-    }
-
-    private void setAdapters(boolean on) {
-        adaptersDisabled = !on;
-        loras.values().forEach(l -> l.setEnabled(on));
-        originals.replaceAll((p, other) -> p.swapValue(other));
-    }
-
-    /**
-     * Converts every frozen base parameter to {@code dtype} (BF16: half the memory of the frozen base), as loading a
-     * base with {@code torch_dtype=torch.bfloat16} does; adapters, their gradients and optimizer state stay F32.
-     * Layers compute with an F32 copy of each BF16 weight made per use. Returns this.
-     */
+    /** {@inheritDoc} Returns this. */
+    @Override
     public PeftModel frozenBaseTo(DType dtype) {
-        try (var noGrad = GradMode.noGrad()) {
-            for (Parameter p : base.parameters()) {
-                if (!p.requiresGrad() && p.value().dtype() != dtype) p.set(p.value().to(dtype));
-            }
-        }
+        lora.frozenBaseTo(dtype);
         return this;
     }
 
@@ -193,119 +111,47 @@ public final class PeftModel extends PreTrainedCausalLM {
      * are F32). This model is unusable afterwards.
      */
     public PreTrainedCausalLM mergeAndUnload() {
-        requireLoaded();
-        if (adaptersDisabled) throw new IllegalStateException("mergeAndUnload: the adapters are disabled");
-        loras.values().forEach(LoraLayer::mergeAndRemove);
-        for (Parameter p : frozenByAdapter) if (p.value().dtype().isCompute()) p.requiresGrad(true);
-        unloaded = true;
+        lora.mergeAndUnload();
         return base;
     }
 
-    /**
-     * The adapter's tensors under PEFT's saved names: {@code base_model.model.<layer>.lora_A.weight [r, in]} and
-     * {@code lora_B.weight [out, r]}, the {@code modules_to_save} parameters, and with {@code embeddingLayers} the input
-     * and output embeddings (under each of their names when tied).
-     */
+    @Override
     public Map<String, Tensor> adapterStateDict(boolean embeddingLayers) {
-        requireLoaded();
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        loras.forEach((name, l) -> {
-            out.put(PREFIX + name + ".lora_A.weight", l.loraA().value().detach());
-            out.put(PREFIX + name + ".lora_B.weight", l.loraB().value().detach());
-        });
-        saved.forEach((name, p) -> out.put(PREFIX + name, p.value().detach()));
-        if (embeddingLayers) AdapterFiles.embeddingNames(base).forEach((name, p) -> out.put(PREFIX + name, p.value().detach()));
-        return out;
+        return lora.adapterStateDict(embeddingLayers);
     }
 
-    /**
-     * Copies the tensors of an adapter saved from this model ({@link #adapterStateDict}, as in
-     * {@code adapter_model.safetensors}) into its adapters, {@code modules_to_save} and embeddings, as PEFT's
-     * {@code set_peft_model_state_dict}: every adapter and {@code modules_to_save} tensor must be there, every key must
-     * name one of them (or an embedding) with its shape; nothing changes unless all fit. A trainer resumes from it.
-     */
+    @Override
     public void loadAdapterStateDict(Map<String, Tensor> state) {
-        requireLoaded();
-        Map<String, Parameter> owned = new LinkedHashMap<>(), required = new LinkedHashMap<>();
-        loras.forEach((name, l) -> {
-            required.put(PREFIX + name + ".lora_A.weight", l.loraA());
-            required.put(PREFIX + name + ".lora_B.weight", l.loraB());
-        });
-        saved.forEach((name, p) -> required.put(PREFIX + name, p));
-        owned.putAll(required);
-        AdapterFiles.embeddingNames(base).forEach((name, p) -> owned.putIfAbsent(PREFIX + name, p));
-        for (var e : state.entrySet()) {
-            Parameter p = owned.get(e.getKey());
-            if (p == null) throw new IllegalArgumentException("loadAdapterStateDict: key " + e.getKey()
-                    + " names no adapter, module to save or embedding of this model");
-            if (!java.util.Arrays.equals(p.shape(), e.getValue().shape())) {
-                throw new IllegalArgumentException("loadAdapterStateDict: key " + e.getKey() + " has shape "
-                        + e.getValue().shapeString() + " but the model's is " + java.util.Arrays.toString(p.shape()));
-            }
-        }
-        for (String key : required.keySet()) {
-            if (!state.containsKey(key)) throw new IllegalArgumentException("loadAdapterStateDict: lacks key " + key);
-        }
-        try (var noGrad = GradMode.noGrad()) {
-            state.forEach((key, t) -> {
-                Parameter p = owned.get(key);
-                p.set(t.to(p.value().dtype()).contiguous());
-            });
-        }
+        lora.loadAdapterStateDict(state);
     }
 
     /**
-     * Writes {@code adapter_config.json} (inference_mode true) and {@code adapter_model.safetensors} into {@code dir},
-     * as PEFT's {@code save_pretrained}. The embeddings are saved too when the vocabulary changed (PEFT's
+     * {@inheritDoc} The embeddings are saved too when the vocabulary changed (PEFT's
      * {@code save_embedding_layers="auto"}): it differs from the size when the adapters were injected, or from the
      * {@code vocab_size} of {@code base_model_name_or_path}'s config.json when that folder exists.
      */
     @Override
     public void savePretrained(Path dir) throws IOException {
-        savePretrained(dir, AdapterFiles.vocabChanged(config, base.config().vocabSize(), vocabAtInjection));
+        lora.save(dir);
     }
 
     /** {@link #savePretrained(Path)} with the embeddings saved or not as {@code saveEmbeddingLayers} says. */
     public void savePretrained(Path dir, boolean saveEmbeddingLayers) throws IOException {
-        AdapterFiles.save(dir, config.toBuilder().inferenceMode(true).build(), adapterStateDict(saveEmbeddingLayers));
+        lora.save(dir, saveEmbeddingLayers);
     }
 
     /** PEFT's {@code get_nb_trainable_parameters}: trainable and all parameter counts, each parameter once. */
     public long[] trainableAndAllParameters() {
-        long trainable = 0, all = 0;
-        for (Parameter p : parameters()) {
-            all += p.numel();
-            if (p.requiresGrad()) trainable += p.numel();
-        }
-        return new long[] {trainable, all};
+        return lora.trainableAndAllParameters();
     }
 
-    /** PEFT's {@code print_trainable_parameters} line. */
+    @Override
     public String trainableParametersSummary() {
-        long[] n = trainableAndAllParameters();
-        return String.format(java.util.Locale.ROOT, "trainable params: %,d || all params: %,d || trainable%%: %.4f",
-                n[0], n[1], 100.0 * n[0] / n[1]);
+        return lora.trainableParametersSummary();
     }
 
     private void requireLoaded() {
-        if (unloaded) throw new IllegalStateException("PeftModel: mergeAndUnload() already returned the base model");
-    }
-
-    static Map<String, Parameter> modulesToSave(PreTrainedCausalLM base, List<String> names) {
-        Map<String, Parameter> out = new LinkedHashMap<>();
-        if (names == null) return out;
-        TargetModules match = TargetModules.names(names);
-        List<String> found = new ArrayList<>();
-        for (var m : base.namedModules().entrySet()) {
-            if (m.getKey().isEmpty() || !match.matches(m.getKey())) continue;
-            found.add(m.getKey());
-            m.getValue().namedParameters().forEach((n, p) -> out.put(m.getKey() + "." + n, p));
-        }
-        if (found.isEmpty()) {
-            throw new IllegalArgumentException("modules_to_save " + names + " matched no module of the "
-                    + base.config().modelType() + " model");
-        }
-        return out;
+        lora.requireLoaded();
     }
 
     // ------------------------------------------------------------------------------------- the base model's API
@@ -345,7 +191,8 @@ public final class PeftModel extends PreTrainedCausalLM {
 
     @Override
     public Generator dropoutGenerator() {
-        return base.dropoutGenerator() != null ? base.dropoutGenerator() : config.loraDropout() > 0 ? loraDropout : null;
+        return base.dropoutGenerator() != null ? base.dropoutGenerator()
+                : lora.config().loraDropout() > 0 ? lora.loraDropout() : null;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.jtune.nn.peft;
 import dev.jtune.nn.Layers;
 import dev.jtune.nn.Module;
 import dev.jtune.nn.PreTrainedCausalLM;
+import dev.jtune.nn.PreTrainedModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,6 +27,9 @@ public record TargetModules(List<String> names, String pattern) {
 
     /** PEFT's shorthand for every linear layer but the output head. */
     public static final String ALL_LINEAR = "all-linear";
+
+    /** PEFT's names of a sequence classifier's head, which {@code all-linear} leaves out. */
+    static final List<String> SEQ_CLS_HEAD_NAMES = List.of("score", "classifier");
 
     public TargetModules {
         if ((names == null) == (pattern == null)) throw new IllegalArgumentException("TargetModules: names or a pattern");
@@ -85,20 +89,25 @@ public record TargetModules(List<String> names, String pattern) {
 
     /**
      * The linear layers of {@code model} that {@code targets} selects minus those {@code exclude} selects, by dotted
-     * name. A matched module that is not a Linear/Conv1D, or nothing matched, fails naming the model's linear layers.
+     * name. A module that {@code modulesToSave} selects is trained in full instead and never adapted (PEFT checks
+     * {@code modules_to_save} first). A matched module that is not a Linear/Conv1D, or nothing matched, fails naming
+     * the model's linear layers.
      */
-    static Map<String, Module> resolve(PreTrainedCausalLM model, TargetModules targets, TargetModules exclude) {
+    static Map<String, Module> resolve(PreTrainedModel model, TargetModules targets, TargetModules exclude,
+                                       List<String> modulesToSave) {
         Map<String, Module> linear = linearLayers(model);
+        TargetModules saved = modulesToSave == null ? null : names(modulesToSave);
         Map<String, Module> out = new LinkedHashMap<>();
         if (targets.isAllLinear()) {
             for (var e : linear.entrySet()) {
-                if (outputHead(model, e.getValue())) continue;
-                if (exclude == null || !exclude.matches(e.getKey())) out.put(e.getKey(), e.getValue());
+                if (outputHead(model, e.getKey(), e.getValue())) continue;
+                if (skipped(e.getKey(), exclude, saved)) continue;
+                out.put(e.getKey(), e.getValue());
             }
         } else {
             for (var e : model.namedModules().entrySet()) {
                 String name = e.getKey();
-                if (name.isEmpty() || !targets.matches(name) || (exclude != null && exclude.matches(name))) continue;
+                if (name.isEmpty() || !targets.matches(name) || skipped(name, exclude, saved)) continue;
                 if (!linear.containsKey(name)) {
                     throw new IllegalArgumentException("target_modules " + targets.describe() + " matches " + name
                             + ", a " + e.getValue().getClass().getSimpleName()
@@ -117,6 +126,10 @@ public record TargetModules(List<String> names, String pattern) {
         return out;
     }
 
+    private static boolean skipped(String name, TargetModules exclude, TargetModules modulesToSave) {
+        return (exclude != null && exclude.matches(name)) || (modulesToSave != null && modulesToSave.matches(name));
+    }
+
     /** The last name parts of the resolved modules: what PEFT writes back for {@code all-linear}. */
     static TargetModules lastParts(Iterable<String> moduleNames) {
         List<String> parts = new ArrayList<>();
@@ -128,7 +141,7 @@ public record TargetModules(List<String> names, String pattern) {
     }
 
     /** Every Linear and Conv1D of the model by dotted name. */
-    static Map<String, Module> linearLayers(PreTrainedCausalLM model) {
+    static Map<String, Module> linearLayers(PreTrainedModel model) {
         Map<String, Module> out = new LinkedHashMap<>();
         model.namedModules().forEach((name, m) -> {
             if (m instanceof Layers.Linear || m instanceof Layers.Conv1D) out.put(name, m);
@@ -136,8 +149,13 @@ public record TargetModules(List<String> names, String pattern) {
         return out;
     }
 
-    private static boolean outputHead(PreTrainedCausalLM model, Module m) {
-        return m instanceof Layers.Linear l && l.weight == model.outputEmbeddings();
+    /**
+     * Whether {@code m} is the output layer {@code all-linear} leaves out, as PEFT does: a causal LM's output
+     * embedding, or a classifier's head ({@code score} or {@code classifier}, PEFT's {@code SEQ_CLS_HEAD_NAMES}).
+     */
+    private static boolean outputHead(PreTrainedModel model, String name, Module m) {
+        if (model instanceof PreTrainedCausalLM lm) return m instanceof Layers.Linear l && l.weight == lm.outputEmbeddings();
+        return SEQ_CLS_HEAD_NAMES.contains(name);
     }
 
     /** The form written in messages: the list or the quoted string. */

@@ -1,7 +1,7 @@
 package dev.jtune.train.reward;
 
 import dev.jtune.core.Tensor;
-import dev.jtune.nn.SequenceClassificationModel;
+import dev.jtune.nn.SequenceClassifier;
 import dev.jtune.train.MetricLog;
 import dev.jtune.train.PairwiseEvaluation;
 import dev.jtune.train.TrainingObjective;
@@ -16,18 +16,18 @@ import dev.jtune.train.data.ModelInputs;
  */
 public final class RewardObjective implements TrainingObjective {
 
-    private final SequenceClassificationModel model;
+    private final SequenceClassifier model;
     private final double centerRewardsCoefficient;
     private long totalTrainTokens;
 
     /** @param centerRewardsCoefficient TRL's {@code center_rewards_coefficient}, 0 for none */
-    public RewardObjective(SequenceClassificationModel model, double centerRewardsCoefficient) {
+    public RewardObjective(SequenceClassifier model, double centerRewardsCoefficient) {
         this.model = model;
         this.centerRewardsCoefficient = centerRewardsCoefficient;
     }
 
     @Override
-    public SequenceClassificationModel model() {
+    public SequenceClassifier model() {
         return model;
     }
 

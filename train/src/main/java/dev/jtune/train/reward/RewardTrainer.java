@@ -2,6 +2,9 @@ package dev.jtune.train.reward;
 
 import dev.jtune.nn.Layers;
 import dev.jtune.nn.SequenceClassificationModel;
+import dev.jtune.nn.SequenceClassifier;
+import dev.jtune.nn.peft.LoraConfig;
+import dev.jtune.nn.peft.PeftModelForSequenceClassification;
 import dev.jtune.tokenizer.Tokenizer;
 import dev.jtune.train.TrainOutput;
 import dev.jtune.train.Trainer;
@@ -12,8 +15,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * TRL's {@code RewardTrainer}: trains a {@link SequenceClassificationModel} with one label to score the chosen
- * completion of each preference pair above the rejected one. It prepares the data as TRL does
+ * TRL's {@code RewardTrainer}: trains a {@link SequenceClassifier} with one label to score the chosen
+ * completion of each preference pair above the rejected one: a {@code SequenceClassificationModel} in full, or one
+ * with LoRA adapters ({@link PeftModelForSequenceClassification}, made from TRL's {@code peft_config} or loaded),
+ * whose checkpoints and saved model are then the adapter folder. It prepares the data as TRL does
  * ({@link PreferenceData}: text or token ids, EOS appended, pairs longer than {@code max_length} dropped), sets the
  * model's {@code pad_token_id} to the tokenizer's pad (or EOS) token, collates pairs as
  * {@code [chosen..., rejected...]}, and runs the {@link Trainer} with the {@link RewardObjective}.
@@ -21,15 +26,27 @@ import java.util.Map;
 public final class RewardTrainer {
 
     private final Trainer trainer;
-    private final SequenceClassificationModel model;
+    private final SequenceClassifier model;
     private final PreferenceData.Report trainReport;
 
     /**
+     * TRL's {@code RewardTrainer(model, args, ..., peft_config=...)}: injects LoRA adapters as {@code peftConfig} says
+     * (A drawn from the arguments' seed) into {@code model}'s body, its {@code score} head then trained in full as a
+     * module to save, and trains the result ({@link #model()}).
+     */
+    public RewardTrainer(SequenceClassificationModel model, LoraConfig peftConfig, RewardConfig config,
+                         Tokenizer tokenizer, Dataset trainDataset, Dataset evalDataset, List<TrainerCallback> callbacks) {
+        this(PeftModelForSequenceClassification.getPeftModel(model, peftConfig, config.args().seed()), config, tokenizer,
+                trainDataset, evalDataset, callbacks);
+    }
+
+    /**
+     * @param model       a reward model, with adapters or without
      * @param tokenizer   turns text columns into ids and gives the pad and EOS tokens; may be null only when the data
      *                    are token ids and the model's config has a {@code pad_token_id}
      * @param evalDataset may be null
      */
-    public RewardTrainer(SequenceClassificationModel model, RewardConfig config, Tokenizer tokenizer, Dataset trainDataset,
+    public RewardTrainer(SequenceClassifier model, RewardConfig config, Tokenizer tokenizer, Dataset trainDataset,
                          Dataset evalDataset, List<TrainerCallback> callbacks) {
         if (model.numLabels() != 1) {
             throw new IllegalArgumentException("RewardTrainer: a reward model has one label, this one has " + model.numLabels());
@@ -56,7 +73,7 @@ public final class RewardTrainer {
      * so an appended EOS counts as padding and the reward is read at the token before it); without a tokenizer,
      * the model's own {@code pad_token_id}.
      */
-    private static int padTokenId(SequenceClassificationModel model, Tokenizer tokenizer) {
+    private static int padTokenId(SequenceClassifier model, Tokenizer tokenizer) {
         if (tokenizer != null) {
             Integer pad = tokenizer.padTokenId() != null ? tokenizer.padTokenId() : tokenizer.eosTokenId();
             if (pad == null) throw new IllegalArgumentException("RewardTrainer: the tokenizer has neither a pad nor an EOS token");
@@ -85,12 +102,15 @@ public final class RewardTrainer {
         return trainer.evaluate();
     }
 
-    /** Writes the reward model in transformers' layout and {@code training_args.json} into the output directory. */
+    /**
+     * Writes the reward model in transformers' layout (with adapters: the adapter folder, PEFT's layout) and
+     * {@code training_args.json} into the output directory.
+     */
     public void saveModel() throws IOException {
         trainer.saveModel();
     }
 
-    public SequenceClassificationModel model() {
+    public SequenceClassifier model() {
         return model;
     }
 }

@@ -180,11 +180,11 @@ class RewardGoldenTest {
         assertTrue(err < tolerance, what + ": relative error " + err + " >= " + tolerance);
     }
 
-    private static JsonNode json(String file) throws IOException {
+    static JsonNode json(String file) throws IOException {
         return ConfigJson.MAPPER.readTree(SharedFixtures.file(DIR + "/" + file).toFile());
     }
 
-    private static Tensor longs(JsonNode rows) {
+    static Tensor longs(JsonNode rows) {
         int b = rows.size(), t = rows.get(0).size();
         long[] out = new long[b * t];
         for (int i = 0; i < b; i++) for (int j = 0; j < t; j++) out[i * t + j] = rows.get(i).get(j).asLong();
