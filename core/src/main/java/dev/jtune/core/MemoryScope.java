@@ -2,6 +2,7 @@ package dev.jtune.core;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * An explicit lifetime for the tensors made inside a block, like an arena: every storage an op allocates on this
@@ -40,6 +41,17 @@ public final class MemoryScope implements AutoCloseable {
         MemoryScope scope = new MemoryScope(CURRENT.get());
         CURRENT.set(scope);
         return scope;
+    }
+
+    /**
+     * Runs {@code block} in a scope of its own and keeps its result: what the block made is freed as soon as it
+     * returns, except the result and what a pending backward reads (the freeing Python's reference counting does for
+     * PyTorch). Wrap a piece of a forward pass whose intermediates nobody else keeps, such as a transformer block.
+     */
+    public static Tensor scoped(Supplier<Tensor> block) {
+        try (MemoryScope scope = open()) {
+            return scope.keep(block.get());
+        }
     }
 
     /** Moves {@code t}'s storage to the enclosing scope (or out of every scope), so it outlives this one. */

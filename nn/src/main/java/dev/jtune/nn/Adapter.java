@@ -24,9 +24,9 @@ public interface Adapter {
      */
     static Tensor apply(Adapter adapter, Tensor x, UnaryOperator<Tensor> base) {
         if (adapter == null) return base.apply(x);
-        try (MemoryScope terms = MemoryScope.open()) {
+        return MemoryScope.scoped(() -> {
             Tensor y = base.apply(x), d = adapter.delta(x);
-            return terms.keep(d == null ? y : y.add(d));
-        }
+            return d == null ? y : y.add(d);
+        });
     }
 }

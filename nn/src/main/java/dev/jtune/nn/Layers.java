@@ -3,13 +3,25 @@ package dev.jtune.nn;
 import dev.jtune.core.DType;
 import dev.jtune.core.Functional;
 import dev.jtune.core.Generator;
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.ops.LinearAlgebra;
+import java.util.function.UnaryOperator;
 
 /** The basic layers: Linear, Embedding, LayerNorm, RMSNorm, Dropout (each a small {@link Module}). */
 public final class Layers {
 
     private Layers() {}
+
+    /**
+     * One transformer block's forward pass, {@code block(x)}. Without a KV cache it runs in a memory scope of its own
+     * ({@link MemoryScope#scoped}): the block's intermediates that backward does not read (and, without grad, all of
+     * them) are freed before the next block runs. With a cache the block writes buffers that outlive it, so it runs in
+     * the caller's scope.
+     */
+    public static Tensor blockForward(Tensor x, UnaryOperator<Tensor> block, KVCache cache) {
+        return cache == null ? MemoryScope.scoped(() -> block.apply(x)) : block.apply(x);
+    }
 
     /**
      * Whether a layer's weight is a frozen BF16/F16 one (a LoRA base in bf16) with a frozen bias: it then multiplies

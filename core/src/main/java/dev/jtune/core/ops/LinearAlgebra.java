@@ -34,7 +34,7 @@ public final class LinearAlgebra {
         }
         Tensor out = product(a, b);
         return out.recordedBy(new Node("matmul", a, b) {
-            private final SavedTensor sa = save(a), sb = save(b);
+            private final SavedTensor sa = needsGrad(1) ? save(a) : null, sb = needsGrad(0) ? save(b) : null;
 
             @Override
             public Tensor[] backward(Tensor g) {

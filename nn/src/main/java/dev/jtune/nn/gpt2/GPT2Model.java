@@ -3,6 +3,7 @@ package dev.jtune.nn.gpt2;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.KVCache;
+import dev.jtune.nn.Layers;
 import dev.jtune.nn.Layers.Dropout;
 import dev.jtune.nn.Layers.Embedding;
 import dev.jtune.nn.Layers.LayerNorm;
@@ -40,7 +41,7 @@ final class GPT2Model extends Module {
      */
     Tensor forward(Tensor inputIds, Tensor positions, Tensor mask, KVCache cache) {
         Tensor x = drop.forward(wte.forward(inputIds).add(wpe.forward(positions)));
-        for (GPT2Block block : h) x = block.forward(x, mask, cache);
+        for (GPT2Block block : h) x = Layers.blockForward(x, in -> block.forward(in, mask, cache), cache);
         return lnF.forward(x);
     }
 }

@@ -4,6 +4,7 @@ import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.KVCache;
+import dev.jtune.nn.Layers;
 import dev.jtune.nn.Layers.Embedding;
 import dev.jtune.nn.Layers.Linear;
 import dev.jtune.nn.Layers.RMSNorm;
@@ -103,7 +104,7 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
             Tensor x = embedTokens.forward(inputIds);  // (B, T, C)
             if (padTokenId >= 0 && x.requiresGrad()) x = Tensor.where(isToken(inputIds, padTokenId), x.detach(), x);
             Tensor[] cosSin = rope.cosSin(positions);
-            for (LlamaDecoderLayer layer : layers) x = layer.forward(x, cosSin, mask, cache);
+            for (LlamaDecoderLayer layer : layers) x = Layers.blockForward(x, in -> layer.forward(in, cosSin, mask, cache), cache);
             return norm.forward(x);
         }
 
