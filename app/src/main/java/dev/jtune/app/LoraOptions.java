@@ -35,7 +35,8 @@ final class LoraOptions {
     List<String> modulesToSave;
 
     @Option(names = "--adapter", paramLabel = "DIR",
-            description = "Continue training this adapter folder (its config and tokenizer; --model defaults to its base).")
+            description = "Continue training this adapter folder (its config and tokenizer; for finetune, --model defaults to "
+                    + "its base).")
     Path adapter;
 
     @Option(names = "--base-dtype", paramLabel = "DTYPE",
