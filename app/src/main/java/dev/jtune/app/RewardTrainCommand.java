@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -93,7 +94,7 @@ final class RewardTrainCommand implements Callable<Integer> {
         FineTuning.log("reward model %s (%s, %s, pad id %d); %s", model, classifier.architecture(),
                 reward instanceof AdapterModel peft ? "LoRA r " + peft.peftConfig().r() + " on "
                         + peft.loraLayers().size() + " layers: " + peft.trainableParametersSummary()
-                        : String.format(java.util.Locale.ROOT, "%.2fM parameters", reward.numParameters() / 1e6),
+                        : String.format(Locale.ROOT, "%.2fM parameters", reward.numParameters() / 1e6),
                 reward.config().padTokenId(), trainer.trainReport());
         trainer.train();
         Map<String, Object> metrics = new LinkedHashMap<>();
