@@ -37,7 +37,8 @@ public final class Layers {
      * the file, which is why transformers skips that init too).
      */
     public static Tensor normal(Generator g, double std, int... shape) {
-        return g == null ? Tensor.zeros(shape) : Tensor.randn(g, DType.F32, shape).mul(std);
+        // The unscaled draw goes back to the pool at once (a parameter's gradient of the same size reuses it later).
+        return g == null ? Tensor.zeros(shape) : MemoryScope.scoped(() -> Tensor.randn(g, DType.F32, shape).mul(std));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.jtune.bench.model;
 
 import dev.jtune.core.DType;
+import dev.jtune.core.backend.Backends;
 import dev.jtune.nn.Parameter;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.peft.LoraConfig;
@@ -20,6 +21,10 @@ final class LoraSetup {
     static PeftModel apply(PreTrainedCausalLM model, int r, List<String> targets, DType base) {
         LoraConfig.Builder b = LoraConfig.builder().r(r).loraAlpha(2 * r);
         if (targets != null) b.targetModules(targets.toArray(String[]::new));
+        // The pool caches one unscaled f32 draw per weight shape of the random init, sizes a frozen base never asks
+        // for again (no weight gradients): drop them and collect, so that the base's conversion reuses their memory.
+        Backends.current().buffers().emptyCache();
+        System.gc();
         PeftModel peft = PeftModel.getPeftModel(model, b.build()).frozenBaseTo(base);
         System.out.printf(Locale.ROOT, "LoRA r %d on %d layers, frozen base %s: %s%n", r, peft.loraLayers().size(), base,
                 peft.trainableParametersSummary());

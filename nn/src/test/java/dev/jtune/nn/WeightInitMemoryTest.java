@@ -1,0 +1,39 @@
+package dev.jtune.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.jtune.core.DType;
+import dev.jtune.core.Generator;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.backend.Backends;
+import dev.jtune.core.memory.BufferPool;
+import dev.jtune.nn.gpt2.GPT2Config;
+import dev.jtune.nn.gpt2.GPT2LMHeadModel;
+import org.junit.jupiter.api.Test;
+
+/** A random init keeps only the weights: the unscaled normal draws go back to the pool at once. */
+class WeightInitMemoryTest {
+
+    @Test
+    void normalInitHoldsOnlyTheWeight() {
+        var pool = Backends.current().buffers();
+        long before = pool.stats().inUseBytes();
+        Tensor w = Layers.normal(new Generator(3), 0.02, 96, 128);
+        assertEquals(4L * 96 * 128, pool.stats().inUseBytes() - before, "pooled bytes in use: the weight only");
+        Tensor again = Tensor.randn(new Generator(3), DType.F32, 96, 128).mul(0.02);
+        assertArrayEquals(again.toFloatArray(), w.toFloatArray(), "same values as drawing and scaling");
+    }
+
+    @Test
+    void aRandomModelHoldsItsParametersAndNothingElse() {
+        var pool = Backends.current().buffers();
+        long before = pool.stats().inUseBytes();
+        var model = new GPT2LMHeadModel(GPT2Config.preset("gpt2-16m"), 1);
+        long pooledParameterBytes = model.namedParameters().values().stream()
+                .mapToLong(p -> p.value().numel() * 4L)
+                .filter(bytes -> bytes >= BufferPool.MIN_POOLED_BYTES)
+                .sum();
+        assertEquals(pooledParameterBytes, pool.stats().inUseBytes() - before, "pooled bytes in use after the init");
+    }
+}
