@@ -28,9 +28,11 @@ public final class AutoModelForCausalLM {
         ConfigJson json = ConfigJson.read(dir);
         ModelConfig config = config(json);
         Path weights = Checkpoints.weightsFile(dir);
-        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
-        CheckpointFit.checkSize(config, json, stored, weights);
+        CheckpointFit.checkSize(config, json, Checkpoints.storedValues(dir), weights);
         PreTrainedCausalLM model = emptyModel(config);
+        // Its zeros go back to the pool, where reading the checkpoint takes them: one copy of the weights, not two.
+        model.parameters().forEach(p -> p.value().storage().release("replaced by the checkpoint's weights"));
+        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
         Map<String, Tensor> state = new LinkedHashMap<>(model.checkpointToModelNames(stored));
         if (config.tieWordEmbeddings()) tieHead(state, model);
         CheckpointFit.check(model, json, state, weights);

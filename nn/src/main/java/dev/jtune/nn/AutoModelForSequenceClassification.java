@@ -38,8 +38,8 @@ public final class AutoModelForSequenceClassification {
         ModelConfig config = AutoModelForCausalLM.config(json);
         List<String> labels = labels(json, numLabels);
         Path weights = Checkpoints.weightsFile(dir);
+        CheckpointFit.checkSize(config, json, Checkpoints.storedValues(dir), weights);
         Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
-        CheckpointFit.checkSize(config, json, stored, weights);
 
         // The body is built with its head tied to the embedding: the classifier never uses the head.
         ObjectNode tied = json.node().deepCopy().put("tie_word_embeddings", true);

@@ -24,9 +24,7 @@ final class CheckpointFit {
      * Before building: refuses a config that describes a model far bigger than the checkpoint holds or than the heap
      * can hold (an absurd {@code n_layer} would otherwise allocate for minutes, or forever).
      */
-    static void checkSize(ModelConfig config, ConfigJson json, Map<String, Tensor> state, Path weights)
-            throws IOException {
-        long values = state.values().stream().mapToLong(Tensor::numel).sum();
+    static void checkSize(ModelConfig config, ConfigJson json, long values, Path weights) throws IOException {
         long parameters = config.numParameters();
         long heap = Runtime.getRuntime().maxMemory();
         if (parameters > MAX_GROWTH * values + (1 << 20) || 4 * parameters > heap / 2) {

@@ -2,6 +2,7 @@ package dev.jtune.nn;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtune.core.DType;
+import dev.jtune.core.backend.Backends;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.io.SafetensorsFile;
 import dev.jtune.core.io.SafetensorsReader;
@@ -30,6 +31,17 @@ public final class Checkpoints {
                 : loadFile(file);
     }
 
+    /** How many values the checkpoint of {@code dir} holds, from its header alone (nothing is read). */
+    public static long storedValues(Path dir) throws IOException {
+        Path file = weightsFile(dir);
+        try (SafetensorsReader reader = file.getFileName().toString().endsWith(".json") ? ShardedSafetensors.open(file)
+                : SafetensorsFile.open(file)) {
+            long values = 0;
+            for (String name : reader.names()) values += reader.info(name).numel();
+            return values;
+        }
+    }
+
     /** The file {@link #loadTensors} reads: {@code model.safetensors}, else the sharded checkpoint's index. */
     public static Path weightsFile(Path dir) throws NoSuchFileException {
         Path single = dir.resolve("model.safetensors"), index = dir.resolve("model.safetensors.index.json");
@@ -50,7 +62,9 @@ public final class Checkpoints {
                 TensorInfo info = reader.info(name);
                 int[] shape = info.intShape();
                 if (info.dtype().isFloating()) {
-                    float[] values = reader.readFloats(name);
+                    // From the pool: a model about to be filled has given its zeroed buffers of these sizes back.
+                    float[] values = (float[]) Backends.current().buffers().take(DType.F32, Math.toIntExact(info.numel()), false);
+                    reader.readFloats(name, values);
                     requireFinite(values, file, name);
                     out.put(name, Tensor.of(values, shape));
                 } else {

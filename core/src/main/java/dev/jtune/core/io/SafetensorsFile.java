@@ -80,6 +80,11 @@ public final class SafetensorsFile implements SafetensorsReader {
     }
 
     @Override
+    public void readFloats(String name, float[] dst) throws SafetensorsException {
+        decoder(name).floats(dst);
+    }
+
+    @Override
     public double[] readDoubles(String name) throws SafetensorsException {
         return decoder(name).doubles();
     }

@@ -53,6 +53,9 @@ public sealed interface SafetensorsReader extends AutoCloseable permits Safetens
     /** The elements of an F32, F16, BF16 or F64 tensor as floats. */
     float[] readFloats(String name) throws SafetensorsException;
 
+    /** As {@link #readFloats(String)}, into {@code dst}, which must have exactly the tensor's number of elements. */
+    void readFloats(String name, float[] dst) throws SafetensorsException;
+
     /** The elements of an F32, F16, BF16 or F64 tensor as doubles (exact). */
     double[] readDoubles(String name) throws SafetensorsException;
 

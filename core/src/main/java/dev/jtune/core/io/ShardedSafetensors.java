@@ -133,6 +133,11 @@ public final class ShardedSafetensors implements SafetensorsReader {
     }
 
     @Override
+    public void readFloats(String name, float[] dst) throws SafetensorsException {
+        shard(name).readFloats(name, dst);
+    }
+
+    @Override
     public double[] readDoubles(String name) throws SafetensorsException {
         return shard(name).readDoubles(name);
     }

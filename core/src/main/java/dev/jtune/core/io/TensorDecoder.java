@@ -34,6 +34,15 @@ final class TensorDecoder {
 
     float[] floats() throws SafetensorsException {
         float[] out = new float[length()];
+        floats(out);
+        return out;
+    }
+
+    void floats(float[] out) throws SafetensorsException {
+        if (out.length != length()) {
+            throw new IllegalArgumentException(file + ": tensor " + t.name() + " has " + length()
+                    + " elements, the destination " + out.length);
+        }
         switch (t.dtype()) {
             case F32 -> MemorySegment.copy(src, FLOAT, 0, out, 0, out.length);
             case BF16 -> {
@@ -62,7 +71,6 @@ final class TensorDecoder {
             }
             default -> throw wrongType("floats", "readInts or readLongs");
         }
-        return out;
     }
 
     double[] doubles() throws SafetensorsException {

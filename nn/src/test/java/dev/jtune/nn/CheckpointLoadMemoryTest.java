@@ -1,0 +1,34 @@
+package dev.jtune.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.management.ThreadMXBean;
+import dev.jtune.nn.gpt2.GPT2Config;
+import dev.jtune.nn.gpt2.GPT2LMHeadModel;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading a checkpoint reads it into the buffers the empty model gives back: one copy of the weights, not two. */
+class CheckpointLoadMemoryTest {
+
+    @Test
+    void loadingAllocatesTheWeightsOnce(@TempDir Path dir) throws Exception {
+        var saved = new GPT2LMHeadModel(GPT2Config.preset("gpt2-16m"), 7);
+        Checkpoints.save(saved, dir);
+        long weightBytes = 4L * saved.numParameters();
+        AutoModelForCausalLM.fromPretrained(dir);  // warm up: classes, the pool's first buffers of these sizes
+
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertTrue(allocated < 1.25 * weightBytes, "loading allocated " + allocated + " bytes for "
+                + weightBytes + " bytes of weights (a second copy would be twice as much)");
+        saved.namedParameters().forEach((name, p) -> assertArrayEquals(p.value().toFloatArray(),
+                loaded.namedParameters().get(name).value().toFloatArray(), name));
+    }
+}
