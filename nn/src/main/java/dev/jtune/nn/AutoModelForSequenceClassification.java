@@ -39,13 +39,16 @@ public final class AutoModelForSequenceClassification {
         List<String> labels = labels(json, numLabels);
         Path weights = Checkpoints.weightsFile(dir);
         CheckpointFit.checkSize(config, json, Checkpoints.storedValues(dir), weights);
-        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
 
         // The body is built with its head tied to the embedding: the classifier never uses the head.
         ObjectNode tied = json.node().deepCopy().put("tie_word_embeddings", true);
         PreTrainedCausalLM base = AutoModelForCausalLM.emptyModel(AutoModelForCausalLM.config(new ConfigJson(tied,
                 json.source())));
         SequenceClassificationModel model = new SequenceClassificationModel(base, config, labels, seed);
+        // As for a causal LM: the body's zeros go back to the pool for the checkpoint's tensors (the score head keeps
+        // its draw, for a checkpoint without one).
+        base.parameters().forEach(p -> p.value().storage().release("replaced by the checkpoint's weights"));
+        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
 
         Map<String, Tensor> body = new LinkedHashMap<>(stored);
         Tensor score = body.remove(SCORE);
