@@ -1,19 +1,13 @@
 package dev.jtune.core.kernels;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
 /**
- * The one parallel helper of the engine: splits a loop over {@code [0, n)} into contiguous chunks run on a fixed pool.
+ * The one parallel helper of the engine: splits a loop over {@code [0, n)} into contiguous chunks run by a
+ * {@link WorkerTeam} (the calling thread and spinning workers, as in OpenMP).
  *
  * <p>Callers must only parallelize loops whose iterations write disjoint outputs and must compute every output the
  * same way whatever the chunking, so results are bit-for-bit identical for any thread count. The thread count comes
  * from the system property {@code jtune.threads} (default: the number of available processors) and can be changed
- * at run time with {@link #setThreads(int)}. Nested calls from a worker run serially on that worker.
+ * at run time with {@link #setThreads(int)}. Nested calls from inside a chunk run serially on that thread.
  */
 public final class Parallel {
 
@@ -23,9 +17,9 @@ public final class Parallel {
         void run(int start, int end);
     }
 
-    private static final ThreadLocal<Boolean> IN_WORKER = ThreadLocal.withInitial(() -> false);
-    private static volatile int threads = Integer.getInteger("jtune.threads", Runtime.getRuntime().availableProcessors());
-    private static volatile ExecutorService pool;
+    private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
+    private static final WorkerTeam TEAM = new WorkerTeam(PROCESSORS);
+    private static volatile int threads = Integer.getInteger("jtune.threads", PROCESSORS);
 
     private Parallel() {}
 
@@ -45,60 +39,11 @@ public final class Parallel {
      * iterations each; returns when every chunk is done.
      */
     public static void forRange(int n, int grain, RangeBody body) {
-        int t = threads;
-        int chunks = Math.min(t, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || IN_WORKER.get()) {
+        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
+        if (chunks <= 1 || WorkerTeam.inChunk()) {
             if (n > 0) body.run(0, n);
             return;
         }
-        ExecutorService executor = executor();
-        List<Future<?>> futures = new ArrayList<>(chunks - 1);
-        for (int c = 1; c < chunks; c++) {
-            int start = (int) ((long) n * c / chunks), end = (int) ((long) n * (c + 1) / chunks);
-            futures.add(executor.submit(() -> {
-                IN_WORKER.set(true);
-                try {
-                    body.run(start, end);
-                } finally {
-                    IN_WORKER.set(false);
-                }
-            }));
-        }
-        IN_WORKER.set(true);
-        try {
-            body.run(0, (int) ((long) n / chunks));
-        } finally {
-            IN_WORKER.set(false);
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Parallel.forRange interrupted", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) throw re;
-                if (cause instanceof Error err) throw err;
-                throw new IllegalStateException(cause);
-            }
-        }
-    }
-
-    private static ExecutorService executor() {
-        ExecutorService p = pool;
-        if (p == null) {
-            synchronized (Parallel.class) {
-                if (pool == null) {
-                    pool = Executors.newCachedThreadPool(r -> {
-                        Thread th = new Thread(r, "jtune-worker");
-                        th.setDaemon(true);
-                        return th;
-                    });
-                }
-                p = pool;
-            }
-        }
-        return p;
+        TEAM.run(body, n, chunks);
     }
 }
