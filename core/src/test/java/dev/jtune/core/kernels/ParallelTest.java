@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -16,8 +17,13 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** {@link Parallel#forRange} on its {@link WorkerTeam}: coverage, failures, nesting, concurrent callers, sleep. */
+/**
+ * {@link Parallel#forRange} on its {@link WorkerTeam}: coverage, failures, nesting, concurrent callers, sleep. A lost
+ * wake-up would hang a loop, hence the timeout.
+ */
+@Timeout(60)
 class ParallelTest {
 
     private int savedThreads;
@@ -50,7 +56,7 @@ class ParallelTest {
             for (int n : new int[] {0, 1, 2, 3, 7, 64, 1001}) {
                 for (int grain : new int[] {1, 3, 100}) {
                     int[] expected = new int[n];
-                    java.util.Arrays.fill(expected, 1);
+                    Arrays.fill(expected, 1);
                     assertArrayEquals(expected, visits(n, grain), threads + " threads, n " + n + ", grain " + grain);
                 }
             }
