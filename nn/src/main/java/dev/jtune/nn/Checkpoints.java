@@ -2,12 +2,11 @@ package dev.jtune.nn;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtune.core.DType;
-import dev.jtune.core.backend.Backends;
 import dev.jtune.core.Tensor;
+import dev.jtune.core.backend.Backends;
 import dev.jtune.core.io.SafetensorsFile;
 import dev.jtune.core.io.SafetensorsReader;
 import dev.jtune.core.io.SafetensorsWriter;
-import dev.jtune.core.io.ShardedSafetensors;
 import dev.jtune.core.io.TensorInfo;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,15 +26,12 @@ public final class Checkpoints {
      */
     public static Map<String, Tensor> loadTensors(Path dir) throws IOException {
         Path file = weightsFile(dir);
-        return file.getFileName().toString().endsWith(".json") ? read(ShardedSafetensors.open(file), file)
-                : loadFile(file);
+        return read(SafetensorsReader.open(file), file);
     }
 
     /** How many values the checkpoint of {@code dir} holds, from its header alone (nothing is read). */
     public static long storedValues(Path dir) throws IOException {
-        Path file = weightsFile(dir);
-        try (SafetensorsReader reader = file.getFileName().toString().endsWith(".json") ? ShardedSafetensors.open(file)
-                : SafetensorsFile.open(file)) {
+        try (SafetensorsReader reader = SafetensorsReader.open(weightsFile(dir))) {
             long values = 0;
             for (String name : reader.names()) values += reader.info(name).numel();
             return values;
@@ -63,7 +59,8 @@ public final class Checkpoints {
                 int[] shape = info.intShape();
                 if (info.dtype().isFloating()) {
                     // From the pool: a model about to be filled has given its zeroed buffers of these sizes back.
-                    float[] values = (float[]) Backends.current().buffers().take(DType.F32, Math.toIntExact(info.numel()), false);
+                    int n = Math.toIntExact(info.numel());
+                    float[] values = (float[]) Backends.current().buffers().take(DType.F32, n, false);
                     reader.readFloats(name, values);
                     requireFinite(values, file, name);
                     out.put(name, Tensor.of(values, shape));
