@@ -13,7 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Why not an {@code ExecutorService}: a GPT-2 124M training step runs about 1000 parallel loops back to back, most
  * of them microseconds to a few milliseconds long. An executor's idle thread parks at once, and waking a parked thread
  * costs a system call, and on a virtual machine whose idle vCPU halted, a trip through the hypervisor: on 2 vCPUs an
- * empty two-way loop took 13-30 us that way and a 60 us one took 190-330 us. Here a thread that has nothing to do
+ * empty two-way loop took 13-29 us that way, and one with 55-90 us of work per thread 190-330 us (4-16 and 85-150 us
+ * with this team). Here a thread that has nothing to do
  * spins on the team's current loop for {@link #SPIN_NANOS} before it parks (the caller waits for the other chunks the
  * same way), so loops in quick succession never put a thread to sleep. When the team has more threads than the
  * machine has processors, spinning would take the processor from a thread with work, so nobody spins.
