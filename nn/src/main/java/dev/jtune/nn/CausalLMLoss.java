@@ -3,10 +3,13 @@ package dev.jtune.nn;
 import dev.jtune.core.Functional;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.ops.Losses.Reduction;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The causal-LM loss as transformers computes it: position t predicts label t+1, labels of -100 are ignored.
- * {@link #sum} and {@link #count} let a trainer normalise over several micro-batches at once.
+ * {@link #sum} and {@link #count} let a trainer normalise over several micro-batches at once; {@link #sumAtLabels} is
+ * {@link #sum} without computing the logits nobody scores.
  */
 public final class CausalLMLoss {
 
@@ -35,6 +38,44 @@ public final class CausalLMLoss {
     }
 
     /**
+     * {@link #sum} of {@code head(hidden)} to the bit, gradients included, with the output head and the softmax
+     * computed only at the positions that have a next label: padding and each row's last position cost nothing (in a
+     * batch padded to its longest row, often half of the rows of the largest product and of the softmax). The losses
+     * are put back at their positions, 0 elsewhere, before they are summed, so the sum adds the same numbers in the
+     * same order; the rows left out would have had a zero gradient, which adds nothing to any FMA chain.
+     *
+     * @param hidden [B, T, C] the final hidden states
+     * @param labels [B, T] integer ids or -100
+     * @param head   the output head, {@code [N, C] -> [N, V]}
+     */
+    public static Tensor sumAtLabels(Tensor hidden, Tensor labels, UnaryOperator<Tensor> head) {
+        if (hidden.dim() != 3 || labels.dim() != 2 || hidden.size(0) != labels.size(0) || hidden.size(1) != labels.size(1)) {
+            throw new IllegalArgumentException("causal LM loss: hidden states [B, T, C] and labels [B, T] expected, got "
+                    + hidden.shapeString() + " and " + labels.shapeString());
+        }
+        long[] next = nextLabels(labels);
+        int n = next.length, scored = 0;
+        int[] slot = new int[n];    // each position's row among the scored ones, or `scored` (a zero) when it has none
+        for (int i = 0; i < n; i++) slot[i] = next[i] == IGNORE_INDEX ? -1 : scored++;
+        if (scored == 0 || scored == n) return sum(head.apply(hidden), labels);
+        int[] positions = new int[scored];
+        long[] targets = new long[scored];
+        for (int i = 0; i < n; i++) {
+            if (slot[i] < 0) {
+                slot[i] = scored;
+            } else {
+                positions[slot[i]] = i;
+                targets[slot[i]] = next[i];
+            }
+        }
+        Tensor rows = hidden.reshape(n, hidden.size(2)).indexSelect(0, Tensor.ofInts(positions, scored));  // (S, C)
+        Tensor losses = Functional.crossEntropy(head.apply(rows), Tensor.ofLongs(targets, scored), IGNORE_INDEX,
+                Reduction.NONE);                                                                           // (S)
+        Tensor zero = Tensor.zeros(losses.dtype(), 1);
+        return Tensor.cat(List.of(losses, zero), 0).indexSelect(0, Tensor.ofInts(slot, n)).sum();    // (B * T) -> ()
+    }
+
+    /**
      * @param logits [B, T, V]
      * @param labels [B, T] integer ids or -100
      */
@@ -45,11 +86,17 @@ public final class CausalLMLoss {
         }
         // Shift the labels, not the logits: position t is scored against label t+1 and the last position against
         // nothing (-100), so the [B, T, V] logits are used in place instead of copied.
+        return Functional.crossEntropy(logits, Tensor.ofLongs(nextLabels(labels), labels.size(0), labels.size(1)),
+                IGNORE_INDEX, reduction);
+    }
+
+    /** {@code next[r, i] = labels[r, i + 1]}, and -100 at each row's last position; flat {@code [B * T]}. */
+    private static long[] nextLabels(Tensor labels) {
         int b = labels.size(0), t = labels.size(1);
         long[] l = labels.toLongArray(), next = new long[b * t];
         for (int r = 0; r < b; r++) {
             for (int i = 0; i < t; i++) next[r * t + i] = i + 1 < t ? l[r * t + i + 1] : IGNORE_INDEX;
         }
-        return Functional.crossEntropy(logits, Tensor.ofLongs(next, b, t), IGNORE_INDEX, reduction);
+        return next;
     }
 }

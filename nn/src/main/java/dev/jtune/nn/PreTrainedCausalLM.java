@@ -42,6 +42,21 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
      */
     public abstract Tensor hiddenStates(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache);
 
+    /** The output head {@code lm_head}: hidden states {@code [..., C]} to logits {@code [..., V]}. */
+    public abstract Tensor outputHead(Tensor hidden);
+
+    /**
+     * The summed next-token cross-entropy over labels != -100, {@code CausalLMLoss.sum(logits(inputIds,
+     * attentionMask, null, null), labels)} to the bit, gradients included, with the output head run only at the
+     * positions that have a label ({@link CausalLMLoss#sumAtLabels}): what a trainer needs when it wants the loss and
+     * not the logits.
+     *
+     * @param labels [B, T] ids or -100
+     */
+    public Tensor lossSum(Tensor inputIds, Tensor attentionMask, Tensor labels) {
+        return CausalLMLoss.sumAtLabels(hiddenStates(inputIds, attentionMask, null, null), labels, this::outputHead);
+    }
+
     /**
      * The name of the child module holding everything but the output head ({@code transformer} for GPT-2,
      * {@code model} for Llama): the part a {@link SequenceClassificationModel} shares.

@@ -1,7 +1,6 @@
 package dev.jtune.train;
 
 import dev.jtune.core.Tensor;
-import dev.jtune.nn.CausalLMLoss;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.train.data.DataLoader;
 import dev.jtune.train.data.ModelInputs;
@@ -42,8 +41,7 @@ public final class CausalLMObjective implements TrainingObjective {
 
     @Override
     public Tensor lossSum(ModelInputs batch, MetricLog metrics) {
-        Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), null, null);  // (B, T, V)
-        return CausalLMLoss.sum(logits, batch.labels());
+        return model.lossSum(batch.inputIds(), batch.attentionMask(), batch.labels());
     }
 
     @Override

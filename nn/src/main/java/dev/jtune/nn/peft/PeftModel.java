@@ -168,6 +168,12 @@ public final class PeftModel extends PreTrainedCausalLM implements AdapterModel 
         return base.hiddenStates(inputIds, attentionMask, positionIds, cache);
     }
 
+    @Override
+    public Tensor outputHead(Tensor hidden) {
+        requireLoaded();
+        return base.outputHead(hidden);
+    }
+
     /** The base's body name: a classifier built over this model shares the base's body, adapters included. */
     @Override
     public String bodyName() {
