@@ -162,6 +162,14 @@ public final class CpuBackend implements HostBackend {
         Parallel.forRange(rows, grain(cols), (s, e) -> SimdSoftmax.forward(out, a, cols, s, e, log));
     }
 
+    /** Fused: one pass over the rows instead of HostBackend's exp and product passes, with the same bits. */
+    @Override
+    public void crossEntropyBackward(float[] grad, float[] g, int gStride, double gScale, int[] target,
+                                     int ignoreIndex, int rows, int classes) {
+        Parallel.forRange(rows, grain(classes), (s, e) ->
+                SimdSoftmax.crossEntropyBackward(grad, g, gStride, gScale, target, ignoreIndex, classes, s, e));
+    }
+
     @Override
     public void softmaxBackward(float[] gradIn, float[] g, float[] y, int rows, int cols, boolean log) {
         Parallel.forRange(rows, grain(cols), (s, e) -> SimdSoftmax.backward(gradIn, g, y, cols, s, e, log));

@@ -1,5 +1,6 @@
 package dev.jtune.core.kernels.simd;
 
+import dev.jtune.core.kernels.ScalarLoss;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -41,6 +42,28 @@ public final class SimdSoftmax {
             } else {
                 backwardRow(gradIn, g, y, base, cols, dot(g, y, base, cols));
             }
+        }
+    }
+
+    /**
+     * Cross-entropy's backward over rows {@code [from, to)} of {@code grad [rows, classes]}, which holds the
+     * log-probabilities, in one pass per row: {@code grad = exp(grad) * (float) s_i}, then {@code s_i} subtracted at
+     * the target in double, rounded once, {@code s_i = ScalarLoss.rowScale(g[i * gStride], gScale, ...)}. The same bits
+     * as the composition that defines it ({@code HostBackend}: an exp pass, a product pass, the subtraction), with one
+     * pass over the {@code [rows, classes]} array instead of two.
+     */
+    public static void crossEntropyBackward(float[] grad, float[] g, int gStride, double gScale, int[] target,
+                                            int ignoreIndex, int classes, int from, int to) {
+        int bound = SimdMath.loopBound(classes);
+        for (int row = from; row < to; row++) {
+            double s = ScalarLoss.rowScale(g[row * gStride], gScale, target[row], ignoreIndex);
+            float scale = (float) s;
+            int base = row * classes;
+            for (int j = 0; j < bound; j += L) {
+                SimdMath.exp(FloatVector.fromArray(F, grad, base + j)).mul(scale).intoArray(grad, base + j);
+            }
+            for (int j = bound; j < classes; j++) grad[base + j] = SimdMath.exp(grad[base + j]) * scale;
+            if (target[row] != ignoreIndex) grad[base + target[row]] = (float) (grad[base + target[row]] - s);
         }
     }
 
