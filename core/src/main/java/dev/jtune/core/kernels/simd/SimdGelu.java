@@ -48,7 +48,7 @@ final class SimdGelu {
         int i = 0;
         for (int end = SimdMath.loopBound(n); i < end; i += L) {
             FloatVector x = FloatVector.fromArray(F, a, aOff + i);
-            FloatVector xc = x.max(-CLAMP).min(CLAMP);
+            FloatVector xc = SimdMath.atMost(SimdMath.atLeast(x, -CLAMP), CLAMP);
             FloatVector t = xc.abs().mul(SQRT_HALF);
             FloatVector v = t.add(t).div(t.add(2f));
             FloatVector h = v.broadcast(H[H.length - 1]);

@@ -37,6 +37,7 @@ final class SimdMath {
     private static final float LN2_LO = (float) (Math.log(2) - LN2_HI);
     /** 1.5 * 2^23: adding and subtracting it rounds a float of magnitude below 2^22 to the nearest integer. */
     private static final float ROUND = 0x1.8p23f;
+    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
     /** exp underflows to 0 below -104 and overflows above 89; clamping keeps k and 2^(k/2) in range. */
     static final float CLAMP = 150f;
     private static final float C2 = 1f / 2, C3 = 1f / 6, C4 = 1f / 24, C5 = 1f / 120, C6 = 1f / 720, C7 = 1f / 5040;
@@ -60,8 +61,8 @@ final class SimdMath {
     }
 
     static FloatVector exp(FloatVector x) {
-        x = x.max(-CLAMP).min(CLAMP);
-        FloatVector k = x.fma(LOG2E, ROUND).sub(ROUND);
+        x = atMost(atLeast(x, -CLAMP), CLAMP);
+        FloatVector shifted = x.fma(LOG2E, ROUND), k = shifted.sub(ROUND);
         FloatVector r = k.fma(x.broadcast(-LN2_HI), x);
         r = k.fma(x.broadcast(-LN2_LO), r);
         FloatVector p = r.fma(C7, C6);
@@ -71,7 +72,7 @@ final class SimdMath {
         p = p.fma(r, x.broadcast(C2));
         p = p.fma(r, x.broadcast(1f));
         p = p.fma(r, x.broadcast(1f));
-        IntVector n = (IntVector) k.convert(VectorOperators.F2I, 0);
+        IntVector n = exponent(shifted);
         IntVector n1 = n.lanewise(VectorOperators.ASHR, 1);
         return p.mul(powerOfTwo(n1)).mul(powerOfTwo(n.sub(n1)));
     }
@@ -91,9 +92,9 @@ final class SimdMath {
     static void timesExp(float[] arg, float[] low, float[] f, int n) {
         int i = 0;
         for (int end = loopBound(n); i < end; i += L) {
-            FloatVector a = FloatVector.fromArray(F, arg, i).max(-CLAMP);
+            FloatVector a = atLeast(FloatVector.fromArray(F, arg, i), -CLAMP);
             FloatVector fi = FloatVector.fromArray(F, f, i);
-            FloatVector k = a.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector shifted = a.fma(LOG2E, ROUND), k = shifted.sub(ROUND);
             FloatVector r = k.fma(a.broadcast(-LN2_HI), a);
             r = k.fma(a.broadcast(-LN2_LO), r);
             FloatVector p = r.fma(C7, C6);
@@ -104,7 +105,7 @@ final class SimdMath {
             p = p.fma(r, a.broadcast(1f));
             p = p.fma(r, a.broadcast(1f));
             p = p.fma(FloatVector.fromArray(F, low, i), p);
-            IntVector kn = (IntVector) k.convert(VectorOperators.F2I, 0);
+            IntVector kn = exponent(shifted);
             IntVector n1 = kn.lanewise(VectorOperators.ASHR, 1);
             FloatVector s1 = powerOfTwo(n1), s2 = powerOfTwo(kn.sub(n1));
             p.mul(s1).mul(s2).intoArray(arg, i);
@@ -131,9 +132,9 @@ final class SimdMath {
         int i = from;
         for (int end = from + loopBound(to - from); i < end; i += L) {
             FloatVector x = FloatVector.fromArray(F, a, aOff + i);
-            FloatVector y = x.abs().min(TANH_CLAMP);
+            FloatVector y = atMost(x.abs(), TANH_CLAMP);
             y = y.add(y);
-            FloatVector k = y.fma(LOG2E, ROUND).sub(ROUND);
+            FloatVector shifted = y.fma(LOG2E, ROUND), k = shifted.sub(ROUND);
             FloatVector r = k.fma(y.broadcast(-LN2_HI), y);
             r = k.fma(y.broadcast(-LN2_LO), r);
             FloatVector q = r.fma(C8, C7);
@@ -142,7 +143,7 @@ final class SimdMath {
             q = q.fma(r, y.broadcast(C4));
             q = q.fma(r, y.broadcast(C3));
             q = q.fma(r, y.broadcast(C2));
-            FloatVector s = powerOfTwo((IntVector) k.convert(VectorOperators.F2I, 0));
+            FloatVector s = powerOfTwo(exponent(shifted));
             FloatVector e = r.mul(r).fma(q, r).fma(s, s.sub(1f));
             FloatVector t = e.div(e.add(2f));
             t.reinterpretAsInts().or(x.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats().intoArray(out, i);
@@ -249,6 +250,26 @@ final class SimdMath {
         int n = (int) k;
         int n1 = n >> 1;
         return p * powerOfTwo(n1) * powerOfTwo(n - n1);
+    }
+
+    /**
+     * The integer k of {@code shifted = x log2(e) + ROUND}, {@code k = shifted - ROUND}, as ints: adding 1.5 * 2^23 put
+     * k in the low bits of the significand, so subtracting ROUND's bit pattern reads it exactly (|k| &lt; 2^22). The
+     * same numbers as {@code (int) k} (a NaN lane gives any int, and the NaN it multiplies stays NaN), without the
+     * float-to-int conversion, whose Java semantics for NaN and overflow cost C2 eight instructions per vector.
+     */
+    private static IntVector exponent(FloatVector shifted) {
+        return shifted.reinterpretAsInts().sub(ROUND_BITS);
+    }
+
+    /** {@code Math.max(x, lo)} for {@code lo} not zero: a compare and a blend (NaN stays NaN, as with max). */
+    static FloatVector atLeast(FloatVector x, float lo) {
+        return x.blend(x.broadcast(lo), x.lt(lo));
+    }
+
+    /** {@code Math.min(x, hi)} for {@code hi} not zero: a compare and a blend (NaN stays NaN, as with min). */
+    static FloatVector atMost(FloatVector x, float hi) {
+        return x.blend(x.broadcast(hi), x.compare(VectorOperators.GT, hi));
     }
 
     private static FloatVector powerOfTwo(IntVector n) {

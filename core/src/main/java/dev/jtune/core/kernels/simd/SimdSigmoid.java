@@ -61,7 +61,7 @@ final class SimdSigmoid {
         int i = 0;
         for (int end = SimdMath.loopBound(n); i < end; i += L) {
             FloatVector x = FloatVector.fromArray(F, a, aOff + i);
-            FloatVector xc = x.max(-CLAMP).min(CLAMP);
+            FloatVector xc = SimdMath.atMost(SimdMath.atLeast(x, -CLAMP), CLAMP);
             FloatVector s = xc.mul(xc);
             FloatVector p = s.mul(K2);
             FloatVector big = p.max(K1), small = p.min(K1);
