@@ -65,20 +65,34 @@ public final class SimdMatmul {
             Arrays.fill(out, 0, batch * m * n, 0f);
             return;
         }
-        int mBlocks = (m + MC - 1) / MC, nPanels = (n + NR - 1) / NR;
-        long flopsPerPanel = 2L * Math.min(m, MC) * NR * k;
+        int nPanels = (n + NR - 1) / NR, mc = rowsPerBlock(m, nPanels, batch), mBlocks = (m + mc - 1) / mc;
+        long flopsPerPanel = 2L * mc * NR * k;
         int grain = (int) Math.max(1, MIN_FLOPS_PER_TASK / flopsPerPanel);
         // Work units are (batch, row block, column panel), column panel fastest; a thread takes a contiguous run.
         Parallel.forRange(batch * mBlocks * nPanels, grain, (u0, u1) -> {
             Buffers buf = BUFFERS.get();
             for (int u = u0; u < u1; ) {
                 int group = u / nPanels, p0 = u % nPanels, p1 = Math.min(nPanels, p0 + (u1 - u));
-                int p = group / mBlocks, i0 = (group % mBlocks) * MC;
+                int p = group / mBlocks, i0 = (group % mBlocks) * mc;
                 block(out, p * m * n, a, aOffsets[p], aRowStride, aColStride, b, bOffsets[p], bRowStride, bColStride,
-                      i0, Math.min(MC, m - i0), p0 * NR, Math.min(n, p1 * NR), n, k, buf);
+                      i0, Math.min(mc, m - i0), p0 * NR, Math.min(n, p1 * NR), n, k, buf);
                 u += p1 - p0;
             }
         });
+    }
+
+    /**
+     * Rows of A per block: {@code MC}, or fewer when a single matrix has too few column panels to give every thread
+     * two. Threads split the column panels of a row block, and each packs the whole block of A for its panels; when
+     * there are few panels (a product with N = 128 and K = 50257, the gradient of a small model's output head) that
+     * packing, repeated on every thread, is a large part of the work, and splitting the rows instead packs each row
+     * once. The result does not depend on it.
+     */
+    private static int rowsPerBlock(int m, int nPanels, int batch) {
+        int threads = Parallel.threads();
+        if (batch > 1 || nPanels >= 2 * threads || m <= MR) return MC;
+        int share = (m + threads - 1) / threads;
+        return Math.min(MC, (share + MR - 1) / MR * MR);
     }
 
     /**
