@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
  */
 class EngineTwinTest {
 
-    private static final Supplier<PreTrainedCausalLM> GPT2 = () -> new GPT2LMHeadModel(GPT2Config.builder()
+    /** Tiny models (also {@link LossAtLabelsTest}'s): GPT-2 with a tied head, Llama with grouped-query attention. */
+    static final Supplier<PreTrainedCausalLM> GPT2 = () -> new GPT2LMHeadModel(GPT2Config.builder()
             .vocabSize(67).nPositions(16).nEmbd(20).nLayer(2).nHead(4).dropout(0).build(), 11);
-    private static final Supplier<PreTrainedCausalLM> LLAMA = () -> new LlamaForCausalLM(LlamaConfig.builder()
+    static final Supplier<PreTrainedCausalLM> LLAMA = () -> new LlamaForCausalLM(LlamaConfig.builder()
             .vocabSize(67).hiddenSize(24).intermediateSize(37).numHiddenLayers(2).numAttentionHeads(6)
             .numKeyValueHeads(2).build(), 12);
 

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.jtune.core.Tensor;
-import dev.jtune.nn.gpt2.GPT2Config;
-import dev.jtune.nn.gpt2.GPT2LMHeadModel;
-import dev.jtune.nn.llama.LlamaConfig;
-import dev.jtune.nn.llama.LlamaForCausalLM;
 import dev.jtune.nn.peft.LoraConfig;
 import dev.jtune.nn.peft.PeftModel;
 import java.util.ArrayList;
@@ -22,11 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class LossAtLabelsTest {
 
-    private static final Supplier<PreTrainedCausalLM> GPT2 = () -> new GPT2LMHeadModel(GPT2Config.builder()
-            .vocabSize(67).nPositions(16).nEmbd(20).nLayer(2).nHead(4).dropout(0).build(), 11);
-    private static final Supplier<PreTrainedCausalLM> LLAMA = () -> new LlamaForCausalLM(LlamaConfig.builder()
-            .vocabSize(67).hiddenSize(24).intermediateSize(37).numHiddenLayers(2).numAttentionHeads(6)
-            .numKeyValueHeads(2).build(), 12);
+    private static final Supplier<PreTrainedCausalLM> GPT2 = EngineTwinTest.GPT2, LLAMA = EngineTwinTest.LLAMA;
 
     /** Three rows right-padded to 7 (pad id 0), as a collator makes them; labels -100 at the padding. */
     private static final Tensor IDS = Tensor.ofLongs(new long[] {
