@@ -3,6 +3,7 @@ package dev.jtune.nn;
 import dev.jtune.core.Functional;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.ops.Losses.Reduction;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -54,18 +55,18 @@ public final class CausalLMLoss {
                     + hidden.shapeString() + " and " + labels.shapeString());
         }
         long[] next = nextLabels(labels);
-        int n = next.length, scored = 0;
-        int[] slot = new int[n];    // each position's row among the scored ones, or `scored` (a zero) when it has none
-        for (int i = 0; i < n; i++) slot[i] = next[i] == IGNORE_INDEX ? -1 : scored++;
+        int n = next.length, scored = (int) Arrays.stream(next).filter(label -> label != IGNORE_INDEX).count();
         if (scored == 0 || scored == n) return sum(head.apply(hidden), labels);
-        int[] positions = new int[scored];
+        int[] positions = new int[scored];  // the scored positions, in order
         long[] targets = new long[scored];
-        for (int i = 0; i < n; i++) {
-            if (slot[i] < 0) {
+        int[] slot = new int[n];            // each position's row among the scored, or `scored` (a zero) if it has none
+        for (int i = 0, row = 0; i < n; i++) {
+            if (next[i] == IGNORE_INDEX) {
                 slot[i] = scored;
             } else {
-                positions[slot[i]] = i;
-                targets[slot[i]] = next[i];
+                slot[i] = row;
+                positions[row] = i;
+                targets[row++] = next[i];
             }
         }
         Tensor rows = hidden.reshape(n, hidden.size(2)).indexSelect(0, Tensor.ofInts(positions, scored));  // (S, C)

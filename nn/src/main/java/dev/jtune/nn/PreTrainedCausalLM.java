@@ -33,8 +33,10 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
      * it is 0 (transformers' {@code logits_to_keep}): generation needs just the last, and the output head over a
      * whole prompt would be its largest product.
      */
-    public abstract Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache,
-                                  int logitsToKeep);
+    public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache, int logitsToKeep) {
+        Tensor hidden = hiddenStates(inputIds, attentionMask, positionIds, cache);  // (B, T, C)
+        return outputHead(lastPositions(hidden, logitsToKeep));                    // (B, T_keep, V)
+    }
 
     /**
      * The final hidden states {@code [B, T, C]} (after the last norm) that the output head turns into logits, and that
@@ -64,7 +66,7 @@ public abstract class PreTrainedCausalLM extends PreTrainedModel {
     public abstract String bodyName();
 
     /** {@code hidden [B, T, C]} narrowed to its last {@code keep} positions (all when 0), for {@code logitsToKeep}. */
-    protected static Tensor lastPositions(Tensor hidden, int keep) {
+    private static Tensor lastPositions(Tensor hidden, int keep) {
         if (keep < 0) throw new IllegalArgumentException("logits_to_keep must be >= 0, got " + keep);
         int t = hidden.size(1);
         return keep == 0 || keep >= t ? hidden : hidden.narrow(1, t - keep, keep);

@@ -62,12 +62,6 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
     }
 
     @Override
-    public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache, int logitsToKeep) {
-        Tensor hidden = hiddenStates(inputIds, attentionMask, positionIds, cache);  // (B, T, C)
-        return outputHead(lastPositions(hidden, logitsToKeep));                    // (B, T_keep, V)
-    }
-
-    @Override
     public Tensor outputHead(Tensor hidden) {
         return lmHead.forward(hidden);
     }

@@ -157,12 +157,6 @@ public final class PeftModel extends PreTrainedCausalLM implements AdapterModel 
     // ------------------------------------------------------------------------------------- the base model's API
 
     @Override
-    public Tensor logits(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache, int logitsToKeep) {
-        requireLoaded();
-        return base.logits(inputIds, attentionMask, positionIds, cache, logitsToKeep);
-    }
-
-    @Override
     public Tensor hiddenStates(Tensor inputIds, Tensor attentionMask, Tensor positionIds, KVCache cache) {
         requireLoaded();
         return base.hiddenStates(inputIds, attentionMask, positionIds, cache);
