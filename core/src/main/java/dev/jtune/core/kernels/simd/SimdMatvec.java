@@ -43,8 +43,11 @@ public final class SimdMatvec {
 
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = F.length();
-    /** Output columns of a row-major work unit: eight vector accumulators, enough to hide the FMA latency. */
-    private static final int STRIP = 8 * L;
+    /**
+     * Most output columns of a row-major work unit: the unit's output rows and four rows of B stay in L1 (4 KiB per
+     * row at this width).
+     */
+    private static final int MAX_WIDTH = 1024;
     /** Output columns of a dot-product work unit: eight dot products share each load of A. */
     private static final int DOTS = 8;
     /** Below this many multiply-adds a chunk of work is not worth a thread. */
@@ -74,69 +77,89 @@ public final class SimdMatvec {
             Arrays.fill(out, 0, batch * m * n, 0f);
             return;
         }
-        int width = rowMajor ? STRIP : DOTS, units = (n + width - 1) / width;
+        int width = rowMajor ? rowMajorWidth(n, batch) : DOTS, units = (n + width - 1) / width;
         int grain = (int) Math.max(1, MIN_FMAS_PER_TASK / ((long) width * k * m));
-        // Work units are (batch, column strip), strip fastest. Rows go innermost, so a strip of B is fetched from
-        // memory once and re-read from cache for the other rows.
+        // Work units are (batch, column chunk), chunk fastest. The rows of A go innermost, so a chunk of B is fetched
+        // from memory once and re-read from cache for the other rows.
         Parallel.forRange(batch * units, grain, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
                 int p = u / units, j0 = (u % units) * width, j1 = Math.min(n, j0 + width);
+                if (rowMajor) {
+                    rowMajor(out, p * m * n, n, m, a, aOffsets[p], aRowStride, aColStride, b, bOffsets[p], bRowStride,
+                             k, j0, j1);
+                    continue;
+                }
                 for (int i = 0; i < m; i++) {
-                    int ai = aOffsets[p] + i * aRowStride, c = (p * m + i) * n;
-                    if (rowMajor) {
-                        rowMajor(out, c, a, ai, aColStride, b, bOffsets[p], bRowStride, k, j0, j1);
-                    } else {
-                        dots(out, c, a, ai, b, bOffsets[p], bColStride, k, j0, j1);
-                    }
+                    dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, bOffsets[p], bColStride, k, j0, j1);
                 }
             }
         });
     }
 
     /**
-     * {@code out[c + j] = sum_l A[l] * B[l][j]} for {@code j0 <= j < j1}: {@code A[l] = a[ai + l * acs]}, B row-major
-     * at {@code b[bOff + l * brs + j]}.
+     * Columns per row-major work unit: at most {@code MAX_WIDTH}, a whole number of vectors, and for a single matrix
+     * a number of units the threads share evenly.
      */
-    private static void rowMajor(float[] out, int c, float[] a, int ai, int acs, float[] b, int bOff, int brs, int k,
-                                 int j0, int j1) {
-        int j = j0;
-        for (; j + STRIP <= j1; j += STRIP) strip(out, c + j, a, ai, acs, b, bOff + j, brs, k);
-        for (; j + L <= j1; j += L) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int l = 0, bi = bOff + j; l < k; l++, bi += brs) {
-                acc = FloatVector.broadcast(F, a[ai + l * acs]).fma(FloatVector.fromArray(F, b, bi), acc);
+    private static int rowMajorWidth(int n, int batch) {
+        int chunks = (n + MAX_WIDTH - 1) / MAX_WIDTH, threads = Parallel.threads();
+        if (batch == 1) chunks = (chunks + threads - 1) / threads * threads;
+        int width = (n + chunks - 1) / chunks;
+        return Math.max(L, (width + L - 1) / L * L);
+    }
+
+    /**
+     * {@code out[c + i * n + j] = sum_l A[i][l] * B[l][j]} for {@code i < m}, {@code j0 <= j < j1}: {@code A[i][l] =
+     * a[aOff + i * ars + l * acs]}, B row-major at {@code b[bOff + l * brs + j]}. Each output row is its own
+     * accumulator: it starts at zero and takes four rows of B per pass, each read front to back, so memory is
+     * streamed the way the prefetchers expect (a strip of columns walked down the depth in registers jumps a whole
+     * row of B per step, and ran at half the bandwidth).
+     */
+    private static void rowMajor(float[] out, int c, int n, int m, float[] a, int aOff, int ars, int acs, float[] b,
+                                 int bOff, int brs, int k, int j0, int j1) {
+        for (int i = 0; i < m; i++) Arrays.fill(out, c + i * n + j0, c + i * n + j1, 0f);
+        int l = 0;
+        for (; l + 4 <= k; l += 4) {
+            int b0 = bOff + l * brs;
+            for (int i = 0, ai = aOff + l * acs; i < m; i++, ai += ars) {
+                fourRows(out, c + i * n, a[ai], a[ai + acs], a[ai + 2 * acs], a[ai + 3 * acs],
+                         b, b0, b0 + brs, b0 + 2 * brs, b0 + 3 * brs, j0, j1);
             }
-            acc.intoArray(out, c + j);
         }
-        for (; j < j1; j++) {
-            float acc = 0f;
-            for (int l = 0; l < k; l++) acc = Math.fma(a[ai + l * acs], b[bOff + l * brs + j], acc);
-            out[c + j] = acc;
+        for (; l < k; l++) {
+            for (int i = 0; i < m; i++) oneRow(out, c + i * n, a[aOff + i * ars + l * acs], b, bOff + l * brs, j0, j1);
         }
     }
 
-    /** {@code STRIP} outputs at {@code out[c..]} in eight vector accumulators; B's strip starts at {@code b[bi]}. */
-    private static void strip(float[] out, int c, float[] a, int ai, int acs, float[] b, int bi, int brs, int k) {
-        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        for (int l = 0; l < k; l++, bi += brs) {
-            FloatVector x = FloatVector.broadcast(F, a[ai + l * acs]);
-            c0 = x.fma(FloatVector.fromArray(F, b, bi), c0);
-            c1 = x.fma(FloatVector.fromArray(F, b, bi + L), c1);
-            c2 = x.fma(FloatVector.fromArray(F, b, bi + 2 * L), c2);
-            c3 = x.fma(FloatVector.fromArray(F, b, bi + 3 * L), c3);
-            c4 = x.fma(FloatVector.fromArray(F, b, bi + 4 * L), c4);
-            c5 = x.fma(FloatVector.fromArray(F, b, bi + 5 * L), c5);
-            c6 = x.fma(FloatVector.fromArray(F, b, bi + 6 * L), c6);
-            c7 = x.fma(FloatVector.fromArray(F, b, bi + 7 * L), c7);
+    /** {@code out[c + j] += x0 * B0[j]}, then {@code x1 * B1[j]}, ... in that order, with B's rows at {@code b[bi..]}. */
+    private static void fourRows(float[] out, int c, float x0, float x1, float x2, float x3, float[] b,
+                                 int b0, int b1, int b2, int b3, int j0, int j1) {
+        FloatVector v0 = FloatVector.broadcast(F, x0), v1 = FloatVector.broadcast(F, x1);
+        FloatVector v2 = FloatVector.broadcast(F, x2), v3 = FloatVector.broadcast(F, x3);
+        int j = j0;
+        for (; j + L <= j1; j += L) {
+            FloatVector acc = FloatVector.fromArray(F, out, c + j);
+            acc = v0.fma(FloatVector.fromArray(F, b, b0 + j), acc);
+            acc = v1.fma(FloatVector.fromArray(F, b, b1 + j), acc);
+            acc = v2.fma(FloatVector.fromArray(F, b, b2 + j), acc);
+            acc = v3.fma(FloatVector.fromArray(F, b, b3 + j), acc);
+            acc.intoArray(out, c + j);
         }
-        c0.intoArray(out, c);
-        c1.intoArray(out, c + L);
-        c2.intoArray(out, c + 2 * L);
-        c3.intoArray(out, c + 3 * L);
-        c4.intoArray(out, c + 4 * L);
-        c5.intoArray(out, c + 5 * L);
-        c6.intoArray(out, c + 6 * L);
-        c7.intoArray(out, c + 7 * L);
+        for (; j < j1; j++) {
+            float acc = Math.fma(x0, b[b0 + j], out[c + j]);
+            acc = Math.fma(x1, b[b1 + j], acc);
+            acc = Math.fma(x2, b[b2 + j], acc);
+            out[c + j] = Math.fma(x3, b[b3 + j], acc);
+        }
+    }
+
+    /** {@code out[c + j] += x * B[j]} with B's row at {@code b[bi..]}. */
+    private static void oneRow(float[] out, int c, float x, float[] b, int bi, int j0, int j1) {
+        FloatVector v = FloatVector.broadcast(F, x);
+        int j = j0;
+        for (; j + L <= j1; j += L) {
+            v.fma(FloatVector.fromArray(F, b, bi + j), FloatVector.fromArray(F, out, c + j)).intoArray(out, c + j);
+        }
+        for (; j < j1; j++) out[c + j] = Math.fma(x, b[bi + j], out[c + j]);
     }
 
     /**
