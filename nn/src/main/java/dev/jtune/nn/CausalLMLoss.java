@@ -6,6 +6,7 @@ import dev.jtune.core.ops.Losses.Reduction;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 
 /**
  * The causal-LM loss as transformers computes it: position t predicts label t+1, labels of -100 are ignored.
@@ -55,25 +56,42 @@ public final class CausalLMLoss {
                     + hidden.shapeString() + " and " + labels.shapeString());
         }
         long[] next = nextLabels(labels);
-        int n = next.length, scored = (int) Arrays.stream(next).filter(label -> label != IGNORE_INDEX).count();
-        if (scored == 0 || scored == n) return sum(head.apply(hidden), labels);
-        int[] positions = new int[scored];  // the scored positions, in order
-        long[] targets = new long[scored];
-        int[] slot = new int[n];            // each position's row among the scored, or `scored` (a zero) if it has none
-        for (int i = 0, row = 0; i < n; i++) {
-            if (next[i] == IGNORE_INDEX) {
-                slot[i] = scored;
-            } else {
-                slot[i] = row;
-                positions[row] = i;
-                targets[row++] = next[i];
-            }
-        }
-        Tensor rows = hidden.reshape(n, hidden.size(2)).indexSelect(0, Tensor.ofInts(positions, scored));  // (S, C)
-        Tensor losses = Functional.crossEntropy(head.apply(rows), Tensor.ofLongs(targets, scored), IGNORE_INDEX,
-                Reduction.NONE);                                                                           // (S)
+        int[] positions = scoredPositions(next);
+        if (positions.length == 0 || positions.length == next.length) return sum(head.apply(hidden), labels);
+        Tensor losses = Functional.crossEntropy(head.apply(rowsAt(hidden, positions)), targetsAt(next, positions),
+                IGNORE_INDEX, Reduction.NONE);                                                       // (S)
+        return inPlace(losses, positions, next.length).sum();                                        // (B * T) -> ()
+    }
+
+    /** The flat positions whose target is not -100, in increasing order. */
+    public static int[] scoredPositions(long[] targets) {
+        return IntStream.range(0, targets.length).filter(i -> targets[i] != IGNORE_INDEX).toArray();
+    }
+
+    /** {@code hidden [B, T, C]} at the flat positions: {@code [S, C]}, differentiable. */
+    public static Tensor rowsAt(Tensor hidden, int[] positions) {
+        Tensor flat = hidden.reshape(hidden.size(0) * hidden.size(1), hidden.size(2));
+        return flat.indexSelect(0, Tensor.ofInts(positions, positions.length));
+    }
+
+    /** The targets at the positions: {@code [S]}. */
+    public static Tensor targetsAt(long[] targets, int[] positions) {
+        long[] out = new long[positions.length];
+        for (int s = 0; s < positions.length; s++) out[s] = targets[positions[s]];
+        return Tensor.ofLongs(out, positions.length);
+    }
+
+    /**
+     * The per-position losses {@code [S]} of the scored positions put back in place among {@code n}, 0 elsewhere:
+     * {@code [n]}, what cross-entropy with reduction NONE over all {@code n} positions gives, to the bit.
+     */
+    public static Tensor inPlace(Tensor losses, int[] positions, int n) {
+        int scored = positions.length;
+        int[] slot = new int[n];  // each position's row among the scored, or `scored` (a zero) if it has none
+        Arrays.fill(slot, scored);
+        for (int s = 0; s < scored; s++) slot[positions[s]] = s;
         Tensor zero = Tensor.zeros(losses.dtype(), 1);
-        return Tensor.cat(List.of(losses, zero), 0).indexSelect(0, Tensor.ofInts(slot, n)).sum();    // (B * T) -> ()
+        return Tensor.cat(List.of(losses, zero), 0).indexSelect(0, Tensor.ofInts(slot, n));
     }
 
     /**

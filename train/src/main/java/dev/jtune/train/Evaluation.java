@@ -67,10 +67,14 @@ public final class Evaluation {
             for (int b = 0; b < loader.size(); b++) {
                 ModelInputs batch = loader.batch(order, b);
                 try (MemoryScope step = MemoryScope.open()) {  // the batch's activations go back to the pool
-                    Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), null, null);  // (B, T, V)
-                    lossSum += CausalLMLoss.sum(logits, batch.labels()).item();
-                    if (metrics != null) metrics.update(logits, batch);
-                    if (keepPredictions) predictions.add(step.keep(logits.argmax(-1, false)));
+                    if (metrics == null && !keepPredictions) {  // the loss alone: the head only where there is a label
+                        lossSum += model.lossSum(batch.inputIds(), batch.attentionMask(), batch.labels()).item();
+                    } else {
+                        Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), null, null);  // (B, T, V)
+                        lossSum += CausalLMLoss.sum(logits, batch.labels()).item();
+                        if (metrics != null) metrics.update(logits, batch);
+                        if (keepPredictions) predictions.add(step.keep(logits.argmax(-1, false)));
+                    }
                 }
                 if (keepPredictions) labels.add(batch.labels());
                 tokens += batch.numItems();

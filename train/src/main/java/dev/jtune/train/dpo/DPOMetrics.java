@@ -15,45 +15,41 @@ final class DPOMetrics {
     private DPOMetrics() {}
 
     /**
-     * @param logits         [2B, T, V] the policy's, no gradient needed
-     * @param inputIds       [2B, T]
-     * @param completionMask [2B, T]
-     * @param logps          [2B] the policy's summed log-probs, chosen first
-     * @param ref            [2B] the reference's, chosen first
+     * @param logits    [S, V] the policy's at the completion positions, no gradient needed
+     * @param positions the S flat positions {@code row * T + t} of those logits, increasing
+     * @param inputIds  [2B, T]
+     * @param logps     [2B] the policy's summed log-probs, chosen first
+     * @param ref       [2B] the reference's, chosen first
      */
-    static void report(Tensor logits, Tensor inputIds, Tensor completionMask, float[] logps, float[] ref, double beta,
+    static void report(Tensor logits, int[] positions, Tensor inputIds, float[] logps, float[] ref, double beta,
                        MetricLog metrics, Runnable numTokens) {
-        int rows = inputIds.size(0), t = inputIds.size(1), v = logits.size(2), b = rows / 2;
-        long[] ids = inputIds.toLongArray(), mask = completionMask.toLongArray();
+        int rows = inputIds.size(0), t = inputIds.size(1), v = logits.size(1), b = rows / 2;
+        long[] ids = inputIds.toLongArray();
         double entropySum = 0, meanLogit[] = new double[2];
         long tokens = 0, sideTokens[] = new long[2], correct = 0;
-        for (int r = 0; r < rows; r++) {
-            int side = r < b ? 0 : 1;
-            float[] x = logits.detach().narrow(0, r, 1).contiguous().toFloatArray();  // (T, V): one row at a time
-            for (int i = 0; i + 1 < t; i++) {
-                if (mask[r * t + i + 1] == 0) continue;
-                int off = i * v;
-                double max = Double.NEGATIVE_INFINITY, sum = 0;
-                int argmax = 0;
-                for (int c = 0; c < v; c++) {
-                    if (x[off + c] > max) {
-                        max = x[off + c];
-                        argmax = c;
-                    }
-                    sum += x[off + c];
+        for (int s = 0; s < positions.length; s++) {
+            int side = positions[s] / t < b ? 0 : 1;
+            float[] x = logits.detach().narrow(0, s, 1).contiguous().toFloatArray();  // (V): one position at a time
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            int argmax = 0;
+            for (int c = 0; c < v; c++) {
+                if (x[c] > max) {
+                    max = x[c];
+                    argmax = c;
                 }
-                double z = 0, weighted = 0;
-                for (int c = 0; c < v; c++) {
-                    double e = Math.exp(x[off + c] - max);
-                    z += e;
-                    weighted += e * (x[off + c] - max);
-                }
-                entropySum += Math.log(z) - weighted / z;  // -sum p log p with p = e / z
-                tokens++;
-                meanLogit[side] += sum / v;
-                sideTokens[side]++;
-                if (side == 0 && argmax == ids[r * t + i + 1]) correct++;
+                sum += x[c];
             }
+            double z = 0, weighted = 0;
+            for (int c = 0; c < v; c++) {
+                double e = Math.exp(x[c] - max);
+                z += e;
+                weighted += e * (x[c] - max);
+            }
+            entropySum += Math.log(z) - weighted / z;  // -sum p log p with p = e / z
+            tokens++;
+            meanLogit[side] += sum / v;
+            sideTokens[side]++;
+            if (side == 0 && argmax == ids[positions[s] + 1]) correct++;
         }
         metrics.add("entropy", tokens == 0 ? 0 : entropySum / tokens);
         numTokens.run();

@@ -48,14 +48,16 @@ public final class DPOObjective implements TrainingObjective {
         Tensor ids = batch.inputIds(), completion = batch.extra("completion_mask");
         int b = ids.size(0) / 2;
         float[] ref = referenceLogps(batch);
-        Tensor logits = policy.logits(ids, batch.attentionMask(), null, null);  // (2B, T, V)
-        Tensor logps = CompletionLogProbs.sum(logits, ids, completion);          // (2B)
+        Tensor hidden = policy.hiddenStates(ids, batch.attentionMask(), null, null);  // (2B, T, C)
+        CompletionLogProbs.Scored scored = CompletionLogProbs.atCompletions(hidden, ids, completion, policy::outputHead);
+        Tensor logps = scored.logps();                                                 // (2B)
         float[] lengths = CompletionLogProbs.lengths(completion);
         Tensor loss = DPOLoss.compute(config.lossType(), config.beta(), config.labelSmoothing(),
                 logps.narrow(0, 0, b), logps.narrow(0, b, b), java.util.Arrays.copyOfRange(ref, 0, b),
                 java.util.Arrays.copyOfRange(ref, b, 2 * b), java.util.Arrays.copyOfRange(lengths, 0, b),
                 java.util.Arrays.copyOfRange(lengths, b, 2 * b));
-        DPOMetrics.report(logits, ids, completion, logps.detach().toFloatArray(), ref, config.beta(), metrics, () -> {
+        DPOMetrics.report(scored.logits(), scored.positions(), ids, logps.detach().toFloatArray(), ref, config.beta(),
+                metrics, () -> {
             if (training) for (long m : batch.attentionMask().toLongArray()) totalTrainTokens += m;
             metrics.set("num_tokens", totalTrainTokens);
         });

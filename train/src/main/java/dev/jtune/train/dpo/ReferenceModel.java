@@ -68,10 +68,10 @@ public interface ReferenceModel {
     private static float[] run(PreTrainedCausalLM model, Tensor ids, Tensor mask, Tensor completion) {
         boolean training = model.isTraining();
         model.eval();
-        // its own memory scope: the reference's [2B, T, V] logits are released before the policy's forward begins
+        // its own memory scope: the reference's activations are released before the policy's forward begins
         try (var noGrad = GradMode.noGrad(); MemoryScope scope = MemoryScope.open()) {
-            Tensor logits = model.logits(ids, mask, null, null);  // (2B, T, V)
-            return CompletionLogProbs.sum(logits, ids, completion).toFloatArray();
+            Tensor hidden = model.hiddenStates(ids, mask, null, null);  // (2B, T, C)
+            return CompletionLogProbs.atCompletions(hidden, ids, completion, model::outputHead).logps().toFloatArray();
         } finally {
             model.train(training);
         }
