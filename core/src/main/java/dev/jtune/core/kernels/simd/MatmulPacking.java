@@ -48,9 +48,9 @@ final class MatmulPacking {
 
     /**
      * Packs rows {@code [0, mc)} and depth {@code [0, kc)} of A, read at {@code a[off + i * rs + l * cs]}, into
-     * {@code ceil(mc / MR)} row panels at {@code dst[0..)}, rows past {@code mc} zero.
+     * {@code ceil(mc / MR)} row panels at {@code dst[at..)}, rows past {@code mc} zero.
      */
-    static void packA(float[] dst, float[] a, int off, int rs, int cs, int mc, int kc) {
+    static void packA(float[] dst, int at, float[] a, int off, int rs, int cs, int mc, int kc) {
         int rows = 0, depth = 0;
         if (rs == 1) {
             // A stored transposed: the MR rows of a panel are contiguous at every depth.
@@ -58,33 +58,33 @@ final class MatmulPacking {
             for (; rows + MR <= mc; rows += MR) {
                 if (HALF_VECTOR_PANELS) {
                     for (int l = 0; l < kc; l++) {
-                        FloatVector.fromArray(F, a, off + rows + l * cs, LOW).intoArray(dst, rows * kc + l * MR, LOW);
+                        FloatVector.fromArray(F, a, off + rows + l * cs, LOW).intoArray(dst, at + rows * kc + l * MR, LOW);
                     }
                 } else {
-                    for (int l = 0; l < kc; l++) System.arraycopy(a, off + rows + l * cs, dst, rows * kc + l * MR, MR);
+                    for (int l = 0; l < kc; l++) System.arraycopy(a, off + rows + l * cs, dst, at + rows * kc + l * MR, MR);
                 }
             }
         } else if (TRANSPOSE16 && cs == 1) {
             depth = kc - kc % L;
             for (; rows + L <= mc; rows += L) {
-                int panel = rows * kc;
+                int panel = at + rows * kc;
                 for (int l = 0; l < depth; l += L) {
                     transpose16(dst, panel + l * MR, panel + MR * kc + l * MR, MR, a, off + rows * rs + l, rs);
                 }
             }
         }
-        packARows(dst, a, off, rs, cs, 0, rows, depth, kc, kc);
-        packARows(dst, a, off, rs, cs, rows, mc, 0, kc, kc);
+        packARows(dst, at, a, off, rs, cs, 0, rows, depth, kc, kc);
+        packARows(dst, at, a, off, rs, cs, rows, mc, 0, kc, kc);
         for (int i = mc; i % MR != 0; i++) {
-            for (int l = 0; l < kc; l++) dst[i / MR * MR * kc + l * MR + i % MR] = 0f;
+            for (int l = 0; l < kc; l++) dst[at + i / MR * MR * kc + l * MR + i % MR] = 0f;
         }
     }
 
     /** Element by element: rows {@code [i0, i1)}, depth {@code [l0, l1)} of A into row panels of depth {@code kc}. */
-    private static void packARows(float[] dst, float[] a, int off, int rs, int cs, int i0, int i1, int l0, int l1,
-                                  int kc) {
+    private static void packARows(float[] dst, int at, float[] a, int off, int rs, int cs, int i0, int i1, int l0,
+                                  int l1, int kc) {
         for (int i = i0; i < i1; i++) {
-            int src = off + i * rs, d = i / MR * MR * kc + i % MR;
+            int src = off + i * rs, d = at + i / MR * MR * kc + i % MR;
             for (int l = l0; l < l1; l++) dst[d + l * MR] = a[src + l * cs];
         }
     }

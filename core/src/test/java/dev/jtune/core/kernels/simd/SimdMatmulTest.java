@@ -86,13 +86,18 @@ class SimdMatmulTest {
 
     @Test
     void everyOutputIsOneFusedMultiplyAddChainOverTheDepth() {
-        // The blocking never splits a sum: each output equals fma(a[l], b[l], acc) for l = 0..k-1, bit for bit.
+        // The blocking never splits a sum: each output equals fma(a[l], b[l], acc) for l = 0..k-1, bit for bit, in
+        // both loop orders (B row-major: column chunks; B transposed next to this small A: panels over the whole depth).
         // (With -Djtune.simd=false the kernel is ScalarMatmul's plain multiply-add loop, so this is SIMD-only.)
         Assumptions.assumeTrue(Simd.ENABLED, "SIMD kernels are switched off");
+        for (boolean transposeB : new boolean[] {false, true}) assertOneChainPerOutput(transposeB);
+    }
+
+    private static void assertOneChainPerOutput(boolean transposeB) {
         Random rnd = new Random(3);
         int m = 37, n = 3 * L + 5, k = 777;
         MatmulOperands a = MatmulOperands.random(rnd, 1, m, k, true);
-        MatmulOperands b = MatmulOperands.random(rnd, 1, k, n, false);
+        MatmulOperands b = MatmulOperands.random(rnd, 1, k, n, transposeB);
         float[] out = simdProduct(a, b, m, n, k);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -101,7 +106,7 @@ class SimdMatmulTest {
                     acc = Math.fma(a.data()[a.offsets()[0] + i * a.rowStride() + l * a.colStride()],
                                    b.data()[b.offsets()[0] + l * b.rowStride() + j * b.colStride()], acc);
                 }
-                assertEquals(acc, out[i * n + j], "out[" + i + "][" + j + "]");
+                assertEquals(acc, out[i * n + j], "out[" + i + "][" + j + "], B transposed: " + transposeB);
             }
         }
     }
