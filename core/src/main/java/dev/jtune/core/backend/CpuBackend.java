@@ -13,8 +13,7 @@ import dev.jtune.core.kernels.simd.SimdBiasGelu;
 import dev.jtune.core.kernels.simd.SimdBinary;
 import dev.jtune.core.kernels.simd.SimdCopy;
 import dev.jtune.core.kernels.simd.SimdIndex;
-import dev.jtune.core.kernels.simd.SimdMatmul;
-import dev.jtune.core.kernels.simd.SimdMatvec;
+import dev.jtune.core.kernels.simd.SimdProduct;
 import dev.jtune.core.kernels.simd.SimdReduce;
 import dev.jtune.core.kernels.simd.SimdSoftmax;
 import dev.jtune.core.kernels.simd.SimdUnary;
@@ -150,11 +149,7 @@ public final class CpuBackend implements HostBackend {
     @Override
     public void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                        float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
-        if (SimdMatvec.faster(m, aColStride, bRowStride, bColStride)) {  // generation: a row per sequence, no tiles
-            SimdMatvec.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
-        } else {
-            SimdMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
-        }
+        SimdProduct.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
     }
 
     @Override

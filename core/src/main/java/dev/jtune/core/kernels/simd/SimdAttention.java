@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * Fused F32 scaled-dot-product attention, forward and backward: the same function as {@link ScalarAttention}, one
- * (batch, head) matrix at a time in per-thread scratch, the products on {@link SimdMatmul} and the softmax on
+ * (batch, head) matrix at a time in per-thread scratch, the products on {@link SimdProduct} and the softmax on
  * {@link SimdSoftmax}, parallel over the {@code N = B * H} matrices.
  *
  * <p>Shapes as in {@link ScalarAttention}: {@code q [N, Tq, hs]}, {@code k [N, Tk, hs]}, {@code v [N, Tk, hsv]},
@@ -55,7 +55,7 @@ public final class SimdAttention {
                 weights(s.w, q, k, mask, b, tq, tk, hs, scale);
                 if (p != null) System.arraycopy(s.w, 0, p, b * tq * tk, tq * tk);
                 float[] pd = dropout(s.dw, s.w, mask, b, tq, tk);
-                SimdMatmul.matmul(s.o, pd, at0, tk, 1, v, new int[] {b * tk * hsv}, hsv, 1, tq, hsv, tk);
+                SimdProduct.matmul(s.o, pd, at0, tk, 1, v, new int[] {b * tk * hsv}, hsv, 1, tq, hsv, tk);
                 System.arraycopy(s.o, 0, out, b * tq * hsv, tq * hsv);
             }
         });
@@ -78,13 +78,13 @@ public final class SimdAttention {
                 int[] qAt = {b * tq * hs}, kAt = {b * tk * hs}, vAt = {b * tk * hsv}, doutAt = {b * tq * hsv};
                 System.arraycopy(p, b * tq * tk, s.w, 0, tq * tk);
                 float[] pd = dropout(s.dw, s.w, mask, b, tq, tk);
-                SimdMatmul.matmul(s.o, pd, at0, 1, tk, dout, doutAt, hsv, 1, tk, hsv, tq);   // dv = P'^T dout
+                SimdProduct.matmul(s.o, pd, at0, 1, tk, dout, doutAt, hsv, 1, tk, hsv, tq);   // dv = P'^T dout
                 System.arraycopy(s.o, 0, dv, b * tk * hsv, tk * hsv);
-                SimdMatmul.matmul(s.dw, dout, doutAt, hsv, 1, v, vAt, 1, hsv, tq, tk, hsv);  // dP' = dout v^T
+                SimdProduct.matmul(s.dw, dout, doutAt, hsv, 1, v, vAt, 1, hsv, tq, tk, hsv);  // dP' = dout v^T
                 scoreGradient(s.dw, s.w, mask, b, tq, tk, scale);                             // dS
-                SimdMatmul.matmul(s.o, s.dw, at0, tk, 1, k, kAt, hs, 1, tq, hs, tk);          // dq = dS k
+                SimdProduct.matmul(s.o, s.dw, at0, tk, 1, k, kAt, hs, 1, tq, hs, tk);          // dq = dS k
                 System.arraycopy(s.o, 0, dq, b * tq * hs, tq * hs);
-                SimdMatmul.matmul(s.o, s.dw, at0, 1, tk, q, qAt, hs, 1, tk, hs, tq);          // dk = dS^T q
+                SimdProduct.matmul(s.o, s.dw, at0, 1, tk, q, qAt, hs, 1, tk, hs, tq);          // dk = dS^T q
                 System.arraycopy(s.o, 0, dk, b * tk * hs, tk * hs);
             }
         });
@@ -98,7 +98,7 @@ public final class SimdAttention {
     /** The softmax weights {@code w (Tq, Tk)} of matrix {@code b}: scores, scaled, masked to the lowest float. */
     private static void weights(float[] w, float[] q, float[] k, AttentionMask mask, int b, int tq, int tk, int hs,
                                 float scale) {
-        SimdMatmul.matmul(w, q, new int[] {b * tq * hs}, hs, 1, k, new int[] {b * tk * hs}, 1, hs, tq, tk, hs);
+        SimdProduct.matmul(w, q, new int[] {b * tq * hs}, hs, 1, k, new int[] {b * tk * hs}, 1, hs, tq, tk, hs);
         for (int i = 0; i < tq; i++) {
             int row = i * tk;
             SimdSoftmax.scale(w, row, tk, scale);
