@@ -122,14 +122,7 @@ public final class SimdMatmul {
                 for (int j = jc; j < jcEnd; j += NR) {
                     int nr = Math.min(NR, jcEnd - j);
                     MatmulPacking.packB(buf.b, b, bOff + l0 * brs + j * bcs, brs, bcs, kc, nr);
-                    for (int i = 0; i < mc; i += MR) {
-                        int mr = Math.min(MR, mc - i), c = outOff + (i0 + i) * n + j;
-                        if (mr == MR && nr == NR) {
-                            kernel(out, c, n, buf.a, i * kc, kc, buf.b, accumulate);
-                        } else {
-                            edgeTile(out, c, n, mr, nr, buf.a, i * kc, kc, buf.b, accumulate, buf.tile);
-                        }
-                    }
+                    panel(out, outOff + i0 * n + j, n, mc, nr, buf, 0, kc, accumulate);
                 }
             }
         }
@@ -159,15 +152,25 @@ public final class SimdMatmul {
                 for (int l0 = s0, at = 0; l0 < s1; l0 += KC, at += blockSize) {
                     int kc = Math.min(KC, s1 - l0);
                     MatmulPacking.packB(buf.b, b, bOff + l0 + j * bcs, 1, bcs, kc, nr);
-                    for (int i = 0; i < mc; i += MR) {
-                        int mr = Math.min(MR, mc - i), c = outOff + (i0 + i) * n + j;
-                        if (mr == MR && nr == NR) {
-                            kernel(out, c, n, buf.a, at + i * kc, kc, buf.b, l0 > 0);
-                        } else {
-                            edgeTile(out, c, n, mr, nr, buf.a, at + i * kc, kc, buf.b, l0 > 0, buf.tile);
-                        }
-                    }
+                    panel(out, outOff + i0 * n + j, n, mc, nr, buf, at, kc, l0 > 0);
                 }
+            }
+        }
+    }
+
+    /**
+     * {@code C (+)= Ablock @ Bpanel} for the {@code mc x nr} block of the output at {@code out[c..]} (row stride
+     * {@code ldc}): the packed block of A at {@code buf.a[at..]} ({@code kc} deep) against the packed panel in
+     * {@code buf.b}, one register tile of MR rows at a time.
+     */
+    private static void panel(float[] out, int c, int ldc, int mc, int nr, Buffers buf, int at, int kc,
+                              boolean accumulate) {
+        for (int i = 0; i < mc; i += MR) {
+            int mr = Math.min(MR, mc - i);
+            if (mr == MR && nr == NR) {
+                kernel(out, c + i * ldc, ldc, buf.a, at + i * kc, kc, buf.b, accumulate);
+            } else {
+                edgeTile(out, c + i * ldc, ldc, mr, nr, buf.a, at + i * kc, kc, buf.b, accumulate, buf.tile);
             }
         }
     }
