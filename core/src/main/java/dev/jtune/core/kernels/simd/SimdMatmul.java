@@ -33,15 +33,12 @@ public final class SimdMatmul {
     private static final int KC = 256;
     /** Rows of a packed block of A: {@code MC x KC} floats stay in L2. */
     private static final int MC = 256;
-    /** Columns of the output computed over the whole depth before moving on: {@code MC x NC} floats stay in L2. */
+    /** Columns of the output computed over a span of depth before moving on: {@code MC x NC} floats stay in L2. */
     private static final int NC = 32 * NR;
     /** Below this many flops a chunk of work is not worth a thread. */
     private static final long MIN_FLOPS_PER_TASK = 4_000_000;
 
-    /**
-     * Most floats of A kept packed over a span of depth while B's column panels go by ({@link #panelsOverDepthSpans}):
-     * three depth blocks of a full row block, 768 KiB, within L2.
-     */
+    /** Most floats of A kept packed while B's column panels go by ({@link #block}): three depth blocks, 768 KiB. */
     private static final int RESIDENT_A = 3 * MC * KC;
 
     /** Per-thread packing buffers, reused across calls. */
@@ -102,57 +99,52 @@ public final class SimdMatmul {
     }
 
     /**
-     * Computes rows {@code [i0, i0 + mc)} and columns {@code [j0, j1)} of one output matrix over the full depth, in
-     * chunks of {@code NC} columns so that the chunk of the output stays in L2 while the depth blocks go by (or, for a
-     * B stored transposed, {@link #panelsOverDepthSpans}).
+     * Computes rows {@code [i0, i0 + mc)} and columns {@code [j0, j1)} of one output matrix over the full depth, a
+     * span of depth at a time: A's rows are packed over the span (up to three depth blocks, 768 KiB, within L2; the
+     * whole depth of most products here) once, then B's panels go by in one of two orders. Every output is one chain
+     * of fused multiply-adds over the depth in increasing order either way.
+     *
+     * <ul>
+     *   <li>B row-major: chunks of {@code NC} columns, depth blocks within a chunk, panels within a depth block, so a
+     *       chunk of the output stays in L2 while the depth blocks go by and the panels of a depth block read each row
+     *       of B across the chunk.</li>
+     *   <li>B stored transposed (contiguous along the depth: the tied output head's {@code wte^T}, a linear layer's
+     *       weight in the input gradient): panel after panel, each packed depth block after depth block across the
+     *       span, so its NR rows of B are read front to back, which the prefetchers follow. The chunked order reads
+     *       such a row one depth block at a time, a whole chunk of panels apart (GPT-2 124M's tied head,
+     *       {@code [256, 768] @ [768, 50257]}, ran at 103 GFLOP/s that way and 120 this way on two threads).</li>
+     * </ul>
      */
     private static void block(float[] out, int outOff, float[] a, int aOff, int ars, int acs,
                               float[] b, int bOff, int brs, int bcs, int i0, int mc, int j0, int j1, int n, int k,
                               Buffers buf) {
-        if (brs == 1) {
-            panelsOverDepthSpans(out, outOff, a, aOff, ars, acs, b, bOff, bcs, i0, mc, j0, j1, n, k, buf);
-            return;
-        }
-        for (int jc = j0; jc < j1; jc += NC) {
-            int jcEnd = Math.min(j1, jc + NC);
-            for (int l0 = 0; l0 < k; l0 += KC) {
-                int kc = Math.min(KC, k - l0);
-                boolean accumulate = l0 > 0;
-                MatmulPacking.packA(buf.a, 0, a, aOff + i0 * ars + l0 * acs, ars, acs, mc, kc);
-                for (int j = jc; j < jcEnd; j += NR) {
-                    int nr = Math.min(NR, jcEnd - j);
-                    MatmulPacking.packB(buf.b, b, bOff + l0 * brs + j * bcs, brs, bcs, kc, nr);
-                    panel(out, outOff + i0 * n + j, n, mc, nr, buf, 0, kc, accumulate);
-                }
-            }
-        }
-    }
-
-    /**
-     * {@link #block} for a B stored transposed (contiguous along the depth: the tied output head's {@code wte^T}, a
-     * linear layer's weight in the input gradient). A is packed over a span of up to three depth blocks (the whole
-     * depth of GPT-2's head), then each column panel of B is packed depth block after depth block across the span and
-     * multiplied at once. Packing a panel so reads its NR rows of B front to back, which the prefetchers follow; the
-     * chunked order reads each row one depth block at a time, a whole chunk of panels apart (GPT-2 124M's tied head,
-     * {@code [256, 768] @ [768, 50257]}, ran at 103 GFLOP/s that way and 120 this way on two threads). The order of
-     * each output's fused multiply-adds is the same.
-     */
-    private static void panelsOverDepthSpans(float[] out, int outOff, float[] a, int aOff, int ars, int acs,
-                                             float[] b, int bOff, int bcs, int i0, int mc, int j0, int j1, int n, int k,
-                                             Buffers buf) {
         int blockSize = packedRows(mc) * KC;  // floats of one packed depth block of A
-        int span = RESIDENT_A / blockSize * KC;
+        int span = RESIDENT_A / blockSize * KC, c = outOff + i0 * n;
         for (int s0 = 0; s0 < k; s0 += span) {
             int s1 = Math.min(k, s0 + span);
             for (int l0 = s0, at = 0; l0 < s1; l0 += KC, at += blockSize) {
                 MatmulPacking.packA(buf.a, at, a, aOff + i0 * ars + l0 * acs, ars, acs, mc, Math.min(KC, s1 - l0));
             }
-            for (int j = j0; j < j1; j += NR) {
-                int nr = Math.min(NR, j1 - j);
+            if (brs == 1) {
+                for (int j = j0; j < j1; j += NR) {
+                    int nr = Math.min(NR, j1 - j);
+                    for (int l0 = s0, at = 0; l0 < s1; l0 += KC, at += blockSize) {
+                        int kc = Math.min(KC, s1 - l0);
+                        MatmulPacking.packB(buf.b, b, bOff + l0 + j * bcs, 1, bcs, kc, nr);
+                        panel(out, c + j, n, mc, nr, buf, at, kc, l0 > 0);
+                    }
+                }
+                continue;
+            }
+            for (int jc = j0; jc < j1; jc += NC) {
+                int jcEnd = Math.min(j1, jc + NC);
                 for (int l0 = s0, at = 0; l0 < s1; l0 += KC, at += blockSize) {
                     int kc = Math.min(KC, s1 - l0);
-                    MatmulPacking.packB(buf.b, b, bOff + l0 + j * bcs, 1, bcs, kc, nr);
-                    panel(out, outOff + i0 * n + j, n, mc, nr, buf, at, kc, l0 > 0);
+                    for (int j = jc; j < jcEnd; j += NR) {
+                        int nr = Math.min(NR, jcEnd - j);
+                        MatmulPacking.packB(buf.b, b, bOff + l0 * brs + j * bcs, brs, bcs, kc, nr);
+                        panel(out, c + j, n, mc, nr, buf, at, kc, l0 > 0);
+                    }
                 }
             }
         }
