@@ -2,6 +2,7 @@ package dev.jtune.bench.matmul;
 
 import dev.jtune.core.kernels.simd.SimdMatmul;
 import dev.jtune.core.kernels.simd.SimdMatvec;
+import dev.jtune.core.kernels.simd.SimdProduct;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.backend.Backend;
 import java.util.Random;
@@ -53,17 +54,17 @@ public enum MatmulCase {
     }
 
     /**
-     * {@code ops.out = A @ B} with the kernel the CPU backend picks ({@link SimdMatvec} where it is
-     * {@link SimdMatvec#faster}), or always the tiled {@link SimdMatmul} when {@code tiled}.
+     * {@code ops.out = A @ B} with the kernel the CPU backend picks ({@link SimdProduct}: {@link SimdMatvec} where it
+     * is {@link SimdMatvec#faster}), or always the tiled {@link SimdMatmul} when {@code tiled}.
      */
     public void multiply(Operands ops, boolean tiled) {
         int[] offsets = {0};
-        if (!tiled && SimdMatvec.faster(m, ops.aColStride(), ops.bRowStride(), ops.bColStride())) {
-            SimdMatvec.matmul(ops.out(), ops.a(), offsets, ops.aRowStride(), ops.aColStride(),
-                              ops.b(), offsets, ops.bRowStride(), ops.bColStride(), m, n, k);
-        } else {
+        if (tiled) {
             SimdMatmul.matmul(ops.out(), ops.a(), offsets, ops.aRowStride(), ops.aColStride(),
                               ops.b(), offsets, ops.bRowStride(), ops.bColStride(), m, n, k);
+        } else {
+            SimdProduct.matmul(ops.out(), ops.a(), offsets, ops.aRowStride(), ops.aColStride(),
+                               ops.b(), offsets, ops.bRowStride(), ops.bColStride(), m, n, k);
         }
     }
 
