@@ -12,6 +12,9 @@ import dev.jtune.core.memory.DeviceMemory;
  * bits), I32 {@code int[]}, I64 {@code long[]}, BOOL {@code byte[]}. Every in-place write bumps the version, so
  * autograd can tell when a tensor saved for backward was modified.
  *
+ * <p>A pooled host array may be longer than the storage (the pool hands out buffers of size classes): only its first
+ * {@link #size()} elements belong to it, so code reads the size from the storage or the tensor, never from the array.
+ *
  * <p>Lifetime: a storage made by an op comes from the current backend's {@link BufferPool} and belongs to the
  * innermost open {@link MemoryScope}; {@link #release} hands the buffer back to the pool at once (autograd does it for
  * gradients it has consumed, a scope for everything it owns when it closes). After release every access fails with a

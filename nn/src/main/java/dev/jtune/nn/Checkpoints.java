@@ -2,8 +2,8 @@ package dev.jtune.nn;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtune.core.DType;
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
-import dev.jtune.core.backend.Backends;
 import dev.jtune.core.io.SafetensorsFile;
 import dev.jtune.core.io.SafetensorsReader;
 import dev.jtune.core.io.SafetensorsWriter;
@@ -58,12 +58,12 @@ public final class Checkpoints {
                 TensorInfo info = reader.info(name);
                 int[] shape = info.intShape();
                 if (info.dtype().isFloating()) {
-                    // From the pool: a model about to be filled has given its zeroed buffers of these sizes back.
-                    int n = Math.toIntExact(info.numel());
-                    float[] values = (float[]) Backends.current().buffers().take(DType.F32, n, false);
-                    reader.readFloats(name, values);
-                    requireFinite(values, file, name);
-                    out.put(name, Tensor.of(values, shape));
+                    // From the pool: a model about to be filled has given its zeroed buffers of these sizes back. The
+                    // parameter it becomes owns it, not the caller's memory scope.
+                    Tensor values = MemoryScope.persist(Tensor.empty(DType.F32, shape));
+                    reader.readFloats(name, values.storage().floats());
+                    requireFinite(values.storage().floats(), values.numel(), file, name);
+                    out.put(name, values);
                 } else {
                     out.put(name, Tensor.ofLongs(reader.readLongs(name), shape));
                 }
@@ -73,11 +73,11 @@ public final class Checkpoints {
     }
 
     /** A NaN or infinite weight would only show up later as a NaN loss: name the tensor now. */
-    private static void requireFinite(float[] values, Path file, String name) throws IOException {
-        for (int i = 0; i < values.length; i++) {
+    private static void requireFinite(float[] values, int n, Path file, String name) throws IOException {
+        for (int i = 0; i < n; i++) {
             if (!Float.isFinite(values[i])) {
                 throw new IOException(file + ": tensor " + name + " holds " + values[i] + " at index " + i + " of "
-                        + values.length + " (a checkpoint's weights must be finite)");
+                        + n + " (a checkpoint's weights must be finite)");
             }
         }
     }

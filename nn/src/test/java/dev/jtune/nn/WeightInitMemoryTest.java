@@ -30,9 +30,9 @@ class WeightInitMemoryTest {
         var pool = Backends.current().buffers();
         long before = pool.stats().inUseBytes();
         var model = new GPT2LMHeadModel(GPT2Config.preset("gpt2-16m"), 1);
-        long pooledParameterBytes = model.namedParameters().values().stream()
-                .mapToLong(p -> p.value().numel() * 4L)
-                .filter(bytes -> bytes >= BufferPool.MIN_POOLED_BYTES)
+        long pooledParameterBytes = model.namedParameters().values().stream()  // their buffers: of size classes
+                .filter(p -> p.value().numel() * 4L >= BufferPool.MIN_POOLED_BYTES)
+                .mapToLong(p -> p.value().storage().floats().length * 4L)
                 .sum();
         assertEquals(pooledParameterBytes, pool.stats().inUseBytes() - before, "pooled bytes in use after the init");
     }

@@ -198,14 +198,14 @@ public final class DeviceArena implements AutoCloseable {
         return floats.inUse();
     }
 
-    /** {@code heap[heapOffset + i] = src[i]} for all of {@code src}. */
-    public void upload(float[] src, int heapOffset) {
-        toDevice(src, src.length, floatStaging, ValueLayout.JAVA_FLOAT, uploads, heapOffset);
+    /** {@code heap[heapOffset + i] = src[i]} for {@code i < length} ({@code src} may be longer: a pooled array). */
+    public void upload(float[] src, int heapOffset, int length) {
+        toDevice(src, length, floatStaging, ValueLayout.JAVA_FLOAT, uploads, heapOffset);
     }
 
-    /** {@code dst[i] = heap[heapOffset + i]} for all of {@code dst}. */
-    public void download(int heapOffset, float[] dst) {
-        toHost(heapOffset, dst, dst.length, floatStaging, ValueLayout.JAVA_FLOAT, downloads);
+    /** {@code dst[i] = heap[heapOffset + i]} for {@code i < length} ({@code dst} may be longer). */
+    public void download(int heapOffset, float[] dst, int length) {
+        toHost(heapOffset, dst, length, floatStaging, ValueLayout.JAVA_FLOAT, downloads);
     }
 
     /** {@code ints[intOffset + i] = src[i]} for all of {@code src}. */

@@ -10,12 +10,12 @@ public record DeviceRegion(TornadoMemory memory, int offset, int size) implement
 
     @Override
     public void upload(Object host) {
-        memory.arena().upload((float[]) host, offset);
+        memory.arena().upload((float[]) host, offset, size);
     }
 
     @Override
     public void download(Object host) {
-        memory.arena().download(offset, (float[]) host);
+        memory.arena().download(offset, (float[]) host, size);
     }
 
     @Override

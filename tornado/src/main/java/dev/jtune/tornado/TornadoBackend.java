@@ -173,6 +173,20 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
         ops().nllLoss(losses.offset(), logProbs.offset(), target, ignoreIndex, rows, classes);
     }
 
+    /** The composition, with the log-probabilities in a temporary region of the device's heap. */
+    @Override
+    public void crossEntropy(DeviceRegion losses, DeviceRegion logits, int[] target, int ignoreIndex, int rows,
+                             int classes) {
+        DeviceArena arena = device().arena();
+        int logProbs = arena.allocate((long) rows * classes);
+        try {
+            ops().softmax(logProbs, logits.offset(), rows, classes, true);
+            ops().nllLoss(losses.offset(), logProbs, target, ignoreIndex, rows, classes);
+        } finally {
+            arena.free(logProbs);
+        }
+    }
+
     @Override
     public void crossEntropyBackward(DeviceRegion grad, DeviceRegion g, int gStride, double gScale, int[] target,
                                      int ignoreIndex, int rows, int classes) {
@@ -204,8 +218,8 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
     }
 
     @Override
-    public void adamw(DeviceRegion p, DeviceRegion g, DeviceRegion m, DeviceRegion v, AdamWStep step) {
-        ops().adamw(p.offset(), g.offset(), m.offset(), v.offset(), p.size(), step);
+    public void adamw(DeviceRegion p, DeviceRegion g, DeviceRegion m, DeviceRegion v, int n, AdamWStep step) {
+        ops().adamw(p.offset(), g.offset(), m.offset(), v.offset(), n, step);
     }
 
     @Override

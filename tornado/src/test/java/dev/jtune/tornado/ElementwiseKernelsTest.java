@@ -133,7 +133,7 @@ class ElementwiseKernelsTest {
                 (float) (-1e-3 / (1 - Math.pow(0.9, 3))), (float) Math.sqrt(1 - Math.pow(0.999, 3)), 1e-8f);
         int atP = TestDevice.put(p), atG = TestDevice.put(g), atM = TestDevice.put(m), atV = TestDevice.put(v);
         float[] wantP = p.clone(), wantM = m.clone(), wantV = v.clone();
-        REFERENCE.adamw(wantP, g, wantM, wantV, step);
+        REFERENCE.adamw(wantP, g, wantM, wantV, n, step);
         OPS.adamw(atP, atG, atM, atV, n, step);
         double[] tolP = new double[n], tolM = new double[n], tolV = new double[n];
         for (int i = 0; i < n; i++) {

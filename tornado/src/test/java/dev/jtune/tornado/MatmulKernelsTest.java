@@ -75,7 +75,7 @@ class MatmulKernelsTest {
         for (int e = 0; e < tol.length; e++) tol[e] = (k + 1) * U * magnitude[e];
 
         int atA = TestDevice.put(a), atB = TestDevice.put(b), out = ARENA.allocate(Math.max(want.length, 1));
-        ARENA.upload(new float[want.length], out);
+        ARENA.upload(new float[want.length], out, want.length);
         int[] aHeap = aOffsets.clone(), bHeap = bOffsets.clone();
         for (int p = 0; p < batch; p++) {
             aHeap[p] += atA;

@@ -27,14 +27,14 @@ final class TestDevice {
     /** A new heap region holding {@code x}. */
     static int put(float[] x) {
         int at = ARENA.allocate(x.length);
-        ARENA.upload(x, at);
+        ARENA.upload(x, at, x.length);
         return at;
     }
 
     /** The {@code n} floats at {@code at}, and frees nothing. */
     static float[] get(int at, int n) {
         float[] x = new float[n];
-        ARENA.download(at, x);
+        ARENA.download(at, x, n);
         return x;
     }
 

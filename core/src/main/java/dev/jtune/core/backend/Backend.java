@@ -130,6 +130,14 @@ public interface Backend<B> {
     void nllLoss(B losses, B logProbs, int[] target, int ignoreIndex, int rows, int classes);
 
     /**
+     * Cross-entropy's per-row loss straight from the logits {@code logits: [rows, classes]}, for a forward pass that keeps
+     * nothing for backward: {@code losses[i] = -log_softmax(logits[i])[target[i]]}, 0 where
+     * {@code target[i] == ignoreIndex}. The same bits as {@link #softmax} (log) then {@link #nllLoss} on this backend
+     * ({@link HostBackend} has that composition); a backend may skip writing the log-probabilities.
+     */
+    void crossEntropy(B losses, B logits, int[] target, int ignoreIndex, int rows, int classes);
+
+    /**
      * Cross-entropy's backward, in place over the forward's log-probabilities {@code grad: [rows, classes]}:
      * {@code grad[i, j] = exp(grad[i, j]) * s_i - (j == target[i] ? s_i : 0)}, with row i's loss gradient
      * {@code s_i = g[i * gStride] * gScale} in double ({@code gStride} 0 broadcasts one upstream gradient; {@code gScale}
@@ -160,10 +168,10 @@ public interface Backend<B> {
                            B v, AttentionMask mask, int n, int tq, int tk, int hs, int hsv, float scale);
 
     /**
-     * One AdamW update of a parameter {@code p} with gradient {@code g} and moments {@code m}, {@code v} (all of the
-     * same length), in place: see {@link AdamWStep}. Each element is updated on its own, so any split is exact.
+     * One AdamW update of the {@code n} elements of a parameter {@code p} with gradient {@code g} and moments
+     * {@code m}, {@code v}, in place: see {@link AdamWStep}. Each element is updated on its own, so any split is exact.
      */
-    void adamw(B p, B g, B m, B v, AdamWStep step);
+    void adamw(B p, B g, B m, B v, int n, AdamWStep step);
 
     /**
      * {@code sum a[i]^2} for {@code i < n}, in double, as {@code torch.nn.utils.clip_grad_norm_} needs it without

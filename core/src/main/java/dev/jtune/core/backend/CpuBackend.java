@@ -157,6 +157,13 @@ public final class CpuBackend implements HostBackend {
         Parallel.forRange(rows, grain(cols), (s, e) -> SimdSoftmax.forward(out, a, cols, s, e, log));
     }
 
+    /** Fused: each row's maximum and sum of exponentials, without writing the log-probabilities; the same bits. */
+    @Override
+    public void crossEntropy(float[] losses, float[] logits, int[] target, int ignoreIndex, int rows, int classes) {
+        Parallel.forRange(rows, grain(classes),
+                (s, e) -> SimdSoftmax.crossEntropy(losses, logits, target, ignoreIndex, classes, s, e));
+    }
+
     /** Fused: one pass over the rows instead of HostBackend's exp and product passes, with the same bits. */
     @Override
     public void crossEntropyBackward(float[] grad, float[] g, int gStride, double gScale, int[] target,
@@ -253,7 +260,7 @@ public final class CpuBackend implements HostBackend {
     }
 
     @Override
-    public void adamw(float[] p, float[] g, float[] m, float[] v, AdamWStep step) {
-        Parallel.forRange(p.length, GRAIN, (from, to) -> SimdAdamW.update(p, g, m, v, step, from, to));
+    public void adamw(float[] p, float[] g, float[] m, float[] v, int n, AdamWStep step) {
+        Parallel.forRange(n, GRAIN, (from, to) -> SimdAdamW.update(p, g, m, v, step, from, to));
     }
 }

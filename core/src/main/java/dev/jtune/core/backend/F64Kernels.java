@@ -96,6 +96,14 @@ public final class F64Kernels {
         ScalarSelect.triangle(out, a, rows, cols, diagonal, upper, 0, matrices * rows * cols);
     }
 
+    /** See {@link Backend#crossEntropy}: the composition, in double. */
+    public static void crossEntropy(double[] losses, double[] logits, int[] target, int ignoreIndex, int rows,
+                                    int classes) {
+        double[] logProbs = new double[rows * classes];  // (rows, classes)
+        softmax(logProbs, logits, rows, classes, true);
+        nllLoss(losses, logProbs, target, ignoreIndex, rows, classes);
+    }
+
     /** See {@link Backend#nllLoss}. */
     public static void nllLoss(double[] losses, double[] logProbs, int[] target, int ignoreIndex, int rows,
                                int classes) {

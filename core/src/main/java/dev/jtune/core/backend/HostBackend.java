@@ -5,6 +5,14 @@ import dev.jtune.core.kernels.ScalarLoss;
 /** A backend whose kernels work on host {@code float[]} arrays: the CPU backends. */
 public interface HostBackend extends Backend<float[]> {
 
+    /** The composition that defines {@link Backend#crossEntropy}: the log-probabilities, then the picks. */
+    @Override
+    default void crossEntropy(float[] losses, float[] logits, int[] target, int ignoreIndex, int rows, int classes) {
+        float[] logProbs = new float[rows * classes];  // (rows, classes)
+        softmax(logProbs, logits, rows, classes, true);
+        nllLoss(losses, logProbs, target, ignoreIndex, rows, classes);
+    }
+
     /** The composition that defines {@link Backend#crossEntropyBackward}. */
     @Override
     default void crossEntropyBackward(float[] grad, float[] g, int gStride, double gScale, int[] target,

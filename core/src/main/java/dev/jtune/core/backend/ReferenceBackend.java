@@ -139,8 +139,8 @@ public final class ReferenceBackend implements HostBackend {
     }
 
     @Override
-    public void adamw(float[] p, float[] g, float[] m, float[] v, AdamWStep step) {
-        ScalarAdamW.update(p, g, m, v, step, 0, p.length);
+    public void adamw(float[] p, float[] g, float[] m, float[] v, int n, AdamWStep step) {
+        ScalarAdamW.update(p, g, m, v, step, 0, n);
     }
 
     /** Exact widening, so the F64 twin's result as it is: no rounding to float. */

@@ -53,7 +53,10 @@ public sealed interface SafetensorsReader extends AutoCloseable permits Safetens
     /** The elements of an F32, F16, BF16 or F64 tensor as floats. */
     float[] readFloats(String name) throws SafetensorsException;
 
-    /** As {@link #readFloats(String)}, into {@code dst}, which must have exactly the tensor's number of elements. */
+    /**
+     * As {@link #readFloats(String)}, into the first elements of {@code dst}, which must hold at least the tensor's
+     * number of elements (a pooled buffer may be longer).
+     */
     void readFloats(String name, float[] dst) throws SafetensorsException;
 
     /** The elements of an F32, F16, BF16 or F64 tensor as doubles (exact). */

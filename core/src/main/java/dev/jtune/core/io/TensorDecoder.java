@@ -39,32 +39,33 @@ final class TensorDecoder {
     }
 
     void floats(float[] out) throws SafetensorsException {
-        if (out.length != length()) {
-            throw new IllegalArgumentException(file + ": tensor " + t.name() + " has " + length()
-                    + " elements, the destination " + out.length);
+        int length = length();
+        if (out.length < length) {
+            throw new IllegalArgumentException(file + ": tensor " + t.name() + " has " + length
+                    + " elements, the destination only " + out.length);
         }
         switch (t.dtype()) {
-            case F32 -> MemorySegment.copy(src, FLOAT, 0, out, 0, out.length);
+            case F32 -> MemorySegment.copy(src, FLOAT, 0, out, 0, length);
             case BF16 -> {
-                short[] buf = new short[Math.min(CHUNK, out.length)];
-                for (int start = 0; start < out.length; start += CHUNK) {
-                    int n = Math.min(CHUNK, out.length - start);
+                short[] buf = new short[Math.min(CHUNK, length)];
+                for (int start = 0; start < length; start += CHUNK) {
+                    int n = Math.min(CHUNK, length - start);
                     MemorySegment.copy(src, SHORT, 2L * start, buf, 0, n);
                     for (int i = 0; i < n; i++) out[start + i] = HalfFloats.bf16ToFloat(buf[i]);
                 }
             }
             case F16 -> {
-                short[] buf = new short[Math.min(CHUNK, out.length)];
-                for (int start = 0; start < out.length; start += CHUNK) {
-                    int n = Math.min(CHUNK, out.length - start);
+                short[] buf = new short[Math.min(CHUNK, length)];
+                for (int start = 0; start < length; start += CHUNK) {
+                    int n = Math.min(CHUNK, length - start);
                     MemorySegment.copy(src, SHORT, 2L * start, buf, 0, n);
                     for (int i = 0; i < n; i++) out[start + i] = HalfFloats.f16ToFloat(buf[i]);
                 }
             }
             case F64 -> {
-                double[] buf = new double[Math.min(CHUNK, out.length)];
-                for (int start = 0; start < out.length; start += CHUNK) {
-                    int n = Math.min(CHUNK, out.length - start);
+                double[] buf = new double[Math.min(CHUNK, length)];
+                for (int start = 0; start < length; start += CHUNK) {
+                    int n = Math.min(CHUNK, length - start);
                     MemorySegment.copy(src, DOUBLE, 8L * start, buf, 0, n);
                     for (int i = 0; i < n; i++) out[start + i] = (float) buf[i]; // round to nearest even
                 }

@@ -78,7 +78,7 @@ public final class Conversions {
     public static float[] toFloatArray(Tensor t) {
         if (t.dtype() == DType.F32) {
             if (t.isContiguous()) return Arrays.copyOfRange(t.storage().floats(), t.offset(), t.offset() + t.numel());
-            return readDense(t, c -> c.storage().floats().clone());
+            return readDense(t, c -> Arrays.copyOf(c.storage().floats(), c.numel()));
         }
         double[] d = toDoubleArray(t);
         float[] f = new float[d.length];
@@ -96,7 +96,7 @@ public final class Conversions {
 
     public static long[] toLongArray(Tensor t) {
         return readDense(t, c -> {
-            if (c.dtype() == DType.I64) return c.storage().longs().clone();
+            if (c.dtype() == DType.I64) return Arrays.copyOf(c.storage().longs(), c.numel());
             long[] out = new long[c.numel()];
             for (int i = 0; i < out.length; i++) out[i] = (long) read(c.storage(), i);
             return out;

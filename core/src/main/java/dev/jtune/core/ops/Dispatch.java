@@ -201,6 +201,13 @@ final class Dispatch {
         else F64Kernels.nllLoss(doubles(losses), doubles(logProbs), target, ignoreIndex, rows, classes);
     }
 
+    /** See {@link Backend#crossEntropy}. */
+    static void crossEntropy(Tensor losses, Tensor logits, int[] target, int ignoreIndex, int classes) {
+        int rows = target.length;
+        if (isF32(logits)) backend().crossEntropy(buffer(losses), buffer(logits), target, ignoreIndex, rows, classes);
+        else F64Kernels.crossEntropy(doubles(losses), doubles(logits), target, ignoreIndex, rows, classes);
+    }
+
     /** See {@link Backend#crossEntropyBackward}. */
     static void crossEntropyBackward(Tensor grad, Tensor g, int gStride, double gScale, int[] target, int ignoreIndex,
                                      int classes) {

@@ -1,6 +1,7 @@
 package dev.jtune.core.ops;
 
 import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.autograd.SavedTensor;
 import dev.jtune.core.backend.ReduceOp;
@@ -12,7 +13,8 @@ import java.util.Arrays;
  * <p>Why fused: a language model's rows have ~50k classes, and the composed version ({@code logSoftmax} then a
  * gather) allocates two more {@code [N, C]} gradients in backward. Fused, backward is one pass,
  * {@code dlogits = (softmax - onehot) * scale}, over the saved log-probabilities. The gradient property test checks it
- * like any other op.
+ * like any other op. When nothing will run backward (evaluation, DPO's reference model), the losses come straight from
+ * the logits ({@code Backend.crossEntropy}) and the {@code [N, C]} log-probabilities are never written.
  */
 public final class Losses {
 
@@ -37,14 +39,15 @@ public final class Losses {
         int n = logits.size(0), classes = logits.size(1);
         int[] t = checkedTargets(target, ignoreIndex, classes);
         int count = (int) Arrays.stream(t).filter(c -> c != ignoreIndex).count();
-        Tensor logProbs = Softmax.softmax(logits.detach(), 1, true);  // (N, C)
         Tensor losses = Tensor.empty(logits.dtype(), n);
+        if (!GradMode.isEnabled() || !logits.requiresGrad()) {
+            // Nothing will run backward: the losses straight from the logits, without the [N, C] log-probabilities.
+            Dispatch.crossEntropy(losses, Dispatch.dense(logits.detach()), t, ignoreIndex, classes);
+            return reduce(losses, reduction, count);
+        }
+        Tensor logProbs = Softmax.softmax(logits.detach(), 1, true);  // (N, C)
         Dispatch.nllLoss(losses, logProbs, t, ignoreIndex, classes);
-        Tensor out = switch (reduction) {
-            case NONE -> losses;
-            case SUM -> Dispatch.reduce(ReduceOp.SUM, losses, 0).reshape();
-            case MEAN -> Dispatch.reduce(ReduceOp.SUM, losses, 0).reshape().div(count);
-        };
+        Tensor out = reduce(losses, reduction, count);
         double meanScale = reduction == Reduction.MEAN ? 1.0 / count : 1.0;
         return out.recordedBy(new Node("cross_entropy", logits) {
             private final SavedTensor saved = save(logProbs);
@@ -60,6 +63,15 @@ public final class Losses {
                 return new Tensor[] {grad};
             }
         });
+    }
+
+    /** The per-row losses {@code [N]} combined as {@code reduction} says; a mean is over the {@code count} counted rows. */
+    private static Tensor reduce(Tensor losses, Reduction reduction, int count) {
+        return switch (reduction) {
+            case NONE -> losses;
+            case SUM -> Dispatch.reduce(ReduceOp.SUM, losses, 0).reshape();
+            case MEAN -> Dispatch.reduce(ReduceOp.SUM, losses, 0).reshape().div(count);
+        };
     }
 
     /** The targets as int[], each checked to be {@code ignoreIndex} or a class in {@code [0, classes)}. */

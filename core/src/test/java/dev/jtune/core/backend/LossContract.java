@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The cross-entropy part of the backend contract, over log-probabilities of rows around the vector length (a masked
  * class among them) with some targets ignored: the per-row loss is {@link ReferenceBackend}'s to the bit (a gather and
- * a negation), and the backward within the exp's few ulp, for one upstream gradient per row and one for all.
+ * a negation), the loss straight from the logits is the backend's own log-softmax and pick to the bit, and the
+ * backward is within the exp's few ulp, for one upstream gradient per row and one for all.
  */
 public interface LossContract extends ContractTarget {
 
@@ -44,6 +45,23 @@ public interface LossContract extends ContractTarget {
                 REFERENCE.nllLoss(want, lp, target, IGNORE_INDEX, rows, classes);
                 backend().nllLoss(got, lp, target, IGNORE_INDEX, rows, classes);
                 Compare.exact(backend().name() + " nll_loss [" + rows + "," + classes + "]", want, got);
+            }
+        }
+    }
+
+    @Test
+    default void crossEntropyFromLogitsIsThisBackendsLogSoftmaxThenNllLossToTheBit() {
+        Random rnd = new Random(16);
+        for (int rows : new int[] {0, 1, 3, 17}) {
+            for (int classes : SIZES) {
+                float[] logits = toFloat(values(rnd, rows * classes, 5, false));
+                if (rows > 1 && classes > 1) logits[classes] = Float.NEGATIVE_INFINITY;  // a masked class
+                int[] target = targets(rnd, rows, classes);
+                float[] logProbs = new float[rows * classes], want = new float[rows], got = new float[rows];
+                backend().softmax(logProbs, logits, rows, classes, true);
+                backend().nllLoss(want, logProbs, target, IGNORE_INDEX, rows, classes);
+                backend().crossEntropy(got, logits, target, IGNORE_INDEX, rows, classes);
+                Compare.exact(backend().name() + " cross_entropy [" + rows + "," + classes + "]", want, got);
             }
         }
     }

@@ -114,6 +114,12 @@ class SafetensorsFileTest {
             assertArrayEquals(new double[] {1, 0x1p-24, Double.NEGATIVE_INFINITY, 65504}, st.readDoubles("h"));
             assertArrayEquals(new float[] {1f, 1f + 0x1p-23f, Float.POSITIVE_INFINITY, -0f}, st.readFloats("d"),
                     "a tie rounds to even, just above it rounds up, too large overflows");
+            float[] pooled = {9, 9, 9, 9, 9, 9};  // a pooled buffer may be longer than the tensor: its tail stays
+            st.readFloats("h", pooled);
+            assertArrayEquals(new float[] {1f, 0x1p-24f, Float.NEGATIVE_INFINITY, 65504f, 9, 9}, pooled);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> st.readFloats("d", new float[3]));
+            assertTrue(e.getMessage().endsWith("tensor d has 4 elements, the destination only 3"), e.getMessage());
         }
     }
 

@@ -110,6 +110,25 @@ class MemoryLifetimeTest {
     }
 
     @Test
+    void aTensorOnALongerPooledBufferSeesOnlyItsOwnElements() {
+        int n = 9000;  // pooled (36 KB), so on a buffer of a size class: 9216 floats
+        try (MemoryScope scope = MemoryScope.open()) {
+            Tensor marker = Tensor.full(1e6, DType.F32, 9216);
+            float[] buffer = marker.storage().floats();
+            marker.storage().release("by the test");
+            Tensor t = Tensor.arange(0, n, 1, DType.F32);
+            assertSame(buffer, t.storage().floats(), "the marked buffer, 216 elements longer than the tensor");
+            assertEquals(n, t.storage().size());
+            assertEquals(n, t.toFloatArray().length);
+            assertEquals(n - 1, t.max().item());
+            float[] transposed = t.reshape(90, 100).t().contiguous().toFloatArray();
+            assertEquals(n, transposed.length);
+            assertEquals(100, transposed[1]);
+            assertEquals(n - 1, transposed[n - 1]);
+        }
+    }
+
+    @Test
     void aSecondBackwardThroughAFreedGraphSaysSo() {
         Tensor w = Tensor.ones(4).requiresGrad(true);
         Tensor loss = w.exp().sum();

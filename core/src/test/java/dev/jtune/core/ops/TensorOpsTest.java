@@ -66,6 +66,23 @@ class TensorOpsTest {
     }
 
     @Test
+    void crossEntropyWithoutGradIsTheSameBitsAsTheLossThatKeepsItsLogProbabilities() {
+        Generator g = new Generator(11);
+        long[] ids = new long[37];
+        for (int i = 0; i < ids.length; i++) ids[i] = i % 5 == 2 ? -100 : g.nextInt(1001);
+        Tensor target = Tensor.ofLongs(ids, ids.length);
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            Tensor stored = Tensor.randn(g, dtype, 1001, 37).mul(4);  // read transposed: a strided view
+            for (Losses.Reduction reduction : Losses.Reduction.values()) {
+                Tensor kept = Functional.crossEntropy(stored.t().requiresGrad(true), target, -100, reduction);
+                Tensor straight = Functional.crossEntropy(stored.t(), target, -100, reduction);
+                assertTrue(kept.requiresGrad() && !straight.requiresGrad());
+                assertArrayEquals(kept.toDoubleArray(), straight.toDoubleArray(), 0.0, dtype + " " + reduction);
+            }
+        }
+    }
+
+    @Test
     void crossEntropyRejectsOutOfRangeTargetNamingIt() {
         Tensor logits = Tensor.zeros(DType.F64, 2, 3);
         var e = assertThrows(IndexOutOfBoundsException.class,

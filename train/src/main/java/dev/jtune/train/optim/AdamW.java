@@ -94,7 +94,7 @@ public final class AdamW {
                 (float) eps);
         // One pass over p, g, m, v, on the buffers the current backend's kernels take (host arrays, or device buffers).
         Backends.currentForKernelBuffers().adamw(p.storage().kernelBuffer(), g.storage().kernelBuffer(),
-                m.storage().kernelBuffer(), v.storage().kernelBuffer(), constants);
+                m.storage().kernelBuffer(), v.storage().kernelBuffer(), p.numel(), constants);
     }
 
     /**

@@ -31,6 +31,26 @@ public final class SimdSoftmax {
     }
 
     /**
+     * Cross-entropy's per-row loss over rows {@code [from, to)} of {@code a: [rows, classes]}:
+     * {@code losses[r] = -log_softmax(a[r])[target[r]]}, 0 at an ignored row. The same bits as {@link #forward} (log)
+     * then the pick ({@code ScalarLoss.nll}): the same maximum, sum and {@code (a[t] - m) - logSum}, for the target
+     * only, so the {@code [rows, classes]} log-probabilities are never written.
+     */
+    public static void crossEntropy(float[] losses, float[] a, int[] target, int ignoreIndex, int classes, int from,
+                                    int to) {
+        for (int row = from; row < to; row++) {
+            if (target[row] == ignoreIndex) {
+                losses[row] = 0;
+                continue;
+            }
+            int base = row * classes;
+            float m = SimdReduce.max(a, base, classes);
+            float logSum = (float) Math.log(sumExp(a, base, classes, m));
+            losses[row] = -(a[base + target[row]] - m - logSum);
+        }
+    }
+
+    /**
      * The input gradient for rows {@code [from, to)} from the output {@code y} and its gradient {@code g}: softmax
      * {@code y * (g - sum(g * y))}, log-softmax {@code g - exp(y) * sum(g)}. gradIn may be g.
      */
