@@ -130,8 +130,8 @@ public interface Backend<B> {
     void nllLoss(B losses, B logProbs, int[] target, int ignoreIndex, int rows, int classes);
 
     /**
-     * Cross-entropy's per-row loss straight from the logits {@code logits: [rows, classes]}, for a forward pass that keeps
-     * nothing for backward: {@code losses[i] = -log_softmax(logits[i])[target[i]]}, 0 where
+     * Cross-entropy's per-row loss straight from the logits {@code logits: [rows, classes]}, for a forward pass that
+     * keeps nothing for backward: {@code losses[i] = -log_softmax(logits[i])[target[i]]}, 0 where
      * {@code target[i] == ignoreIndex}. The same bits as {@link #softmax} (log) then {@link #nllLoss} on this backend
      * ({@link HostBackend} has that composition); a backend may skip writing the log-probabilities.
      */

@@ -65,7 +65,7 @@ public final class Losses {
         });
     }
 
-    /** The per-row losses {@code [N]} combined as {@code reduction} says; a mean is over the {@code count} counted rows. */
+    /** The per-row losses {@code [N]} combined as {@code reduction} says; a mean is over the {@code count} rows. */
     private static Tensor reduce(Tensor losses, Reduction reduction, int count) {
         return switch (reduction) {
             case NONE -> losses;

@@ -47,7 +47,7 @@ class BufferPoolTest {
     }
 
     @Test
-    void aBufferMoreThanAQuarterLongerThanTheRequestIsLeftCached() {
+    void aBufferMoreThanHalfAsLongAgainAsTheRequestIsLeftCached() {
         BufferPool pool = new BufferPool();
         Object a = pool.take(DType.F32, 4 * UNIT, false);
         pool.give(DType.F32, a);
