@@ -27,10 +27,10 @@ class BufferPoolTest {
     }
 
     @Test
-    void freshBuffersAreRoundedUpToTheNextEighthOfTheirPowerOfTwo() {
+    void freshBuffersAreRoundedUpToTheNextSixteenthOfTheirPowerOfTwo() {
         assertEquals(8192, BufferPool.sizeClass(8192));
-        assertEquals(9216, BufferPool.sizeClass(8193));
-        assertEquals(12_582_912, BufferPool.sizeClass(12_212_694));  // 12/8 of 2^23: a tweet batch's logits
+        assertEquals(8704, BufferPool.sizeClass(8193));
+        assertEquals(12_582_912, BufferPool.sizeClass(12_212_694));  // 24/16 of 2^23: a tweet batch's logits
         assertEquals(Integer.MAX_VALUE - 8, BufferPool.sizeClass(Integer.MAX_VALUE - 8));
     }
 
@@ -38,7 +38,7 @@ class BufferPoolTest {
     void aSomewhatSmallerRequestTakesACachedBufferAndZeroesOnlyWhatItAskedFor() {
         BufferPool pool = new BufferPool();
         float[] a = (float[]) pool.take(DType.F32, UNIT + 1, false);
-        assertEquals(UNIT + UNIT / 8, a.length);
+        assertEquals(UNIT + UNIT / 16, a.length);
         java.util.Arrays.fill(a, 1f);
         pool.give(DType.F32, a);
         assertSame(a, pool.take(DType.F32, UNIT - 7, true));
