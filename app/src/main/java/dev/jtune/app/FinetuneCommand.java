@@ -61,7 +61,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Option(names = "--assistant-only-loss",
             description = "With a \"messages\" column: learn only the assistant replies, the template's "
-                    + "{% generation %} blocks (TRL's assistant_only_loss).")
+                    + "{%% generation %%} blocks (TRL's assistant_only_loss).")
     boolean assistantOnlyLoss;
 
     @Mixin
