@@ -113,10 +113,11 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
     @Override
     public void argmax(long[] out, DeviceRegion a, int outer, int r, int inner) {
         DeviceArena arena = device().arena();
-        int at = arena.allocateInts(out.length);
+        int n = outer * inner;  // out may be longer: a pooled array
+        int at = arena.allocateInts(n);
         try {
             ops().argmax(at, a.offset(), outer, r, inner);
-            int[] index = new int[out.length];
+            int[] index = new int[n];
             arena.downloadInts(at, index);
             for (int i = 0; i < index.length; i++) out[i] = index[i];
         } finally {
