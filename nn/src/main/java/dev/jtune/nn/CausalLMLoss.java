@@ -51,16 +51,48 @@ public final class CausalLMLoss {
      * @param head   the output head, {@code [N, C] -> [N, V]}
      */
     public static Tensor sumAtLabels(Tensor hidden, Tensor labels, UnaryOperator<Tensor> head) {
+        long[] next = nextLabels(hidden, labels);
+        int[] positions = scoredPositions(next);
+        if (positions.length == 0 || positions.length == next.length) return sum(head.apply(hidden), labels);
+        return scored(hidden, next, positions, head).lossSum();
+    }
+
+    /**
+     * The output head's logits at the positions that have a next label and the loss they give.
+     *
+     * @param logits  [S, V] {@code head(hidden)} at those positions, in batch order (row by row, position by position)
+     * @param targets [S] the label each of them predicts
+     * @param lossSum [] {@link #sum} of the full logits, to the bit
+     */
+    public record AtLabels(Tensor logits, Tensor targets, Tensor lossSum) {}
+
+    /**
+     * {@link #sumAtLabels} that also returns the logits it scored: for metrics that read a batch's scores only where a
+     * label is predicted (classification by a label word), so an evaluation never computes the others.
+     *
+     * @param hidden [B, T, C] the final hidden states (or any [B, T, X] rows: with the identity head, the logits)
+     * @param labels [B, T] integer ids or -100
+     * @param head   the output head, {@code [S, C] -> [S, V]}
+     */
+    public static AtLabels atLabels(Tensor hidden, Tensor labels, UnaryOperator<Tensor> head) {
+        long[] next = nextLabels(hidden, labels);
+        return scored(hidden, next, scoredPositions(next), head);
+    }
+
+    private static AtLabels scored(Tensor hidden, long[] next, int[] positions, UnaryOperator<Tensor> head) {
+        Tensor logits = head.apply(rowsAt(hidden, positions));                                     // (S, V)
+        Tensor targets = targetsAt(next, positions);                                                // (S)
+        Tensor losses = Functional.crossEntropy(logits, targets, IGNORE_INDEX, Reduction.NONE);     // (S)
+        return new AtLabels(logits, targets, inPlace(losses, positions, next.length).sum());        // (B * T) -> ()
+    }
+
+    /** {@link #nextLabels(Tensor)} of labels that match the hidden states' [B, T]. */
+    private static long[] nextLabels(Tensor hidden, Tensor labels) {
         if (hidden.dim() != 3 || labels.dim() != 2 || hidden.size(0) != labels.size(0) || hidden.size(1) != labels.size(1)) {
             throw new IllegalArgumentException("causal LM loss: hidden states [B, T, C] and labels [B, T] expected, got "
                     + hidden.shapeString() + " and " + labels.shapeString());
         }
-        long[] next = nextLabels(labels);
-        int[] positions = scoredPositions(next);
-        if (positions.length == 0 || positions.length == next.length) return sum(head.apply(hidden), labels);
-        Tensor losses = Functional.crossEntropy(head.apply(rowsAt(hidden, positions)), targetsAt(next, positions),
-                IGNORE_INDEX, Reduction.NONE);                                                       // (S)
-        return inPlace(losses, positions, next.length).sum();                                        // (B * T) -> ()
+        return nextLabels(labels);
     }
 
     /** The flat positions whose target is not -100, in increasing order. */

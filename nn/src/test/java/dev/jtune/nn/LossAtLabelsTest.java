@@ -83,4 +83,29 @@ class LossAtLabelsTest {
         Result full = run(GPT2.get(), noLabels, false), atLabels = run(GPT2.get(), noLabels, true);
         assertEquals(full.loss(), atLabels.loss());
     }
+
+    /** {@link CausalLMLoss#atLabels}: the full logits' rows that predict a label, in batch order, and the same loss. */
+    @Test
+    void atLabelsKeepsTheScoredRowsOfTheFullLogits() {
+        PreTrainedCausalLM model = GPT2.get();
+        Tensor full = model.logits(IDS, MASK, null, null);  // (3, 7, V)
+        CausalLMLoss.AtLabels at = CausalLMLoss.atLabels(model.hiddenStates(IDS, MASK, null, null), LABELS,
+                model::outputHead);
+        int[][] scored = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}, {1, 0}, {1, 1}, {2, 1}, {2, 2}, {2, 3}};
+        assertArrayEquals(new long[] {5, 1, 2, 5, 5, 66, 4, 9, 4, 4, 15}, at.targets().toLongArray());
+        assertEquals(scored.length, at.logits().size(0));
+        for (int s = 0; s < scored.length; s++) {
+            float[] expected = full.narrow(0, scored[s][0], 1).narrow(1, scored[s][1], 1).reshape(-1).toFloatArray();
+            assertArrayEquals(expected, at.logits().narrow(0, s, 1).reshape(-1).toFloatArray(), "row " + s);
+        }
+        assertEquals(Float.floatToIntBits((float) CausalLMLoss.sum(full, LABELS).item()),
+                Float.floatToIntBits((float) at.lossSum().item()));
+
+        long[] none = new long[21];
+        Arrays.fill(none, CausalLMLoss.IGNORE_INDEX);
+        CausalLMLoss.AtLabels nothing = CausalLMLoss.atLabels(model.hiddenStates(IDS, MASK, null, null),
+                Tensor.ofLongs(none, 3, 7), model::outputHead);
+        assertEquals(0, nothing.logits().size(0));
+        assertEquals(0.0, nothing.lossSum().item());
+    }
 }

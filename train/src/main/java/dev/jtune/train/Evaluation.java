@@ -69,6 +69,11 @@ public final class Evaluation {
                 try (MemoryScope step = MemoryScope.open()) {  // the batch's activations go back to the pool
                     if (metrics == null && !keepPredictions) {  // the loss alone: the head only where there is a label
                         lossSum += model.lossSum(batch.inputIds(), batch.attentionMask(), batch.labels()).item();
+                    } else if (metrics instanceof LabelledPositionMetrics atLabels && !keepPredictions) {
+                        Tensor hidden = model.hiddenStates(batch.inputIds(), batch.attentionMask(), null, null);
+                        CausalLMLoss.AtLabels scored = CausalLMLoss.atLabels(hidden, batch.labels(), model::outputHead);
+                        lossSum += scored.lossSum().item();
+                        atLabels.updateAtLabels(scored.logits(), scored.targets());  // (S, V), (S)
                     } else {
                         Tensor logits = model.logits(batch.inputIds(), batch.attentionMask(), null, null);  // (B, T, V)
                         lossSum += CausalLMLoss.sum(logits, batch.labels()).item();

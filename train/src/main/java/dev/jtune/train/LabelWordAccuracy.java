@@ -2,7 +2,6 @@ package dev.jtune.train;
 
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.CausalLMLoss;
-import dev.jtune.train.data.ModelInputs;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -10,10 +9,11 @@ import java.util.Map;
  * Classification by a causal LM's next-token scores, as a metric on top of the {@link Evaluation} loop. Each row is a
  * prompt followed by the first token of its label word ({@code "Tweet: ...\nSentiment:"} + {@code " positive"}),
  * labelled only at that token ({@link #row}); the predicted class is the label word whose first token has the highest
- * logit at the prompt's last position. It reports {@code accuracy} and {@code macro_recall} (the mean over the
+ * logit at the prompt's last position, so an evaluation computes the output head there alone
+ * ({@link LabelledPositionMetrics}). It reports {@code accuracy} and {@code macro_recall} (the mean over the
  * classes present of each class's recall, as sklearn's {@code recall_score(average="macro")}).
  */
-public final class LabelWordAccuracy implements StreamingMetrics {
+public final class LabelWordAccuracy implements LabelledPositionMetrics {
 
     private final int[] labelTokenIds;
     private final long[] hits;
@@ -45,22 +45,17 @@ public final class LabelWordAccuracy implements StreamingMetrics {
     }
 
     @Override
-    public void update(Tensor logits, ModelInputs batch) {
-        int b = logits.size(0), t = logits.size(1);
-        long[] labels = batch.labels().toLongArray();  // (B, T)
-        for (int r = 0; r < b; r++) {
-            for (int i = 1; i < t; i++) {
-                long label = labels[r * t + i];
-                if (label == CausalLMLoss.IGNORE_INDEX) continue;
-                int truth = classOf(label);
-                Tensor scores = logits.narrow(0, r, 1).narrow(1, i - 1, 1).reshape(-1);  // (V) before the label
-                int predicted = 0;
-                for (int c = 1; c < labelTokenIds.length; c++) {
-                    if (scores.get(labelTokenIds[c]) > scores.get(labelTokenIds[predicted])) predicted = c;
-                }
-                support[truth]++;
-                if (predicted == truth) hits[truth]++;
+    public void updateAtLabels(Tensor logits, Tensor targets) {
+        long[] labels = targets.toLongArray();  // (S)
+        for (int s = 0; s < labels.length; s++) {
+            int truth = classOf(labels[s]);
+            Tensor scores = logits.narrow(0, s, 1).reshape(-1);  // (V) at the position before the label
+            int predicted = 0;
+            for (int c = 1; c < labelTokenIds.length; c++) {
+                if (scores.get(labelTokenIds[c]) > scores.get(labelTokenIds[predicted])) predicted = c;
             }
+            support[truth]++;
+            if (predicted == truth) hits[truth]++;
         }
     }
 

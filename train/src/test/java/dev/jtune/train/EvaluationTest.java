@@ -100,11 +100,32 @@ class EvaluationTest {
         double macroRecall = ((double) hits[0] / support[0] + (double) hits[1] / support[1]
                 + (double) hits[2] / support[2]) / 3;
         for (int batchSize : new int[] {1, 3}) {
+            DataLoader loader = DataLoader.sequential(Dataset.fromRows(rows), batchSize, COLLATOR);
             LabelWordAccuracy metric = new LabelWordAccuracy(labelTokens);
-            Evaluation.run(model, DataLoader.sequential(Dataset.fromRows(rows), batchSize, COLLATOR), metric, false, null);
+            Evaluation.Result atLabels = Evaluation.run(model, loader, metric, false, null);  // the head at labels only
             assertEquals(Map.of("accuracy", accuracy, "macro_recall", macroRecall), metric.compute(),
                     "batch size " + batchSize);
+            LabelWordAccuracy twin = new LabelWordAccuracy(labelTokens);
+            Evaluation.Result full = Evaluation.run(model, loader, fullLogits(twin), false, null);  // full logits
+            assertEquals(metric.compute(), twin.compute(), "batch size " + batchSize);
+            assertEquals(Double.doubleToLongBits(full.lossSum()), Double.doubleToLongBits(atLabels.lossSum()),
+                    "batch size " + batchSize);
         }
+    }
+
+    /** The metric as a plain {@link StreamingMetrics}: the evaluation hands it the full logits. */
+    private static StreamingMetrics fullLogits(LabelWordAccuracy metric) {
+        return new StreamingMetrics() {
+            @Override
+            public void update(Tensor logits, dev.jtune.train.data.ModelInputs batch) {
+                metric.update(logits, batch);
+            }
+
+            @Override
+            public Map<String, Double> compute() {
+                return metric.compute();
+            }
+        };
     }
 
     @Test
