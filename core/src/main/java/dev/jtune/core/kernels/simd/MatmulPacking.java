@@ -53,16 +53,21 @@ final class MatmulPacking {
     static void packA(float[] dst, int at, float[] a, int off, int rs, int cs, int mc, int kc) {
         int rows = 0, depth = 0;
         if (rs == 1) {
-            // A stored transposed: the MR rows of a panel are contiguous at every depth.
+            // A stored transposed (a weight gradient's x^T or dlogits^T): the block's rows are contiguous at every
+            // depth. Each depth's run of mc floats is read front to back, two panels per vector, so the prefetchers
+            // follow it; panel by panel, every depth would be a 32-byte read a whole row of the source apart.
             depth = kc;
-            for (; rows + MR <= mc; rows += MR) {
+            rows = mc - mc % MR;
+            for (int l = 0; l < kc; l++) {
+                int src = off + l * cs, d = at + l * MR, i = 0;
                 if (HALF_VECTOR_PANELS) {
-                    for (int l = 0; l < kc; l++) {
-                        FloatVector.fromArray(F, a, off + rows + l * cs, LOW).intoArray(dst, at + rows * kc + l * MR, LOW);
+                    for (; i + L <= rows; i += L) {
+                        FloatVector run = FloatVector.fromArray(F, a, src + i);
+                        run.intoArray(dst, d + i * kc, LOW);              // rows i..i+7 into their panel
+                        run.intoArray(dst, d + (i + MR) * kc - MR, HIGH); // rows i+8..i+15 into the next
                     }
-                } else {
-                    for (int l = 0; l < kc; l++) System.arraycopy(a, off + rows + l * cs, dst, at + rows * kc + l * MR, MR);
                 }
+                for (; i < rows; i += MR) System.arraycopy(a, src + i, dst, d + i * kc, MR);
             }
         } else if (TRANSPOSE16 && cs == 1) {
             depth = kc - kc % L;
