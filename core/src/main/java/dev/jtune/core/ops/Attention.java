@@ -58,8 +58,8 @@ public final class Attention {
                 window < tk ? window : 0);
         Tensor qd = Dispatch.dense(q.detach()), kd = Dispatch.dense(k.detach()), vd = Dispatch.dense(v.detach());
         boolean record = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
-        Tensor out = Tensor.zeros(q.dtype(), b, h, tq, hsv);
-        Tensor p = record ? Tensor.zeros(q.dtype(), b, h, tq, tk) : null;  // (B, H, Tq, Tk) softmax weights
+        Tensor out = Tensor.empty(q.dtype(), b, h, tq, hsv);  // every element is written, masked rows included
+        Tensor p = record ? Tensor.empty(q.dtype(), b, h, tq, tk) : null;  // (B, H, Tq, Tk) softmax weights
         Dispatch.attention(out, p, qd, kd, vd, mask, b * h, tq, tk, hs, hsv, sc);
         return out.recordedBy(new Node("scaled_dot_product_attention", q, k, v) {
             private final SavedTensor sq = save(qd), sk = save(kd), sv = save(vd), sp = p == null ? null : save(p);

@@ -32,7 +32,7 @@ public final class BiasGelu {
         }
         Tensor xd = Dispatch.dense(x.detach()), bd = Dispatch.dense(bias.detach());
         int cols = bias.size(0), rows = cols == 0 ? 0 : x.numel() / cols;
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = Tensor.empty(x.dtype(), x.shape());  // every element is written
         Dispatch.biasGelu(y, xd, bd, rows, cols, tanh);
         return y.recordedBy(new Node("bias_gelu", x, bias) {
             private final SavedTensor sx = save(xd), sb = save(bd);
@@ -40,7 +40,7 @@ public final class BiasGelu {
             @Override
             public Tensor[] backward(Tensor g) {
                 Tensor gd = Dispatch.dense(g), xs = sx.get(), bs = sb.get();
-                Tensor dx = Tensor.zeros(g.dtype(), g.shape()), dbias = Tensor.zeros(g.dtype(), cols);
+                Tensor dx = Tensor.empty(g.dtype(), g.shape()), dbias = Tensor.empty(g.dtype(), cols);  // written
                 Dispatch.biasGeluBackward(dx, dbias, gd, xs, bs, rows, cols, tanh);
                 return new Tensor[] {needsGrad(0) ? dx : null, needsGrad(1) ? dbias : null};
             }

@@ -25,7 +25,7 @@ public final class Indexing {
         int outer = Dispatch.outer(shape, d), inner = Dispatch.inner(shape, d);
         Tensor in = Dispatch.dense(x.detach());
         shape[d] = idx.length;
-        Tensor out = Tensor.zeros(x.dtype(), shape);
+        Tensor out = Tensor.empty(x.dtype(), shape);  // every row is copied
         Dispatch.indexSelect(out, in, idx, outer, size, inner);
         return out.recordedBy(new Node("index_select", x) {
             @Override
