@@ -3,6 +3,7 @@ package dev.jtune.core.kernels.simd;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarMatmul;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,8 +19,14 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Determinism: every output is one chain of fused multiply-adds over {@code l = 0..k-1} in increasing order (a
  * tile continues from the value it stored after the previous {@code KC} block), so the result does not depend on the
- * blocking, the tile an element lands in, or the number of threads. Threads take disjoint runs of {@code NR}-wide
- * column panels.
+ * blocking, the tile an element lands in, or the number of threads.
+ *
+ * <p>Scheduling: the depth is cut into spans (as much of A as stays packed in L2), one parallel pass per span in
+ * order. Within a pass, threads take pieces of {@code NR}-wide column panels from a shared counter (about
+ * {@link #PIECES_PER_THREAD} each) rather than one fixed share: on a machine whose processors are shared, a thread
+ * slowed by something else does fewer pieces instead of holding up the rest (in a GPT-2 124M forward on 2 vCPUs, the
+ * fixed split left each thread waiting for the other for 5-12% of its samples). A thread packs the block of A of a pass
+ * once and keeps it for all its pieces from that block.
  */
 public final class SimdMatmul {
 
@@ -35,8 +42,10 @@ public final class SimdMatmul {
     private static final int MC = 256;
     /** Columns of the output computed over a span of depth before moving on: {@code MC x NC} floats stay in L2. */
     private static final int NC = 32 * NR;
-    /** Below this many flops a chunk of work is not worth a thread. */
+    /** Below this many flops a piece of work is not worth a thread. */
     private static final long MIN_FLOPS_PER_TASK = 4_000_000;
+    /** Pieces per thread of a pass: enough for threads that run at different speeds to finish together. */
+    private static final int PIECES_PER_THREAD = 8;
 
     /** Most floats of A kept packed while B's column panels go by ({@link #block}): three depth blocks, 768 KiB. */
     private static final int RESIDENT_A = 3 * MC * KC;
@@ -46,6 +55,9 @@ public final class SimdMatmul {
         final float[] a = new float[RESIDENT_A]; // (MC/MR, KC, MR) per depth block
         final float[] b = new float[KC * NR];   // (KC, NR)
         final float[] tile = new float[MR * NR]; // (MR, NR): an edge tile of the output
+        /** The pass whose block of A is packed in {@link #a}, where that block starts in A and its rows. */
+        Object packedPass;
+        int packedAt, packedMc;
     }
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -69,19 +81,30 @@ public final class SimdMatmul {
             return;
         }
         int nPanels = (n + NR - 1) / NR, mc = rowsPerBlock(m, nPanels, batch), mBlocks = (m + mc - 1) / mc;
-        long flopsPerPanel = 2L * mc * NR * k;
+        int span = RESIDENT_A / (packedRows(mc) * KC) * KC;  // depth of A kept packed: up to three depth blocks
+        long flopsPerPanel = 2L * mc * NR * Math.min(k, span);
         int grain = (int) Math.max(1, MIN_FLOPS_PER_TASK / flopsPerPanel);
-        // Work units are (batch, row block, column panel), column panel fastest; a thread takes a contiguous run.
-        Parallel.forRange(batch * mBlocks * nPanels, grain, (u0, u1) -> {
-            Buffers buf = BUFFERS.get();
-            for (int u = u0; u < u1; ) {
-                int group = u / nPanels, p0 = u % nPanels, p1 = Math.min(nPanels, p0 + (u1 - u));
-                int p = group / mBlocks, i0 = (group % mBlocks) * mc;
-                block(out, p * m * n, a, aOffsets[p], aRowStride, aColStride, b, bOffsets[p], bRowStride, bColStride,
-                      i0, Math.min(mc, m - i0), p0 * NR, Math.min(n, p1 * NR), n, k, buf);
-                u += p1 - p0;
-            }
-        });
+        // Work units are (batch, row block, column panel), column panel fastest; a piece is a run of them.
+        int units = batch * mBlocks * nPanels;
+        int threads = Math.min(Parallel.threads(), Math.max(1, units / grain));
+        int piece = Math.max(grain, units / (threads * PIECES_PER_THREAD));
+        for (int s0 = 0; s0 < k; s0 += span) {
+            int from = s0, to = Math.min(k, s0 + span);
+            AtomicInteger next = new AtomicInteger();  // the next unit to hand out; also names this pass
+            Parallel.forRange(threads, 1, (t0, t1) -> {
+                Buffers buf = BUFFERS.get();
+                for (int u0; (u0 = next.getAndAdd(piece)) < units; ) {
+                    for (int u = u0, u1 = Math.min(units, u0 + piece); u < u1; ) {
+                        int group = u / nPanels, p0 = u % nPanels, p1 = Math.min(nPanels, p0 + (u1 - u));
+                        int p = group / mBlocks, i0 = (group % mBlocks) * mc;
+                        block(out, p * m * n, a, aOffsets[p], aRowStride, aColStride, b, bOffsets[p], bRowStride,
+                              bColStride, i0, Math.min(mc, m - i0), p0 * NR, Math.min(n, p1 * NR), n, from, to,
+                              next, buf);
+                        u += p1 - p0;
+                    }
+                }
+            });
+        }
     }
 
     /**
@@ -99,10 +122,11 @@ public final class SimdMatmul {
     }
 
     /**
-     * Computes rows {@code [i0, i0 + mc)} and columns {@code [j0, j1)} of one output matrix over the full depth, a
-     * span of depth at a time: A's rows are packed over the span (up to three depth blocks, 768 KiB, within L2; the
-     * whole depth of most products here) once, then B's panels go by in one of two orders. Every output is one chain
-     * of fused multiply-adds over the depth in increasing order either way.
+     * Computes rows {@code [i0, i0 + mc)} and columns {@code [j0, j1)} of one output matrix over the span of depth
+     * {@code [s0, s1)} (up to three depth blocks, 768 KiB of A, within L2; the whole depth of most products here),
+     * continuing from the previous span's values: A's rows are packed over the span once per pass (kept for the
+     * thread's next piece of the same block), then B's panels go by in one of two orders. Every output is one chain of
+     * fused multiply-adds over the depth in increasing order either way.
      *
      * <ul>
      *   <li>B row-major: chunks of {@code NC} columns, depth blocks within a chunk, panels within a depth block, so a
@@ -116,35 +140,37 @@ public final class SimdMatmul {
      * </ul>
      */
     private static void block(float[] out, int outOff, float[] a, int aOff, int ars, int acs,
-                              float[] b, int bOff, int brs, int bcs, int i0, int mc, int j0, int j1, int n, int k,
-                              Buffers buf) {
-        int blockSize = packedRows(mc) * KC;  // floats of one packed depth block of A
-        int span = RESIDENT_A / blockSize * KC, c = outOff + i0 * n;
-        for (int s0 = 0; s0 < k; s0 += span) {
-            int s1 = Math.min(k, s0 + span);
+                              float[] b, int bOff, int brs, int bcs, int i0, int mc, int j0, int j1, int n, int s0,
+                              int s1, Object pass, Buffers buf) {
+        int blockSize = packedRows(mc) * KC, c = outOff + i0 * n;  // floats of one packed depth block of A
+        int aBlock = aOff + i0 * ars;
+        if (buf.packedPass != pass || buf.packedAt != aBlock || buf.packedMc != mc) {
             for (int l0 = s0, at = 0; l0 < s1; l0 += KC, at += blockSize) {
-                MatmulPacking.packA(buf.a, at, a, aOff + i0 * ars + l0 * acs, ars, acs, mc, Math.min(KC, s1 - l0));
+                MatmulPacking.packA(buf.a, at, a, aBlock + l0 * acs, ars, acs, mc, Math.min(KC, s1 - l0));
             }
-            if (brs == 1) {
-                for (int j = j0; j < j1; j += NR) {
-                    int nr = Math.min(NR, j1 - j);
-                    for (int l0 = s0, at = 0; l0 < s1; l0 += KC, at += blockSize) {
-                        int kc = Math.min(KC, s1 - l0);
-                        MatmulPacking.packB(buf.b, b, bOff + l0 + j * bcs, 1, bcs, kc, nr);
-                        panel(out, c + j, n, mc, nr, buf, at, kc, l0 > 0);
-                    }
-                }
-                continue;
-            }
-            for (int jc = j0; jc < j1; jc += NC) {
-                int jcEnd = Math.min(j1, jc + NC);
+            buf.packedPass = pass;
+            buf.packedAt = aBlock;
+            buf.packedMc = mc;
+        }
+        if (brs == 1) {
+            for (int j = j0; j < j1; j += NR) {
+                int nr = Math.min(NR, j1 - j);
                 for (int l0 = s0, at = 0; l0 < s1; l0 += KC, at += blockSize) {
                     int kc = Math.min(KC, s1 - l0);
-                    for (int j = jc; j < jcEnd; j += NR) {
-                        int nr = Math.min(NR, jcEnd - j);
-                        MatmulPacking.packB(buf.b, b, bOff + l0 * brs + j * bcs, brs, bcs, kc, nr);
-                        panel(out, c + j, n, mc, nr, buf, at, kc, l0 > 0);
-                    }
+                    MatmulPacking.packB(buf.b, b, bOff + l0 + j * bcs, 1, bcs, kc, nr);
+                    panel(out, c + j, n, mc, nr, buf, at, kc, l0 > 0);
+                }
+            }
+            return;
+        }
+        for (int jc = j0; jc < j1; jc += NC) {
+            int jcEnd = Math.min(j1, jc + NC);
+            for (int l0 = s0, at = 0; l0 < s1; l0 += KC, at += blockSize) {
+                int kc = Math.min(KC, s1 - l0);
+                for (int j = jc; j < jcEnd; j += NR) {
+                    int nr = Math.min(NR, jcEnd - j);
+                    MatmulPacking.packB(buf.b, b, bOff + l0 * brs + j * bcs, brs, bcs, kc, nr);
+                    panel(out, c + j, n, mc, nr, buf, at, kc, l0 > 0);
                 }
             }
         }
