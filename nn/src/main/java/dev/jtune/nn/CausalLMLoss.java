@@ -53,7 +53,7 @@ public final class CausalLMLoss {
     public static Tensor sumAtLabels(Tensor hidden, Tensor labels, UnaryOperator<Tensor> head) {
         long[] next = nextLabels(hidden, labels);
         int[] positions = scoredPositions(next);
-        if (positions.length == 0 || positions.length == next.length) return sum(head.apply(hidden), labels);
+        if (positions.length == 0) return sum(head.apply(hidden), labels);  // nothing scored: the plain path
         return scored(hidden, next, positions, head).lossSum();
     }
 

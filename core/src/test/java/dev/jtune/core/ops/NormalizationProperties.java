@@ -78,8 +78,8 @@ class NormalizationProperties {
         var pool = Backends.current().buffers();
         try (MemoryScope step = MemoryScope.open()) {
             Tensor input = x.mul(1);  // an activation of the step, as a norm's input is
-            // Earlier tries leave buffers of random sizes cached, and a request may take one up to half again as long:
-            // with none cached, each buffer below is fresh and exactly [64, 768] (a whole size class).
+            // The properties' tries before this leave buffers of random sizes cached, and a request may take one up to
+            // half again as long: with none cached, each buffer below is fresh and exactly [64, 768] (a size class).
             pool.emptyCache();
             long before = pool.stats().inUseBytes();
             Tensor y = Functional.layerNorm(input, w, b, 1e-5);
