@@ -1,13 +1,13 @@
 package dev.jtune.core.kernels;
 
 /**
- * The one parallel helper of the engine: splits a loop over {@code [0, n)} into contiguous chunks run by a
- * {@link WorkerTeam} (the calling thread and spinning workers, as in OpenMP).
+ * The one parallel helper of the engine: splits a loop over {@code [0, n)} into contiguous pieces run by a
+ * {@link WorkerTeam} (the calling thread and spinning workers, as in OpenMP, with its guided schedule).
  *
  * <p>Callers must only parallelize loops whose iterations write disjoint outputs and must compute every output the
- * same way whatever the chunking, so results are bit-for-bit identical for any thread count. The thread count comes
+ * same way whatever the split, so results are bit-for-bit identical for any thread count. The thread count comes
  * from the system property {@code jtune.threads} (default: the number of available processors) and can be changed
- * at run time with {@link #setThreads(int)}. Nested calls from inside a chunk run serially on that thread.
+ * at run time with {@link #setThreads(int)}. Nested calls from inside a piece run serially on that thread.
  */
 public final class Parallel {
 
@@ -35,15 +35,16 @@ public final class Parallel {
     }
 
     /**
-     * Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} chunks of at least {@code grain}
-     * iterations each; returns when every chunk is done.
+     * Runs {@code body} over {@code [0, n)} on at most {@link #threads()} threads, one more for every {@code grain}
+     * iterations, in pieces of at least {@code grain} iterations (the last may be shorter); returns when every piece
+     * is done. Which thread runs which piece, and how many pieces there are, varies from call to call.
      */
     public static void forRange(int n, int grain, RangeBody body) {
-        int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        if (chunks <= 1 || WorkerTeam.inChunk()) {
+        int members = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
+        if (members <= 1 || WorkerTeam.inLoop()) {
             if (n > 0) body.run(0, n);
             return;
         }
-        TEAM.run(body, n, chunks);
+        TEAM.run(body, n, grain, members);
     }
 }

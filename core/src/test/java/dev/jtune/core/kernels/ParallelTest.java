@@ -4,11 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link Parallel#forRange} on its {@link WorkerTeam}: coverage, failures, nesting, concurrent callers, sleep. A lost
+ * {@link Parallel#forRange} on its {@link WorkerTeam}: coverage, pieces, failures, nesting, concurrent callers, sleep. A lost
  * wake-up would hang a loop, hence the timeout.
  */
 @Timeout(60)
@@ -64,37 +69,67 @@ class ParallelTest {
     }
 
     @Test
-    void chunkCRunsOnMemberCAndTheCallerRunsChunkZero() {
-        Parallel.setThreads(3);
-        Thread[] ranOn = new Thread[3];
-        Parallel.forRange(3, 1, (start, end) -> ranOn[start] = Thread.currentThread());
-        assertSame(Thread.currentThread(), ranOn[0], "the caller runs chunk 0 itself");
-        assertEquals(3, new HashSet<>(Arrays.asList(ranOn)).size(), "three chunks on three threads");
+    void piecesAreAtLeastTheGrainExceptTheLastAndSmallerTowardsTheEnd() {
+        Parallel.setThreads(2);
+        for (int grain : new int[] {1, 7, 100}) {
+            List<int[]> pieces = Collections.synchronizedList(new ArrayList<>());
+            Parallel.forRange(1000, grain, (start, end) -> pieces.add(new int[] {start, end}));
+            pieces.sort(Comparator.comparingInt(piece -> piece[0]));
+            for (int i = 0; i < pieces.size(); i++) {
+                int size = pieces.get(i)[1] - pieces.get(i)[0];
+                boolean last = pieces.get(i)[1] == 1000;
+                assertTrue(size >= grain || last, "piece " + i + " of " + size + " iterations, grain " + grain);
+                if (i > 0) {
+                    int before = pieces.get(i - 1)[1] - pieces.get(i - 1)[0];
+                    assertTrue(size <= before, "piece " + i + " (" + size + ") is larger than the one before (" + before + ")");
+                }
+            }
+            assertEquals(Math.max(1000 / 4, grain), pieces.getFirst()[1], "the first piece: half of all per thread");
+        }
     }
 
     @Test
-    void aFailureInAWorkersChunkReachesTheCaller() {
+    void everyMemberTakesPiecesWhileTheOthersAreBusy() {
+        Parallel.setThreads(3);
+        Set<Thread> seen = ConcurrentHashMap.newKeySet();
+        CountDownLatch allThree = new CountDownLatch(3);
+        Parallel.forRange(3, 1, (start, end) -> {  // each piece waits for the other two, so no thread can take two
+            seen.add(Thread.currentThread());
+            allThree.countDown();
+            await(allThree);
+        });
+        assertEquals(3, seen.size(), "three pieces on three threads");
+        assertTrue(seen.contains(Thread.currentThread()), "the caller takes pieces too");
+    }
+
+    @Test
+    void aFailureInAnyPieceReachesTheCaller() {
         Parallel.setThreads(2);
         IllegalStateException thrown = assertThrows(IllegalStateException.class, () ->
                 Parallel.forRange(2, 1, (start, end) -> {
-                    if (start == 1) throw new IllegalStateException("chunk 1 failed");
+                    if (start == 1) throw new IllegalStateException("piece 1 failed");
                 }));
-        assertEquals("chunk 1 failed", thrown.getMessage());
+        assertEquals("piece 1 failed", thrown.getMessage());
         assertArrayEquals(new int[] {1, 1, 1, 1}, visits(4, 1), "the team still works after a failure");
     }
 
     @Test
-    void aFailureInTheCallersChunkIsRethrownOnlyOnceTheWorkersChunksEnd() {
+    void aFailureIsRethrownOnlyOnceThePiecesStillRunningEnd() {
         Parallel.setThreads(2);
-        Error err = new AssertionError("chunk 0");
-        AtomicIntegerArray workerDone = new AtomicIntegerArray(1);
+        Error err = new AssertionError("piece 0");
+        CountDownLatch otherStarted = new CountDownLatch(1);
+        AtomicIntegerArray otherDone = new AtomicIntegerArray(1);
         Error thrown = assertThrows(AssertionError.class, () -> Parallel.forRange(2, 1, (start, end) -> {
-            if (start == 0) throw err;
-            sleep(30);  // still writing its outputs when the caller's chunk has already failed
-            workerDone.set(0, 1);
+            if (start == 0) {
+                await(otherStarted);
+                throw err;
+            }
+            otherStarted.countDown();
+            sleep(30);  // still writing its outputs when piece 0 has already failed
+            otherDone.set(0, 1);
         }));
         assertSame(err, thrown);
-        assertEquals(1, workerDone.get(0), "no chunk may still run when forRange returns, not even after a failure");
+        assertEquals(1, otherDone.get(0), "no piece may still run when forRange returns, not even after a failure");
     }
 
     @Test
@@ -141,8 +176,23 @@ class ParallelTest {
         assertArrayEquals(new int[] {1, 1}, visits(2, 1));
         sleep(3 * WorkerTeam.SPIN_NANOS / 1_000_000 + 20);  // well past the spin: the worker has parked
         Set<Thread> seen = ConcurrentHashMap.newKeySet();
-        Parallel.forRange(2, 1, (start, end) -> seen.add(Thread.currentThread()));  // a lost wake-up hangs here
-        assertEquals(2, seen.size(), "the parked worker took its chunk");
+        CountDownLatch both = new CountDownLatch(2);
+        Parallel.forRange(2, 1, (start, end) -> {  // a lost wake-up leaves the caller's piece waiting for the other
+            seen.add(Thread.currentThread());
+            both.countDown();
+            await(both);
+        });
+        assertEquals(2, seen.size(), "the parked worker took a piece");
+    }
+
+    /** Waits for {@code latch}; a test whose pieces never meet fails here instead of hanging. */
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(20, TimeUnit.SECONDS)) throw new AssertionError("the other pieces never started");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void sleep(long millis) {

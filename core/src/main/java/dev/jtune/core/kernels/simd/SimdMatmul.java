@@ -3,7 +3,6 @@ package dev.jtune.core.kernels.simd;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarMatmul;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,12 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * blocking, the tile an element lands in, or the number of threads.
  *
  * <p>Scheduling: the depth is cut into spans (as much of A as stays packed in L2), one parallel pass per span in
- * order. Within a pass, threads take pieces of {@code NR}-wide column panels from a shared counter rather than one
- * fixed share, each piece half of what is left divided by the threads (OpenMP's guided schedule: large pieces first,
- * small ones at the end, so the threads finish together): on a machine whose processors are shared, a thread slowed
- * by something else does fewer pieces instead of holding up the rest (in a GPT-2 124M forward on 2 vCPUs, the fixed
- * split left each thread waiting for the other for 5-12% of its samples). A thread packs the block of A of a pass
- * once and keeps it for all its pieces from that block, so small pieces cost no extra packing.
+ * order. Within a pass, threads take pieces of {@code NR}-wide column panels as {@link Parallel#forRange} hands them
+ * out (from a shared counter, large pieces first and small ones at the end, so the threads finish together). A
+ * thread packs the block of A of a pass once and keeps it for all its pieces from that block, so small pieces cost
+ * no extra packing.
  */
 public final class SimdMatmul {
 
@@ -85,37 +82,21 @@ public final class SimdMatmul {
         int grain = (int) Math.max(1, MIN_FLOPS_PER_TASK / flopsPerPanel);
         // Work units are (batch, row block, column panel), column panel fastest; a piece is a run of them.
         int units = batch * mBlocks * nPanels;
-        int threads = Math.min(Parallel.threads(), Math.max(1, units / grain));
         for (int s0 = 0; s0 < k; s0 += span) {
             int from = s0, to = Math.min(k, s0 + span);
-            AtomicInteger next = new AtomicInteger();  // the next unit to hand out; also names this pass
-            Parallel.forRange(threads, 1, (t0, t1) -> {
+            Object pass = new Object();  // names this pass for the threads' packed blocks of A
+            Parallel.forRange(units, grain, (u0, u1) -> {
                 Buffers buf = BUFFERS.get();
-                for (int u0; (u0 = claim(next, units, threads, grain)) < units; ) {
-                    for (int u = u0, u1 = pieceEnd(u0, units, threads, grain); u < u1; ) {
-                        int group = u / nPanels, p0 = u % nPanels, p1 = Math.min(nPanels, p0 + (u1 - u));
-                        int p = group / mBlocks, i0 = (group % mBlocks) * mc;
-                        block(out, p * m * n, a, aOffsets[p], aRowStride, aColStride, b, bOffsets[p], bRowStride,
-                              bColStride, i0, Math.min(mc, m - i0), p0 * NR, Math.min(n, p1 * NR), n, from, to,
-                              next, buf);
-                        u += p1 - p0;
-                    }
+                for (int u = u0; u < u1; ) {
+                    int group = u / nPanels, p0 = u % nPanels, p1 = Math.min(nPanels, p0 + (u1 - u));
+                    int p = group / mBlocks, i0 = (group % mBlocks) * mc;
+                    block(out, p * m * n, a, aOffsets[p], aRowStride, aColStride, b, bOffsets[p], bRowStride,
+                          bColStride, i0, Math.min(mc, m - i0), p0 * NR, Math.min(n, p1 * NR), n, from, to, pass,
+                          buf);
+                    u += p1 - p0;
                 }
             });
         }
-    }
-
-    /** Takes the next piece of a pass from its counter: returns its first unit ({@code >= units} when none is left). */
-    private static int claim(AtomicInteger next, int units, int threads, int grain) {
-        while (true) {
-            int u0 = next.get();
-            if (u0 >= units || next.compareAndSet(u0, pieceEnd(u0, units, threads, grain))) return u0;
-        }
-    }
-
-    /** The end of the piece that starts at unit {@code u0}: half of what is left per thread, at least a grain. */
-    private static int pieceEnd(int u0, int units, int threads, int grain) {
-        return Math.min(units, u0 + Math.max(grain, (units - u0) / (2 * threads)));
     }
 
     /**
