@@ -66,7 +66,6 @@ public final class Functional {
      * that keeps only the input and per-row statistics for backward ({@link Normalization}).
      */
     public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
-        checkNormWeight("layer_norm", x, weight);
         return Normalization.layerNorm(x, weight, bias, eps);
     }
 
@@ -82,7 +81,6 @@ public final class Functional {
 
     /** RMS norm over the last dim, as Llama's: {@code x / sqrt(mean(x^2) + eps) * weight}, one op ({@link Normalization}). */
     public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
-        checkNormWeight("rms_norm", x, weight);
         return Normalization.rmsNorm(x, weight, eps);
     }
 

@@ -207,4 +207,69 @@ public interface Backend<B> {
         binary(BinaryOp.MUL, dx, dx, 0, dense, g, 0, dense, shape);
         reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
     }
+
+    /**
+     * Layer norm over the rows of contiguous {@code x: [rows, cols]}: {@code mean[r]} the row's mean,
+     * {@code rstd[r] = 1 / sqrt(var + eps)} with the biased variance {@code var = mean((x - mean)^2)}, and
+     * {@code out[r, c] = (x[r, c] - mean[r]) * rstd[r] * weight[c] + bias[c]} (weight and bias may be null). Each step
+     * is rounded to float as the composition of tensor ops rounds it ({@code Functional.layerNormComposed}). The
+     * default is that composition in calls of this interface, with {@code out} as scratch; a backend may fuse it but
+     * must give the same bits.
+     */
+    default void layerNorm(B out, B mean, B rstd, B x, B weight, B bias, int rows, int cols, float eps) {
+        if (rows == 0) return;
+        if (cols == 0) {  // the mean of no elements: 0 / 0
+            fill(mean, 0, rows, Float.NaN);
+            fill(rstd, 0, rows, Float.NaN);
+            return;
+        }
+        int[] shape = {rows, cols}, dense = {cols, 1}, perRow = {1, 0};
+        reduce(ReduceOp.SUM, mean, x, rows, cols, 1);
+        fill(out, 0, 1, cols);                                                  // out[0]: the count, as a scalar
+        binary(BinaryOp.DIV, mean, mean, 0, new int[] {1}, out, 0, new int[] {0}, new int[] {rows});
+        binary(BinaryOp.SUB, out, x, 0, dense, mean, 0, perRow, shape);        // x - mean
+        binary(BinaryOp.MUL, out, out, 0, dense, out, 0, dense, shape);        // (x - mean)^2
+        reduce(ReduceOp.SUM, rstd, out, rows, cols, 1);
+        reciprocalRootOfMean(rstd, rows, cols, eps, out);
+        binary(BinaryOp.SUB, out, x, 0, dense, mean, 0, perRow, shape);        // x - mean again
+        binary(BinaryOp.MUL, out, out, 0, dense, rstd, 0, perRow, shape);
+        affine(out, weight, bias, rows, cols);
+    }
+
+    /**
+     * RMS norm over the rows of contiguous {@code x: [rows, cols]}, as Llama's: {@code rstd[r] = 1 / sqrt(mean(x^2) +
+     * eps)} and {@code out[r, c] = x[r, c] * rstd[r] * weight[c]} (weight may be null), each step rounded as the
+     * composition rounds it ({@code Functional.rmsNormComposed}). The default is that composition, with {@code out}
+     * as scratch; a backend may fuse it but must give the same bits.
+     */
+    default void rmsNorm(B out, B rstd, B x, B weight, int rows, int cols, float eps) {
+        if (rows == 0) return;
+        if (cols == 0) {
+            fill(rstd, 0, rows, Float.NaN);
+            return;
+        }
+        int[] shape = {rows, cols}, dense = {cols, 1};
+        binary(BinaryOp.MUL, out, x, 0, dense, x, 0, dense, shape);            // x^2
+        reduce(ReduceOp.SUM, rstd, out, rows, cols, 1);
+        reciprocalRootOfMean(rstd, rows, cols, eps, out);
+        binary(BinaryOp.MUL, out, x, 0, dense, rstd, 0, new int[] {1, 0}, shape);
+        affine(out, weight, null, rows, cols);
+    }
+
+    /** {@code sums[r] = 1 / sqrt(sums[r] / cols + eps)}, the scalars passed in {@code scratch[0]}. */
+    private void reciprocalRootOfMean(B sums, int rows, int cols, float eps, B scratch) {
+        int[] shape = {rows}, dense = {1}, scalar = {0};
+        fill(scratch, 0, 1, cols);
+        binary(BinaryOp.DIV, sums, sums, 0, dense, scratch, 0, scalar, shape);
+        fill(scratch, 0, 1, eps);
+        binary(BinaryOp.ADD, sums, sums, 0, dense, scratch, 0, scalar, shape);
+        unary(UnaryOp.RSQRT, sums, sums, 0, rows);
+    }
+
+    /** {@code out[r, c] = out[r, c] * weight[c] + bias[c]}, each step skipped when its parameter is null. */
+    private void affine(B out, B weight, B bias, int rows, int cols) {
+        int[] shape = {rows, cols}, dense = {cols, 1}, perColumn = {0, 1};
+        if (weight != null) binary(BinaryOp.MUL, out, out, 0, dense, weight, 0, perColumn, shape);
+        if (bias != null) binary(BinaryOp.ADD, out, out, 0, dense, bias, 0, perColumn, shape);
+    }
 }

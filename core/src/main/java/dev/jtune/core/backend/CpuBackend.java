@@ -13,6 +13,7 @@ import dev.jtune.core.kernels.simd.SimdBiasGelu;
 import dev.jtune.core.kernels.simd.SimdBinary;
 import dev.jtune.core.kernels.simd.SimdCopy;
 import dev.jtune.core.kernels.simd.SimdIndex;
+import dev.jtune.core.kernels.simd.SimdNorm;
 import dev.jtune.core.kernels.simd.SimdProduct;
 import dev.jtune.core.kernels.simd.SimdReduce;
 import dev.jtune.core.kernels.simd.SimdSoftmax;
@@ -228,6 +229,20 @@ public final class CpuBackend implements HostBackend {
                                  boolean tanh) {
         Parallel.forRange(rows, grain(cols), (s, e) -> SimdBiasGelu.backward(dx, g, x, bias, cols, s, e, tanh));
         reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
+    }
+
+    /** Fused: one parallel loop over the rows, each row done while in L1 ({@link SimdNorm}); the same bits. */
+    @Override
+    public void layerNorm(float[] out, float[] mean, float[] rstd, float[] x, float[] weight, float[] bias, int rows,
+                          int cols, float eps) {
+        Parallel.forRange(rows, grain(cols),
+                (s, e) -> SimdNorm.layerNorm(out, mean, rstd, x, weight, bias, cols, eps, s, e));
+    }
+
+    /** Fused as {@link #layerNorm}. */
+    @Override
+    public void rmsNorm(float[] out, float[] rstd, float[] x, float[] weight, int rows, int cols, float eps) {
+        Parallel.forRange(rows, grain(cols), (s, e) -> SimdNorm.rmsNorm(out, rstd, x, weight, cols, eps, s, e));
     }
 
     /**

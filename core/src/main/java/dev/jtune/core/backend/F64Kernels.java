@@ -149,4 +149,36 @@ public final class F64Kernels {
         binary(BinaryOp.MUL, dx, dx, 0, dense, g, 0, dense, shape);
         reduce(ReduceOp.SUM, dbias, dx, 1, rows, cols);
     }
+
+    /** See {@link Backend#layerNorm}: the composition, row by row, each sum in increasing order. */
+    public static void layerNorm(double[] out, double[] mean, double[] rstd, double[] x, double[] weight,
+                                 double[] bias, int rows, int cols, double eps) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double sum = 0, squares = 0;
+            for (int c = 0; c < cols; c++) sum += x[o + c];
+            mean[r] = sum / cols;
+            for (int c = 0; c < cols; c++) squares += (x[o + c] - mean[r]) * (x[o + c] - mean[r]);
+            rstd[r] = 1 / Math.sqrt(squares / cols + eps);
+            for (int c = 0; c < cols; c++) out[o + c] = affine((x[o + c] - mean[r]) * rstd[r], weight, bias, c);
+        }
+    }
+
+    /** See {@link Backend#rmsNorm}: the composition, row by row, the sum in increasing order. */
+    public static void rmsNorm(double[] out, double[] rstd, double[] x, double[] weight, int rows, int cols,
+                               double eps) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double squares = 0;
+            for (int c = 0; c < cols; c++) squares += x[o + c] * x[o + c];
+            rstd[r] = 1 / Math.sqrt(squares / cols + eps);
+            for (int c = 0; c < cols; c++) out[o + c] = affine(x[o + c] * rstd[r], weight, null, c);
+        }
+    }
+
+    /** {@code y * weight[c] + bias[c]}, each step skipped when its parameter is null. */
+    private static double affine(double y, double[] weight, double[] bias, int c) {
+        double scaled = weight == null ? y : y * weight[c];
+        return bias == null ? scaled : scaled + bias[c];
+    }
 }

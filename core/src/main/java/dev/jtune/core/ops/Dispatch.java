@@ -265,6 +265,27 @@ final class Dispatch {
         }
     }
 
+    /** See {@link Backend#layerNorm}; weight and bias may be null. */
+    static void layerNorm(Tensor out, Tensor mean, Tensor rstd, Tensor x, Tensor weight, Tensor bias, int rows,
+                          int cols, double eps) {
+        if (isF32(x)) {
+            backend().layerNorm(buffer(out), buffer(mean), buffer(rstd), buffer(x), bufferOrNull(weight),
+                    bufferOrNull(bias), rows, cols, (float) eps);
+        } else {
+            F64Kernels.layerNorm(doubles(out), doubles(mean), doubles(rstd), doubles(x), doublesOrNull(weight),
+                    doublesOrNull(bias), rows, cols, eps);
+        }
+    }
+
+    /** See {@link Backend#rmsNorm}; weight may be null. */
+    static void rmsNorm(Tensor out, Tensor rstd, Tensor x, Tensor weight, int rows, int cols, double eps) {
+        if (isF32(x)) {
+            backend().rmsNorm(buffer(out), buffer(rstd), buffer(x), bufferOrNull(weight), rows, cols, (float) eps);
+        } else {
+            F64Kernels.rmsNorm(doubles(out), doubles(rstd), doubles(x), doublesOrNull(weight), rows, cols, eps);
+        }
+    }
+
     /** A contiguous zero-offset version of {@code t} (a copy unless it already is one). */
     static Tensor dense(Tensor t) {
         return t.isContiguous() && t.offset() == 0 && t.storage().size() == t.numel() ? t : Views.copy(t.detach());
@@ -291,5 +312,13 @@ final class Dispatch {
 
     private static double[] doubles(Tensor t) {
         return t.storage().doubles();
+    }
+
+    private static Object bufferOrNull(Tensor t) {
+        return t == null ? null : buffer(t);
+    }
+
+    private static double[] doublesOrNull(Tensor t) {
+        return t == null ? null : doubles(t);
     }
 }

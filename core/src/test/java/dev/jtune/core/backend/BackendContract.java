@@ -13,4 +13,4 @@ package dev.jtune.core.backend;
  * Another module gets it from core's test jar ({@code dev.jtune:jtune-core:test-jar}, scope test).
  */
 public interface BackendContract extends ElementwiseContract, ReductionContract, IndexMatmulContract,
-        BiasGeluContract, SelectionContract, LossContract, AttentionContract {}
+        BiasGeluContract, NormContract, SelectionContract, LossContract, AttentionContract {}
