@@ -77,7 +77,7 @@ final class WorkerTeam {
 
         /** The end of the piece that starts at {@code start}: half of what is left per member, at least a grain. */
         private int pieceEnd(int start) {
-            return Math.min(n, start + Math.max(grain, (n - start) / (2 * members)));
+            return (int) Math.min(n, (long) start + Math.max(grain, (n - start) / (2 * members)));
         }
     }
 

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link Parallel#forRange} on its {@link WorkerTeam}: coverage, pieces, failures, nesting, concurrent callers, sleep. A lost
- * wake-up would hang a loop, hence the timeout.
+ * wake-up or a piece bound that overflows would hang a loop, hence the timeout, on a thread of its own so that a loop
+ * that never ends fails the test instead of hanging the build.
  */
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ParallelTest {
 
     private int savedThreads;
@@ -86,6 +87,21 @@ class ParallelTest {
             }
             assertEquals(Math.max(1000 / 4, grain), pieces.getFirst()[1], "the first piece: half of all per thread");
         }
+    }
+
+    @Test
+    void piecesNearTheLargestIntCoverTheRangeWithoutOverflow() {
+        Parallel.setThreads(2);
+        List<int[]> pieces = Collections.synchronizedList(new ArrayList<>());
+        Parallel.forRange(Integer.MAX_VALUE, 1 << 28, (start, end) -> pieces.add(new int[] {start, end}));
+        pieces.sort(Comparator.comparingInt(piece -> piece[0]));
+        int at = 0;
+        for (int[] piece : pieces) {
+            assertEquals(at, piece[0], "pieces must follow each other");
+            assertTrue(piece[1] > piece[0], "an empty or reversed piece [" + piece[0] + ", " + piece[1] + ")");
+            at = piece[1];
+        }
+        assertEquals(Integer.MAX_VALUE, at);
     }
 
     @Test
