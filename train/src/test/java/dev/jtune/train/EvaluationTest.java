@@ -17,6 +17,7 @@ import dev.jtune.tokenizer.Tokenizer;
 import dev.jtune.train.data.DataCollatorForLanguageModeling;
 import dev.jtune.train.data.DataLoader;
 import dev.jtune.train.data.Dataset;
+import dev.jtune.train.data.ModelInputs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ class EvaluationTest {
     private static StreamingMetrics fullLogits(LabelWordAccuracy metric) {
         return new StreamingMetrics() {
             @Override
-            public void update(Tensor logits, dev.jtune.train.data.ModelInputs batch) {
+            public void update(Tensor logits, ModelInputs batch) {
                 metric.update(logits, batch);
             }
 
@@ -143,7 +144,7 @@ class EvaluationTest {
         }
         LabelWordAccuracy metric = new LabelWordAccuracy(tokens);
         Tensor labelTensor = Tensor.ofLongs(labelIds, 6, 2);
-        metric.update(Tensor.of(logits, 6, 2, v), new dev.jtune.train.data.ModelInputs(labelTensor, labelTensor, labelTensor));
+        metric.update(Tensor.of(logits, 6, 2, v), new ModelInputs(labelTensor, labelTensor, labelTensor));
         assertEquals(4.0 / 6, metric.compute().get("accuracy"), 1e-12);
         assertEquals((2.0 / 3 + 1 + 0.5) / 3, metric.compute().get("macro_recall"), 1e-12);
     }
