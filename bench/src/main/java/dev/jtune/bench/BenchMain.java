@@ -25,6 +25,7 @@ public final class BenchMain {
         BENCHMARKS.put("matmul", MatmulHarness::main);
         BENCHMARKS.put("tokenize", TokenizeHarness::main);
         BENCHMARKS.put("gpt2-step", Gpt2StepHarness::main);
+        BENCHMARKS.put("gpt2-ab", dev.jtune.bench.model.Gpt2AbHarness::main);
         BENCHMARKS.put("rlhf-step", dev.jtune.bench.model.RlhfStepHarness::main);
         BENCHMARKS.put("llama-lora-step", LlamaLoraStepHarness::main);
         BENCHMARKS.put("llama-load", dev.jtune.bench.model.LlamaLoadHarness::main);
