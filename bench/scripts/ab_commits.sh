@@ -8,7 +8,7 @@
 # Example: bench/scripts/ab_commits.sh HEAD~1 HEAD --pairs 30;  HEAD HEAD shows the noise floor.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-[[ $# -ge 2 ]] || { sed -n 2,9p "$0"; exit 2; }
+[[ $# -ge 2 ]] || { sed -n 2,8p "$0"; exit 2; }
 old=$1 new=$2
 shift 2
 dir=$(mktemp -d)
