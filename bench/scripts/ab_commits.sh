@@ -2,7 +2,7 @@
 # Two commits' jtune-core side by side in one JVM (./jtune bench gpt2-ab): their GPT-2 forwards (or forward+backward)
 # alternate round by round, so both see the same moments of a shared machine, and the median per-round ratio shows a
 # few-percent change that back-to-back runs (15-25% apart on this VM) cannot.
-# Usage: bench/scripts/ab_commits.sh OLD NEW [gpt2-ab options: --config 124m|16m --mode forward|step --pairs N]
+# Usage: bench/scripts/ab_commits.sh OLD NEW [gpt2-ab options: --config 124m|16m|tweet --mode forward|step --pairs N]
 #   OLD, NEW: commits (NEW may be "work" for the working tree as it is). The rest of the stack (nn, train, the
 #   libraries) is the working tree's; only core differs, so the commits must agree on core's API that nn uses.
 # Example: bench/scripts/ab_commits.sh HEAD~1 HEAD --pairs 30;  HEAD HEAD shows the noise floor.

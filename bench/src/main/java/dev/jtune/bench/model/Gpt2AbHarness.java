@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code ./jtune bench gpt2-ab --core A.jar --core B.jar [--config 124m|16m] [--mode forward|step] [--pairs N]}:
+ * {@code ./jtune bench gpt2-ab --core A.jar --core B.jar [--config 124m|16m|tweet] [--mode forward|step] [--pairs N]}:
  * two builds of {@code jtune-core} side by side in one JVM. Each jar gets a class loader of its own (with the rest of
  * the class path: nn, train and the libraries) and a model of its own, and their forwards (or training steps without
  * the optimizer) alternate A B B A A B ..., so both see the same moments of a shared machine. It prints each build's
@@ -44,7 +44,7 @@ public final class Gpt2AbHarness {
                 case "--mode" -> mode = args[++i];
                 case "--pairs" -> pairs = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (use --core A.jar --core B.jar, --config 124m|16m, --mode forward|step, --pairs N)");
+                        + " (use --core A.jar --core B.jar, --config 124m|16m|tweet, --mode forward|step, --pairs N)");
             }
         }
         if (cores.size() != 2) throw new IllegalArgumentException("gpt2-ab needs two --core jars, got " + cores.size());

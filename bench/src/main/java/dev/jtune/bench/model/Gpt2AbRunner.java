@@ -1,15 +1,13 @@
 package dev.jtune.bench.model;
 
-import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
-import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 
 /**
  * One side of {@link Gpt2AbHarness}: a randomly initialised GPT-2 (no dropout) and random tokens at the shapes of
- * {@code gpt2-step}; {@link #run} is one forward pass with the loss and no grad ({@code forward}), or a forward and
+ * {@code gpt2-step} (its {@code --config} presets); {@link #run} is one forward pass with the loss and no grad ({@code forward}), or a forward and
  * backward with the gradients zeroed after ({@code step}; no optimizer, so the weights never change). Public, with a
  * public constructor, because the harness builds one per class loader by reflection.
  */
@@ -20,23 +18,14 @@ public final class Gpt2AbRunner implements Runnable {
     private final boolean step;
 
     public Gpt2AbRunner(String preset, String mode) {
-        GPT2Config config = switch (preset) {
-            case "124m" -> GPT2Config.preset("gpt2");
-            case "16m" -> GPT2Config.preset("gpt2-16m");
-            default -> throw new IllegalArgumentException("--config must be 124m or 16m, got " + preset);
-        };
         step = switch (mode) {
             case "forward" -> false;
             case "step" -> true;
             default -> throw new IllegalArgumentException("--mode must be forward or step, got " + mode);
         };
-        model = new GPT2LMHeadModel(config.toBuilder().dropout(0).build(), 1);
+        model = new GPT2LMHeadModel(Gpt2StepHarness.config(preset).toBuilder().dropout(0).build(), 1);
         model.train(true);
-        int b = preset.equals("124m") ? 4 : 8, t = preset.equals("124m") ? 64 : 128;
-        Generator g = new Generator(2);
-        long[] ids = new long[b * t];
-        for (int i = 0; i < ids.length; i++) ids[i] = g.nextInt(config.vocabSize());
-        input = Tensor.ofLongs(ids, b, t);
+        input = Gpt2StepHarness.randomTokens(Gpt2StepHarness.defaultBatch(preset), Gpt2StepHarness.defaultSeq(preset));
     }
 
     @Override

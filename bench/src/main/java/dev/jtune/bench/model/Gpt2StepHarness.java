@@ -47,16 +47,9 @@ public final class Gpt2StepHarness {
                         + " --steps N, --threads N, --batch B, --seq T, --lora-r R, --lora-target-modules M,..., --base-dtype bf16|f32)");
             }
         }
-        // 124m: L12 C768 NH12, B=4 T=64; 16m: L4 C256 NH4, B=8 T=128 (the two rows of the fixtures README);
-        // tweet: tweet-gpt2-small's shape (L4 C128 NH4) with [PAD] at the reference fine-tune's micro-batch, B=8 T=64.
-        GPT2Config config = switch (preset) {
-            case "16m" -> GPT2Config.preset("gpt2-16m");
-            case "tweet" -> GPT2Config.preset("tweet-gpt2-small").withVocabSize(50258);
-            case "124m" -> GPT2Config.preset("gpt2");
-            default -> throw new IllegalArgumentException("--config must be 124m, 16m or tweet, got " + preset);
-        };
-        int b = batch > 0 ? batch : preset.equals("124m") ? 4 : 8;
-        int t = seq > 0 ? seq : preset.equals("16m") ? 128 : 64;
+        GPT2Config config = config(preset);
+        int b = batch > 0 ? batch : defaultBatch(preset);
+        int t = seq > 0 ? seq : defaultSeq(preset);
         if (t > config.nPositions()) {
             throw new IllegalArgumentException("--seq " + t + " exceeds the model's " + config.nPositions() + " positions");
         }
@@ -66,10 +59,7 @@ public final class Gpt2StepHarness {
             System.gc();  // the random weights were drawn in f32: that copy is garbage now
         }
         model.train(true);
-        Generator g = new Generator(2);
-        long[] ids = new long[b * t];
-        for (int i = 0; i < ids.length; i++) ids[i] = g.nextInt(50257);
-        Tensor input = Tensor.ofLongs(ids, b, t);
+        Tensor input = randomTokens(b, t);
         // torch.optim.AdamW(lr=1e-4, betas=(0.9, 0.999), eps=1e-8, weight_decay=0), as torch_gpt2_bench.py and llm.c
         AdamW adam = LoraSetup.adamW(model);
         System.out.printf(Locale.ROOT, "gpt2-step %s: %.1fM parameters, B=%d T=%d, threads %d%n", preset,
@@ -102,5 +92,34 @@ public final class Gpt2StepHarness {
                 median(forward), median(step), steps, peakRssGiB());
         System.out.printf(Locale.ROOT, "  step breakdown: forward with autograd %.3f s, backward %.3f s, AdamW %.3f s%n",
                 median(fwd), median(bwd), median(step) - median(fwd) - median(bwd));
+    }
+
+    /**
+     * 124m: L12 C768 NH12, B=4 T=64; 16m: L4 C256 NH4, B=8 T=128 (the two rows of the fixtures README); tweet:
+     * tweet-gpt2-small's shape (L4 C128 NH4) with [PAD] at the reference fine-tune's micro-batch, B=8 T=64.
+     */
+    static GPT2Config config(String preset) {
+        return switch (preset) {
+            case "16m" -> GPT2Config.preset("gpt2-16m");
+            case "tweet" -> GPT2Config.preset("tweet-gpt2-small").withVocabSize(50258);
+            case "124m" -> GPT2Config.preset("gpt2");
+            default -> throw new IllegalArgumentException("--config must be 124m, 16m or tweet, got " + preset);
+        };
+    }
+
+    static int defaultBatch(String preset) {
+        return preset.equals("124m") ? 4 : 8;
+    }
+
+    static int defaultSeq(String preset) {
+        return preset.equals("16m") ? 128 : 64;
+    }
+
+    /** {@code [b, t]} token ids drawn uniformly from GPT-2's 50,257, the same every run. */
+    static Tensor randomTokens(int b, int t) {
+        Generator g = new Generator(2);
+        long[] ids = new long[b * t];
+        for (int i = 0; i < ids.length; i++) ids[i] = g.nextInt(50257);
+        return Tensor.ofLongs(ids, b, t);
     }
 }
