@@ -8,11 +8,12 @@ import java.util.List;
  * The keys and values of past positions for each layer, so generation feeds one new token per step instead of the
  * whole sequence.
  *
- * <p>Each layer's keys and values live in a time-major buffer {@code [capacity, B, H_kv, hs]}, so a step writes only
- * its own positions, one contiguous block, where a {@code cat} per step would copy the whole cache every time. The
- * buffer is sized by {@link #reserve} (generation knows its final length) or doubles when full. {@link #append}
- * returns {@code [B, H_kv, T, hs]} views of the filled part. When the new keys are part of an autograd graph (grad
- * mode on), the append is a differentiable {@code cat} instead.
+ * <p>Each layer's keys and values live in a head-major buffer {@code [B, H_kv, capacity, hs]}, so a step writes only
+ * its own positions (a block of {@code T_new * hs} per head), where a {@code cat} per step would copy the whole cache
+ * every time, and the filled part of each head is one contiguous matrix, which attention reads in place (see
+ * {@code Backend.attention}). The buffer is sized by {@link #reserve} (generation knows its final length) or doubles
+ * when full. {@link #append} returns {@code [B, H_kv, T, hs]} views of the filled part. When the new keys are part of
+ * an autograd graph (grad mode on), the append is a differentiable {@code cat} instead.
  *
  * <p>A layer with a sliding window of W keys ({@link #withWindow}) keeps at most about 2W positions: when its buffer
  * is full, the positions no later query can see (all but the last W - 1) are dropped, so a long generation through
@@ -20,7 +21,10 @@ import java.util.List;
  */
 public final class KVCache {
 
-    private final Tensor[] keys;    // per layer: [capacity, B, H_kv, hs]
+    /** The positions' dim of the buffers and of the keys and values appended. */
+    private static final int TIME = 2;
+
+    private final Tensor[] keys;    // per layer: [B, H_kv, capacity, hs]
     private final Tensor[] values;
     private final int[] lengths;    // per layer: the filled positions of the buffer
     private final int[] dropped;    // per layer: positions dropped from the front (sliding window)
@@ -66,8 +70,8 @@ public final class KVCache {
         int past = lengths[layer], add = k.size(2);
         boolean graph = GradMode.isEnabled() && k.requiresGrad();  // a cat below, nothing dropped
         int drop = graph ? 0 : dropping(layer, past, add);
-        keys[layer] = write(keys[layer], past, drop, k.permute(2, 0, 1, 3), windows[layer]);
-        values[layer] = write(values[layer], past, drop, v.permute(2, 0, 1, 3), windows[layer]);
+        keys[layer] = write(keys[layer], past, drop, k, windows[layer]);
+        values[layer] = write(values[layer], past, drop, v, windows[layer]);
         dropped[layer] += drop;
         lengths[layer] = past - drop + add;
         return new Tensor[] {filled(keys[layer], lengths[layer]), filled(values[layer], lengths[layer])};
@@ -75,32 +79,32 @@ public final class KVCache {
 
     /** How many old positions the append drops: with a window, all but the last W - 1 once the buffer is full. */
     private int dropping(int layer, int past, int add) {
-        boolean full = keys[layer] != null && keys[layer].size(0) < past + add;
+        boolean full = keys[layer] != null && keys[layer].size(TIME) < past + add;
         return windows[layer] > 0 && full ? Math.max(0, past - (windows[layer] - 1)) : 0;
     }
 
     /**
-     * {@code x [T_new, B, H, hs]} written after the {@code past} filled positions of {@code buffer} (null when empty),
+     * {@code x [B, H, T_new, hs]} written after the {@code past} filled positions of {@code buffer} (null when empty),
      * the first {@code drop} of them discarded.
      */
     private Tensor write(Tensor buffer, int past, int drop, Tensor x, int window) {
         if (GradMode.isEnabled() && x.requiresGrad()) {  // keep the graph: the cache becomes a new tensor
-            return past == 0 ? x : Tensor.cat(List.of(buffer.narrow(0, 0, past), x), 0);
+            return past == 0 ? x : Tensor.cat(List.of(buffer.narrow(TIME, 0, past), x), TIME);
         }
-        int keep = past - drop, needed = keep + x.size(0);
-        if (buffer == null || buffer.size(0) < past + x.size(0)) {
-            int grow = Math.max(reserved, buffer == null ? 0 : 2 * buffer.size(0));
+        int keep = past - drop, added = x.size(TIME), needed = keep + added;
+        if (buffer == null || buffer.size(TIME) < past + added) {
+            int grow = Math.max(reserved, buffer == null ? 0 : 2 * buffer.size(TIME));
             int capacity = Math.max(needed, window > 0 ? Math.min(grow, 2 * window) : grow);
-            Tensor grown = Tensor.zeros(x.dtype(), capacity, x.size(1), x.size(2), x.size(3));
-            if (keep > 0) grown.narrow(0, 0, keep).copy_(buffer.narrow(0, drop, keep));
+            Tensor grown = Tensor.zeros(x.dtype(), x.size(0), x.size(1), capacity, x.size(3));
+            if (keep > 0) grown.narrow(TIME, 0, keep).copy_(buffer.narrow(TIME, drop, keep));
             buffer = grown;
         }
-        buffer.narrow(0, keep, x.size(0)).copy_(x);
+        buffer.narrow(TIME, keep, added).copy_(x);
         return buffer;
     }
 
-    /** The first {@code t} positions of a buffer as {@code [B, H, t, hs]}. */
+    /** The first {@code t} positions of a buffer, {@code [B, H, t, hs]}. */
     private static Tensor filled(Tensor buffer, int t) {
-        return buffer.narrow(0, 0, t).permute(1, 2, 0, 3);
+        return buffer.narrow(TIME, 0, t);
     }
 }

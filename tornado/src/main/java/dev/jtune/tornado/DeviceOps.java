@@ -168,22 +168,23 @@ public final class DeviceOps {
      * {@code p = softmax(mask(p * scale))} in place, {@code out = P' v} (matmul), where {@code P'} is p itself or, with
      * dropout, {@code p} times its dropout factors in a temporary {@code [N, Tq, Tk]} region ({@link #dropout}).
      * Shapes, contiguous: {@code q [N, Tq, hs]}, {@code k [N, Tk, hs]}, {@code v [N, Tk, hsv]}, {@code out [N, Tq,
-     * hsv]}, {@code p [N, Tq, Tk]} (the weights before dropout, kept for the backward).
+     * hsv]}, {@code p [N, Tq, Tk]} (the weights before dropout, kept for the backward); k's and v's matrices start
+     * {@code kStride} and {@code vStride} apart (core's {@code Backend.attention}).
      */
     public void attention(int out, int p, int q, int k, int v, AttentionMask mask, int n, int tq, int tk, int hs,
-                          int hsv, float scale) {
+                          int hsv, int kStride, int vStride, float scale) {
         if (n == 0 || tq == 0) return;
-        matmul(p, batch(q, n, tq * hs), hs, 1, batch(k, n, tk * hs), 1, hs, tq, tk, hs);
+        matmul(p, batch(q, n, tq * hs), hs, 1, batch(k, n, kStride), 1, hs, tq, tk, hs);
         maskedSoftmax(Kernel.ATTENTION_SOFTMAX, p, -1, mask, n, tq, tk, scale);
         int count = Math.toIntExact((long) n * tq * tk);
         if (!mask.dropout() || count == 0) {
-            matmul(out, batch(p, n, tq * tk), tk, 1, batch(v, n, tk * hsv), hsv, 1, tq, hsv, tk);
+            matmul(out, batch(p, n, tq * tk), tk, 1, batch(v, n, vStride), hsv, 1, tq, hsv, tk);
             return;
         }
         int dropped = arena.allocate(count);
         try {
             dropout(dropped, p, mask, count);
-            matmul(out, batch(dropped, n, tq * tk), tk, 1, batch(v, n, tk * hsv), hsv, 1, tq, hsv, tk);
+            matmul(out, batch(dropped, n, tq * tk), tk, 1, batch(v, n, vStride), hsv, 1, tq, hsv, tk);
         } finally {
             arena.free(dropped);
         }

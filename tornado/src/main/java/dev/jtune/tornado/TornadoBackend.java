@@ -200,11 +200,13 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
      */
     @Override
     public void attention(DeviceRegion out, DeviceRegion p, DeviceRegion q, DeviceRegion k, DeviceRegion v,
-                          AttentionMask mask, int n, int tq, int tk, int hs, int hsv, float scale) {
+                          AttentionMask mask, int n, int tq, int tk, int hs, int hsv, int kStride, int vStride,
+                          float scale) {
         DeviceArena arena = device().arena();
         int weights = p != null ? p.offset() : arena.allocate((long) n * tq * tk);
         try {
-            ops().attention(out.offset(), weights, q.offset(), k.offset(), v.offset(), mask, n, tq, tk, hs, hsv, scale);
+            ops().attention(out.offset(), weights, q.offset(), k.offset(), v.offset(), mask, n, tq, tk, hs, hsv,
+                    kStride, vStride, scale);
         } finally {
             if (p == null) arena.free(weights);
         }

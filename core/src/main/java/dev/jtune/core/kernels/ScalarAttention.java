@@ -17,17 +17,18 @@ public final class ScalarAttention {
 
     /**
      * {@code out = dropout(softmax(mask(q k^T * scale))) v}; stores the softmax weights in {@code p} unless it is null.
+     * Matrix {@code b} of k and v starts at {@code b * kStride} and {@code b * vStride} (see {@code Backend.attention}).
      */
     public static void forward(double[] out, double[] p, double[] q, double[] k, double[] v, AttentionMask mask,
-                               int n, int tq, int tk, int hs, int hsv, double scale) {
+                               int n, int tq, int tk, int hs, int hsv, int kStride, int vStride, double scale) {
         double[] w = p != null ? p : new double[tk];  // the weights of one query
         for (int b = 0; b < n; b++) {
             for (int i = 0; i < tq; i++) {
                 int row = (b * tq + i) * tk, w0 = p != null ? row : 0;
-                softmaxRow(w, w0, q, k, mask, b, i, tq, tk, hs, scale);
+                softmaxRow(w, w0, q, k, b * kStride, mask, b, i, tq, tk, hs, scale);
                 for (int c = 0; c < hsv; c++) {
                     double sum = 0;
-                    for (int j = 0; j < tk; j++) sum += dropped(w[w0 + j], mask, row + j) * v[(b * tk + j) * hsv + c];
+                    for (int j = 0; j < tk; j++) sum += dropped(w[w0 + j], mask, row + j) * v[b * vStride + j * hsv + c];
                     out[(b * tq + i) * hsv + c] = sum;
                 }
             }
@@ -85,11 +86,11 @@ public final class ScalarAttention {
         }
     }
 
-    /** F32 {@link #forward(double[], double[], double[], double[], double[], AttentionMask, int, int, int, int, int, double)}, computed in double. */
+    /** F32 {@link #forward(double[], double[], double[], double[], double[], AttentionMask, int, int, int, int, int, int, int, double)}, computed in double. */
     public static void forward(float[] out, float[] p, float[] q, float[] k, float[] v, AttentionMask mask,
-                               int n, int tq, int tk, int hs, int hsv, double scale) {
+                               int n, int tq, int tk, int hs, int hsv, int kStride, int vStride, double scale) {
         double[] o = new double[out.length], w = p == null ? null : new double[p.length];
-        forward(o, w, widen(q), widen(k), widen(v), mask, n, tq, tk, hs, hsv, scale);
+        forward(o, w, widen(q), widen(k), widen(v), mask, n, tq, tk, hs, hsv, kStride, vStride, scale);
         round(out, o);
         if (p != null) round(p, w);
     }
@@ -106,15 +107,15 @@ public final class ScalarAttention {
 
     /**
      * The softmax weights of query {@code i} of matrix {@code b} into {@code w[w0 .. w0 + tk)}: scores
-     * {@code (q_i . k_j) * scale}, masked keys set to the lowest double (so a fully masked row comes out uniform),
-     * then softmax with the row maximum subtracted first.
+     * {@code (q_i . k_j) * scale} with the matrix's keys from {@code k[k0 ..]}, masked keys set to the lowest double (so
+     * a fully masked row comes out uniform), then softmax with the row maximum subtracted first.
      */
-    private static void softmaxRow(double[] w, int w0, double[] q, double[] k, AttentionMask mask, int b, int i,
+    private static void softmaxRow(double[] w, int w0, double[] q, double[] k, int k0, AttentionMask mask, int b, int i,
                                    int tq, int tk, int hs, double scale) {
         int qi = (b * tq + i) * hs;
         for (int j = 0; j < tk; j++) {
             double s = 0;
-            for (int l = 0; l < hs; l++) s += q[qi + l] * k[(b * tk + j) * hs + l];
+            for (int l = 0; l < hs; l++) s += q[qi + l] * k[k0 + j * hs + l];
             w[w0 + j] = mask.masked(b, i, j, tq, tk) ? -Double.MAX_VALUE : s * scale;
         }
         double m = Double.NEGATIVE_INFINITY;

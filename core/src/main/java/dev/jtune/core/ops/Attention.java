@@ -56,11 +56,17 @@ public final class Attention {
         AttentionMask mask = new AttentionMask(h, isCausal, padded(attentionMask),
                 kept(dropoutP, generator, b * h * tq * tk), f32 ? (float) (1 / (1 - dropoutP)) : 1 / (1 - dropoutP),
                 window < tk ? window : 0);
-        Tensor qd = Dispatch.dense(q.detach()), kd = Dispatch.dense(k.detach()), vd = Dispatch.dense(v.detach());
         boolean record = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
+        // Without a graph, keys and values whose (batch, head) matrices are each contiguous (a KV cache's buffer) are
+        // read in place, not copied at every generated token; the backward takes them dense.
+        int kStride = record ? -1 : Dispatch.matrixStride(k), vStride = record ? -1 : Dispatch.matrixStride(v);
+        Tensor qd = Dispatch.dense(q.detach());
+        Tensor kd = kStride >= 0 ? k.detach() : Dispatch.dense(k.detach());
+        Tensor vd = vStride >= 0 ? v.detach() : Dispatch.dense(v.detach());
         Tensor out = Tensor.empty(q.dtype(), b, h, tq, hsv);  // every element is written, masked rows included
         Tensor p = record ? Tensor.empty(q.dtype(), b, h, tq, tk) : null;  // (B, H, Tq, Tk) softmax weights
-        Dispatch.attention(out, p, qd, kd, vd, mask, b * h, tq, tk, hs, hsv, sc);
+        Dispatch.attention(out, p, qd, kd, vd, mask, b * h, tq, tk, hs, hsv, kStride >= 0 ? kStride : tk * hs,
+                vStride >= 0 ? vStride : tk * hsv, sc);
         return out.recordedBy(new Node("scaled_dot_product_attention", q, k, v) {
             private final SavedTensor sq = save(qd), sk = save(kd), sv = save(vd), sp = p == null ? null : save(p);
 

@@ -222,17 +222,17 @@ final class Dispatch {
     }
 
     /**
-     * Fused attention over {@code N} matrices; {@code p} may be null, {@code scale} is already rounded to the dtype.
-     * See {@link Backend#attention}.
+     * Fused attention over {@code N} matrices; {@code p} may be null, {@code scale} is already rounded to the dtype; k
+     * and v may be read in place with their {@link #matrixStride}s. See {@link Backend#attention}.
      */
     static void attention(Tensor out, Tensor p, Tensor q, Tensor k, Tensor v, AttentionMask mask, int n, int tq,
-                          int tk, int hs, int hsv, double scale) {
+                          int tk, int hs, int hsv, int kStride, int vStride, double scale) {
         if (isF32(q)) {
             backend().attention(buffer(out), p == null ? null : buffer(p), buffer(q), buffer(k), buffer(v), mask, n,
-                    tq, tk, hs, hsv, (float) scale);
+                    tq, tk, hs, hsv, kStride, vStride, (float) scale);
         } else {
             F64Kernels.attention(doubles(out), p == null ? null : doubles(p), doubles(q), doubles(k), doubles(v), mask,
-                    n, tq, tk, hs, hsv, scale);
+                    n, tq, tk, hs, hsv, kStride, vStride, scale);
         }
     }
 
@@ -289,6 +289,33 @@ final class Dispatch {
     /** A contiguous zero-offset version of {@code t} (a copy unless it already is one). */
     static Tensor dense(Tensor t) {
         return t.isContiguous() && t.offset() == 0 && t.storage().size() == t.numel() ? t : Views.copy(t.detach());
+    }
+
+    /**
+     * For {@code t: [..., rows, cols]} stored from offset 0 as equally spaced contiguous matrices, the distance between
+     * consecutive ones ({@code rows * cols} when t is dense, more for the filled part of a buffer with room to grow,
+     * such as a KV cache's {@code [B, H, capacity, hs]}), which a kernel taking that distance reads in place; -1 for
+     * any other layout (or no elements), which needs {@link #dense}.
+     */
+    static int matrixStride(Tensor t) {
+        int[] shape = t.shape(), strides = t.strides();
+        int d = shape.length;
+        if (d < 2 || t.numel() == 0 || t.offset() != 0 || strides[d - 1] != 1 || strides[d - 2] != shape[d - 1]) {
+            return -1;
+        }
+        long matrix = (long) shape[d - 2] * shape[d - 1], stride = -1, inner = 0;  // inner: the dims after i, in matrices
+        for (int i = d - 3; i >= 0; i--) {
+            if (shape[i] == 1) continue;
+            if (stride < 0) {
+                stride = strides[i];
+                inner = shape[i];
+            } else {
+                if (strides[i] != stride * inner) return -1;
+                inner *= shape[i];
+            }
+        }
+        if (stride < 0) return (int) matrix;
+        return stride >= matrix ? (int) stride : -1;
     }
 
     /** The product of the dims before {@code d}: the outer count of a {@code [outer, shape[d], inner]} view. */

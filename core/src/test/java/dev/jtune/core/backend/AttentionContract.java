@@ -4,6 +4,9 @@ import static dev.jtune.core.backend.ContractInputs.L;
 import static dev.jtune.core.backend.ContractInputs.toFloat;
 import static dev.jtune.core.backend.ContractInputs.values;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -43,14 +46,43 @@ public interface AttentionContract extends ContractTarget {
         }
     }
 
+    @Test
+    default void attentionReadsKeysAndValuesInPlaceFromMatricesSpacedApart() {
+        // A KV cache's buffer: each (batch, head) matrix of Tk positions is followed by room for `spare` more, filled
+        // with NaN here so that reading any of it shows in the output. The result must be the dense call's, bit for
+        // bit: the same arithmetic on the same values.
+        Random rnd = new Random(17);
+        int n = 6, hs = L + 3, hsv = L - 1, spare = 5;
+        for (int[] lengths : new int[][] {{1, 1}, {1, L}, {2, 2 * L + 1}}) {
+            int tq = lengths[0], tk = lengths[1];
+            AttentionMask mask = new AttentionMask(3, true, null, null, 1f, 0);
+            float[] q = data(rnd, n * tq * hs), k = data(rnd, n * tk * hs), v = data(rnd, n * tk * hsv);
+            float[] kStrided = spaced(k, n, tk * hs, (tk + spare) * hs), vStrided = spaced(v, n, tk * hsv,
+                    (tk + spare) * hsv);
+            float[] want = new float[n * tq * hsv], got = new float[want.length];
+            backend().attention(want, null, q, k, v, mask, n, tq, tk, hs, hsv, tk * hs, tk * hsv, 0.3f);
+            backend().attention(got, null, q, kStrided, vStrided, mask, n, tq, tk, hs, hsv, (tk + spare) * hs,
+                    (tk + spare) * hsv, 0.3f);
+            assertArrayEquals(want, got, backend().name() + " Tq=" + tq + " Tk=" + tk);
+        }
+    }
+
+    /** {@code n} matrices of {@code size} values copied {@code stride} apart, the gaps filled with NaN. */
+    private static float[] spaced(float[] dense, int n, int size, int stride) {
+        float[] spaced = new float[n * stride];
+        Arrays.fill(spaced, Float.NaN);
+        for (int b = 0; b < n; b++) System.arraycopy(dense, b * size, spaced, b * stride, size);
+        return spaced;
+    }
+
     /** Output, weights, dq, dk, dv, and the output of a forward that keeps no weights. */
     private static float[][] run(HostBackend backend, float[] q, float[] k, float[] v, float[] dout, AttentionMask mask,
                                  int n, int tq, int tk, int hs, int hsv, float scale) {
         float[] out = new float[n * tq * hsv], p = new float[n * tq * tk], outOnly = new float[out.length];
         float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
-        backend.attention(out, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
+        backend.attention(out, p, q, k, v, mask, n, tq, tk, hs, hsv, tk * hs, tk * hsv, scale);
         backend.attentionBackward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
-        backend.attention(outOnly, null, q, k, v, mask, n, tq, tk, hs, hsv, scale);
+        backend.attention(outOnly, null, q, k, v, mask, n, tq, tk, hs, hsv, tk * hs, tk * hsv, scale);
         return new float[][] {out, p, dq, dk, dv, outOnly};
     }
 

@@ -40,6 +40,38 @@ class AttentionTest {
     }
 
     @Test
+    void withoutGradientsKeysAndValuesInABufferWithRoomToGrowAreReadInPlace() {
+        // A KV cache's [B, H, capacity, hs] buffer holding 7 of its 10 positions; the free positions hold NaN, so
+        // reading them, or copying the view wrongly, would show in the output.
+        Tensor kBuffer = Tensor.full(Float.NaN, DType.F32, 2, 3, 10, 4);
+        Tensor vBuffer = Tensor.full(Float.NaN, DType.F32, 2, 3, 10, 6);
+        kBuffer.narrow(2, 0, 7).copy_(k);
+        vBuffer.narrow(2, 0, 7).copy_(v);
+        Tensor kView = kBuffer.narrow(2, 0, 7), vView = vBuffer.narrow(2, 0, 7);
+        assertEquals(40, Dispatch.matrixStride(kView));
+        assertEquals(60, Dispatch.matrixStride(vView));
+        try (var scope = GradMode.noGrad()) {
+            Tensor dense = Functional.scaledDotProductAttention(q, k, v, null, true, Double.NaN);
+            Tensor inPlace = Functional.scaledDotProductAttention(q, kView, vView, null, true, Double.NaN);
+            assertArrayEquals(dense.toFloatArray(), inPlace.toFloatArray());
+        }
+    }
+
+    @Test
+    void onlyEquallySpacedContiguousMatricesFromTheStartAreReadInPlace() {
+        Tensor buffer = Tensor.zeros(2, 3, 10, 4);
+        assertEquals(7 * 4, Dispatch.matrixStride(k), "dense");
+        assertEquals(10 * 4, Dispatch.matrixStride(buffer.narrow(2, 0, 7)), "the filled part of a buffer");
+        assertEquals(10 * 4, Dispatch.matrixStride(buffer.narrow(0, 0, 1).narrow(2, 0, 7)), "one batch row");
+        assertEquals(-1, Dispatch.matrixStride(buffer.narrow(2, 1, 7)), "an offset");
+        assertEquals(-1, Dispatch.matrixStride(buffer.narrow(1, 0, 2).narrow(2, 0, 7)), "heads of a batch row apart");
+        assertEquals(-1, Dispatch.matrixStride(buffer.narrow(3, 0, 2)), "rows not contiguous");
+        assertEquals(-1, Dispatch.matrixStride(k.transpose(2, 3)), "transposed");
+        assertEquals(-1, Dispatch.matrixStride(Tensor.zeros(10, 2, 3, 4).permute(1, 2, 0, 3)), "time-major");
+        assertEquals(-1, Dispatch.matrixStride(Tensor.zeros(2, 0, 7, 4)), "empty");
+    }
+
+    @Test
     void dropoutOfOneZeroesTheOutputAndDrawsNothing() {
         Generator drops = new Generator(9);
         Tensor out = Functional.scaledDotProductAttention(q, k, v, null, false, Double.NaN, 1, drops);

@@ -41,21 +41,24 @@ public final class SimdAttention {
 
     private SimdAttention() {}
 
-    /** {@code out = dropout(softmax(mask(q k^T * scale))) v}; stores the softmax weights in {@code p} unless null. */
+    /**
+     * {@code out = dropout(softmax(mask(q k^T * scale))) v}; stores the softmax weights in {@code p} unless null. Matrix
+     * {@code b} of k and v starts at {@code b * kStride} and {@code b * vStride} (see {@code Backend.attention}).
+     */
     public static void forward(float[] out, float[] p, float[] q, float[] k, float[] v, AttentionMask mask,
-                               int n, int tq, int tk, int hs, int hsv, float scale) {
+                               int n, int tq, int tk, int hs, int hsv, int kStride, int vStride, float scale) {
         if (!Simd.ENABLED) {
-            ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
+            ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, kStride, vStride, scale);
             return;
         }
         int[] at0 = {0};
         Parallel.forRange(n, grain(tq, tk, hs, hsv), (b0, b1) -> {
             Scratch s = SCRATCH.get().fit(tq * tk, Math.max(tq, tk) * Math.max(hs, hsv));
             for (int b = b0; b < b1; b++) {
-                weights(s.w, q, k, mask, b, tq, tk, hs, scale);
+                weights(s.w, q, k, b * kStride, mask, b, tq, tk, hs, scale);
                 if (p != null) System.arraycopy(s.w, 0, p, b * tq * tk, tq * tk);
                 float[] pd = dropout(s.dw, s.w, mask, b, tq, tk);
-                SimdProduct.matmul(s.o, pd, at0, tk, 1, v, new int[] {b * tk * hsv}, hsv, 1, tq, hsv, tk);
+                SimdProduct.matmul(s.o, pd, at0, tk, 1, v, new int[] {b * vStride}, hsv, 1, tq, hsv, tk);
                 System.arraycopy(s.o, 0, out, b * tq * hsv, tq * hsv);
             }
         });
@@ -95,10 +98,13 @@ public final class SimdAttention {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, MIN_FLOPS_PER_TASK / Math.max(1, 2L * tq * tk * (hs + hsv))));
     }
 
-    /** The softmax weights {@code w (Tq, Tk)} of matrix {@code b}: scores, scaled, masked to the lowest float. */
-    private static void weights(float[] w, float[] q, float[] k, AttentionMask mask, int b, int tq, int tk, int hs,
-                                float scale) {
-        SimdProduct.matmul(w, q, new int[] {b * tq * hs}, hs, 1, k, new int[] {b * tk * hs}, 1, hs, tq, tk, hs);
+    /**
+     * The softmax weights {@code w (Tq, Tk)} of matrix {@code b}, whose keys start at {@code k[k0]}: scores, scaled,
+     * masked to the lowest float.
+     */
+    private static void weights(float[] w, float[] q, float[] k, int k0, AttentionMask mask, int b, int tq, int tk,
+                                int hs, float scale) {
+        SimdProduct.matmul(w, q, new int[] {b * tq * hs}, hs, 1, k, new int[] {k0}, 1, hs, tq, tk, hs);
         for (int i = 0; i < tq; i++) {
             int row = i * tk;
             SimdSoftmax.scale(w, row, tk, scale);
