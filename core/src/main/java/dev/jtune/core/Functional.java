@@ -140,6 +140,17 @@ public final class Functional {
     }
 
     /**
+     * As above; with {@code enableGqa} (PyTorch's {@code enable_gqa}) k and v may have fewer heads than q, each key
+     * head serving {@code H / H_kv} consecutive query heads, read in place where no gradient is needed.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
+                                                   boolean isCausal, double scale, double dropoutP,
+                                                   Generator generator, int window, boolean enableGqa) {
+        return Attention.scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, generator,
+                window, enableGqa);
+    }
+
+    /**
      * The same function composed from tensor ops (matmul, mul, masked_fill, softmax, dropout, matmul): the naive twin
      * the fused {@link #scaledDotProductAttention} is tested and benchmarked against.
      */

@@ -42,4 +42,13 @@ public record AttentionOptions(boolean isCausal, double scale, double dropoutP, 
         return Functional.scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, dropoutGenerator,
                 window);
     }
+
+    /**
+     * As {@link #apply}, for grouped-query attention (PyTorch's {@code enable_gqa=True}): {@code k [B, H_kv, Tk, D]}
+     * and {@code v [B, H_kv, Tk, Dv]}, each of their heads serving {@code H / H_kv} consecutive query heads.
+     */
+    public Tensor applyGqa(Tensor q, Tensor k, Tensor v, Tensor attentionMask) {
+        return Functional.scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, dropoutGenerator,
+                window, true);
+    }
 }

@@ -2,6 +2,7 @@ package dev.jtune.tornado;
 
 import dev.jtune.core.backend.AdamWStep;
 import dev.jtune.core.backend.BinaryOp;
+import dev.jtune.core.backend.KvLayout;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
 import dev.jtune.core.backend.AttentionMask;
@@ -168,23 +169,23 @@ public final class DeviceOps {
      * {@code p = softmax(mask(p * scale))} in place, {@code out = P' v} (matmul), where {@code P'} is p itself or, with
      * dropout, {@code p} times its dropout factors in a temporary {@code [N, Tq, Tk]} region ({@link #dropout}).
      * Shapes, contiguous: {@code q [N, Tq, hs]}, {@code k [N, Tk, hs]}, {@code v [N, Tk, hsv]}, {@code out [N, Tq,
-     * hsv]}, {@code p [N, Tq, Tk]} (the weights before dropout, kept for the backward); k's and v's matrices start
-     * {@code kStride} and {@code vStride} apart (core's {@code Backend.attention}).
+     * hsv]}, {@code p [N, Tq, Tk]} (the weights before dropout, kept for the backward); query matrix b reads the keys
+     * and values where {@code kv} says (core's {@code KvLayout}).
      */
     public void attention(int out, int p, int q, int k, int v, AttentionMask mask, int n, int tq, int tk, int hs,
-                          int hsv, int kStride, int vStride, float scale) {
+                          int hsv, KvLayout kv, float scale) {
         if (n == 0 || tq == 0) return;
-        matmul(p, batch(q, n, tq * hs), hs, 1, batch(k, n, kStride), 1, hs, tq, tk, hs);
+        matmul(p, batch(q, n, tq * hs), hs, 1, keysOrValues(k, n, kv, true), 1, hs, tq, tk, hs);
         maskedSoftmax(Kernel.ATTENTION_SOFTMAX, p, -1, mask, n, tq, tk, scale);
         int count = Math.toIntExact((long) n * tq * tk);
         if (!mask.dropout() || count == 0) {
-            matmul(out, batch(p, n, tq * tk), tk, 1, batch(v, n, vStride), hsv, 1, tq, hsv, tk);
+            matmul(out, batch(p, n, tq * tk), tk, 1, keysOrValues(v, n, kv, false), hsv, 1, tq, hsv, tk);
             return;
         }
         int dropped = arena.allocate(count);
         try {
             dropout(dropped, p, mask, count);
-            matmul(out, batch(dropped, n, tq * tk), tk, 1, batch(v, n, vStride), hsv, 1, tq, hsv, tk);
+            matmul(out, batch(dropped, n, tq * tk), tk, 1, keysOrValues(v, n, kv, false), hsv, 1, tq, hsv, tk);
         } finally {
             arena.free(dropped);
         }
@@ -301,6 +302,13 @@ public final class DeviceOps {
     }
 
     /** The offsets {@code base + b * stride} of {@code n} matrices laid out one after another. */
+    /** Where each of the {@code n} query matrices finds its keys ({@code keys}) or values, from {@code base}. */
+    private static int[] keysOrValues(int base, int n, KvLayout kv, boolean keys) {
+        int[] offsets = new int[n];
+        for (int b = 0; b < n; b++) offsets[b] = base + (keys ? kv.keys(b) : kv.values(b));
+        return offsets;
+    }
+
     private static int[] batch(int base, int n, int stride) {
         int[] offsets = new int[n];
         for (int b = 0; b < n; b++) offsets[b] = base + b * stride;

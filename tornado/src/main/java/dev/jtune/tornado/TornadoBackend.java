@@ -4,6 +4,7 @@ import dev.jtune.core.backend.AdamWStep;
 import dev.jtune.core.backend.AttentionMask;
 import dev.jtune.core.backend.Backend;
 import dev.jtune.core.backend.BinaryOp;
+import dev.jtune.core.backend.KvLayout;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
 import dev.jtune.core.memory.BufferPool;
@@ -200,13 +201,12 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
      */
     @Override
     public void attention(DeviceRegion out, DeviceRegion p, DeviceRegion q, DeviceRegion k, DeviceRegion v,
-                          AttentionMask mask, int n, int tq, int tk, int hs, int hsv, int kStride, int vStride,
-                          float scale) {
+                          AttentionMask mask, int n, int tq, int tk, int hs, int hsv, KvLayout kv, float scale) {
         DeviceArena arena = device().arena();
         int weights = p != null ? p.offset() : arena.allocate((long) n * tq * tk);
         try {
-            ops().attention(out.offset(), weights, q.offset(), k.offset(), v.offset(), mask, n, tq, tk, hs, hsv,
-                    kStride, vStride, scale);
+            ops().attention(out.offset(), weights, q.offset(), k.offset(), v.offset(), mask, n, tq, tk, hs, hsv, kv,
+                    scale);
         } finally {
             if (p == null) arena.free(weights);
         }

@@ -1,6 +1,7 @@
 package dev.jtune.tornado;
 
 import dev.jtune.core.backend.AttentionMask;
+import dev.jtune.core.backend.KvLayout;
 import dev.jtune.core.kernels.ScalarAttention;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -88,14 +89,14 @@ class AttentionKernelsTest {
         float[] v = TestDevice.values(3, n * tk * hsv, 1), dout = TestDevice.values(4, n * tq * hsv, 1);
         float[] out = new float[n * tq * hsv], p = new float[n * tq * tk];
         float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
-        ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, tk * hs, tk * hsv, scale);
+        ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, KvLayout.dense(tk, hs, hsv), scale);
         ScalarAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
 
         int atQ = TestDevice.put(q), atK = TestDevice.put(k), atV = TestDevice.put(v);
         int atDout = TestDevice.put(dout);
         int atOut = ARENA.allocate(out.length), atP = ARENA.allocate(p.length);
         int atDq = ARENA.allocate(q.length), atDk = ARENA.allocate(k.length), atDv = ARENA.allocate(v.length);
-        OPS.attention(atOut, atP, atQ, atK, atV, mask, n, tq, tk, hs, hsv, tk * hs, tk * hsv, (float) scale);
+        OPS.attention(atOut, atP, atQ, atK, atV, mask, n, tq, tk, hs, hsv, KvLayout.dense(tk, hs, hsv), (float) scale);
         OPS.attentionBackward(atDq, atDk, atDv, atDout, atP, atQ, atK, atV, mask, n, tq, tk, hs, hsv,
                 (float) scale);
 

@@ -154,13 +154,11 @@ public interface Backend<B> {
      * scores get the lowest float before the softmax (a fully masked row comes out uniform). Stores the softmax weights
      * (before dropout) in {@code p [N, Tq, Tk]} unless it is null. The function of the composed ops (matmul, mul,
      * masked_fill, softmax, dropout, matmul) as {@link dev.jtune.core.kernels.ScalarAttention} computes it.
-     *
-     * <p>Each matrix of k and v is contiguous, but matrix {@code b} starts at {@code b * kStride} of k ({@code b *
-     * vStride} of v): {@code Tk * hs} and {@code Tk * hsv} when they are dense, more when they are the filled part of a
-     * KV cache's buffer (room for later positions after each matrix), which is then read in place.
+     * Query matrix {@code b} reads the keys and values {@code kv} places it ({@link KvLayout}: dense, the filled part
+     * of a KV cache's buffer, or a key head shared by several query heads).
      */
     void attention(B out, B p, B q, B k, B v, AttentionMask mask,
-                   int n, int tq, int tk, int hs, int hsv, int kStride, int vStride, float scale);
+                   int n, int tq, int tk, int hs, int hsv, KvLayout kv, float scale);
 
     /**
      * The backward of {@link #attention}: {@code dq, dk, dv} (shaped as q, k, v) from the output gradient

@@ -208,8 +208,8 @@ public final class CpuBackend implements HostBackend {
 
     @Override
     public void attention(float[] out, float[] p, float[] q, float[] k, float[] v, AttentionMask mask,
-                          int n, int tq, int tk, int hs, int hsv, int kStride, int vStride, float scale) {
-        SimdAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, kStride, vStride, scale);
+                          int n, int tq, int tk, int hs, int hsv, KvLayout kv, float scale) {
+        SimdAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, kv, scale);
     }
 
     @Override

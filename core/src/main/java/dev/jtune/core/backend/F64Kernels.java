@@ -118,8 +118,8 @@ public final class F64Kernels {
 
     /** See {@link Backend#attention}; masked scores get the lowest double. */
     public static void attention(double[] out, double[] p, double[] q, double[] k, double[] v, AttentionMask mask,
-                                 int n, int tq, int tk, int hs, int hsv, int kStride, int vStride, double scale) {
-        ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, kStride, vStride, scale);
+                                 int n, int tq, int tk, int hs, int hsv, KvLayout kv, double scale) {
+        ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, kv, scale);
     }
 
     /** See {@link Backend#attentionBackward}. */

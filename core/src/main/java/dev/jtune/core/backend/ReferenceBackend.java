@@ -128,8 +128,8 @@ public final class ReferenceBackend implements HostBackend {
     /** {@link ScalarAttention}'s F32 entry points widen and round as {@link #inDouble} does. */
     @Override
     public void attention(float[] out, float[] p, float[] q, float[] k, float[] v, AttentionMask mask,
-                          int n, int tq, int tk, int hs, int hsv, int kStride, int vStride, float scale) {
-        ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, kStride, vStride, scale);
+                          int n, int tq, int tk, int hs, int hsv, KvLayout kv, float scale) {
+        ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, kv, scale);
     }
 
     @Override

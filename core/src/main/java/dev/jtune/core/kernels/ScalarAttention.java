@@ -1,6 +1,7 @@
 package dev.jtune.core.kernels;
 
 import dev.jtune.core.backend.AttentionMask;
+import dev.jtune.core.backend.KvLayout;
 
 /**
  * Naive scaled-dot-product attention, forward and backward: the definition the fused SIMD kernel is tested against.
@@ -17,18 +18,18 @@ public final class ScalarAttention {
 
     /**
      * {@code out = dropout(softmax(mask(q k^T * scale))) v}; stores the softmax weights in {@code p} unless it is null.
-     * Matrix {@code b} of k and v starts at {@code b * kStride} and {@code b * vStride} (see {@code Backend.attention}).
+     * Query matrix {@code b} reads its keys and values where {@code kv} says.
      */
     public static void forward(double[] out, double[] p, double[] q, double[] k, double[] v, AttentionMask mask,
-                               int n, int tq, int tk, int hs, int hsv, int kStride, int vStride, double scale) {
+                               int n, int tq, int tk, int hs, int hsv, KvLayout kv, double scale) {
         double[] w = p != null ? p : new double[tk];  // the weights of one query
         for (int b = 0; b < n; b++) {
             for (int i = 0; i < tq; i++) {
                 int row = (b * tq + i) * tk, w0 = p != null ? row : 0;
-                softmaxRow(w, w0, q, k, b * kStride, mask, b, i, tq, tk, hs, scale);
+                softmaxRow(w, w0, q, k, kv.keys(b), mask, b, i, tq, tk, hs, scale);
                 for (int c = 0; c < hsv; c++) {
                     double sum = 0;
-                    for (int j = 0; j < tk; j++) sum += dropped(w[w0 + j], mask, row + j) * v[b * vStride + j * hsv + c];
+                    for (int j = 0; j < tk; j++) sum += dropped(w[w0 + j], mask, row + j) * v[kv.values(b) + j * hsv + c];
                     out[(b * tq + i) * hsv + c] = sum;
                 }
             }
@@ -86,11 +87,11 @@ public final class ScalarAttention {
         }
     }
 
-    /** F32 {@link #forward(double[], double[], double[], double[], double[], AttentionMask, int, int, int, int, int, int, int, double)}, computed in double. */
+    /** F32 {@link #forward(double[], double[], double[], double[], double[], AttentionMask, int, int, int, int, int, KvLayout, double)}, computed in double. */
     public static void forward(float[] out, float[] p, float[] q, float[] k, float[] v, AttentionMask mask,
-                               int n, int tq, int tk, int hs, int hsv, int kStride, int vStride, double scale) {
+                               int n, int tq, int tk, int hs, int hsv, KvLayout kv, double scale) {
         double[] o = new double[out.length], w = p == null ? null : new double[p.length];
-        forward(o, w, widen(q), widen(k), widen(v), mask, n, tq, tk, hs, hsv, kStride, vStride, scale);
+        forward(o, w, widen(q), widen(k), widen(v), mask, n, tq, tk, hs, hsv, kv, scale);
         round(out, o);
         if (p != null) round(p, w);
     }

@@ -7,6 +7,7 @@ import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.autograd.SavedTensor;
 import dev.jtune.core.backend.AttentionMask;
+import dev.jtune.core.backend.KvLayout;
 
 /**
  * Fused scaled-dot-product attention {@code dropout(softmax(q k^T * scale + masks)) v}, forward and backward as one
@@ -45,11 +46,25 @@ public final class Attention {
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
                                                    boolean isCausal, double scale, double dropoutP,
                                                    Generator generator, int window) {
-        checkShapes(q, k, v, attentionMask);
+        return scaledDotProductAttention(q, k, v, attentionMask, isCausal, scale, dropoutP, generator, window, false);
+    }
+
+    /**
+     * As above; with {@code enableGqa} (PyTorch's {@code enable_gqa}) k and v may have fewer heads {@code H_kv} than
+     * q, H a multiple of them: key head j serves query heads {@code j * H / H_kv} to {@code (j + 1) * H / H_kv - 1}
+     * (the heads of {@code repeat_interleave(H / H_kv, dim=1)}, Llama's {@code repeat_kv}). Without a graph they are
+     * read in place; with one they are repeated by the same view ops Llama's {@code repeat_kv} uses, so the
+     * gradients are the repeated version's.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attentionMask,
+                                                   boolean isCausal, double scale, double dropoutP,
+                                                   Generator generator, int window, boolean enableGqa) {
+        checkShapes(q, k, v, attentionMask, enableGqa);
         if (window < 0) {
             throw new IllegalArgumentException("scaled_dot_product_attention: window must be >= 0, got " + window);
         }
         int b = q.size(0), h = q.size(1), tq = q.size(2), tk = k.size(2), hs = q.size(3), hsv = v.size(3);
+        int group = h / k.size(1);  // query heads per key head
         boolean f32 = q.dtype() == DType.F32;
         double s = Double.isNaN(scale) ? 1 / Math.sqrt(hs) : scale;
         double sc = f32 ? (float) s : s;  // the composed ops multiply by the scale as a tensor of q's dtype
@@ -57,16 +72,20 @@ public final class Attention {
                 kept(dropoutP, generator, b * h * tq * tk), f32 ? (float) (1 / (1 - dropoutP)) : 1 / (1 - dropoutP),
                 window < tk ? window : 0);
         boolean record = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
+        if (record && group > 1) {  // the backward takes one key head per query head
+            return scaledDotProductAttention(q, repeatHeads(k, group), repeatHeads(v, group), attentionMask, isCausal,
+                    scale, dropoutP, generator, window, false);
+        }
         // Without a graph, keys and values whose (batch, head) matrices are each contiguous (a KV cache's buffer) are
         // read in place, not copied at every generated token; the backward takes them dense.
         int kStride = record ? -1 : Dispatch.matrixStride(k), vStride = record ? -1 : Dispatch.matrixStride(v);
         Tensor qd = Dispatch.dense(q.detach());
         Tensor kd = kStride >= 0 ? k.detach() : Dispatch.dense(k.detach());
         Tensor vd = vStride >= 0 ? v.detach() : Dispatch.dense(v.detach());
+        KvLayout kv = new KvLayout(kStride >= 0 ? kStride : tk * hs, vStride >= 0 ? vStride : tk * hsv, group);
         Tensor out = Tensor.empty(q.dtype(), b, h, tq, hsv);  // every element is written, masked rows included
         Tensor p = record ? Tensor.empty(q.dtype(), b, h, tq, tk) : null;  // (B, H, Tq, Tk) softmax weights
-        Dispatch.attention(out, p, qd, kd, vd, mask, b * h, tq, tk, hs, hsv, kStride >= 0 ? kStride : tk * hs,
-                vStride >= 0 ? vStride : tk * hsv, sc);
+        Dispatch.attention(out, p, qd, kd, vd, mask, b * h, tq, tk, hs, hsv, kv, sc);
         return out.recordedBy(new Node("scaled_dot_product_attention", q, k, v) {
             private final SavedTensor sq = save(qd), sk = save(kd), sv = save(vd), sp = p == null ? null : save(p);
 
@@ -109,7 +128,13 @@ public final class Attention {
         return kept;
     }
 
-    private static void checkShapes(Tensor q, Tensor k, Tensor v, Tensor attentionMask) {
+    /** {@code x [B, H_kv, T, d]} → {@code [B, H_kv * group, T, d]}, each head repeated {@code group} times in place. */
+    private static Tensor repeatHeads(Tensor x, int group) {
+        int b = x.size(0), heads = x.size(1), t = x.size(2), d = x.size(3);
+        return x.unsqueeze(2).expand(b, heads, group, t, d).reshape(b, heads * group, t, d);
+    }
+
+    private static void checkShapes(Tensor q, Tensor k, Tensor v, Tensor attentionMask, boolean enableGqa) {
         String op = "scaled_dot_product_attention";
         if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4) {
             throw new IllegalArgumentException(op + ": expects 4-d q, k, v, got " + q.shapeString() + ", "
@@ -117,10 +142,14 @@ public final class Attention {
         }
         Dispatch.requireSameCompute(op, q, k);
         Dispatch.requireSameCompute(op, q, v);
-        if (k.size(0) != q.size(0) || k.size(1) != q.size(1) || k.size(3) != q.size(3)
-                || v.size(0) != q.size(0) || v.size(1) != q.size(1) || v.size(2) != k.size(2)) {
-            throw new IllegalArgumentException(op + ": q [B, H, Tq, hs] " + q.shapeString() + ", k [B, H, Tk, hs] "
-                    + k.shapeString() + " and v [B, H, Tk, hsv] " + v.shapeString() + " do not match");
+        int heads = q.size(1), kvHeads = k.size(1);
+        boolean headsMatch = enableGqa ? kvHeads > 0 && heads % kvHeads == 0 : kvHeads == heads;
+        if (k.size(0) != q.size(0) || !headsMatch || k.size(3) != q.size(3)
+                || v.size(0) != q.size(0) || v.size(1) != kvHeads || v.size(2) != k.size(2)) {
+            String kvH = enableGqa ? "H_kv" : "H";
+            throw new IllegalArgumentException(op + ": q [B, H, Tq, hs] " + q.shapeString() + ", k [B, " + kvH
+                    + ", Tk, hs] " + k.shapeString() + " and v [B, " + kvH + ", Tk, hsv] " + v.shapeString()
+                    + " do not match" + (enableGqa ? " (H must be a multiple of H_kv)" : ""));
         }
         if (attentionMask != null && (attentionMask.dim() != 2 || attentionMask.size(0) != q.size(0)
                 || attentionMask.size(1) != k.size(2))) {

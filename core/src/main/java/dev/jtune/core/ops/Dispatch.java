@@ -8,6 +8,7 @@ import dev.jtune.core.backend.Backend;
 import dev.jtune.core.backend.Backends;
 import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.core.backend.F64Kernels;
+import dev.jtune.core.backend.KvLayout;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
 import java.util.Arrays;
@@ -223,16 +224,16 @@ final class Dispatch {
 
     /**
      * Fused attention over {@code N} matrices; {@code p} may be null, {@code scale} is already rounded to the dtype; k
-     * and v may be read in place with their {@link #matrixStride}s. See {@link Backend#attention}.
+     * and v are read where {@code kv} says. See {@link Backend#attention}.
      */
     static void attention(Tensor out, Tensor p, Tensor q, Tensor k, Tensor v, AttentionMask mask, int n, int tq,
-                          int tk, int hs, int hsv, int kStride, int vStride, double scale) {
+                          int tk, int hs, int hsv, KvLayout kv, double scale) {
         if (isF32(q)) {
             backend().attention(buffer(out), p == null ? null : buffer(p), buffer(q), buffer(k), buffer(v), mask, n,
-                    tq, tk, hs, hsv, kStride, vStride, (float) scale);
+                    tq, tk, hs, hsv, kv, (float) scale);
         } else {
             F64Kernels.attention(doubles(out), p == null ? null : doubles(p), doubles(q), doubles(k), doubles(v), mask,
-                    n, tq, tk, hs, hsv, kStride, vStride, scale);
+                    n, tq, tk, hs, hsv, kv, scale);
         }
     }
 

@@ -47,24 +47,34 @@ public interface AttentionContract extends ContractTarget {
     }
 
     @Test
-    default void attentionReadsKeysAndValuesInPlaceFromMatricesSpacedApart() {
-        // A KV cache's buffer: each (batch, head) matrix of Tk positions is followed by room for `spare` more, filled
-        // with NaN here so that reading any of it shows in the output. The result must be the dense call's, bit for
-        // bit: the same arithmetic on the same values.
+    default void attentionReadsKeysAndValuesInPlaceSpacedApartAndSharedByGroupsOfHeads() {
+        // A KV cache's buffer: each key head's Tk positions are followed by room for `spare` more, filled with NaN
+        // here so that reading any of it shows in the output; and with groups, each key head serves `group`
+        // consecutive query heads. The result must be the dense call's on keys and values repeated per query head,
+        // bit for bit: the same arithmetic on the same values.
         Random rnd = new Random(17);
-        int n = 6, hs = L + 3, hsv = L - 1, spare = 5;
-        for (int[] lengths : new int[][] {{1, 1}, {1, L}, {2, 2 * L + 1}}) {
-            int tq = lengths[0], tk = lengths[1];
-            AttentionMask mask = new AttentionMask(3, true, null, null, 1f, 0);
-            float[] q = data(rnd, n * tq * hs), k = data(rnd, n * tk * hs), v = data(rnd, n * tk * hsv);
-            float[] kStrided = spaced(k, n, tk * hs, (tk + spare) * hs), vStrided = spaced(v, n, tk * hsv,
-                    (tk + spare) * hsv);
-            float[] want = new float[n * tq * hsv], got = new float[want.length];
-            backend().attention(want, null, q, k, v, mask, n, tq, tk, hs, hsv, tk * hs, tk * hsv, 0.3f);
-            backend().attention(got, null, q, kStrided, vStrided, mask, n, tq, tk, hs, hsv, (tk + spare) * hs,
-                    (tk + spare) * hsv, 0.3f);
-            assertArrayEquals(want, got, backend().name() + " Tq=" + tq + " Tk=" + tk);
+        int b = 2, heads = 6, n = b * heads, hs = L + 3, hsv = L - 1, spare = 5;
+        for (int group : new int[] {1, 3}) {
+            for (int[] lengths : new int[][] {{1, 1}, {1, L}, {2, 2 * L + 1}}) {
+                int tq = lengths[0], tk = lengths[1], kvN = n / group;
+                AttentionMask mask = new AttentionMask(heads, true, null, null, 1f, 0);
+                float[] q = data(rnd, n * tq * hs), k = data(rnd, kvN * tk * hs), v = data(rnd, kvN * tk * hsv);
+                float[] want = new float[n * tq * hsv], got = new float[want.length];
+                backend().attention(want, null, q, repeated(k, kvN, tk * hs, group),
+                        repeated(v, kvN, tk * hsv, group), mask, n, tq, tk, hs, hsv, KvLayout.dense(tk, hs, hsv), 0.3f);
+                KvLayout inPlace = new KvLayout((tk + spare) * hs, (tk + spare) * hsv, group);
+                backend().attention(got, null, q, spaced(k, kvN, tk * hs, inPlace.kStride()),
+                        spaced(v, kvN, tk * hsv, inPlace.vStride()), mask, n, tq, tk, hs, hsv, inPlace, 0.3f);
+                assertArrayEquals(want, got, backend().name() + " group=" + group + " Tq=" + tq + " Tk=" + tk);
+            }
         }
+    }
+
+    /** Each of {@code n} matrices of {@code size} values, {@code times} times in a row. */
+    private static float[] repeated(float[] dense, int n, int size, int times) {
+        float[] out = new float[n * times * size];
+        for (int m = 0; m < n * times; m++) System.arraycopy(dense, m / times * size, out, m * size, size);
+        return out;
     }
 
     /** {@code n} matrices of {@code size} values copied {@code stride} apart, the gaps filled with NaN. */
@@ -80,9 +90,9 @@ public interface AttentionContract extends ContractTarget {
                                  int n, int tq, int tk, int hs, int hsv, float scale) {
         float[] out = new float[n * tq * hsv], p = new float[n * tq * tk], outOnly = new float[out.length];
         float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
-        backend.attention(out, p, q, k, v, mask, n, tq, tk, hs, hsv, tk * hs, tk * hsv, scale);
+        backend.attention(out, p, q, k, v, mask, n, tq, tk, hs, hsv, KvLayout.dense(tk, hs, hsv), scale);
         backend.attentionBackward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
-        backend.attention(outOnly, null, q, k, v, mask, n, tq, tk, hs, hsv, tk * hs, tk * hsv, scale);
+        backend.attention(outOnly, null, q, k, v, mask, n, tq, tk, hs, hsv, KvLayout.dense(tk, hs, hsv), scale);
         return new float[][] {out, p, dq, dk, dv, outOnly};
     }
 

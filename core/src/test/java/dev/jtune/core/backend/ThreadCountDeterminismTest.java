@@ -108,7 +108,7 @@ class ThreadCountDeterminismTest {
         float[] q = Arrays.copyOf(a, heads * t * hs), out = new float[q.length], p = new float[heads * t * t];
         float[] dq = new float[q.length], dk = new float[q.length], dv = new float[q.length];
         AttentionMask causal = new AttentionMask(heads, true, null, null, 1);
-        backend.attention(out, p, q, q, q, causal, heads, t, t, hs, hs, t * hs, t * hs, 0.25f);
+        backend.attention(out, p, q, q, q, causal, heads, t, t, hs, hs, KvLayout.dense(t, hs, hs), 0.25f);
         backend.attentionBackward(dq, dk, dv, out, p, q, q, q, causal, heads, t, t, hs, hs, 0.25f);
         results.addAll(List.of(out, p, dq, dk, dv));
         int[] index = rnd.ints(300, 0, 50).toArray();

@@ -58,6 +58,42 @@ class AttentionTest {
     }
 
     @Test
+    void groupedQueryAttentionIsAttentionOverRepeatedKeyHeadsInValueAndGradient() {
+        // One key/value head serving all three query heads: PyTorch's enable_gqa, Llama's repeat_kv.
+        Tensor k1 = Tensor.randn(g, DType.F32, 2, 1, 7, 4), v1 = Tensor.randn(g, DType.F32, 2, 1, 7, 6);
+        Tensor kRepeated = k1.unsqueeze(2).expand(2, 1, 3, 7, 4).reshape(2, 3, 7, 4);
+        Tensor vRepeated = v1.unsqueeze(2).expand(2, 1, 3, 7, 6).reshape(2, 3, 7, 6);
+        try (var scope = GradMode.noGrad()) {
+            Tensor repeated = Functional.scaledDotProductAttention(q, kRepeated, vRepeated, null, true, Double.NaN);
+            Tensor grouped = Functional.scaledDotProductAttention(q, k1, v1, null, true, Double.NaN, 0, null, 0, true);
+            assertArrayEquals(repeated.toFloatArray(), grouped.toFloatArray());
+        }
+        Tensor[] viaRepeat = gradients(q, k1, v1, false), grouped = gradients(q, k1, v1, true);
+        for (int i = 0; i < 3; i++) assertArrayEquals(viaRepeat[i].toFloatArray(), grouped[i].toFloatArray(), "input " + i);
+
+        var heads = assertThrows(IllegalArgumentException.class, () -> Functional.scaledDotProductAttention(q,
+                Tensor.zeros(2, 2, 7, 4), Tensor.zeros(2, 2, 7, 6), null, true, Double.NaN, 0, null, 0, true));
+        assertTrue(heads.getMessage().contains("multiple of H_kv"), heads.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.scaledDotProductAttention(q, k1, v1, null, true, Double.NaN));
+    }
+
+    /** The gradients of q, k, v through grouped attention, or through attention over explicitly repeated heads. */
+    private static Tensor[] gradients(Tensor q, Tensor k, Tensor v, boolean grouped) {
+        Tensor qg = q.detach().requiresGrad(true), kg = k.detach().requiresGrad(true);
+        Tensor vg = v.detach().requiresGrad(true);
+        int h = q.size(1), b = k.size(0), t = k.size(2);
+        Tensor out = grouped
+                ? Functional.scaledDotProductAttention(qg, kg, vg, null, true, Double.NaN, 0, null, 0, true)
+                : Functional.scaledDotProductAttention(qg,
+                        kg.unsqueeze(2).expand(b, 1, h, t, k.size(3)).reshape(b, h, t, k.size(3)),
+                        vg.unsqueeze(2).expand(b, 1, h, t, v.size(3)).reshape(b, h, t, v.size(3)), null, true,
+                        Double.NaN);
+        out.mul(out).sum().backward();
+        return new Tensor[] {qg.grad(), kg.grad(), vg.grad()};
+    }
+
+    @Test
     void onlyEquallySpacedContiguousMatricesFromTheStartAreReadInPlace() {
         Tensor buffer = Tensor.zeros(2, 3, 10, 4);
         assertEquals(7 * 4, Dispatch.matrixStride(k), "dense");

@@ -70,7 +70,7 @@ final class LlamaDecoderLayer extends Module {
                 int kept = k.size(2);
                 if (mask != null && mask.size(1) > kept) mask = mask.narrow(1, mask.size(1) - kept, kept);
             }
-            Tensor y = options.apply(q, repeatKv(k), repeatKv(v), mask);  // (B, H, T, hd)
+            Tensor y = options.applyGqa(q, k, v, mask);  // (B, H, T, hd): each key head serves H / H_kv query heads
             return oProj.forward(y.transpose(1, 2).reshape(b, t, heads * headDim));
         }
 
@@ -78,14 +78,6 @@ final class LlamaDecoderLayer extends Module {
         private Tensor split(Tensor x, int b, int t, int n, RMSNorm norm) {
             Tensor perHead = x.view(b, t, n, headDim);  // (B, T, n, hd)
             return (norm == null ? perHead : norm.forward(perHead)).transpose(1, 2);
-        }
-
-        /** [B, H_kv, T, hd] → [B, H, T, hd]: each key/value head serves H / H_kv query heads. */
-        private Tensor repeatKv(Tensor x) {
-            int rep = heads / kvHeads;
-            if (rep == 1) return x;
-            int b = x.size(0), t = x.size(2);
-            return x.unsqueeze(2).expand(b, kvHeads, rep, t, headDim).reshape(b, heads, t, headDim);
         }
     }
 

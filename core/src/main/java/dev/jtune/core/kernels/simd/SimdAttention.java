@@ -1,6 +1,7 @@
 package dev.jtune.core.kernels.simd;
 
 import dev.jtune.core.backend.AttentionMask;
+import dev.jtune.core.backend.KvLayout;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarAttention;
 import java.util.Arrays;
@@ -42,23 +43,23 @@ public final class SimdAttention {
     private SimdAttention() {}
 
     /**
-     * {@code out = dropout(softmax(mask(q k^T * scale))) v}; stores the softmax weights in {@code p} unless null. Matrix
-     * {@code b} of k and v starts at {@code b * kStride} and {@code b * vStride} (see {@code Backend.attention}).
+     * {@code out = dropout(softmax(mask(q k^T * scale))) v}; stores the softmax weights in {@code p} unless null. Query
+     * matrix {@code b} reads its keys and values where {@code kv} says.
      */
     public static void forward(float[] out, float[] p, float[] q, float[] k, float[] v, AttentionMask mask,
-                               int n, int tq, int tk, int hs, int hsv, int kStride, int vStride, float scale) {
+                               int n, int tq, int tk, int hs, int hsv, KvLayout kv, float scale) {
         if (!Simd.ENABLED) {
-            ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, kStride, vStride, scale);
+            ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, kv, scale);
             return;
         }
         int[] at0 = {0};
         Parallel.forRange(n, grain(tq, tk, hs, hsv), (b0, b1) -> {
             Scratch s = SCRATCH.get().fit(tq * tk, Math.max(tq, tk) * Math.max(hs, hsv));
             for (int b = b0; b < b1; b++) {
-                weights(s.w, q, k, b * kStride, mask, b, tq, tk, hs, scale);
+                weights(s.w, q, k, kv.keys(b), mask, b, tq, tk, hs, scale);
                 if (p != null) System.arraycopy(s.w, 0, p, b * tq * tk, tq * tk);
                 float[] pd = dropout(s.dw, s.w, mask, b, tq, tk);
-                SimdProduct.matmul(s.o, pd, at0, tk, 1, v, new int[] {b * vStride}, hsv, 1, tq, hsv, tk);
+                SimdProduct.matmul(s.o, pd, at0, tk, 1, v, new int[] {kv.values(b)}, hsv, 1, tq, hsv, tk);
                 System.arraycopy(s.o, 0, out, b * tq * hsv, tq * hsv);
             }
         });

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jtune.core.backend.AttentionMask;
+import dev.jtune.core.backend.KvLayout;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarAttention;
 import java.util.List;
@@ -45,10 +46,10 @@ class SimdAttentionProperties {
             float[] out = new float[n * tq * hsv], p = new float[n * tq * tk];
             float[] dq = new float[q.length], dk = new float[k.length], dv = new float[v.length];
             if (simd) {
-                SimdAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, tk * hs, tk * hsv, 0.3f);
+                SimdAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, KvLayout.dense(tk, hs, hsv), 0.3f);
                 SimdAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, 0.3f);
             } else {
-                ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, tk * hs, tk * hsv, 0.3f);
+                ScalarAttention.forward(out, p, q, k, v, mask, n, tq, tk, hs, hsv, KvLayout.dense(tk, hs, hsv), 0.3f);
                 ScalarAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, 0.3f);
             }
             return List.of(out, p, dq, dk, dv);
