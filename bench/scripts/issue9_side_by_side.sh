@@ -25,6 +25,10 @@ for round in $(seq "$ROUNDS"); do
     out=$(./jtune bench gpt2-step --config "$cfg" --steps "$STEPS" 2>&1 | grep -v WARNING); echo "$out"
     jtune_fwd=$(sed -nE 's/^forward ([0-9.]+) s, train step ([0-9.]+) s.*/\1/p' <<<"$out")
     jtune_step=$(sed -nE 's/^forward ([0-9.]+) s, train step ([0-9.]+) s.*/\2/p' <<<"$out")
+    if [[ -z "$jtune_step" ]]; then  # a failed build or run (sources changed mid-run rebuild the launcher's jars)
+      echo "issue9_side_by_side: ./jtune bench gpt2-step --config $cfg printed no 'forward X s, train step Y s' line" >&2
+      exit 1
+    fi
     best_step="" best_fwd=""
     for core in "" SkylakeX; do
       echo "== round $round: torch $cfg openmp coretype=${core:-detected}"
