@@ -14,6 +14,7 @@ import dev.jtune.nn.Parameter;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
+import dev.jtune.nn.llama.LlamaForCausalLM;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -21,10 +22,12 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * {@code ./jtune bench generate [--model DIR] [--threads N] [--batch 1,8] [--prompt-tokens 32] [--new-tokens 128]
- * [--runs 3]}: greedy decoding with the KV cache through {@link Generation#generate}, the side-by-side counterpart of
- * {@code bench/scripts/torch_generate_bench.py}. The model is GPT-2 124M's shape with seeded random weights, or a
- * Hugging Face directory; prompts are seeded random token ids.
+ * {@code ./jtune bench generate [--model DIR | --config gpt2|qwen2.5-0.5b|llama-16m] [--threads N] [--batch 1,8]
+ * [--prompt-tokens 32] [--new-tokens 128] [--runs 3]}: greedy decoding with the KV cache through
+ * {@link Generation#generate}, the side-by-side counterpart of {@code bench/scripts/torch_generate_bench.py}. The
+ * model is a Hugging Face directory, or the shape of a preset with seeded random weights: GPT-2 124M (the default) or
+ * a Llama-family one of {@link LlamaPresets} (Qwen2.5-0.5B: grouped-query attention, 14 query heads per 2 key heads);
+ * prompts are seeded random token ids.
  *
  * <p>For each batch size, after one warm-up run: tokens/s of the whole call (B x new tokens / time, prompt included),
  * the decode rate after the first new token, the prompt's time (to the first new token), and the peak RSS while it
@@ -35,6 +38,8 @@ public final class GenerateHarness {
 
     /** Per array of the bandwidth measure: far beyond the last-level cache. */
     private static final int BANDWIDTH_MIB = 256;
+    /** The shapes {@code --config} names: GPT-2 124M, or a Llama-family preset. */
+    private static final String PRESETS = "gpt2|" + LlamaPresets.NAMES;
 
     private GenerateHarness() {}
 
@@ -43,28 +48,30 @@ public final class GenerateHarness {
                           double peakRssGiB) {}
 
     public static void main(String[] args) {
-        String modelDir = null;
+        String modelDir = null, preset = "gpt2";
         int[] batches = {1, 8};
         int promptTokens = 32, newTokens = 128, runs = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> modelDir = args[++i];
+                case "--config" -> preset = args[++i];
                 case "--threads" -> Parallel.setThreads(Integer.parseInt(args[++i]));
                 case "--batch" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--prompt-tokens" -> promptTokens = Integer.parseInt(args[++i]);
                 case "--new-tokens" -> newTokens = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("bench generate: unknown argument " + args[i]
-                        + " (expected --model DIR, --threads N, --batch B[,B...], --prompt-tokens N, --new-tokens N,"
-                        + " --runs R)");
+                        + " (expected --model DIR, --config " + PRESETS + ", --threads N,"
+                        + " --batch B[,B...], --prompt-tokens N, --new-tokens N, --runs R)");
             }
         }
         if (newTokens < 2) throw new IllegalArgumentException("bench generate: --new-tokens must be >= 2");
-        PreTrainedCausalLM model = load(modelDir);
+        PreTrainedCausalLM model = load(modelDir, preset);
         long weightBytes = 0;
         for (Parameter p : model.parameters()) weightBytes += (long) p.value().numel() * p.value().dtype().byteSize();
         System.out.printf(Locale.ROOT, "generate: %s, %.1fM parameters (%.3f GB), threads %d, %d-token prompt, %d new "
-                + "tokens, greedy, KV cache%n", modelDir == null ? "GPT-2 124M shapes, random weights" : modelDir,
+                + "tokens, greedy, KV cache%n", modelDir != null ? modelDir
+                        : (preset.equals("gpt2") ? "GPT-2 124M" : preset) + " shapes, random weights",
                 model.numParameters() / 1e6, weightBytes / 1e9, Parallel.threads(), promptTokens, newTokens);
 
         Timing batchOne = null;
@@ -84,8 +91,14 @@ public final class GenerateHarness {
         }
     }
 
-    private static PreTrainedCausalLM load(String dir) {
-        if (dir == null) return new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1);
+    private static PreTrainedCausalLM load(String dir, String preset) {
+        if (dir == null && !Arrays.asList(PRESETS.split("\\|")).contains(preset)) {
+            throw new IllegalArgumentException("bench generate: --config must be " + PRESETS + ", got " + preset);
+        }
+        if (dir == null && preset.equals("gpt2")) {
+            return new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1);
+        }
+        if (dir == null) return new LlamaForCausalLM(LlamaPresets.of(preset), 1);
         try {
             return AutoModelForCausalLM.fromPretrained(Path.of(dir));
         } catch (IOException e) {
