@@ -64,6 +64,23 @@ public final class MemoryScope implements AutoCloseable {
         return t;
     }
 
+    /** The innermost scope open on this thread, or null when there is none. */
+    public static MemoryScope current() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Makes this scope, still open, the owner of {@code t}'s storage, which was made in a scope nested in it: the
+     * storage then lives until this scope closes, as a KV cache's buffers live for a whole generation while each
+     * step and block frees its own intermediates.
+     */
+    public Tensor own(Tensor t) {
+        if (closed) throw new IllegalStateException("MemoryScope.own: this scope is closed");
+        Storage s = t.storage();
+        if (s.scope != this) adoptHere(s);  // the inner scope that made it skips it when it closes
+        return t;
+    }
+
     /** Takes {@code t}'s storage out of whatever scope owns it: its owner (a parameter, an optimizer) manages it. */
     public static Tensor persist(Tensor t) {
         t.storage().scope = null;

@@ -1,6 +1,7 @@
 package dev.jtune.nn;
 
 import dev.jtune.core.Generator;
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
 import java.util.Arrays;
@@ -61,17 +62,20 @@ public final class Generation {
         boolean[] finished = new boolean[b];
         boolean wasTraining = model.isTraining();
         model.eval();
-        try (var scope = GradMode.noGrad()) {
+        // The call's memory scope holds the KV cache; each step's own scope frees its activations and logits.
+        try (var scope = GradMode.noGrad(); var call = MemoryScope.open()) {
             KVCache cache = config.useCache() ? model.newCache().reserve(total) : null;
             int fed = 0;  // positions already in the cache
             for (int len = longest; len < total; len++) {
                 int from = cache == null ? 0 : fed;
-                Tensor stepIds = slice(ids, b, total, from, len);
-                Tensor stepMask = padded ? slice(mask, b, total, 0, len) : null;  // all ones: no mask to apply
-                Tensor positions = positions(mask, b, total, from, len);
-                Tensor logits = model.logits(stepIds, stepMask, positions, cache, 1);  // (B, 1, V)
+                float[] all;                                                               // (B * V)
+                try (var step = MemoryScope.open()) {
+                    Tensor stepIds = slice(ids, b, total, from, len);
+                    Tensor stepMask = padded ? slice(mask, b, total, 0, len) : null;  // all ones: no mask to apply
+                    Tensor positions = positions(mask, b, total, from, len);
+                    all = model.logits(stepIds, stepMask, positions, cache, 1).toFloatArray();  // (B, 1, V)
+                }
                 fed = len;
-                float[] all = logits.toFloatArray();                                    // (B * V)
                 boolean allDone = true;
                 for (int r = 0; r < b; r++) {
                     int next = finished[r] ? pad : pick(Arrays.copyOfRange(all, r * vocab, (r + 1) * vocab), ids,

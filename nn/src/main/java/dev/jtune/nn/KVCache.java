@@ -1,5 +1,6 @@
 package dev.jtune.nn;
 
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
 import java.util.List;
@@ -14,6 +15,10 @@ import java.util.List;
  * {@code Backend.attention}). The buffer is sized by {@link #reserve} (generation knows its final length) or doubles
  * when full. {@link #append} returns {@code [B, H_kv, T, hs]} views of the filled part. When the new keys are part of
  * an autograd graph (grad mode on), the append is a differentiable {@code cat} instead.
+ *
+ * <p>The buffers belong to the {@link MemoryScope} open when the cache was made (a generation's), so the blocks and
+ * steps that append to it can free their own intermediates as they return; made outside any scope, they are left to
+ * the garbage collector with the cache.
  *
  * <p>A layer with a sliding window of W keys ({@link #withWindow}) keeps at most about 2W positions: when its buffer
  * is full, the positions no later query can see (all but the last W - 1) are dropped, so a long generation through
@@ -30,6 +35,8 @@ public final class KVCache {
     private final int[] dropped;    // per layer: positions dropped from the front (sliding window)
     private final int[] windows;    // per layer: 0, or the sliding window
     private int reserved;
+    /** The scope the buffers live in; null: none (they are the garbage collector's). */
+    private final MemoryScope owner = MemoryScope.current();
 
     public KVCache(int layers) {
         keys = new Tensor[layers];
@@ -89,18 +96,23 @@ public final class KVCache {
      */
     private Tensor write(Tensor buffer, int past, int drop, Tensor x, int window) {
         if (GradMode.isEnabled() && x.requiresGrad()) {  // keep the graph: the cache becomes a new tensor
-            return past == 0 ? x : Tensor.cat(List.of(buffer.narrow(TIME, 0, past), x), TIME);
+            return owned(past == 0 ? x : Tensor.cat(List.of(buffer.narrow(TIME, 0, past), x), TIME));
         }
         int keep = past - drop, added = x.size(TIME), needed = keep + added;
         if (buffer == null || buffer.size(TIME) < past + added) {
             int grow = Math.max(reserved, buffer == null ? 0 : 2 * buffer.size(TIME));
             int capacity = Math.max(needed, window > 0 ? Math.min(grow, 2 * window) : grow);
-            Tensor grown = Tensor.zeros(x.dtype(), x.size(0), x.size(1), capacity, x.size(3));
+            Tensor grown = owned(Tensor.zeros(x.dtype(), x.size(0), x.size(1), capacity, x.size(3)));
             if (keep > 0) grown.narrow(TIME, 0, keep).copy_(buffer.narrow(TIME, drop, keep));
             buffer = grown;
         }
         buffer.narrow(TIME, keep, added).copy_(x);
         return buffer;
+    }
+
+    /** {@code t}, made by a step or block, given to the scope the cache lives in (see the class comment). */
+    private Tensor owned(Tensor t) {
+        return owner == null ? MemoryScope.persist(t) : owner.own(t);
     }
 
     /** The first {@code t} positions of a buffer, {@code [B, H, t, hs]}. */

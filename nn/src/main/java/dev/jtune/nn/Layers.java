@@ -14,13 +14,13 @@ public final class Layers {
     private Layers() {}
 
     /**
-     * One transformer block's forward pass, {@code block(x)}. Without a KV cache it runs in a memory scope of its own
-     * ({@link MemoryScope#scoped}): the block's intermediates that backward does not read (and, without grad, all of
-     * them) are freed before the next block runs. With a cache the block writes buffers that outlive it, so it runs in
-     * the caller's scope.
+     * One transformer block's forward pass, {@code block(x)}, in a memory scope of its own ({@link MemoryScope#scoped}):
+     * the block's intermediates that backward does not read (and, without grad, all of them) are freed before the next
+     * block runs. A KV cache's buffers, which the block writes and which outlive it, belong to the scope the cache was
+     * made in.
      */
-    public static Tensor blockForward(Tensor x, UnaryOperator<Tensor> block, KVCache cache) {
-        return cache == null ? MemoryScope.scoped(() -> block.apply(x)) : block.apply(x);
+    public static Tensor blockForward(Tensor x, UnaryOperator<Tensor> block) {
+        return MemoryScope.scoped(() -> block.apply(x));
     }
 
     /**

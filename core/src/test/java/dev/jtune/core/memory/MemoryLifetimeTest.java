@@ -54,6 +54,26 @@ class MemoryLifetimeTest {
     }
 
     @Test
+    void anOuterScopeCanOwnWhatAnInnerOneMadeUntilItClosesItself() {
+        Tensor owned, temporary;
+        try (MemoryScope outer = MemoryScope.open()) {
+            try (MemoryScope inner = MemoryScope.open()) {
+                assertSame(inner, MemoryScope.current());
+                owned = outer.own(Tensor.ones(N).mul(4));  // a KV cache's buffer, made by one step
+                temporary = Tensor.ones(N).mul(5);
+            }
+            assertSame(outer, MemoryScope.current());
+            assertEquals(4, owned.get(3), "still alive after the inner scope closed");
+            assertThrows(IllegalStateException.class, () -> temporary.get(3));
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> owned.get(3));
+        assertTrue(e.getMessage().contains("released when its MemoryScope closed"), e.getMessage());
+        MemoryScope closed = MemoryScope.open();
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> closed.own(Tensor.ones(N)));
+    }
+
+    @Test
     void backwardInsideAScopeReleasesSavedActivationsButNotParametersOrTheirGradients() {
         Tensor w = Tensor.randn(new Generator(1), DType.F32, 64, 64).requiresGrad(true);
         Tensor x = Tensor.randn(new Generator(2), DType.F32, 32, 64);

@@ -41,7 +41,7 @@ final class GPT2Model extends Module {
      */
     Tensor forward(Tensor inputIds, Tensor positions, Tensor mask, KVCache cache) {
         Tensor x = drop.forward(wte.forward(inputIds).add(wpe.forward(positions)));
-        for (GPT2Block block : h) x = Layers.blockForward(x, in -> block.forward(in, mask, cache), cache);
+        for (GPT2Block block : h) x = Layers.blockForward(x, in -> block.forward(in, mask, cache));
         return lnF.forward(x);
     }
 }

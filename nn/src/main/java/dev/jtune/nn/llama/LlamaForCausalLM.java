@@ -103,7 +103,7 @@ public final class LlamaForCausalLM extends PreTrainedCausalLM {
             Tensor x = embedTokens.forward(inputIds);  // (B, T, C)
             if (padTokenId >= 0 && x.requiresGrad()) x = Tensor.where(isToken(inputIds, padTokenId), x.detach(), x);
             Tensor[] cosSin = rope.cosSin(positions);
-            for (LlamaDecoderLayer layer : layers) x = Layers.blockForward(x, in -> layer.forward(in, cosSin, mask, cache), cache);
+            for (LlamaDecoderLayer layer : layers) x = Layers.blockForward(x, in -> layer.forward(in, cosSin, mask, cache));
             return norm.forward(x);
         }
 
