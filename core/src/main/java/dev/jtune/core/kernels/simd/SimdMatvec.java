@@ -82,6 +82,7 @@ public final class SimdMatvec {
         // Work units are (batch, column chunk), chunk fastest. The rows of A go innermost, so a chunk of B is fetched
         // from memory once and re-read from cache for the other rows.
         Parallel.forRange(batch * units, grain, (u0, u1) -> {
+            float[] lanes = new float[L];  // the dot products' scratch for adding lanes
             for (int u = u0; u < u1; u++) {
                 int p = u / units, j0 = (u % units) * width, j1 = Math.min(n, j0 + width);
                 if (rowMajor) {
@@ -90,7 +91,8 @@ public final class SimdMatvec {
                     continue;
                 }
                 for (int i = 0; i < m; i++) {
-                    dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, bOffsets[p], bColStride, k, j0, j1);
+                    dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, bOffsets[p], bColStride, k, j0, j1,
+                         lanes);
                 }
             }
         });
@@ -183,10 +185,10 @@ public final class SimdMatvec {
 
     /**
      * {@code out[c + j] = dot(a[ai .. ai + k), b[bOff + j * bcs .. + k))} for {@code j0 <= j < j1}, {@code DOTS} at a
-     * time so that each vector of A is loaded once for eight columns.
+     * time so that each vector of A is loaded once for eight columns; {@code lanes} is a scratch of {@code L} floats.
      */
     private static void dots(float[] out, int c, float[] a, int ai, float[] b, int bOff, int bcs, int k,
-                             int j0, int j1) {
+                             int j0, int j1, float[] lanes) {
         int bound = F.loopBound(k), j = j0;
         for (; j + DOTS <= j1; j += DOTS) {
             int b0 = bOff + j * bcs, b1 = b0 + bcs, b2 = b1 + bcs, b3 = b2 + bcs;
@@ -203,14 +205,14 @@ public final class SimdMatvec {
                 s6 = x.fma(FloatVector.fromArray(F, b, b6 + l), s6);
                 s7 = x.fma(FloatVector.fromArray(F, b, b7 + l), s7);
             }
-            out[c + j] = tail(SimdReduce.addLanes(s0), a, ai, b, b0, bound, k);
-            out[c + j + 1] = tail(SimdReduce.addLanes(s1), a, ai, b, b1, bound, k);
-            out[c + j + 2] = tail(SimdReduce.addLanes(s2), a, ai, b, b2, bound, k);
-            out[c + j + 3] = tail(SimdReduce.addLanes(s3), a, ai, b, b3, bound, k);
-            out[c + j + 4] = tail(SimdReduce.addLanes(s4), a, ai, b, b4, bound, k);
-            out[c + j + 5] = tail(SimdReduce.addLanes(s5), a, ai, b, b5, bound, k);
-            out[c + j + 6] = tail(SimdReduce.addLanes(s6), a, ai, b, b6, bound, k);
-            out[c + j + 7] = tail(SimdReduce.addLanes(s7), a, ai, b, b7, bound, k);
+            out[c + j] = tail(SimdReduce.addLanes(s0, lanes), a, ai, b, b0, bound, k);
+            out[c + j + 1] = tail(SimdReduce.addLanes(s1, lanes), a, ai, b, b1, bound, k);
+            out[c + j + 2] = tail(SimdReduce.addLanes(s2, lanes), a, ai, b, b2, bound, k);
+            out[c + j + 3] = tail(SimdReduce.addLanes(s3, lanes), a, ai, b, b3, bound, k);
+            out[c + j + 4] = tail(SimdReduce.addLanes(s4, lanes), a, ai, b, b4, bound, k);
+            out[c + j + 5] = tail(SimdReduce.addLanes(s5, lanes), a, ai, b, b5, bound, k);
+            out[c + j + 6] = tail(SimdReduce.addLanes(s6, lanes), a, ai, b, b6, bound, k);
+            out[c + j + 7] = tail(SimdReduce.addLanes(s7, lanes), a, ai, b, b7, bound, k);
         }
         for (; j < j1; j++) {
             int b0 = bOff + j * bcs;
@@ -218,7 +220,7 @@ public final class SimdMatvec {
             for (int l = 0; l < bound; l += L) {
                 s = FloatVector.fromArray(F, a, ai + l).fma(FloatVector.fromArray(F, b, b0 + l), s);
             }
-            out[c + j] = tail(SimdReduce.addLanes(s), a, ai, b, b0, bound, k);
+            out[c + j] = tail(SimdReduce.addLanes(s, lanes), a, ai, b, b0, bound, k);
         }
     }
 
