@@ -65,17 +65,17 @@ public final class Attention {
         }
         int b = q.size(0), h = q.size(1), tq = q.size(2), tk = k.size(2), hs = q.size(3), hsv = v.size(3);
         int group = h / k.size(1);  // query heads per key head
+        boolean record = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
+        if (record && group > 1) {  // the backward takes one key head per query head
+            return scaledDotProductAttention(q, repeatHeads(k, group), repeatHeads(v, group), attentionMask, isCausal,
+                    scale, dropoutP, generator, window, false);
+        }
         boolean f32 = q.dtype() == DType.F32;
         double s = Double.isNaN(scale) ? 1 / Math.sqrt(hs) : scale;
         double sc = f32 ? (float) s : s;  // the composed ops multiply by the scale as a tensor of q's dtype
         AttentionMask mask = new AttentionMask(h, isCausal, padded(attentionMask),
                 kept(dropoutP, generator, b * h * tq * tk), f32 ? (float) (1 / (1 - dropoutP)) : 1 / (1 - dropoutP),
                 window < tk ? window : 0);
-        boolean record = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
-        if (record && group > 1) {  // the backward takes one key head per query head
-            return scaledDotProductAttention(q, repeatHeads(k, group), repeatHeads(v, group), attentionMask, isCausal,
-                    scale, dropoutP, generator, window, false);
-        }
         // Without a graph, keys and values whose (batch, head) matrices are each contiguous (a KV cache's buffer) are
         // read in place, not copied at every generated token; the backward takes them dense.
         int kStride = record ? -1 : Dispatch.matrixStride(k), vStride = record ? -1 : Dispatch.matrixStride(v);

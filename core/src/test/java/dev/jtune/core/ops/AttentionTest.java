@@ -68,8 +68,12 @@ class AttentionTest {
             Tensor grouped = Functional.scaledDotProductAttention(q, k1, v1, null, true, Double.NaN, 0, null, 0, true);
             assertArrayEquals(repeated.toFloatArray(), grouped.toFloatArray());
         }
-        Tensor[] viaRepeat = gradients(q, k1, v1, false), grouped = gradients(q, k1, v1, true);
-        for (int i = 0; i < 3; i++) assertArrayEquals(viaRepeat[i].toFloatArray(), grouped[i].toFloatArray(), "input " + i);
+        for (double dropout : new double[] {0, 0.3}) {  // with dropout, the same draws from the generator
+            Tensor[] viaRepeat = gradients(q, k1, v1, false, dropout), grouped = gradients(q, k1, v1, true, dropout);
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(viaRepeat[i].toFloatArray(), grouped[i].toFloatArray(), "input " + i + " p=" + dropout);
+            }
+        }
 
         var heads = assertThrows(IllegalArgumentException.class, () -> Functional.scaledDotProductAttention(q,
                 Tensor.zeros(2, 2, 7, 4), Tensor.zeros(2, 2, 7, 6), null, true, Double.NaN, 0, null, 0, true));
@@ -78,17 +82,18 @@ class AttentionTest {
                 () -> Functional.scaledDotProductAttention(q, k1, v1, null, true, Double.NaN));
     }
 
-    /** The gradients of q, k, v through grouped attention, or through attention over explicitly repeated heads. */
-    private static Tensor[] gradients(Tensor q, Tensor k, Tensor v, boolean grouped) {
+    /** The gradients of q, k, v through grouped attention, or over explicitly repeated heads, with dropout p. */
+    private static Tensor[] gradients(Tensor q, Tensor k, Tensor v, boolean grouped, double dropout) {
         Tensor qg = q.detach().requiresGrad(true), kg = k.detach().requiresGrad(true);
         Tensor vg = v.detach().requiresGrad(true);
         int h = q.size(1), b = k.size(0), t = k.size(2);
+        Generator drops = new Generator(11);
         Tensor out = grouped
-                ? Functional.scaledDotProductAttention(qg, kg, vg, null, true, Double.NaN, 0, null, 0, true)
+                ? Functional.scaledDotProductAttention(qg, kg, vg, null, true, Double.NaN, dropout, drops, 0, true)
                 : Functional.scaledDotProductAttention(qg,
                         kg.unsqueeze(2).expand(b, 1, h, t, k.size(3)).reshape(b, h, t, k.size(3)),
                         vg.unsqueeze(2).expand(b, 1, h, t, v.size(3)).reshape(b, h, t, v.size(3)), null, true,
-                        Double.NaN);
+                        Double.NaN, dropout, drops);
         out.mul(out).sum().backward();
         return new Tensor[] {qg.grad(), kg.grad(), vg.grad()};
     }
