@@ -9,6 +9,7 @@ import dev.jtune.core.backend.AttentionMask;
 import dev.jtune.core.kernels.Strided;
 
 import java.util.function.IntConsumer;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The device's versions of core's {@code Backend} F32 methods, over regions of a {@link DeviceArena}: each takes heap
@@ -175,17 +176,17 @@ public final class DeviceOps {
     public void attention(int out, int p, int q, int k, int v, AttentionMask mask, int n, int tq, int tk, int hs,
                           int hsv, KvLayout kv, float scale) {
         if (n == 0 || tq == 0) return;
-        matmul(p, batch(q, n, tq * hs), hs, 1, keysOrValues(k, n, kv, true), 1, hs, tq, tk, hs);
+        matmul(p, batch(q, n, tq * hs), hs, 1, offsets(k, n, kv::keys), 1, hs, tq, tk, hs);
         maskedSoftmax(Kernel.ATTENTION_SOFTMAX, p, -1, mask, n, tq, tk, scale);
         int count = Math.toIntExact((long) n * tq * tk);
         if (!mask.dropout() || count == 0) {
-            matmul(out, batch(p, n, tq * tk), tk, 1, keysOrValues(v, n, kv, false), hsv, 1, tq, hsv, tk);
+            matmul(out, batch(p, n, tq * tk), tk, 1, offsets(v, n, kv::values), hsv, 1, tq, hsv, tk);
             return;
         }
         int dropped = arena.allocate(count);
         try {
             dropout(dropped, p, mask, count);
-            matmul(out, batch(dropped, n, tq * tk), tk, 1, keysOrValues(v, n, kv, false), hsv, 1, tq, hsv, tk);
+            matmul(out, batch(dropped, n, tq * tk), tk, 1, offsets(v, n, kv::values), hsv, 1, tq, hsv, tk);
         } finally {
             arena.free(dropped);
         }
@@ -302,10 +303,10 @@ public final class DeviceOps {
     }
 
     /** The offsets {@code base + b * stride} of {@code n} matrices laid out one after another. */
-    /** Where each of the {@code n} query matrices finds its keys ({@code keys}) or values, from {@code base}. */
-    private static int[] keysOrValues(int base, int n, KvLayout kv, boolean keys) {
+    /** {@code base + start(b)} for each of the {@code n} query matrices: where it finds its keys or its values. */
+    private static int[] offsets(int base, int n, IntUnaryOperator start) {
         int[] offsets = new int[n];
-        for (int b = 0; b < n; b++) offsets[b] = base + (keys ? kv.keys(b) : kv.values(b));
+        for (int b = 0; b < n; b++) offsets[b] = base + start.applyAsInt(b);
         return offsets;
     }
 

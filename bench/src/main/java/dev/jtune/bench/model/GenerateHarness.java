@@ -92,18 +92,18 @@ public final class GenerateHarness {
     }
 
     private static PreTrainedCausalLM load(String dir, String preset) {
-        if (dir == null && !Arrays.asList(PRESETS.split("\\|")).contains(preset)) {
+        if (dir != null) {
+            try {
+                return AutoModelForCausalLM.fromPretrained(Path.of(dir));
+            } catch (IOException e) {
+                throw new UncheckedIOException("bench generate: cannot load the model in " + dir, e);
+            }
+        }
+        if (!Arrays.asList(PRESETS.split("\\|")).contains(preset)) {
             throw new IllegalArgumentException("bench generate: --config must be " + PRESETS + ", got " + preset);
         }
-        if (dir == null && preset.equals("gpt2")) {
-            return new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1);
-        }
-        if (dir == null) return new LlamaForCausalLM(LlamaPresets.of(preset), 1);
-        try {
-            return AutoModelForCausalLM.fromPretrained(Path.of(dir));
-        } catch (IOException e) {
-            throw new UncheckedIOException("bench generate: cannot load the model in " + dir, e);
-        }
+        return preset.equals("gpt2") ? new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1)
+                : new LlamaForCausalLM(LlamaPresets.of(preset), 1);
     }
 
     /** One warm-up run, then {@code runs} timed ones of {@code batch} random prompts. */

@@ -82,7 +82,7 @@ public final class SimdMatvec {
         // Work units are (batch, column chunk), chunk fastest. The rows of A go innermost, so a chunk of B is fetched
         // from memory once and re-read from cache for the other rows.
         Parallel.forRange(batch * units, grain, (u0, u1) -> {
-            float[] lanes = new float[L];  // the dot products' scratch for adding lanes
+            float[] lanes = rowMajor ? null : new float[L];  // the dot products' scratch for adding lanes
             for (int u = u0; u < u1; u++) {
                 int p = u / units, j0 = (u % units) * width, j1 = Math.min(n, j0 + width);
                 if (rowMajor) {
