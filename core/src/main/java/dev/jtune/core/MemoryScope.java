@@ -81,6 +81,23 @@ public final class MemoryScope implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Releases {@code t}'s storage now rather than when this scope closes, as a KV cache does with a buffer it has
+     * just replaced: the storage must be this scope's, and no pending backward may read it. Reading {@code t} or a
+     * view of it afterwards fails with a clear error.
+     */
+    public void release(Tensor t) {
+        Storage s = t.storage();
+        if (s.scope != this) {
+            throw new IllegalStateException("MemoryScope.release: the tensor's storage belongs to another scope or none");
+        }
+        if (s.holds() > 0) {
+            throw new IllegalStateException("MemoryScope.release: a pending backward still reads this tensor");
+        }
+        s.scope = null;  // close() skips it
+        s.release("early by its MemoryScope (MemoryScope.release)");
+    }
+
     /** Takes {@code t}'s storage out of whatever scope owns it: its owner (a parameter, an optimizer) manages it. */
     public static Tensor persist(Tensor t) {
         t.storage().scope = null;

@@ -17,8 +17,8 @@ import java.util.List;
  * an autograd graph (grad mode on), the append is a differentiable {@code cat} instead.
  *
  * <p>The buffers belong to the {@link MemoryScope} open when the cache was made (a generation's), so the blocks and
- * steps that append to it can free their own intermediates as they return; made outside any scope, they are left to
- * the garbage collector with the cache.
+ * steps that append to it can free their own intermediates as they return, and a buffer that a larger one (or a
+ * window's drop) replaces is released at once; made outside any scope, they are left to the garbage collector.
  *
  * <p>A layer with a sliding window of W keys ({@link #withWindow}) keeps at most about 2W positions: when its buffer
  * is full, the positions no later query can see (all but the last W - 1) are dropped, so a long generation through
@@ -35,8 +35,10 @@ public final class KVCache {
     private final int[] dropped;    // per layer: positions dropped from the front (sliding window)
     private final int[] windows;    // per layer: 0, or the sliding window
     private int reserved;
-    /** The scope the buffers live in; null: none (they are the garbage collector's). */
+    /** The scope the buffers live in (one that is replaced is released at once); null: none (the GC's). */
     private final MemoryScope owner = MemoryScope.current();
+    /** Whether an append ever kept a graph: then a buffer may be a view a backward reads, never released here. */
+    private boolean madeByGraph;
 
     public KVCache(int layers) {
         keys = new Tensor[layers];
@@ -96,6 +98,7 @@ public final class KVCache {
      */
     private Tensor write(Tensor buffer, int past, int drop, Tensor x, int window) {
         if (GradMode.isEnabled() && x.requiresGrad()) {  // keep the graph: the cache becomes a new tensor
+            madeByGraph = true;
             return owned(past == 0 ? x : Tensor.cat(List.of(buffer.narrow(TIME, 0, past), x), TIME));
         }
         int keep = past - drop, added = x.size(TIME), needed = keep + added;
@@ -104,6 +107,7 @@ public final class KVCache {
             int capacity = Math.max(needed, window > 0 ? Math.min(grow, 2 * window) : grow);
             Tensor grown = owned(Tensor.zeros(x.dtype(), x.size(0), x.size(1), capacity, x.size(3)));
             if (keep > 0) grown.narrow(TIME, 0, keep).copy_(buffer.narrow(TIME, drop, keep));
+            if (buffer != null && owner != null && !madeByGraph) owner.release(buffer);  // else the GC's
             buffer = grown;
         }
         buffer.narrow(TIME, keep, added).copy_(x);

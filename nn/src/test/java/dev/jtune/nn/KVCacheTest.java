@@ -3,11 +3,14 @@ package dev.jtune.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
+import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
+import dev.jtune.core.backend.Backends;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import dev.jtune.nn.llama.LlamaConfig;
@@ -40,6 +43,33 @@ class KVCacheTest {
                 }
             }
             assertEquals(14, cache.length(), "reserve " + reserve);
+        }
+    }
+
+    /**
+     * A sliding window keeps the cache bounded during a generation too: each buffer that a window's drop replaces
+     * goes back to the pool at once, not when the generation's scope closes (it piled up there, one buffer per W
+     * tokens, so a long generation held more than a cache without a window).
+     */
+    @Test
+    void aWindowedCacheHoldsABoundedAmountOfMemoryInsideItsScope() {
+        var pool = Backends.current().buffers();
+        Generator g = new Generator(3);
+        int window = 16;  // buffers of 2 * 16 positions x 8 heads x 64: 64 KiB, pooled
+        try (var noGrad = GradMode.noGrad(); var generation = MemoryScope.open()) {
+            KVCache cache = new KVCache(1).reserve(200).withWindow(0, window);
+            long[] inUse = new long[200];
+            Tensor[] kv = null;
+            for (int step = 0; step < inUse.length; step++) {
+                try (var stepScope = MemoryScope.open()) {
+                    Tensor k = Tensor.randn(g, DType.F32, 1, 8, 1, 64);
+                    kv = cache.append(0, k, k);
+                    inUse[step] = pool.stats().inUseBytes();
+                }
+            }
+            assertEquals(inUse[40], inUse[inUse.length - 1], "pooled bytes grew with the generated length");
+            assertEquals(200, cache.length());
+            assertTrue(kv[0].size(2) <= 2 * window, "kept " + kv[0].size(2) + " positions");
         }
     }
 

@@ -74,6 +74,31 @@ class MemoryLifetimeTest {
     }
 
     @Test
+    void aScopeReleasesOneOfItsTensorsEarlyOnlyWhenNothingElseNeedsIt() {
+        var pool = Backends.current().buffers();
+        Tensor w = Tensor.randn(new Generator(1), DType.F32, 8, 8).requiresGrad(true);
+        try (MemoryScope outer = MemoryScope.open()) {
+            Tensor replaced = Tensor.ones(N).mul(4);  // a KV cache's buffer that a larger one replaced
+            Tensor view = replaced.narrow(0, 1, 3);
+            long inUse = pool.stats().inUseBytes();
+            outer.release(replaced);
+            assertTrue(pool.stats().inUseBytes() < inUse, "the buffer went back to the pool at once");
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> view.get(0));
+            assertTrue(e.getMessage().contains("released early by its MemoryScope"), e.getMessage());
+
+            Tensor saved = Tensor.ones(8, 8).mul(2);
+            Tensor loss = saved.matmul(w).sum();  // the product saves `saved` for w's gradient
+            e = assertThrows(IllegalStateException.class, () -> outer.release(saved));
+            assertTrue(e.getMessage().contains("a pending backward still reads"), e.getMessage());
+            loss.backward();
+            try (MemoryScope inner = MemoryScope.open()) {
+                Tensor outerTensor = Tensor.ones(N);
+                assertThrows(IllegalStateException.class, () -> outer.release(outerTensor), "not the outer's");
+            }
+        }
+    }
+
+    @Test
     void backwardInsideAScopeReleasesSavedActivationsButNotParametersOrTheirGradients() {
         Tensor w = Tensor.randn(new Generator(1), DType.F32, 64, 64).requiresGrad(true);
         Tensor x = Tensor.randn(new Generator(2), DType.F32, 32, 64);
