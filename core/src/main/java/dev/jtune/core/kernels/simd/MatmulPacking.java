@@ -109,9 +109,10 @@ final class MatmulPacking {
         int depth = 0;
         if (TRANSPOSE16 && rs == 1 && nr == NR) {
             depth = kc - kc % L;
-            for (int l = 0; l < depth; l += L) {
-                transpose16(dst, l * NR, l * NR + L / 2, NR, b, off + l, cs);
-                transpose16(dst, l * NR + L, l * NR + L + L / 2, NR, b, off + L * cs + l, cs);
+            for (int half = 0; half < NR; half += L) {
+                for (int l = 0; l < depth; l += L) {
+                    transpose16(dst, l * NR + half, l * NR + half + L / 2, NR, b, off + half * cs + l, cs);
+                }
             }
         }
         for (int j = 0; j < nr; j++) {
