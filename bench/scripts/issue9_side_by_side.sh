@@ -13,7 +13,7 @@ TORCH=(/usr/bin/python3 ../shared/tools/torch_gpt2_bench.py --threads 2 --steps 
 OMP=/usr/lib/x86_64-linux-gnu/openblas-openmp
 RATIOS=$(mktemp)
 trap 'rm -f "$RATIOS"' EXIT
-lscpu | grep -E "Model name|Vendor"
+lscpu | grep -E "Model name|Vendor|CPU family|Model:|L1d|L2|L3"  # the caches decide the matmul's blocking
 
 # The median PyTorch time (ms) of RESULT line $1 in the output $2.
 torch_ms() { grep -E "RESULT $1:" <<<"$2" | sed -E 's/.*median ([0-9.]+) ms.*/\1/'; }
