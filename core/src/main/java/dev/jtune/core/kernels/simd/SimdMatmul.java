@@ -34,17 +34,32 @@ public final class SimdMatmul {
     static final int MR = 8;
     /** Columns of the output tile held in registers: two vectors. */
     static final int NR = 2 * L;
+    /*
+     * The blocking suits caches of 48 KiB (L1d) and 1-2 MiB (L2) per core. On another CPU, try other values with the
+     * system properties named here (for example -Djtune.matmul.kc=192 in JTUNE_JAVA_OPTS, timed with ./jtune bench
+     * matmul); results do not depend on them.
+     */
     /** Depth of a packed block: a {@code KC x NR} panel of B stays in L1. */
-    private static final int KC = 256;
+    private static final int KC = blocking("jtune.matmul.kc", 256, 1);
     /** Rows of a packed block of A: {@code MC x KC} floats stay in L2. */
-    private static final int MC = 256;
+    private static final int MC = blocking("jtune.matmul.mc", 256, MR);
     /** Columns of the output computed over a span of depth before moving on: {@code MC x NC} floats stay in L2. */
-    private static final int NC = 32 * NR;
+    private static final int NC = blocking("jtune.matmul.nc", 32 * NR, NR);
     /** Below this many flops a piece of work is not worth a thread. */
     private static final long MIN_FLOPS_PER_TASK = 4_000_000;
 
     /** Most floats of A kept packed while B's column panels go by ({@link #block}): three depth blocks, 768 KiB. */
-    private static final int RESIDENT_A = 3 * MC * KC;
+    private static final int RESIDENT_A = blocking("jtune.matmul.depthBlocks", 3, 1) * MC * KC;
+
+    /** The system property {@code name} (a positive multiple of {@code unit}), or {@code fallback} when unset. */
+    private static int blocking(String name, int fallback, int unit) {
+        int value = Integer.getInteger(name, fallback);
+        if (value <= 0 || value % unit != 0) {
+            String expected = unit == 1 ? "a positive integer" : "a positive multiple of " + unit;
+            throw new IllegalArgumentException(name + " must be " + expected + ", got " + value);
+        }
+        return value;
+    }
 
     /** Per-thread packing buffers, reused across calls. */
     private static final class Buffers {
