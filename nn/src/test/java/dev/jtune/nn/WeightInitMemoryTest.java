@@ -2,6 +2,7 @@ package dev.jtune.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
@@ -12,7 +13,7 @@ import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import org.junit.jupiter.api.Test;
 
-/** A random init keeps only the weights: the unscaled normal draws go back to the pool at once. */
+/** A random init keeps only the weights: each normal draw is scaled as it is stored, with no second buffer. */
 class WeightInitMemoryTest {
 
     @Test
@@ -28,8 +29,10 @@ class WeightInitMemoryTest {
     @Test
     void aRandomModelHoldsItsParametersAndNothingElse() {
         var pool = Backends.current().buffers();
-        long before = pool.stats().inUseBytes();
+        long before = pool.stats().inUseBytes(), cachedBefore = pool.stats().cachedBytes();
         var model = new GPT2LMHeadModel(GPT2Config.preset("gpt2-16m"), 1);
+        assertTrue(pool.stats().cachedBytes() <= cachedBefore, "the init left buffers in the pool's cache: "
+                + cachedBefore + " -> " + pool.stats().cachedBytes() + " bytes");
         long pooledParameterBytes = model.namedParameters().values().stream()  // their buffers: of size classes
                 .filter(p -> p.value().numel() * 4L >= BufferPool.MIN_POOLED_BYTES)
                 .mapToLong(p -> p.value().storage().floats().length * 4L)
