@@ -109,7 +109,7 @@ final class MatmulPacking {
         int depth = 0;
         if (TRANSPOSE16 && rs == 1 && nr == NR) {
             depth = kc - kc % L;
-            // Columns 0-15 of the panel across the depth, then 16-31: B's rows run along the depth, so the reads are
+            // Columns 0-15 of the panel across the depth, then 16-31: each column of B is contiguous, so the reads are
             // 16 sequential streams at a time for the prefetchers to follow, not 32 (GPT-2's tied head, wte^T: 8%).
             for (int half = 0; half < NR; half += L) {
                 for (int l = 0; l < depth; l += L) {
