@@ -18,12 +18,27 @@ public final class InPlace {
 
     public static Tensor add_(Tensor self, Tensor other) {
         checkWritable("add_", self);
-        return store(self, Dispatch.binary("add_", BinaryOp.ADD, self, other));
+        return apply("add_", BinaryOp.ADD, self, other);
     }
 
     public static Tensor mul_(Tensor self, double value) {
         checkWritable("mul_", self);
-        return store(self, Dispatch.binary("mul_", BinaryOp.MUL, self, Tensor.scalar(value, self.dtype())));
+        return apply("mul_", BinaryOp.MUL, self, Tensor.scalar(value, self.dtype()));
+    }
+
+    /**
+     * {@code self = op(self, other)}: straight into self's buffer when self is one dense block from offset 0 and other
+     * is not a view of the same storage (each element is then read before it is written, at the same index); any other
+     * way through a temporary, which a one-off large tensor would otherwise leave in the buffer pool's cache.
+     */
+    private static Tensor apply(String name, BinaryOp op, Tensor self, Tensor other) {
+        boolean direct = self.dtype().isCompute() && self.offset() == 0 && self.isContiguous()
+                && other.storage() != self.storage()
+                && Arrays.equals(Shape.broadcast(name, self.shape(), other.shape()), self.shape());
+        if (!direct) return store(self, Dispatch.binary(name, op, self, other));
+        Dispatch.binaryInto(name, op, self, self, other);
+        self.storage().bumpVersion();
+        return self;
     }
 
     public static Tensor copy_(Tensor self, Tensor src) {

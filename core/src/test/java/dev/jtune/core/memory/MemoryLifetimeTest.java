@@ -74,6 +74,18 @@ class MemoryLifetimeTest {
     }
 
     @Test
+    void inPlaceArithmeticOnADenseTensorTakesNoSecondBuffer() {
+        var pool = Backends.current().buffers();
+        Tensor x = Tensor.ones(N), y = Tensor.ones(N).mul(2);
+        long takes = pool.stats().hits() + pool.stats().misses();
+        x.mul_(3).add_(y);
+        assertEquals(takes, pool.stats().hits() + pool.stats().misses(), "buffers taken from the pool");
+        assertEquals(5, x.get(N - 1));
+        x.narrow(0, 1, N - 1).add_(x.narrow(0, 0, N - 1));  // a view of itself: through a temporary, still right
+        assertEquals(10, x.get(1));
+    }
+
+    @Test
     void aScopeReleasesOneOfItsTensorsEarlyOnlyWhenNothingElseNeedsIt() {
         var pool = Backends.current().buffers();
         Tensor w = Tensor.randn(new Generator(1), DType.F32, 8, 8).requiresGrad(true);
