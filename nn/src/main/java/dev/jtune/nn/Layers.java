@@ -39,9 +39,9 @@ public final class Layers {
     public static Tensor normal(Generator g, double std, int... shape) {
         Tensor w = Tensor.zeros(shape);
         if (g == null) return w;
-        // Each draw scaled as it is stored: the bits of randn(shape).mul(std), with no second buffer (an unscaled
-        // draw, even scaled in place, leaves a buffer of the weight's size in the pool's cache, where a model used
-        // only for generation never asks for it again: GPT-2's wte, 154 MB of its peak RSS).
+        // Each draw scaled as it is stored: the bits of randn(shape).mul(std) in one buffer (a scaled copy would leave
+        // the unscaled draw in the pool's cache, where a model used only for generation never asks for a buffer that
+        // size again: GPT-2's wte, 154 MB of its peak RSS).
         float scale = (float) std;
         for (int i = 0, n = w.numel(); i < n; i++) Conversions.setFlat(w, i, (float) g.nextGaussian() * scale);
         return w;
