@@ -1,10 +1,10 @@
 package dev.jtune.nn;
 
+import dev.jtune.core.DType;
 import dev.jtune.core.Functional;
 import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
-import dev.jtune.core.ops.Conversions;
 import dev.jtune.core.ops.LinearAlgebra;
 import java.util.function.UnaryOperator;
 
@@ -37,14 +37,9 @@ public final class Layers {
      * the file, which is why transformers skips that init too).
      */
     public static Tensor normal(Generator g, double std, int... shape) {
-        Tensor w = Tensor.zeros(shape);
-        if (g == null) return w;
-        // Each draw scaled as it is stored: the bits of randn(shape).mul(std) in one buffer (a scaled copy would leave
-        // the unscaled draw in the pool's cache, where a model used only for generation never asks for a buffer that
-        // size again: GPT-2's wte, 154 MB of its peak RSS).
-        float scale = (float) std;
-        for (int i = 0, n = w.numel(); i < n; i++) Conversions.setFlat(w, i, (float) g.nextGaussian() * scale);
-        return w;
+        // Scaled in place: a scaled copy would leave the unscaled draw in the pool's cache, where a model used only for
+        // generation never asks for a buffer that size again (GPT-2's wte: 154 MB of its peak RSS).
+        return g == null ? Tensor.zeros(shape) : Tensor.randn(g, DType.F32, shape).mul_(std);
     }
 
     /**

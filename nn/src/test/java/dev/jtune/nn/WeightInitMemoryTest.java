@@ -13,7 +13,7 @@ import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import org.junit.jupiter.api.Test;
 
-/** A random init keeps only the weights: each normal draw is scaled as it is stored, with no second buffer. */
+/** A random init keeps only the weights: each normal draw is scaled in place, with no second buffer. */
 class WeightInitMemoryTest {
 
     @Test
