@@ -8,9 +8,9 @@ import dev.jtune.core.autograd.SavedTensor;
 import dev.jtune.core.ops.LinearAlgebra;
 
 /**
- * {@code x @ W (+ b)} with a frozen BF16/F16 weight (a LoRA base kept in bf16): the F32 copy of {@code W} lives only
- * while the product is computed, and backward converts {@code W} again for {@code dx}. A plain matmul would keep the
- * copy for backward, so a step would hold an F32 copy of every frozen weight at once, more than an F32 base.
+ * {@code x @ W (+ b)} with a frozen BF16/F16 weight (a LoRA base kept in bf16): the product reads W's half-precision
+ * bits in place ({@link LinearAlgebra#matmulHalfWeight}: no F32 copy of W, the bits of converting it first), forward
+ * and in backward for {@code dx}. Only the input is differentiable.
  */
 final class FrozenMatmul {
 
@@ -25,11 +25,8 @@ final class FrozenMatmul {
     static Tensor apply(Tensor x, Tensor weight, Tensor bias, boolean transposed) {
         Tensor y;
         try (var noGrad = GradMode.noGrad()) {
-            Tensor w = weight.to(DType.F32);
-            Tensor b = bias == null ? null : bias.to(DType.F32);
-            Tensor wOp = transposed ? w.t() : w;  // [in, out]
-            y = b == null ? x.matmul(wOp) : LinearAlgebra.addmm(b, x, wOp);
-            w.storage().release("after the frozen matmul that converted it");
+            y = LinearAlgebra.matmulHalfWeight(x, transposed ? weight.t() : weight);  // W as [in, out]
+            if (bias != null) y.add_(bias.to(DType.F32));                            // addmm's bias, in place
         }
         return y.recordedBy(new Backward(x, weight, transposed));
     }
@@ -46,12 +43,9 @@ final class FrozenMatmul {
 
         @Override
         public Tensor[] backward(Tensor g) {  // g [..., out]; dx = g @ W^T, [..., in]
-            Tensor w;
             try (var noGrad = GradMode.noGrad()) {
-                w = weight.get().to(DType.F32);
-                Tensor dx = g.matmul(transposed ? w : w.t());
-                w.storage().release("after the frozen matmul's backward that converted it");
-                return new Tensor[] {dx};
+                Tensor w = weight.get();
+                return new Tensor[] {LinearAlgebra.matmulHalfWeight(g, transposed ? w : w.t())};
             }
         }
     }

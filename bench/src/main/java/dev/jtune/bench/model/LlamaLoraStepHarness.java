@@ -2,12 +2,16 @@ package dev.jtune.bench.model;
 
 import static dev.jtune.bench.Measure.median;
 import static dev.jtune.bench.Measure.peakRssGiB;
+import static dev.jtune.bench.Measure.resetPeakRss;
 
 import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
+import dev.jtune.core.backend.Backends;
 import dev.jtune.core.kernels.Parallel;
+import dev.jtune.core.memory.BufferPool;
 import dev.jtune.nn.CausalLMOutput;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.llama.LlamaConfig;
@@ -20,11 +24,14 @@ import java.util.Locale;
  * {@code ./jtune bench llama-lora-step [--config qwen2.5-0.5b|llama-16m] [--lora-r R] [--lora-target-modules M,...]
  * [--base-dtype bf16|f32] [--batch B] [--seq T] [--steps N] [--threads N]}: a Llama-family model built from a
  * configuration with random weights, LoRA adapters (alpha 2r, PEFT's default q_proj,v_proj) on its frozen base (bf16
- * by default), random tokens: the median time of a training step (forward, backward, AdamW on the adapters) and the
- * peak RSS. The random model is drawn in f32 and then converted, so the peak includes that f32 copy (loading a bf16
- * checkpoint would not need it); the RSS once the base is converted is printed too.
+ * by default), random tokens: the median time of a training step (forward, backward, AdamW on the adapters), of the
+ * forward alone (no grad, with its loss; {@code bench/scripts/torch_llama_step_bench.py} is its PyTorch twin) and the
+ * peak RSS of the steps. The random model is drawn in f32 and then converted; the peak RSS of that build (an f32 copy
+ * that loading a bf16 checkpoint would not need) is printed apart.
  */
 public final class LlamaLoraStepHarness {
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
 
     private LlamaLoraStepHarness() {}
 
@@ -55,6 +62,7 @@ public final class LlamaLoraStepHarness {
         System.out.printf(Locale.ROOT, "llama-lora-step %s: %.1fM parameters, B=%d T=%d, threads %d; built in %.1f s, "
                         + "peak RSS so far %.2f GiB%n", preset, model.numParameters() / 1e6, batch, seq, Parallel.threads(),
                 (System.nanoTime() - built) / 1e9, peakRssGiB());
+        resetPeakRss();  // from here the peak covers the steps, not the f32 draw
         model.train(true);
         Generator g = new Generator(2);
         long[] ids = new long[batch * seq];
@@ -73,7 +81,19 @@ public final class LlamaLoraStepHarness {
             model.zeroGrad();
             if (s >= 0) step[s] = (System.nanoTime() - t0) / 1e9;
         }
-        System.out.printf(Locale.ROOT, "train step %.3f s (median of %d), peak RSS %.2f GiB%n", median(step), steps,
-                peakRssGiB());
+        double[] forward = new double[steps];
+        for (int s = -1; s < steps; s++) {  // the forward alone, with its loss, as the PyTorch twin's inference_mode
+            long t0 = System.nanoTime();
+            try (var noGrad = GradMode.noGrad(); var memory = MemoryScope.open()) {
+                model.forward(input, null, input);
+            }
+            if (s >= 0) forward[s] = (System.nanoTime() - t0) / 1e9;
+        }
+        System.out.printf(Locale.ROOT, "train step %.3f s, forward %.3f s (medians of %d), peak RSS of the steps %.2f GiB%n",
+                median(step), median(forward), steps, peakRssGiB());
+        BufferPool.Stats pool = Backends.current().buffers().stats();  // the heap hides it: the f32 draw's space is free
+        System.out.printf(Locale.ROOT, "tensor buffers after the steps: %.2f GiB in use (buffers left to the GC count), "
+                        + "%.2f GiB cached%n",
+                pool.inUseBytes() / GIB, pool.cachedBytes() / GIB);
     }
 }

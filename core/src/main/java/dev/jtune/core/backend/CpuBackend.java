@@ -13,6 +13,8 @@ import dev.jtune.core.kernels.simd.SimdBiasGelu;
 import dev.jtune.core.kernels.simd.SimdBinary;
 import dev.jtune.core.kernels.simd.SimdCopy;
 import dev.jtune.core.kernels.simd.SimdIndex;
+import dev.jtune.core.kernels.simd.SimdMatmul;
+import dev.jtune.core.kernels.simd.SimdMatvec;
 import dev.jtune.core.kernels.simd.SimdNorm;
 import dev.jtune.core.kernels.simd.SimdProduct;
 import dev.jtune.core.kernels.simd.SimdReduce;
@@ -151,6 +153,22 @@ public final class CpuBackend implements HostBackend {
     public void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                        float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
         SimdProduct.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
+    }
+
+    /**
+     * Fused where the product is tiled: each panel of B is converted as it is packed (no F32 copy of the weight, half
+     * its bytes read); for the few rows the matrix-vector kernel takes, B converted first (HostBackend's composition).
+     */
+    @Override
+    public void matmulHalfB(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride, short[] b,
+                            boolean bf16, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
+        if (SimdMatvec.faster(m, aColStride, bRowStride, bColStride)) {
+            HostBackend.super.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, bf16, bOffsets, bRowStride,
+                    bColStride, m, n, k);
+        } else {
+            SimdMatmul.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, bf16, bOffsets, bRowStride, bColStride,
+                    m, n, k);
+        }
     }
 
     @Override

@@ -12,4 +12,9 @@ public final class ScalarConvert {
     public static void bf16ToF32(float[] out, short[] a, int aOff, int from, int to) {
         for (int i = from; i < to; i++) out[i] = Float.intBitsToFloat(a[aOff + i] << 16);
     }
+
+    /** {@code out[i] = float(a[aOff + i])} for {@code from <= i < to}, where {@code a} holds IEEE half-precision bits. */
+    public static void f16ToF32(float[] out, short[] a, int aOff, int from, int to) {
+        for (int i = from; i < to; i++) out[i] = Float.float16ToFloat(a[aOff + i]);
+    }
 }

@@ -8,9 +8,12 @@ import dev.jtune.core.backend.Backend;
 import dev.jtune.core.backend.Backends;
 import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.core.backend.F64Kernels;
+import dev.jtune.core.backend.HostBackend;
 import dev.jtune.core.backend.KvLayout;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
+import dev.jtune.core.kernels.Parallel;
+import dev.jtune.core.kernels.simd.SimdConvert;
 import java.util.Arrays;
 
 /**
@@ -154,6 +157,30 @@ final class Dispatch {
         } else {
             F64Kernels.matmul(doubles(out), doubles(a), aOffsets, aRow, aCol, doubles(b), bOffsets, bRow, bCol, m, n,
                     k);
+        }
+    }
+
+    /**
+     * {@link #matmul} with a BF16/F16 {@code b} (a frozen half-precision weight, read through its offsets and strides)
+     * and F32 {@code a} and {@code out}: a host backend reads b's bits as they are ({@link HostBackend#matmulHalfB});
+     * for a device backend b's storage is converted to F32 first and released after the product.
+     */
+    static void matmulHalfB(Tensor out, Tensor a, int[] aOffsets, int aRow, int aCol, Tensor b, int[] bOffsets,
+                            int bRow, int bCol, int m, int n, int k) {
+        boolean bf16 = b.dtype() == DType.BF16;
+        short[] halves = b.storage().halves();
+        if (Backends.current() instanceof HostBackend host) {
+            host.matmulHalfB((float[]) buffer(out), (float[]) buffer(a), aOffsets, aRow, aCol, halves, bf16, bOffsets,
+                    bRow, bCol, m, n, k);
+            return;
+        }
+        Tensor converted = Tensor.empty(DType.F32, halves.length);  // b's whole storage: its offsets and strides hold
+        float[] dst = converted.storage().floats();
+        Parallel.forRange(halves.length, 1 << 16, (from, to) -> SimdConvert.halfToF32(dst, halves, bf16, 0, from, to));
+        try {
+            matmul(out, a, aOffsets, aRow, aCol, converted, bOffsets, bRow, bCol, m, n, k);
+        } finally {
+            converted.storage().release("after the product that converted its half-precision operand");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jtune.core.ops;
 
+import dev.jtune.core.DType;
 import dev.jtune.core.Shape;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
@@ -77,6 +78,26 @@ public final class LinearAlgebra {
     }
 
     /**
+     * {@code a @ w} with a frozen half-precision weight: {@code a [..., k]} F32, {@code w [k, n]} BF16 or F16 (a
+     * transposed view of a Linear's {@code [n, k]} weight is read in place). The bits of {@code a.matmul(w.to(F32))},
+     * without the F32 copy of {@code w}: the CPU backends convert its panels as they pack them. No autograd: the
+     * caller records the node (a LoRA base layer, whose weight is frozen, differentiates in {@code a} only).
+     */
+    public static Tensor matmulHalfWeight(Tensor a, Tensor w) {
+        if (a.dtype() != DType.F32 || (w.dtype() != DType.BF16 && w.dtype() != DType.F16)) {
+            throw new IllegalArgumentException("matmulHalfWeight: expects an F32 input and a BF16 or F16 weight, got "
+                    + a.dtype() + " " + a.shapeString() + " and " + w.dtype() + " " + w.shapeString());
+        }
+        if (a.dim() == 0 || w.dim() != 2 || a.size(-1) != w.size(0)) {
+            throw new IllegalArgumentException("matmulHalfWeight: expects a [..., k] and w [k, n], got "
+                    + a.shapeString() + " and " + w.shapeString());
+        }
+        int[] outShape = a.shape();
+        outShape[outShape.length - 1] = w.size(1);
+        return product(a.reshape(-1, w.size(0)), w).reshape(outShape);
+    }
+
+    /**
      * The gradient of one operand of {@code out = a @ b}: {@code g @ b^T} for a, {@code a^T @ g} for b. When the
      * operand is itself a transposed view (a tied head's {@code wte.t()}), the transposed product is computed and
      * returned as a transposed view, so the gradient reaches the contiguous weight without a strided copy.
@@ -90,7 +111,7 @@ public final class LinearAlgebra {
         return t.transpose(-1, -2);
     }
 
-    /** The batched product of two tensors with at least 2 dims (no autograd). */
+    /** The batched product of two tensors with at least 2 dims (no autograd); {@code b} may be BF16/F16 (F32 {@code a}). */
     private static Tensor product(Tensor a, Tensor b) {
         int m = a.size(-2), k = a.size(-1), n = b.size(-1);
         int[] batchA = Arrays.copyOf(a.shape(), a.dim() - 2), batchB = Arrays.copyOf(b.shape(), b.dim() - 2);
@@ -102,7 +123,11 @@ public final class LinearAlgebra {
         Tensor out = Tensor.empty(a.dtype(), outShape);
         int[] as = a.strides(), bs = b.strides();
         int ar = as[a.dim() - 2], ac = as[a.dim() - 1], br = bs[b.dim() - 2], bc = bs[b.dim() - 1];
-        Dispatch.matmul(out, a, aOffsets, ar, ac, b, bOffsets, br, bc, m, n, k);
+        if (b.dtype() == DType.BF16 || b.dtype() == DType.F16) {
+            Dispatch.matmulHalfB(out, a, aOffsets, ar, ac, b, bOffsets, br, bc, m, n, k);
+        } else {
+            Dispatch.matmul(out, a, aOffsets, ar, ac, b, bOffsets, br, bc, m, n, k);
+        }
         return out;
     }
 

@@ -3,6 +3,7 @@ package dev.jtune.core.kernels.simd;
 import static dev.jtune.core.kernels.simd.SimdMatmul.MR;
 import static dev.jtune.core.kernels.simd.SimdMatmul.NR;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -124,6 +125,37 @@ final class MatmulPacking {
         for (int j = nr; j < NR; j++) {
             for (int l = 0; l < kc; l++) dst[l * NR + j] = 0f;
         }
+    }
+
+    /**
+     * {@link #packB} from half-precision bits ({@code bf16}: bfloat16, else IEEE F16): the same panel, every element
+     * converted exactly, so a product gets the bits it gets from B converted to F32 first (a frozen bf16 weight needs
+     * no F32 copy). A row-major B's rows are converted straight into the panel; a transposed B's {@code nr} columns
+     * into {@code scratch} ({@code (nr, kc)}, B's own layout, at least {@code KC * NR} floats), which packB then
+     * transposes from cache.
+     */
+    static void packHalfB(float[] dst, short[] b, boolean bf16, int off, int rs, int cs, int kc, int nr,
+                          float[] scratch) {
+        if (cs == 1) {
+            for (int l = 0; l < kc; l++) {
+                int d = l * NR;  // row l of B at b[off + l * rs..] into dst[d..d + nr)
+                SimdConvert.halfToF32(dst, b, bf16, off + l * rs - d, d, d + nr);
+                Arrays.fill(dst, d + nr, d + NR, 0f);
+            }
+        } else if (rs == 1) {
+            for (int j = 0; j < nr; j++) {
+                SimdConvert.halfToF32(scratch, b, bf16, off + j * cs - j * kc, j * kc, (j + 1) * kc);
+            }
+            packB(dst, scratch, 0, 1, kc, kc, nr);
+        } else {
+            for (int l = 0; l < kc; l++) {
+                for (int j = 0; j < NR; j++) dst[l * NR + j] = j < nr ? halfToF32(b[off + l * rs + j * cs], bf16) : 0f;
+            }
+        }
+    }
+
+    private static float halfToF32(short bits, boolean bf16) {
+        return bf16 ? Float.intBitsToFloat(bits << 16) : Float.float16ToFloat(bits);
     }
 
     /**

@@ -34,4 +34,13 @@ public final class SimdConvert {
         }
         ScalarConvert.bf16ToF32(out, a, aOff, i, to);
     }
+
+    /**
+     * {@code out[i] = float(a[aOff + i])} for {@code from <= i < to}, {@code a} holding bfloat16 bits when {@code bf16},
+     * else IEEE half-precision bits (converted one by one: F16 bases are rare).
+     */
+    public static void halfToF32(float[] out, short[] a, boolean bf16, int aOff, int from, int to) {
+        if (bf16) bf16ToF32(out, a, aOff, from, to);
+        else ScalarConvert.f16ToF32(out, a, aOff, from, to);
+    }
 }

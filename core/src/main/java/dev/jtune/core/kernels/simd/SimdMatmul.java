@@ -66,6 +66,7 @@ public final class SimdMatmul {
         final float[] a = new float[RESIDENT_A]; // (MC/MR, KC, MR) per depth block
         final float[] b = new float[KC * NR];   // (KC, NR)
         final float[] tile = new float[MR * NR]; // (MR, NR): an edge tile of the output
+        final float[] halfColumns = new float[NR * KC]; // (NR, KC): a transposed half-precision B's panel, converted
         /** The pass whose block of A is packed in {@link #a}, where that block starts in A and its rows. */
         Object packedPass;
         int packedAt, packedMc;
@@ -73,19 +74,59 @@ public final class SimdMatmul {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
+    /** Where B's panels come from: packs depth {@code [0, kc)}, columns {@code [0, nr)} of B at {@code off} into buf.b. */
+    @FunctionalInterface
+    private interface PanelSource {
+        void pack(Buffers buf, int off, int rowStride, int colStride, int kc, int nr);
+    }
+
     private SimdMatmul() {}
 
     /** {@code out[p] = A[p] @ B[p]}, with the operands read as in {@link ScalarMatmul}; {@code out: [batch, m, n]}. */
     public static void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                               float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
-        int batch = aOffsets.length;
-        if (bOffsets.length != batch) {
-            throw new IllegalArgumentException("matmul: " + batch + " offsets for A != " + bOffsets.length + " for B");
-        }
+        requireSameBatch(aOffsets, bOffsets);
         if (!Simd.ENABLED) {
             ScalarMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
             return;
         }
+        product(out, a, aOffsets, aRowStride, aColStride,
+                (buf, off, rs, cs, kc, nr) -> MatmulPacking.packB(buf.b, b, off, rs, cs, kc, nr), bOffsets, bRowStride,
+                bColStride, m, n, k);
+    }
+
+    /**
+     * {@link #matmul} with B given as half-precision bits ({@code bf16}: bfloat16, else IEEE F16), a frozen bf16
+     * weight read in place: each panel is converted as it is packed, so no F32 copy of B is made and B's bytes are
+     * read from memory once, at half the size. The bits are those of {@link #matmul} on B converted to F32 (the
+     * conversion is exact).
+     */
+    public static void matmulHalfB(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
+                                   short[] b, boolean bf16, int[] bOffsets, int bRowStride, int bColStride, int m, int n,
+                                   int k) {
+        requireSameBatch(aOffsets, bOffsets);
+        if (!Simd.ENABLED) {
+            float[] converted = new float[b.length];
+            SimdConvert.halfToF32(converted, b, bf16, 0, 0, b.length);
+            ScalarMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, converted, bOffsets, bRowStride, bColStride,
+                    m, n, k);
+            return;
+        }
+        product(out, a, aOffsets, aRowStride, aColStride,
+                (buf, off, rs, cs, kc, nr) -> MatmulPacking.packHalfB(buf.b, b, bf16, off, rs, cs, kc, nr,
+                        buf.halfColumns), bOffsets, bRowStride, bColStride, m, n, k);
+    }
+
+    private static void requireSameBatch(int[] aOffsets, int[] bOffsets) {
+        if (bOffsets.length != aOffsets.length) {
+            throw new IllegalArgumentException("matmul: " + aOffsets.length + " offsets for A != " + bOffsets.length
+                    + " for B");
+        }
+    }
+
+    private static void product(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride, PanelSource b,
+                                int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
+        int batch = aOffsets.length;
         if (m == 0 || n == 0 || batch == 0) return;
         if (k == 0) {
             Arrays.fill(out, 0, batch * m * n, 0f);
@@ -147,7 +188,7 @@ public final class SimdMatmul {
      * </ul>
      */
     private static void block(float[] out, int outOff, float[] a, int aOff, int ars, int acs,
-                              float[] b, int bOff, int brs, int bcs, int i0, int mc, int j0, int j1, int n, int s0,
+                              PanelSource b, int bOff, int brs, int bcs, int i0, int mc, int j0, int j1, int n, int s0,
                               int s1, Object pass, Buffers buf) {
         int blockSize = packedRows(mc) * KC, c = outOff + i0 * n;  // floats of one packed depth block of A
         int aBlock = aOff + i0 * ars;
@@ -164,7 +205,7 @@ public final class SimdMatmul {
                 int nr = Math.min(NR, j1 - j);
                 for (int l0 = s0, at = 0; l0 < s1; l0 += KC, at += blockSize) {
                     int kc = Math.min(KC, s1 - l0);
-                    MatmulPacking.packB(buf.b, b, bOff + l0 + j * bcs, 1, bcs, kc, nr);
+                    b.pack(buf, bOff + l0 + j * bcs, 1, bcs, kc, nr);
                     panel(out, c + j, n, mc, nr, buf, at, kc, l0 > 0);
                 }
             }
@@ -176,7 +217,7 @@ public final class SimdMatmul {
                 int kc = Math.min(KC, s1 - l0);
                 for (int j = jc; j < jcEnd; j += NR) {
                     int nr = Math.min(NR, jcEnd - j);
-                    MatmulPacking.packB(buf.b, b, bOff + l0 * brs + j * bcs, brs, bcs, kc, nr);
+                    b.pack(buf, bOff + l0 * brs + j * bcs, brs, bcs, kc, nr);
                     panel(out, c + j, n, mc, nr, buf, at, kc, l0 > 0);
                 }
             }
