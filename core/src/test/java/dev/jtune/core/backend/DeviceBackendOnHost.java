@@ -3,6 +3,7 @@ package dev.jtune.core.backend;
 import dev.jtune.core.DType;
 import dev.jtune.core.memory.DeviceBuffer;
 import dev.jtune.core.memory.DeviceMemory;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -25,6 +26,7 @@ public final class DeviceBackendOnHost {
         return (HostBackend) Proxy.newProxyInstance(HostBackend.class.getClassLoader(),
                 new Class<?>[] {HostBackend.class}, (proxy, method, args) -> {
                     Method target = backendMethod(method);
+                    if (target == null) return InvocationHandler.invokeDefault(proxy, method, args);  // host-only
                     if (args == null) return invoke(target, device, null);
                     List<float[]> hosts = new ArrayList<>();
                     List<DeviceBuffer> buffers = new ArrayList<>();
@@ -50,11 +52,16 @@ public final class DeviceBackendOnHost {
                 });
     }
 
-    /** The {@link Backend} method a {@link HostBackend} method stands for (same name and parameter count). */
+    /**
+     * The {@link Backend} method a {@link HostBackend} method stands for (same name and parameter count), or null for
+     * a method only host backends have ({@link HostBackend#matmulHalfB}): its default composition then runs, calling
+     * the device's kernels.
+     */
     private static Method backendMethod(Method method) {
         for (Method m : Backend.class.getMethods()) {
             if (m.getName().equals(method.getName()) && m.getParameterCount() == method.getParameterCount()) return m;
         }
+        if (method.isDefault()) return null;
         throw new IllegalStateException("no Backend method " + method);
     }
 

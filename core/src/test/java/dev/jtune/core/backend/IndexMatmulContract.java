@@ -7,6 +7,7 @@ import static dev.jtune.core.backend.ContractInputs.abs;
 import static dev.jtune.core.backend.ContractInputs.toFloat;
 import static dev.jtune.core.backend.ContractInputs.values;
 
+import dev.jtune.core.io.HalfFloats;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,37 @@ public interface IndexMatmulContract extends ContractTarget {
                     F64Kernels.matmul(magnitude, abs(a), aOffsets, aRow, aCol, abs(b), bOffsets, bRow, bCol, m, n, k);
                     for (int i = 0; i < magnitude.length; i++) magnitude[i] *= (k + 2) * U;
                     assertWithin(what, wantF, gotF, magnitude);
+                }
+            }
+        }
+    }
+
+    /**
+     * A half-precision B (a frozen bf16 or f16 weight) gives the bits of the backend's own product on B converted to
+     * F32 (the conversion is exact), matrix-vector rows and tiles, across packing blocks.
+     */
+    @Test
+    default void matmulWithAHalfPrecisionBGivesTheBitsOfTheConvertedB() {
+        Random rnd = new Random(10);
+        int[][] shapes = {{1, 8 * L + 1, L + 1}, {3, 5, 0}, {5, 131, 97}, {67, 131, 97}, {37, 70, 300}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (boolean transposeB : new boolean[] {false, true}) {
+                for (boolean bf16 : new boolean[] {true, false}) {
+                    String what = backend().name() + " matmulHalfB m=" + m + " n=" + n + " k=" + k
+                            + (transposeB ? " B^T" : "") + (bf16 ? " bf16" : " f16");
+                    float[] a = toFloat(values(rnd, m * k, 1, false)), b = toFloat(values(rnd, 1 + k * n, 1, false));
+                    short[] halves = new short[b.length];
+                    for (int i = 0; i < b.length; i++) {
+                        halves[i] = bf16 ? HalfFloats.floatToBf16(b[i]) : HalfFloats.floatToF16(b[i]);
+                        b[i] = bf16 ? HalfFloats.bf16ToFloat(halves[i]) : HalfFloats.f16ToFloat(halves[i]);
+                    }
+                    int[] offsets = {0}, bOffsets = {1};
+                    int bRow = transposeB ? 1 : n, bCol = transposeB ? k : 1;
+                    float[] want = new float[m * n], got = new float[m * n];
+                    backend().matmul(want, a, offsets, k, 1, b, bOffsets, bRow, bCol, m, n, k);
+                    backend().matmulHalfB(got, a, offsets, k, 1, halves, bf16, bOffsets, bRow, bCol, m, n, k);
+                    Compare.exact(what, want, got);
                 }
             }
         }
