@@ -5,7 +5,9 @@ import static dev.jtune.bench.Measure.peakRssGiB;
 import static dev.jtune.bench.Measure.resetPeakRss;
 
 import dev.jtune.bench.memory.BandwidthHarness;
+import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
+import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.Generation;
@@ -22,12 +24,13 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * {@code ./jtune bench generate [--model DIR | --config gpt2|qwen2.5-0.5b|llama-16m] [--threads N] [--batch 1,8]
- * [--prompt-tokens 32] [--new-tokens 128] [--runs 3]}: greedy decoding with the KV cache through
+ * {@code ./jtune bench generate [--model DIR | --config gpt2|qwen2.5-0.5b|llama-16m] [--dtype f32|bf16] [--threads N]
+ * [--batch 1,8] [--prompt-tokens 32] [--new-tokens 128] [--runs 3]}: greedy decoding with the KV cache through
  * {@link Generation#generate}, the side-by-side counterpart of {@code bench/scripts/torch_generate_bench.py}. The
  * model is a Hugging Face directory, or the shape of a preset with seeded random weights: GPT-2 124M (the default) or
  * a Llama-family one of {@link LlamaPresets} (Qwen2.5-0.5B: grouped-query attention, 14 query heads per 2 key heads);
- * prompts are seeded random token ids.
+ * prompts are seeded random token ids. {@code --dtype bf16} keeps every weight in bf16, frozen, as a LoRA base with
+ * {@code --base-dtype bf16} is: the products read it in place and compute in F32.
  *
  * <p>For each batch size, after one warm-up run: tokens/s of the whole call (B x new tokens / time, prompt included),
  * the decode rate after the first new token, the prompt's time (to the first new token), and the peak RSS while it
@@ -48,30 +51,42 @@ public final class GenerateHarness {
                           double peakRssGiB) {}
 
     public static void main(String[] args) {
-        String modelDir = null, preset = "gpt2";
+        String modelDir = null, preset = "gpt2", dtype = "f32";
         int[] batches = {1, 8};
         int promptTokens = 32, newTokens = 128, runs = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> modelDir = args[++i];
                 case "--config" -> preset = args[++i];
+                case "--dtype" -> dtype = args[++i];
                 case "--threads" -> Parallel.setThreads(Integer.parseInt(args[++i]));
                 case "--batch" -> batches = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--prompt-tokens" -> promptTokens = Integer.parseInt(args[++i]);
                 case "--new-tokens" -> newTokens = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("bench generate: unknown argument " + args[i]
-                        + " (expected --model DIR, --config " + PRESETS + ", --threads N,"
+                        + " (expected --model DIR, --config " + PRESETS + ", --dtype f32|bf16, --threads N,"
                         + " --batch B[,B...], --prompt-tokens N, --new-tokens N, --runs R)");
             }
         }
         if (newTokens < 2) throw new IllegalArgumentException("bench generate: --new-tokens must be >= 2");
+        if (!dtype.equals("f32") && !dtype.equals("bf16")) {
+            throw new IllegalArgumentException("bench generate: --dtype must be f32 or bf16, got " + dtype);
+        }
         PreTrainedCausalLM model = load(modelDir, preset);
+        if (dtype.equals("bf16")) {
+            try (var noGrad = GradMode.noGrad()) {
+                for (Parameter p : model.parameters()) {
+                    p.requiresGrad(false);
+                    p.set(p.value().to(DType.BF16));
+                }
+            }
+        }
         long weightBytes = 0;
         for (Parameter p : model.parameters()) weightBytes += (long) p.value().numel() * p.value().dtype().byteSize();
         System.out.printf(Locale.ROOT, "generate: %s, %.1fM parameters (%.3f GB), threads %d, %d-token prompt, %d new "
-                + "tokens, greedy, KV cache%n", modelDir != null ? modelDir
-                        : (preset.equals("gpt2") ? "GPT-2 124M" : preset) + " shapes, random weights",
+                + "tokens, greedy, KV cache%n", (modelDir != null ? modelDir
+                        : (preset.equals("gpt2") ? "GPT-2 124M" : preset) + " shapes, random weights") + ", " + dtype,
                 model.numParameters() / 1e6, weightBytes / 1e9, Parallel.threads(), promptTokens, newTokens);
 
         Timing batchOne = null;

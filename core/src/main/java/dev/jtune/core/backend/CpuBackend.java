@@ -156,15 +156,15 @@ public final class CpuBackend implements HostBackend {
     }
 
     /**
-     * Fused where the product is tiled: each panel of B is converted as it is packed (no F32 copy of the weight, half
-     * its bytes read); for the few rows the matrix-vector kernel takes, B converted first (HostBackend's composition).
+     * Fused: B is converted piece by piece as the kernel reads it (no F32 copy of the weight, half its bytes read), in
+     * the matrix-vector kernel for a few rows (a token being generated) and in the packing of the tiles otherwise.
      */
     @Override
     public void matmulHalfB(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride, short[] b,
                             boolean bf16, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
         if (SimdMatvec.faster(m, aColStride, bRowStride, bColStride)) {
-            HostBackend.super.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, bf16, bOffsets, bRowStride,
-                    bColStride, m, n, k);
+            SimdMatvec.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, bf16, bOffsets, bRowStride, bColStride,
+                    m, n, k);
         } else {
             SimdMatmul.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, bf16, bOffsets, bRowStride, bColStride,
                     m, n, k);

@@ -54,14 +54,19 @@ class MatmulHalfWeightTest {
         }
     }
 
+    /** Tiles (64 rows) and the matrix-vector kernel (one row, a token being generated), either layout. */
     @Test
     void takesNoF32CopyOfTheWeight() {
         var pool = Backends.current().buffers();
-        Tensor x = Tensor.randn(G, DType.F32, 64, 256);
-        Tensor w = Tensor.randn(G, DType.F32, 256, 512).to(DType.BF16);
-        long takes = pool.stats().hits() + pool.stats().misses();
-        LinearAlgebra.matmulHalfWeight(x, w);
-        assertEquals(takes + 1, pool.stats().hits() + pool.stats().misses(), "buffers taken: the output's only");
+        Tensor w = Tensor.randn(G, DType.F32, 256, 4096).to(DType.BF16);  // one output row: 16 KiB, pooled
+        for (int rows : new int[] {1, 64}) {
+            Tensor x = Tensor.randn(G, DType.F32, rows, 256);
+            for (Tensor weight : new Tensor[] {w, w.t().contiguous().t()}) {
+                long takes = pool.stats().hits() + pool.stats().misses();
+                LinearAlgebra.matmulHalfWeight(x, weight);
+                assertEquals(takes + 1, pool.stats().hits() + pool.stats().misses(), rows + " rows: the output only");
+            }
+        }
     }
 
     @Test

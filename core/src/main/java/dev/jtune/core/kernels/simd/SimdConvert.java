@@ -1,6 +1,7 @@
 package dev.jtune.core.kernels.simd;
 
 import dev.jtune.core.kernels.ScalarConvert;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -26,13 +27,16 @@ public final class SimdConvert {
     public static void bf16ToF32(float[] out, short[] a, int aOff, int from, int to) {
         int i = from;
         if (Simd.ENABLED) {
-            for (int end = from + F.loopBound(to - from); i < end; i += L) {
-                ShortVector bits = ShortVector.fromArray(S, a, aOff + i);
-                ((IntVector) bits.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
-                        .reinterpretAsFloats().intoArray(out, i);
-            }
+            for (int end = from + F.loopBound(to - from); i < end; i += L) bf16Lanes(a, aOff + i).intoArray(out, i);
         }
         ScalarConvert.bf16ToF32(out, a, aOff, i, to);
+    }
+
+    /** The floats of the {@code L} bfloat16 bits at {@code a[i..]}: widened, shifted into the upper half, read as floats. */
+    static FloatVector bf16Lanes(short[] a, int i) {
+        ShortVector bits = ShortVector.fromArray(S, a, i);
+        return ((IntVector) bits.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
     }
 
     /**

@@ -52,6 +52,8 @@ public final class SimdMatvec {
     private static final int DOTS = 8;
     /** Below this many multiply-adds a chunk of work is not worth a thread. */
     private static final long MIN_FMAS_PER_TASK = 1 << 16;
+    /** Per-thread scratch for {@link #matmulHalfB}: the converted part of B a work unit reads. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private SimdMatvec() {}
 
@@ -68,6 +70,74 @@ public final class SimdMatvec {
             SimdMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
             return;
         }
+        units(out, aOffsets, bOffsets, m, n, k, rowMajor, (p, j0, j1, lanes) -> {
+            if (rowMajor) {
+                rowMajor(out, p * m * n, n, m, a, aOffsets[p], aRowStride, aColStride, b, bOffsets[p], bRowStride, k,
+                         j0, j1);
+                return;
+            }
+            for (int i = 0; i < m; i++) {
+                dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, bOffsets[p], bColStride, k, j0, j1,
+                     lanes);
+            }
+        });
+    }
+
+    /**
+     * {@link #matmul} with B given as half-precision bits ({@code bf16}: bfloat16, else IEEE F16), a frozen bf16 weight
+     * read in place, never copied whole: bfloat16 vectors are converted as the F32 forms' twins load them
+     * ({@link #eightRowsBf16}, {@link #dotsBf16}), so the weight streams from memory at half the bytes (decoding GPT-2
+     * 124M shapes with bf16 weights ran 1.2x the F32 rate; converting each run of a row into a scratch first ran below
+     * it, each short run read cold); F16 is converted into a scratch a piece at a time and multiplied from there. The
+     * same bits as {@link #matmul} on B converted first.
+     */
+    public static void matmulHalfB(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
+                                   short[] b, boolean bf16, int[] bOffsets, int bRowStride, int bColStride, int m, int n,
+                                   int k) {
+        boolean rowMajor = bColStride == 1, dots = !rowMajor && bRowStride == 1 && aColStride == 1;
+        if (!Simd.ENABLED || !(rowMajor || dots)) {
+            SimdMatmul.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, bf16, bOffsets, bRowStride, bColStride,
+                    m, n, k);
+            return;
+        }
+        units(out, aOffsets, bOffsets, m, n, k, rowMajor, (p, j0, j1, lanes) -> {
+            int width = j1 - j0;
+            if (rowMajor) {
+                rowMajorHalf(out, p * m * n, n, m, a, aOffsets[p], aRowStride, aColStride, b, bf16, bOffsets[p],
+                             bRowStride, k, j0, j1, scratch(8 * width));
+                return;
+            }
+            if (bf16) {
+                for (int i = 0; i < m; i++) {
+                    dotsBf16(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, bOffsets[p], bColStride, k, j0,
+                             j1, lanes);
+                }
+                return;
+            }
+            float[] columns = scratch(width * k);  // (width, k): the unit's columns of B, converted
+            for (int j = j0; j < j1; j++) {
+                int at = (j - j0) * k;
+                SimdConvert.halfToF32(columns, b, bf16, bOffsets[p] + j * bColStride - at, at, at + k);
+            }
+            for (int i = 0; i < m; i++) {
+                dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, columns, -j0 * k, k, k, j0, j1, lanes);
+            }
+        });
+    }
+
+    /** One work unit: columns {@code [j0, j1)} of batch entry {@code p}; {@code lanes}: L floats for a dot form. */
+    @FunctionalInterface
+    private interface Unit {
+        void run(int p, int j0, int j1, float[] lanes);
+    }
+
+    /**
+     * Runs {@code unit} over the work units, (batch entry, column chunk) with the chunk fastest, on the threads. The
+     * rows of A go innermost in a unit, so a chunk of B is fetched from memory once and re-read from cache for the
+     * other rows.
+     */
+    private static void units(float[] out, int[] aOffsets, int[] bOffsets, int m, int n, int k, boolean rowMajor,
+                              Unit unit) {
         int batch = aOffsets.length;
         if (bOffsets.length != batch) {
             throw new IllegalArgumentException("matmul: " + batch + " offsets for A != " + bOffsets.length + " for B");
@@ -79,23 +149,20 @@ public final class SimdMatvec {
         }
         int width = rowMajor ? rowMajorWidth(m, n, batch) : DOTS, units = (n + width - 1) / width;
         int grain = (int) Math.max(1, MIN_FMAS_PER_TASK / ((long) width * k * m));
-        // Work units are (batch, column chunk), chunk fastest. The rows of A go innermost, so a chunk of B is fetched
-        // from memory once and re-read from cache for the other rows.
         Parallel.forRange(batch * units, grain, (u0, u1) -> {
             float[] lanes = rowMajor ? null : new float[L];  // the dot products' scratch for adding lanes
             for (int u = u0; u < u1; u++) {
-                int p = u / units, j0 = (u % units) * width, j1 = Math.min(n, j0 + width);
-                if (rowMajor) {
-                    rowMajor(out, p * m * n, n, m, a, aOffsets[p], aRowStride, aColStride, b, bOffsets[p], bRowStride,
-                             k, j0, j1);
-                    continue;
-                }
-                for (int i = 0; i < m; i++) {
-                    dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, bOffsets[p], bColStride, k, j0, j1,
-                         lanes);
-                }
+                int j0 = (u % units) * width;
+                unit.run(u / units, j0, Math.min(n, j0 + width), lanes);
             }
         });
+    }
+
+    /** This thread's scratch for converted parts of a half-precision B, at least {@code size} floats. */
+    private static float[] scratch(int size) {
+        float[] s = SCRATCH.get();
+        if (s.length < size) SCRATCH.set(s = new float[size]);
+        return s;
     }
 
     /**
@@ -136,6 +203,36 @@ public final class SimdMatvec {
     }
 
     /**
+     * {@link #rowMajor} from half-precision bits, in the same order: bfloat16 rows go straight to
+     * {@link #eightRowsBf16}; F16 groups of eight rows, and the tail's rows, are converted across columns
+     * {@code [j0, j1)} into {@code rows} ({@code (8, j1 - j0)}) first.
+     */
+    private static void rowMajorHalf(float[] out, int c, int n, int m, float[] a, int aOff, int ars, int acs,
+                                     short[] b, boolean bf16, int bOff, int brs, int k, int j0, int j1, float[] rows) {
+        int w = j1 - j0;
+        for (int i = 0; i < m; i++) Arrays.fill(out, c + i * n + j0, c + i * n + j1, 0f);
+        int l = 0;
+        for (; l + 8 <= k; l += 8) {
+            if (bf16) {
+                for (int i = 0, ai = aOff + l * acs; i < m; i++, ai += ars) {
+                    eightRowsBf16(out, c + i * n, a, ai, acs, b, bOff + l * brs, brs, j0, j1);
+                }
+                continue;
+            }
+            for (int r = 0; r < 8; r++) {
+                SimdConvert.halfToF32(rows, b, false, bOff + (l + r) * brs + j0 - r * w, r * w, (r + 1) * w);
+            }
+            for (int i = 0, ai = aOff + l * acs; i < m; i++, ai += ars) {
+                eightRows(out, c + i * n, a, ai, acs, rows, -j0, w, j0, j1);
+            }
+        }
+        for (; l < k; l++) {
+            SimdConvert.halfToF32(rows, b, bf16, bOff + l * brs + j0, 0, w);
+            for (int i = 0; i < m; i++) oneRow(out, c + i * n, a[aOff + i * ars + l * acs], rows, -j0, j0, j1);
+        }
+    }
+
+    /**
      * {@code out[c + j] += x0 * B0[j]}, then {@code x1 * B1[j]}, ... {@code x7 * B7[j]} in that order: {@code xr =
      * a[ai + r * acs]}, and B's rows start at {@code b0}, {@code brs} apart.
      */
@@ -171,6 +268,45 @@ public final class SimdMatvec {
             acc = Math.fma(x6, b[b6 + j], acc);
             out[c + j] = Math.fma(x7, b[b7 + j], acc);
         }
+    }
+
+    /** {@link #eightRows} with B's rows as bfloat16 bits, each vector converted as it is loaded: the same bits. */
+    private static void eightRowsBf16(float[] out, int c, float[] a, int ai, int acs, short[] b, int b0, int brs,
+                                      int j0, int j1) {
+        float x0 = a[ai], x1 = a[ai + acs], x2 = a[ai + 2 * acs], x3 = a[ai + 3 * acs];
+        float x4 = a[ai + 4 * acs], x5 = a[ai + 5 * acs], x6 = a[ai + 6 * acs], x7 = a[ai + 7 * acs];
+        int b1 = b0 + brs, b2 = b1 + brs, b3 = b2 + brs, b4 = b3 + brs, b5 = b4 + brs, b6 = b5 + brs, b7 = b6 + brs;
+        FloatVector v0 = FloatVector.broadcast(F, x0), v1 = FloatVector.broadcast(F, x1);
+        FloatVector v2 = FloatVector.broadcast(F, x2), v3 = FloatVector.broadcast(F, x3);
+        FloatVector v4 = FloatVector.broadcast(F, x4), v5 = FloatVector.broadcast(F, x5);
+        FloatVector v6 = FloatVector.broadcast(F, x6), v7 = FloatVector.broadcast(F, x7);
+        int j = j0;
+        for (; j + L <= j1; j += L) {
+            FloatVector acc = FloatVector.fromArray(F, out, c + j);
+            acc = v0.fma(SimdConvert.bf16Lanes(b, b0 + j), acc);
+            acc = v1.fma(SimdConvert.bf16Lanes(b, b1 + j), acc);
+            acc = v2.fma(SimdConvert.bf16Lanes(b, b2 + j), acc);
+            acc = v3.fma(SimdConvert.bf16Lanes(b, b3 + j), acc);
+            acc = v4.fma(SimdConvert.bf16Lanes(b, b4 + j), acc);
+            acc = v5.fma(SimdConvert.bf16Lanes(b, b5 + j), acc);
+            acc = v6.fma(SimdConvert.bf16Lanes(b, b6 + j), acc);
+            acc = v7.fma(SimdConvert.bf16Lanes(b, b7 + j), acc);
+            acc.intoArray(out, c + j);
+        }
+        for (; j < j1; j++) {
+            float acc = Math.fma(x0, bf16(b[b0 + j]), out[c + j]);
+            acc = Math.fma(x1, bf16(b[b1 + j]), acc);
+            acc = Math.fma(x2, bf16(b[b2 + j]), acc);
+            acc = Math.fma(x3, bf16(b[b3 + j]), acc);
+            acc = Math.fma(x4, bf16(b[b4 + j]), acc);
+            acc = Math.fma(x5, bf16(b[b5 + j]), acc);
+            acc = Math.fma(x6, bf16(b[b6 + j]), acc);
+            out[c + j] = Math.fma(x7, bf16(b[b7 + j]), acc);
+        }
+    }
+
+    private static float bf16(short bits) {
+        return Float.intBitsToFloat(bits << 16);
     }
 
     /** {@code out[c + j] += x * B[j]} with B's row at {@code b[bi..]}. */
@@ -222,6 +358,50 @@ public final class SimdMatvec {
             }
             out[c + j] = tail(SimdReduce.addLanes(s, lanes), a, ai, b, b0, bound, k);
         }
+    }
+
+    /** {@link #dots} with B's columns as bfloat16 bits, each vector converted as it is loaded: the same bits. */
+    private static void dotsBf16(float[] out, int c, float[] a, int ai, short[] b, int bOff, int bcs, int k,
+                                 int j0, int j1, float[] lanes) {
+        int bound = F.loopBound(k), j = j0;
+        for (; j + DOTS <= j1; j += DOTS) {
+            int b0 = bOff + j * bcs, b1 = b0 + bcs, b2 = b1 + bcs, b3 = b2 + bcs;
+            int b4 = b3 + bcs, b5 = b4 + bcs, b6 = b5 + bcs, b7 = b6 + bcs;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int l = 0; l < bound; l += L) {
+                FloatVector x = FloatVector.fromArray(F, a, ai + l);
+                s0 = x.fma(SimdConvert.bf16Lanes(b, b0 + l), s0);
+                s1 = x.fma(SimdConvert.bf16Lanes(b, b1 + l), s1);
+                s2 = x.fma(SimdConvert.bf16Lanes(b, b2 + l), s2);
+                s3 = x.fma(SimdConvert.bf16Lanes(b, b3 + l), s3);
+                s4 = x.fma(SimdConvert.bf16Lanes(b, b4 + l), s4);
+                s5 = x.fma(SimdConvert.bf16Lanes(b, b5 + l), s5);
+                s6 = x.fma(SimdConvert.bf16Lanes(b, b6 + l), s6);
+                s7 = x.fma(SimdConvert.bf16Lanes(b, b7 + l), s7);
+            }
+            out[c + j] = tailBf16(SimdReduce.addLanes(s0, lanes), a, ai, b, b0, bound, k);
+            out[c + j + 1] = tailBf16(SimdReduce.addLanes(s1, lanes), a, ai, b, b1, bound, k);
+            out[c + j + 2] = tailBf16(SimdReduce.addLanes(s2, lanes), a, ai, b, b2, bound, k);
+            out[c + j + 3] = tailBf16(SimdReduce.addLanes(s3, lanes), a, ai, b, b3, bound, k);
+            out[c + j + 4] = tailBf16(SimdReduce.addLanes(s4, lanes), a, ai, b, b4, bound, k);
+            out[c + j + 5] = tailBf16(SimdReduce.addLanes(s5, lanes), a, ai, b, b5, bound, k);
+            out[c + j + 6] = tailBf16(SimdReduce.addLanes(s6, lanes), a, ai, b, b6, bound, k);
+            out[c + j + 7] = tailBf16(SimdReduce.addLanes(s7, lanes), a, ai, b, b7, bound, k);
+        }
+        for (; j < j1; j++) {
+            int b0 = bOff + j * bcs;
+            FloatVector s = FloatVector.zero(F);
+            for (int l = 0; l < bound; l += L) {
+                s = FloatVector.fromArray(F, a, ai + l).fma(SimdConvert.bf16Lanes(b, b0 + l), s);
+            }
+            out[c + j] = tailBf16(SimdReduce.addLanes(s, lanes), a, ai, b, b0, bound, k);
+        }
+    }
+
+    /** {@link #tail} with B's row as bfloat16 bits. */
+    private static float tailBf16(float acc, float[] a, int ai, short[] b, int bi, int from, int k) {
+        for (int l = from; l < k; l++) acc = Math.fma(a[ai + l], bf16(b[bi + l]), acc);
+        return acc;
     }
 
     /** Continues the chain {@code acc} over depths {@code [from, k)} of two contiguous rows. */

@@ -3,6 +3,7 @@ package dev.jtune.core.kernels.simd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jtune.core.io.HalfFloats;
 import dev.jtune.core.kernels.ScalarMatmul;
 import java.util.Arrays;
 import java.util.Random;
@@ -37,6 +38,21 @@ record MatmulOperands(float[] data, int[] offsets, int rowStride, int colStride)
     MatmulOperands abs() {
         float[] d = data.clone();
         for (int i = 0; i < d.length; i++) d[i] = Math.abs(d[i]);
+        return new MatmulOperands(d, offsets, rowStride, colStride);
+    }
+
+    /** Every slot as bfloat16 ({@code bf16}) or IEEE F16 bits, rounded to nearest (NaN slots stay NaN). */
+    short[] halves(boolean bf16) {
+        short[] h = new short[data.length];
+        for (int i = 0; i < h.length; i++) h[i] = bf16 ? HalfFloats.floatToBf16(data[i]) : HalfFloats.floatToF16(data[i]);
+        return h;
+    }
+
+    /** The values {@link #halves} holds, as floats: a product of the half-precision operand must give their bits. */
+    MatmulOperands roundedToHalf(boolean bf16) {
+        short[] h = halves(bf16);
+        float[] d = new float[h.length];
+        for (int i = 0; i < d.length; i++) d[i] = bf16 ? HalfFloats.bf16ToFloat(h[i]) : HalfFloats.f16ToFloat(h[i]);
         return new MatmulOperands(d, offsets, rowStride, colStride);
     }
 

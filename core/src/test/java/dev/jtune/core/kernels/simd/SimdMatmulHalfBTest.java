@@ -2,7 +2,6 @@ package dev.jtune.core.kernels.simd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import dev.jtune.core.io.HalfFloats;
 import dev.jtune.core.kernels.Parallel;
 import java.util.Arrays;
 import java.util.Random;
@@ -42,14 +41,8 @@ class SimdMatmulHalfBTest {
             case "B^T" -> MatmulOperands.random(rnd, 2, k, n, true);
             default -> strided(rnd, k, n);  // row stride 3n + 1, column stride 3
         };
-        short[] halves = new short[b.data().length];
-        float[] converted = new float[halves.length];
-        for (int i = 0; i < halves.length; i++) {
-            halves[i] = bf16 ? HalfFloats.floatToBf16(b.data()[i]) : HalfFloats.floatToF16(b.data()[i]);
-            converted[i] = bf16 ? HalfFloats.bf16ToFloat(halves[i]) : HalfFloats.f16ToFloat(halves[i]);
-        }
-        MatmulOperands bConverted = new MatmulOperands(converted, b.offsets(), b.rowStride(), b.colStride());
-        float[] want = MatmulOperands.simdProduct(a, bConverted, m, n, k);
+        short[] halves = b.halves(bf16);
+        float[] want = MatmulOperands.simdProduct(a, b.roundedToHalf(bf16), m, n, k);
         int saved = Parallel.threads();
         try {
             for (int threads : new int[] {1, 3}) {

@@ -49,6 +49,31 @@ class SimdMatvecTest {
         assertFalse(SimdMatvec.faster(8, 40, 1, k), "A^T @ B^T has no fast form here");
     }
 
+    /**
+     * A half-precision B, converted piece by piece in each work unit, gives the bits of the same form on B converted
+     * first: both forms (B row-major, and B and A contiguous along the depth), bf16 and f16, with batch offsets.
+     */
+    @ParameterizedTest(name = "m={0}")
+    @MethodSource("rows")
+    void aHalfPrecisionBGivesTheBitsOfConvertingItFirst(int m) {
+        Random rnd = new Random(m);
+        for (int n : COLUMNS) {
+            for (int k : DEPTHS) {
+                for (boolean transposed : new boolean[] {false, true}) {
+                    MatmulOperands a = MatmulOperands.random(rnd, 2, m, k, false);
+                    MatmulOperands b = MatmulOperands.random(rnd, 2, k, n, transposed);
+                    for (boolean bf16 : new boolean[] {true, false}) {
+                        float[] want = product(MATVEC, a, b.roundedToHalf(bf16), m, n, k), got = new float[want.length];
+                        SimdMatvec.matmulHalfB(got, a.data(), a.offsets(), a.rowStride(), a.colStride(), b.halves(bf16),
+                                bf16, b.offsets(), b.rowStride(), b.colStride(), m, n, k);
+                        assertArrayEquals(want, got, "m=" + m + " n=" + n + " k=" + k + (transposed ? " B^T" : " B")
+                                + (bf16 ? " bf16" : " f16"));
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "m={0}")
     @MethodSource("rows")
     void matchesScalarOnAwkwardSizesInEveryLayout(int m) {
