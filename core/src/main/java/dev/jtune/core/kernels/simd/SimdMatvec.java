@@ -77,19 +77,19 @@ public final class SimdMatvec {
                 return;
             }
             for (int i = 0; i < m; i++) {
-                dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, bOffsets[p], bColStride, k, j0, j1,
-                     lanes);
+                dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, null, bOffsets[p], bColStride, k, j0,
+                     j1, lanes);
             }
         });
     }
 
     /**
      * {@link #matmul} with B given as half-precision bits ({@code bf16}: bfloat16, else IEEE F16), a frozen bf16 weight
-     * read in place, never copied whole: bfloat16 vectors are converted as the F32 forms' twins load them
-     * ({@link #eightRowsBf16}, {@link #dotsBf16}), so the weight streams from memory at half the bytes (decoding GPT-2
-     * 124M shapes with bf16 weights ran 1.2x the F32 rate; converting each run of a row into a scratch first ran below
-     * it, each short run read cold); F16 is converted into a scratch a piece at a time and multiplied from there. The
-     * same bits as {@link #matmul} on B converted first.
+     * read in place, never copied whole: the same two forms convert each bfloat16 vector as they load it
+     * ({@link #lanes}), so the weight streams from memory at half the bytes (GPT-2 124M's shapes decode 1.4x faster
+     * than in F32; converting each run of a row into a scratch first decoded slower than F32, each short run read
+     * cold); F16 is converted into a scratch a piece at a time and multiplied from there. The same bits as
+     * {@link #matmul} on B converted first.
      */
     public static void matmulHalfB(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                                    short[] b, boolean bf16, int[] bOffsets, int bRowStride, int bColStride, int m, int n,
@@ -109,8 +109,8 @@ public final class SimdMatvec {
             }
             if (bf16) {
                 for (int i = 0; i < m; i++) {
-                    dotsBf16(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, bOffsets[p], bColStride, k, j0,
-                             j1, lanes);
+                    dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, null, b, bOffsets[p], bColStride, k,
+                         j0, j1, lanes);
                 }
                 return;
             }
@@ -120,7 +120,8 @@ public final class SimdMatvec {
                 SimdConvert.halfToF32(columns, b, bf16, bOffsets[p] + j * bColStride - at, at, at + k);
             }
             for (int i = 0; i < m; i++) {
-                dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, columns, -j0 * k, k, k, j0, j1, lanes);
+                dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, columns, null, -j0 * k, k, k, j0, j1,
+                     lanes);
             }
         });
     }
@@ -194,7 +195,7 @@ public final class SimdMatvec {
         int l = 0;
         for (; l + 8 <= k; l += 8) {
             for (int i = 0, ai = aOff + l * acs; i < m; i++, ai += ars) {
-                eightRows(out, c + i * n, a, ai, acs, b, bOff + l * brs, brs, j0, j1);
+                eightRows(out, c + i * n, a, ai, acs, b, null, bOff + l * brs, brs, j0, j1);
             }
         }
         for (; l < k; l++) {
@@ -204,7 +205,7 @@ public final class SimdMatvec {
 
     /**
      * {@link #rowMajor} from half-precision bits, in the same order: bfloat16 rows go straight to
-     * {@link #eightRowsBf16}; F16 groups of eight rows, and the tail's rows, are converted across columns
+     * {@link #eightRows}; F16 groups of eight rows, and the tail's rows, are converted across columns
      * {@code [j0, j1)} into {@code rows} ({@code (8, j1 - j0)}) first.
      */
     private static void rowMajorHalf(float[] out, int c, int n, int m, float[] a, int aOff, int ars, int acs,
@@ -215,7 +216,7 @@ public final class SimdMatvec {
         for (; l + 8 <= k; l += 8) {
             if (bf16) {
                 for (int i = 0, ai = aOff + l * acs; i < m; i++, ai += ars) {
-                    eightRowsBf16(out, c + i * n, a, ai, acs, b, bOff + l * brs, brs, j0, j1);
+                    eightRows(out, c + i * n, a, ai, acs, null, b, bOff + l * brs, brs, j0, j1);
                 }
                 continue;
             }
@@ -223,7 +224,7 @@ public final class SimdMatvec {
                 SimdConvert.halfToF32(rows, b, false, bOff + (l + r) * brs + j0 - r * w, r * w, (r + 1) * w);
             }
             for (int i = 0, ai = aOff + l * acs; i < m; i++, ai += ars) {
-                eightRows(out, c + i * n, a, ai, acs, rows, -j0, w, j0, j1);
+                eightRows(out, c + i * n, a, ai, acs, rows, null, -j0, w, j0, j1);
             }
         }
         for (; l < k; l++) {
@@ -234,10 +235,11 @@ public final class SimdMatvec {
 
     /**
      * {@code out[c + j] += x0 * B0[j]}, then {@code x1 * B1[j]}, ... {@code x7 * B7[j]} in that order: {@code xr =
-     * a[ai + r * acs]}, and B's rows start at {@code b0}, {@code brs} apart.
+     * a[ai + r * acs]}, and B's rows start at {@code b0}, {@code brs} apart, in {@code b} (or as bfloat16 bits in
+     * {@code bh}, see {@link #lanes}).
      */
-    private static void eightRows(float[] out, int c, float[] a, int ai, int acs, float[] b, int b0, int brs,
-                                  int j0, int j1) {
+    private static void eightRows(float[] out, int c, float[] a, int ai, int acs, float[] b, short[] bh, int b0,
+                                  int brs, int j0, int j1) {
         float x0 = a[ai], x1 = a[ai + acs], x2 = a[ai + 2 * acs], x3 = a[ai + 3 * acs];
         float x4 = a[ai + 4 * acs], x5 = a[ai + 5 * acs], x6 = a[ai + 6 * acs], x7 = a[ai + 7 * acs];
         int b1 = b0 + brs, b2 = b1 + brs, b3 = b2 + brs, b4 = b3 + brs, b5 = b4 + brs, b6 = b5 + brs, b7 = b6 + brs;
@@ -248,65 +250,26 @@ public final class SimdMatvec {
         int j = j0;
         for (; j + L <= j1; j += L) {
             FloatVector acc = FloatVector.fromArray(F, out, c + j);
-            acc = v0.fma(FloatVector.fromArray(F, b, b0 + j), acc);
-            acc = v1.fma(FloatVector.fromArray(F, b, b1 + j), acc);
-            acc = v2.fma(FloatVector.fromArray(F, b, b2 + j), acc);
-            acc = v3.fma(FloatVector.fromArray(F, b, b3 + j), acc);
-            acc = v4.fma(FloatVector.fromArray(F, b, b4 + j), acc);
-            acc = v5.fma(FloatVector.fromArray(F, b, b5 + j), acc);
-            acc = v6.fma(FloatVector.fromArray(F, b, b6 + j), acc);
-            acc = v7.fma(FloatVector.fromArray(F, b, b7 + j), acc);
+            acc = v0.fma(lanes(b, bh, b0 + j), acc);
+            acc = v1.fma(lanes(b, bh, b1 + j), acc);
+            acc = v2.fma(lanes(b, bh, b2 + j), acc);
+            acc = v3.fma(lanes(b, bh, b3 + j), acc);
+            acc = v4.fma(lanes(b, bh, b4 + j), acc);
+            acc = v5.fma(lanes(b, bh, b5 + j), acc);
+            acc = v6.fma(lanes(b, bh, b6 + j), acc);
+            acc = v7.fma(lanes(b, bh, b7 + j), acc);
             acc.intoArray(out, c + j);
         }
         for (; j < j1; j++) {
-            float acc = Math.fma(x0, b[b0 + j], out[c + j]);
-            acc = Math.fma(x1, b[b1 + j], acc);
-            acc = Math.fma(x2, b[b2 + j], acc);
-            acc = Math.fma(x3, b[b3 + j], acc);
-            acc = Math.fma(x4, b[b4 + j], acc);
-            acc = Math.fma(x5, b[b5 + j], acc);
-            acc = Math.fma(x6, b[b6 + j], acc);
-            out[c + j] = Math.fma(x7, b[b7 + j], acc);
+            float acc = Math.fma(x0, element(b, bh, b0 + j), out[c + j]);
+            acc = Math.fma(x1, element(b, bh, b1 + j), acc);
+            acc = Math.fma(x2, element(b, bh, b2 + j), acc);
+            acc = Math.fma(x3, element(b, bh, b3 + j), acc);
+            acc = Math.fma(x4, element(b, bh, b4 + j), acc);
+            acc = Math.fma(x5, element(b, bh, b5 + j), acc);
+            acc = Math.fma(x6, element(b, bh, b6 + j), acc);
+            out[c + j] = Math.fma(x7, element(b, bh, b7 + j), acc);
         }
-    }
-
-    /** {@link #eightRows} with B's rows as bfloat16 bits, each vector converted as it is loaded: the same bits. */
-    private static void eightRowsBf16(float[] out, int c, float[] a, int ai, int acs, short[] b, int b0, int brs,
-                                      int j0, int j1) {
-        float x0 = a[ai], x1 = a[ai + acs], x2 = a[ai + 2 * acs], x3 = a[ai + 3 * acs];
-        float x4 = a[ai + 4 * acs], x5 = a[ai + 5 * acs], x6 = a[ai + 6 * acs], x7 = a[ai + 7 * acs];
-        int b1 = b0 + brs, b2 = b1 + brs, b3 = b2 + brs, b4 = b3 + brs, b5 = b4 + brs, b6 = b5 + brs, b7 = b6 + brs;
-        FloatVector v0 = FloatVector.broadcast(F, x0), v1 = FloatVector.broadcast(F, x1);
-        FloatVector v2 = FloatVector.broadcast(F, x2), v3 = FloatVector.broadcast(F, x3);
-        FloatVector v4 = FloatVector.broadcast(F, x4), v5 = FloatVector.broadcast(F, x5);
-        FloatVector v6 = FloatVector.broadcast(F, x6), v7 = FloatVector.broadcast(F, x7);
-        int j = j0;
-        for (; j + L <= j1; j += L) {
-            FloatVector acc = FloatVector.fromArray(F, out, c + j);
-            acc = v0.fma(SimdConvert.bf16Lanes(b, b0 + j), acc);
-            acc = v1.fma(SimdConvert.bf16Lanes(b, b1 + j), acc);
-            acc = v2.fma(SimdConvert.bf16Lanes(b, b2 + j), acc);
-            acc = v3.fma(SimdConvert.bf16Lanes(b, b3 + j), acc);
-            acc = v4.fma(SimdConvert.bf16Lanes(b, b4 + j), acc);
-            acc = v5.fma(SimdConvert.bf16Lanes(b, b5 + j), acc);
-            acc = v6.fma(SimdConvert.bf16Lanes(b, b6 + j), acc);
-            acc = v7.fma(SimdConvert.bf16Lanes(b, b7 + j), acc);
-            acc.intoArray(out, c + j);
-        }
-        for (; j < j1; j++) {
-            float acc = Math.fma(x0, bf16(b[b0 + j]), out[c + j]);
-            acc = Math.fma(x1, bf16(b[b1 + j]), acc);
-            acc = Math.fma(x2, bf16(b[b2 + j]), acc);
-            acc = Math.fma(x3, bf16(b[b3 + j]), acc);
-            acc = Math.fma(x4, bf16(b[b4 + j]), acc);
-            acc = Math.fma(x5, bf16(b[b5 + j]), acc);
-            acc = Math.fma(x6, bf16(b[b6 + j]), acc);
-            out[c + j] = Math.fma(x7, bf16(b[b7 + j]), acc);
-        }
-    }
-
-    private static float bf16(short bits) {
-        return Float.intBitsToFloat(bits << 16);
     }
 
     /** {@code out[c + j] += x * B[j]} with B's row at {@code b[bi..]}. */
@@ -321,9 +284,10 @@ public final class SimdMatvec {
 
     /**
      * {@code out[c + j] = dot(a[ai .. ai + k), b[bOff + j * bcs .. + k))} for {@code j0 <= j < j1}, {@code DOTS} at a
-     * time so that each vector of A is loaded once for eight columns; {@code lanes} is a scratch of {@code L} floats.
+     * time so that each vector of A is loaded once for eight columns; B in {@code b} or as bfloat16 bits in {@code bh}
+     * ({@link #lanes}); {@code lanes} is a scratch of {@code L} floats.
      */
-    private static void dots(float[] out, int c, float[] a, int ai, float[] b, int bOff, int bcs, int k,
+    private static void dots(float[] out, int c, float[] a, int ai, float[] b, short[] bh, int bOff, int bcs, int k,
                              int j0, int j1, float[] lanes) {
         int bound = F.loopBound(k), j = j0;
         for (; j + DOTS <= j1; j += DOTS) {
@@ -332,81 +296,51 @@ public final class SimdMatvec {
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
             for (int l = 0; l < bound; l += L) {
                 FloatVector x = FloatVector.fromArray(F, a, ai + l);
-                s0 = x.fma(FloatVector.fromArray(F, b, b0 + l), s0);
-                s1 = x.fma(FloatVector.fromArray(F, b, b1 + l), s1);
-                s2 = x.fma(FloatVector.fromArray(F, b, b2 + l), s2);
-                s3 = x.fma(FloatVector.fromArray(F, b, b3 + l), s3);
-                s4 = x.fma(FloatVector.fromArray(F, b, b4 + l), s4);
-                s5 = x.fma(FloatVector.fromArray(F, b, b5 + l), s5);
-                s6 = x.fma(FloatVector.fromArray(F, b, b6 + l), s6);
-                s7 = x.fma(FloatVector.fromArray(F, b, b7 + l), s7);
+                s0 = x.fma(lanes(b, bh, b0 + l), s0);
+                s1 = x.fma(lanes(b, bh, b1 + l), s1);
+                s2 = x.fma(lanes(b, bh, b2 + l), s2);
+                s3 = x.fma(lanes(b, bh, b3 + l), s3);
+                s4 = x.fma(lanes(b, bh, b4 + l), s4);
+                s5 = x.fma(lanes(b, bh, b5 + l), s5);
+                s6 = x.fma(lanes(b, bh, b6 + l), s6);
+                s7 = x.fma(lanes(b, bh, b7 + l), s7);
             }
-            out[c + j] = tail(SimdReduce.addLanes(s0, lanes), a, ai, b, b0, bound, k);
-            out[c + j + 1] = tail(SimdReduce.addLanes(s1, lanes), a, ai, b, b1, bound, k);
-            out[c + j + 2] = tail(SimdReduce.addLanes(s2, lanes), a, ai, b, b2, bound, k);
-            out[c + j + 3] = tail(SimdReduce.addLanes(s3, lanes), a, ai, b, b3, bound, k);
-            out[c + j + 4] = tail(SimdReduce.addLanes(s4, lanes), a, ai, b, b4, bound, k);
-            out[c + j + 5] = tail(SimdReduce.addLanes(s5, lanes), a, ai, b, b5, bound, k);
-            out[c + j + 6] = tail(SimdReduce.addLanes(s6, lanes), a, ai, b, b6, bound, k);
-            out[c + j + 7] = tail(SimdReduce.addLanes(s7, lanes), a, ai, b, b7, bound, k);
+            out[c + j] = tail(SimdReduce.addLanes(s0, lanes), a, ai, b, bh, b0, bound, k);
+            out[c + j + 1] = tail(SimdReduce.addLanes(s1, lanes), a, ai, b, bh, b1, bound, k);
+            out[c + j + 2] = tail(SimdReduce.addLanes(s2, lanes), a, ai, b, bh, b2, bound, k);
+            out[c + j + 3] = tail(SimdReduce.addLanes(s3, lanes), a, ai, b, bh, b3, bound, k);
+            out[c + j + 4] = tail(SimdReduce.addLanes(s4, lanes), a, ai, b, bh, b4, bound, k);
+            out[c + j + 5] = tail(SimdReduce.addLanes(s5, lanes), a, ai, b, bh, b5, bound, k);
+            out[c + j + 6] = tail(SimdReduce.addLanes(s6, lanes), a, ai, b, bh, b6, bound, k);
+            out[c + j + 7] = tail(SimdReduce.addLanes(s7, lanes), a, ai, b, bh, b7, bound, k);
         }
         for (; j < j1; j++) {
             int b0 = bOff + j * bcs;
             FloatVector s = FloatVector.zero(F);
             for (int l = 0; l < bound; l += L) {
-                s = FloatVector.fromArray(F, a, ai + l).fma(FloatVector.fromArray(F, b, b0 + l), s);
+                s = FloatVector.fromArray(F, a, ai + l).fma(lanes(b, bh, b0 + l), s);
             }
-            out[c + j] = tail(SimdReduce.addLanes(s, lanes), a, ai, b, b0, bound, k);
+            out[c + j] = tail(SimdReduce.addLanes(s, lanes), a, ai, b, bh, b0, bound, k);
         }
-    }
-
-    /** {@link #dots} with B's columns as bfloat16 bits, each vector converted as it is loaded: the same bits. */
-    private static void dotsBf16(float[] out, int c, float[] a, int ai, short[] b, int bOff, int bcs, int k,
-                                 int j0, int j1, float[] lanes) {
-        int bound = F.loopBound(k), j = j0;
-        for (; j + DOTS <= j1; j += DOTS) {
-            int b0 = bOff + j * bcs, b1 = b0 + bcs, b2 = b1 + bcs, b3 = b2 + bcs;
-            int b4 = b3 + bcs, b5 = b4 + bcs, b6 = b5 + bcs, b7 = b6 + bcs;
-            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-            for (int l = 0; l < bound; l += L) {
-                FloatVector x = FloatVector.fromArray(F, a, ai + l);
-                s0 = x.fma(SimdConvert.bf16Lanes(b, b0 + l), s0);
-                s1 = x.fma(SimdConvert.bf16Lanes(b, b1 + l), s1);
-                s2 = x.fma(SimdConvert.bf16Lanes(b, b2 + l), s2);
-                s3 = x.fma(SimdConvert.bf16Lanes(b, b3 + l), s3);
-                s4 = x.fma(SimdConvert.bf16Lanes(b, b4 + l), s4);
-                s5 = x.fma(SimdConvert.bf16Lanes(b, b5 + l), s5);
-                s6 = x.fma(SimdConvert.bf16Lanes(b, b6 + l), s6);
-                s7 = x.fma(SimdConvert.bf16Lanes(b, b7 + l), s7);
-            }
-            out[c + j] = tailBf16(SimdReduce.addLanes(s0, lanes), a, ai, b, b0, bound, k);
-            out[c + j + 1] = tailBf16(SimdReduce.addLanes(s1, lanes), a, ai, b, b1, bound, k);
-            out[c + j + 2] = tailBf16(SimdReduce.addLanes(s2, lanes), a, ai, b, b2, bound, k);
-            out[c + j + 3] = tailBf16(SimdReduce.addLanes(s3, lanes), a, ai, b, b3, bound, k);
-            out[c + j + 4] = tailBf16(SimdReduce.addLanes(s4, lanes), a, ai, b, b4, bound, k);
-            out[c + j + 5] = tailBf16(SimdReduce.addLanes(s5, lanes), a, ai, b, b5, bound, k);
-            out[c + j + 6] = tailBf16(SimdReduce.addLanes(s6, lanes), a, ai, b, b6, bound, k);
-            out[c + j + 7] = tailBf16(SimdReduce.addLanes(s7, lanes), a, ai, b, b7, bound, k);
-        }
-        for (; j < j1; j++) {
-            int b0 = bOff + j * bcs;
-            FloatVector s = FloatVector.zero(F);
-            for (int l = 0; l < bound; l += L) {
-                s = FloatVector.fromArray(F, a, ai + l).fma(SimdConvert.bf16Lanes(b, b0 + l), s);
-            }
-            out[c + j] = tailBf16(SimdReduce.addLanes(s, lanes), a, ai, b, b0, bound, k);
-        }
-    }
-
-    /** {@link #tail} with B's row as bfloat16 bits. */
-    private static float tailBf16(float acc, float[] a, int ai, short[] b, int bi, int from, int k) {
-        for (int l = from; l < k; l++) acc = Math.fma(a[ai + l], bf16(b[bi + l]), acc);
-        return acc;
     }
 
     /** Continues the chain {@code acc} over depths {@code [from, k)} of two contiguous rows. */
-    private static float tail(float acc, float[] a, int ai, float[] b, int bi, int from, int k) {
-        for (int l = from; l < k; l++) acc = Math.fma(a[ai + l], b[bi + l], acc);
+    private static float tail(float acc, float[] a, int ai, float[] b, short[] bh, int bi, int from, int k) {
+        for (int l = from; l < k; l++) acc = Math.fma(a[ai + l], element(b, bh, bi + l), acc);
         return acc;
+    }
+
+    /**
+     * {@code L} floats of B at index {@code i}: from {@code b}, or, where {@code bh} is given, its bfloat16 bits
+     * converted as they are loaded (a frozen bf16 weight read in place: half the bytes from memory). The choice is the
+     * same for a whole call, so the JIT takes it out of the loops.
+     */
+    private static FloatVector lanes(float[] b, short[] bh, int i) {
+        return bh == null ? FloatVector.fromArray(F, b, i) : SimdConvert.bf16Lanes(bh, i);
+    }
+
+    /** One float of B at index {@code i}, as {@link #lanes} reads it. */
+    private static float element(float[] b, short[] bh, int i) {
+        return bh == null ? b[i] : Float.intBitsToFloat(bh[i] << 16);
     }
 }
