@@ -3,6 +3,7 @@ package dev.jtune.core.ops;
 import dev.jtune.core.DType;
 import dev.jtune.core.Shape;
 import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.autograd.SavedTensor;
 import dev.jtune.core.backend.BinaryOp;
@@ -91,6 +92,10 @@ public final class LinearAlgebra {
         if (a.dim() == 0 || w.dim() != 2 || a.size(-1) != w.size(0)) {
             throw new IllegalArgumentException("matmulHalfWeight: expects a [..., k] and w [k, n], got "
                     + a.shapeString() + " and " + w.shapeString());
+        }
+        if (GradMode.isEnabled() && a.requiresGrad()) {
+            throw new IllegalStateException("matmulHalfWeight records no gradient, but its input " + a.shapeString()
+                    + " requires grad: call it under GradMode.noGrad() and record the node (as nn's FrozenMatmul does)");
         }
         int[] outShape = a.shape();
         outShape[outShape.length - 1] = w.size(1);

@@ -79,5 +79,9 @@ class MatmulHalfWeightTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> LinearAlgebra.matmulHalfWeight(x, Tensor.randn(G, DType.F32, 7, 3).to(DType.BF16)));
         assertTrue(e.getMessage().contains("expects a [..., k] and w [k, n], got [4,8] and [7,3]"), e.getMessage());
+        Tensor w = Tensor.randn(G, DType.F32, 8, 3).to(DType.BF16);
+        IllegalStateException s = assertThrows(IllegalStateException.class,
+                () -> LinearAlgebra.matmulHalfWeight(x.requiresGrad(true), w));
+        assertTrue(s.getMessage().contains("records no gradient, but its input [4,8] requires grad"), s.getMessage());
     }
 }
