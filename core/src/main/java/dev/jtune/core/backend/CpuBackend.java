@@ -156,18 +156,22 @@ public final class CpuBackend implements HostBackend {
     }
 
     /**
-     * Fused: B is converted piece by piece as the kernel reads it (no F32 copy of the weight, half its bytes read), in
-     * the matrix-vector kernel for a few rows (a token being generated) and in the packing of the tiles otherwise.
+     * Fused: B is converted as the kernel reads it (no F32 copy of the weight, half its bytes read), in the tiles'
+     * packing, and for the few rows of a token being generated in the matrix-vector kernel (bf16; an F16 weight, rare,
+     * is converted first there, HostBackend's composition).
      */
     @Override
     public void matmulHalfB(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride, short[] b,
                             boolean bf16, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
-        if (SimdMatvec.faster(m, aColStride, bRowStride, bColStride)) {
-            SimdMatvec.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, bf16, bOffsets, bRowStride, bColStride,
-                    m, n, k);
-        } else {
+        if (!SimdMatvec.faster(m, aColStride, bRowStride, bColStride)) {
             SimdMatmul.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, bf16, bOffsets, bRowStride, bColStride,
                     m, n, k);
+        } else if (bf16) {
+            SimdMatvec.matmulBf16(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n,
+                    k);
+        } else {
+            HostBackend.super.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, false, bOffsets, bRowStride,
+                    bColStride, m, n, k);
         }
     }
 

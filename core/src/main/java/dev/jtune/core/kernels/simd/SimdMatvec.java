@@ -52,8 +52,6 @@ public final class SimdMatvec {
     private static final int DOTS = 8;
     /** Below this many multiply-adds a chunk of work is not worth a thread. */
     private static final long MIN_FMAS_PER_TASK = 1 << 16;
-    /** Per-thread scratch for {@link #matmulHalfB}: the converted part of B a work unit reads. */
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private SimdMatvec() {}
 
@@ -65,80 +63,34 @@ public final class SimdMatvec {
     /** {@code out[p] = A[p] @ B[p]}, with the operands read as in {@link ScalarMatmul}; {@code out: [batch, m, n]}. */
     public static void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                               float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
-        boolean rowMajor = bColStride == 1, dots = !rowMajor && bRowStride == 1 && aColStride == 1;
-        if (!Simd.ENABLED || !(rowMajor || dots)) {
-            SimdMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
-            return;
-        }
-        units(out, aOffsets, bOffsets, m, n, k, rowMajor, (p, j0, j1, lanes) -> {
-            if (rowMajor) {
-                rowMajor(out, p * m * n, n, m, a, aOffsets[p], aRowStride, aColStride, b, bOffsets[p], bRowStride, k,
-                         j0, j1);
-                return;
-            }
-            for (int i = 0; i < m; i++) {
-                dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, null, bOffsets[p], bColStride, k, j0,
-                     j1, lanes);
-            }
-        });
+        product(out, a, aOffsets, aRowStride, aColStride, b, null, bOffsets, bRowStride, bColStride, m, n, k);
     }
 
     /**
-     * {@link #matmul} with B given as half-precision bits ({@code bf16}: bfloat16, else IEEE F16), a frozen bf16 weight
-     * read in place, never copied whole: the same two forms convert each bfloat16 vector as they load it
-     * ({@link #lanes}), so the weight streams from memory at half the bytes (GPT-2 124M's shapes decode 1.4x faster
-     * than in F32; converting each run of a row into a scratch first decoded slower than F32, each short run read
-     * cold); F16 is converted into a scratch a piece at a time and multiplied from there. The same bits as
-     * {@link #matmul} on B converted first.
+     * {@link #matmul} with B given as bfloat16 bits, a frozen bf16 weight read in place: the same forms convert each
+     * vector as they load it ({@link #lanes}), so the weight streams from memory at half the bytes and is never copied
+     * (GPT-2 124M's shapes decode 1.4x faster than in F32; converting each run of a row into a scratch first decoded
+     * slower than F32, each short run read cold). The same bits as {@link #matmul} on B converted first.
      */
-    public static void matmulHalfB(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
-                                   short[] b, boolean bf16, int[] bOffsets, int bRowStride, int bColStride, int m, int n,
-                                   int k) {
+    public static void matmulBf16(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
+                                  short[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
+        product(out, a, aOffsets, aRowStride, aColStride, null, b, bOffsets, bRowStride, bColStride, m, n, k);
+    }
+
+    /** B in {@code b} (F32), or as bfloat16 bits in {@code bh}; the other is null. */
+    private static void product(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride, float[] b,
+                                short[] bh, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
         boolean rowMajor = bColStride == 1, dots = !rowMajor && bRowStride == 1 && aColStride == 1;
         if (!Simd.ENABLED || !(rowMajor || dots)) {
-            SimdMatmul.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, bf16, bOffsets, bRowStride, bColStride,
-                    m, n, k);
+            if (bh == null) {
+                SimdMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n,
+                        k);
+            } else {
+                SimdMatmul.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, bh, true, bOffsets, bRowStride,
+                        bColStride, m, n, k);
+            }
             return;
         }
-        units(out, aOffsets, bOffsets, m, n, k, rowMajor, (p, j0, j1, lanes) -> {
-            int width = j1 - j0;
-            if (rowMajor) {
-                rowMajorHalf(out, p * m * n, n, m, a, aOffsets[p], aRowStride, aColStride, b, bf16, bOffsets[p],
-                             bRowStride, k, j0, j1, scratch(8 * width));
-                return;
-            }
-            if (bf16) {
-                for (int i = 0; i < m; i++) {
-                    dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, null, b, bOffsets[p], bColStride, k,
-                         j0, j1, lanes);
-                }
-                return;
-            }
-            float[] columns = scratch(width * k);  // (width, k): the unit's columns of B, converted
-            for (int j = j0; j < j1; j++) {
-                int at = (j - j0) * k;
-                SimdConvert.halfToF32(columns, b, bf16, bOffsets[p] + j * bColStride - at, at, at + k);
-            }
-            for (int i = 0; i < m; i++) {
-                dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, columns, null, -j0 * k, k, k, j0, j1,
-                     lanes);
-            }
-        });
-    }
-
-    /** One work unit: columns {@code [j0, j1)} of batch entry {@code p}; {@code lanes}: L floats for a dot form. */
-    @FunctionalInterface
-    private interface Unit {
-        void run(int p, int j0, int j1, float[] lanes);
-    }
-
-    /**
-     * Runs {@code unit} over the work units, (batch entry, column chunk) with the chunk fastest, on the threads. The
-     * rows of A go innermost in a unit, so a chunk of B is fetched from memory once and re-read from cache for the
-     * other rows.
-     */
-    private static void units(float[] out, int[] aOffsets, int[] bOffsets, int m, int n, int k, boolean rowMajor,
-                              Unit unit) {
         int batch = aOffsets.length;
         if (bOffsets.length != batch) {
             throw new IllegalArgumentException("matmul: " + batch + " offsets for A != " + bOffsets.length + " for B");
@@ -150,20 +102,23 @@ public final class SimdMatvec {
         }
         int width = rowMajor ? rowMajorWidth(m, n, batch) : DOTS, units = (n + width - 1) / width;
         int grain = (int) Math.max(1, MIN_FMAS_PER_TASK / ((long) width * k * m));
+        // Work units are (batch, column chunk), chunk fastest. The rows of A go innermost, so a chunk of B is fetched
+        // from memory once and re-read from cache for the other rows.
         Parallel.forRange(batch * units, grain, (u0, u1) -> {
             float[] lanes = rowMajor ? null : new float[L];  // the dot products' scratch for adding lanes
             for (int u = u0; u < u1; u++) {
-                int j0 = (u % units) * width;
-                unit.run(u / units, j0, Math.min(n, j0 + width), lanes);
+                int p = u / units, j0 = (u % units) * width, j1 = Math.min(n, j0 + width);
+                if (rowMajor) {
+                    rowMajor(out, p * m * n, n, m, a, aOffsets[p], aRowStride, aColStride, b, bh, bOffsets[p],
+                             bRowStride, k, j0, j1);
+                    continue;
+                }
+                for (int i = 0; i < m; i++) {
+                    dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, bh, bOffsets[p], bColStride, k, j0,
+                         j1, lanes);
+                }
             }
         });
-    }
-
-    /** This thread's scratch for converted parts of a half-precision B, at least {@code size} floats. */
-    private static float[] scratch(int size) {
-        float[] s = SCRATCH.get();
-        if (s.length < size) SCRATCH.set(s = new float[size]);
-        return s;
     }
 
     /**
@@ -190,46 +145,18 @@ public final class SimdMatvec {
      * row of B per step, and ran at half the bandwidth), eight streams at once (four left bandwidth unused).
      */
     private static void rowMajor(float[] out, int c, int n, int m, float[] a, int aOff, int ars, int acs, float[] b,
-                                 int bOff, int brs, int k, int j0, int j1) {
+                                 short[] bh, int bOff, int brs, int k, int j0, int j1) {
         for (int i = 0; i < m; i++) Arrays.fill(out, c + i * n + j0, c + i * n + j1, 0f);
         int l = 0;
         for (; l + 8 <= k; l += 8) {
             for (int i = 0, ai = aOff + l * acs; i < m; i++, ai += ars) {
-                eightRows(out, c + i * n, a, ai, acs, b, null, bOff + l * brs, brs, j0, j1);
+                eightRows(out, c + i * n, a, ai, acs, b, bh, bOff + l * brs, brs, j0, j1);
             }
         }
         for (; l < k; l++) {
-            for (int i = 0; i < m; i++) oneRow(out, c + i * n, a[aOff + i * ars + l * acs], b, bOff + l * brs, j0, j1);
-        }
-    }
-
-    /**
-     * {@link #rowMajor} from half-precision bits, in the same order: bfloat16 rows go straight to
-     * {@link #eightRows}; F16 groups of eight rows, and the tail's rows, are converted across columns
-     * {@code [j0, j1)} into {@code rows} ({@code (8, j1 - j0)}) first.
-     */
-    private static void rowMajorHalf(float[] out, int c, int n, int m, float[] a, int aOff, int ars, int acs,
-                                     short[] b, boolean bf16, int bOff, int brs, int k, int j0, int j1, float[] rows) {
-        int w = j1 - j0;
-        for (int i = 0; i < m; i++) Arrays.fill(out, c + i * n + j0, c + i * n + j1, 0f);
-        int l = 0;
-        for (; l + 8 <= k; l += 8) {
-            if (bf16) {
-                for (int i = 0, ai = aOff + l * acs; i < m; i++, ai += ars) {
-                    eightRows(out, c + i * n, a, ai, acs, null, b, bOff + l * brs, brs, j0, j1);
-                }
-                continue;
+            for (int i = 0; i < m; i++) {
+                oneRow(out, c + i * n, a[aOff + i * ars + l * acs], b, bh, bOff + l * brs, j0, j1);
             }
-            for (int r = 0; r < 8; r++) {
-                SimdConvert.halfToF32(rows, b, false, bOff + (l + r) * brs + j0 - r * w, r * w, (r + 1) * w);
-            }
-            for (int i = 0, ai = aOff + l * acs; i < m; i++, ai += ars) {
-                eightRows(out, c + i * n, a, ai, acs, rows, null, -j0, w, j0, j1);
-            }
-        }
-        for (; l < k; l++) {
-            SimdConvert.halfToF32(rows, b, bf16, bOff + l * brs + j0, 0, w);
-            for (int i = 0; i < m; i++) oneRow(out, c + i * n, a[aOff + i * ars + l * acs], rows, -j0, j0, j1);
         }
     }
 
@@ -272,14 +199,14 @@ public final class SimdMatvec {
         }
     }
 
-    /** {@code out[c + j] += x * B[j]} with B's row at {@code b[bi..]}. */
-    private static void oneRow(float[] out, int c, float x, float[] b, int bi, int j0, int j1) {
+    /** {@code out[c + j] += x * B[j]} with B's row at {@code bi} (in {@code b}, or {@code bh}: {@link #lanes}). */
+    private static void oneRow(float[] out, int c, float x, float[] b, short[] bh, int bi, int j0, int j1) {
         FloatVector v = FloatVector.broadcast(F, x);
         int j = j0;
         for (; j + L <= j1; j += L) {
-            v.fma(FloatVector.fromArray(F, b, bi + j), FloatVector.fromArray(F, out, c + j)).intoArray(out, c + j);
+            v.fma(lanes(b, bh, bi + j), FloatVector.fromArray(F, out, c + j)).intoArray(out, c + j);
         }
-        for (; j < j1; j++) out[c + j] = Math.fma(x, b[bi + j], out[c + j]);
+        for (; j < j1; j++) out[c + j] = Math.fma(x, element(b, bh, bi + j), out[c + j]);
     }
 
     /**
