@@ -124,6 +124,7 @@ public final class SimdMatmul {
         }
     }
 
+    /** The tiled product of {@link #matmul}, B's panels packed by {@code b} (from F32, or from half-precision bits). */
     private static void product(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride, PanelSource b,
                                 int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
         int batch = aOffsets.length;
