@@ -1,7 +1,6 @@
 package dev.jtune.core.backend;
 
 import dev.jtune.core.DType;
-import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarLoss;
 import dev.jtune.core.kernels.simd.SimdConvert;
 
@@ -18,7 +17,7 @@ public interface HostBackend extends Backend<float[]> {
                              boolean bf16, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
         float[] converted = (float[]) buffers().take(DType.F32, b.length, false);
         try {
-            Parallel.forRange(b.length, 1 << 16, (from, to) -> SimdConvert.halfToF32(converted, b, bf16, 0, from, to));
+            SimdConvert.halfToF32(converted, b, bf16, b.length);
             matmul(out, a, aOffsets, aRowStride, aColStride, converted, bOffsets, bRowStride, bColStride, m, n, k);
         } finally {
             buffers().give(DType.F32, converted);

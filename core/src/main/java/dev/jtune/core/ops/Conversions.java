@@ -5,7 +5,6 @@ import dev.jtune.core.Storage;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.Node;
 import dev.jtune.core.io.HalfFloats;
-import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.Strided;
 import dev.jtune.core.kernels.simd.SimdConvert;
 import java.util.Arrays;
@@ -119,10 +118,8 @@ public final class Conversions {
         Tensor c = Dispatch.dense(t);
         Tensor out = Tensor.empty(dtype, t.shape());  // every element is written below
         int n = c.numel();
-        if (c.dtype() == DType.BF16 && dtype == DType.F32) {  // a frozen bf16 weight, converted on every use
-            float[] dst = out.storage().floats();
-            short[] src = c.storage().halves();
-            Parallel.forRange(n, 1 << 16, (from, to) -> SimdConvert.bf16ToF32(dst, src, 0, from, to));
+        if (c.dtype() == DType.BF16 && dtype == DType.F32) {  // vectorised, across the threads
+            SimdConvert.halfToF32(out.storage().floats(), c.storage().halves(), true, n);
             return out;
         }
         for (int i = 0; i < n; i++) write(out.storage(), i, read(c.storage(), i));

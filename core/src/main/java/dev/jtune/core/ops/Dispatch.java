@@ -12,7 +12,6 @@ import dev.jtune.core.backend.HostBackend;
 import dev.jtune.core.backend.KvLayout;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
-import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.simd.SimdConvert;
 import java.util.Arrays;
 
@@ -175,8 +174,7 @@ final class Dispatch {
             return;
         }
         Tensor converted = Tensor.empty(DType.F32, halves.length);  // b's whole storage: its offsets and strides hold
-        float[] dst = converted.storage().floats();
-        Parallel.forRange(halves.length, 1 << 16, (from, to) -> SimdConvert.halfToF32(dst, halves, bf16, 0, from, to));
+        SimdConvert.halfToF32(converted.storage().floats(), halves, bf16, halves.length);
         try {
             matmul(out, a, aOffsets, aRow, aCol, converted, bOffsets, bRow, bCol, m, n, k);
         } finally {

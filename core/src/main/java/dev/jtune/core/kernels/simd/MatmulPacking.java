@@ -136,7 +136,7 @@ final class MatmulPacking {
      */
     static void packHalfB(float[] dst, short[] b, boolean bf16, int off, int rs, int cs, int kc, int nr,
                           float[] scratch) {
-        if (cs == 1 && bf16 && nr == NR && Simd.ENABLED) {
+        if (cs == 1 && bf16 && nr == NR) {
             for (int l = 0; l < kc; l++) {  // as packB's vector moves, each converted on the way
                 for (int v = 0; v < NR; v += L) SimdConvert.bf16Lanes(b, off + l * rs + v).intoArray(dst, l * NR + v);
             }

@@ -1,5 +1,6 @@
 package dev.jtune.core.kernels.simd;
 
+import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.kernels.ScalarConvert;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -37,6 +38,11 @@ public final class SimdConvert {
         ShortVector bits = ShortVector.fromArray(S, a, i);
         return ((IntVector) bits.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
                 .reinterpretAsFloats();
+    }
+
+    /** {@code out[i] = float(a[i])} for {@code i < n}, across the threads ({@link #halfToF32} on each piece). */
+    public static void halfToF32(float[] out, short[] a, boolean bf16, int n) {
+        Parallel.forRange(n, 1 << 16, (from, to) -> halfToF32(out, a, bf16, 0, from, to));
     }
 
     /**
