@@ -1,5 +1,7 @@
 package dev.jtune.core.kernels;
 
+import dev.jtune.core.io.HalfFloats;
+
 /** Dtype conversions of flat arrays, one element at a time: the twins of {@code simd.SimdConvert}. */
 public final class ScalarConvert {
 
@@ -16,5 +18,10 @@ public final class ScalarConvert {
     /** {@code out[i] = float(a[aOff + i])} for {@code from <= i < to}, where {@code a} holds IEEE half-precision bits. */
     public static void f16ToF32(float[] out, short[] a, int aOff, int from, int to) {
         for (int i = from; i < to; i++) out[i] = Float.float16ToFloat(a[aOff + i]);
+    }
+
+    /** {@code out[i] = bf16(a[i])} for {@code from <= i < to}: {@link HalfFloats#floatToBf16}, ties to even. */
+    public static void f32ToBf16(short[] out, float[] a, int from, int to) {
+        for (int i = from; i < to; i++) out[i] = HalfFloats.floatToBf16(a[i]);
     }
 }

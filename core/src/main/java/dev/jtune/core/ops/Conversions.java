@@ -122,6 +122,10 @@ public final class Conversions {
             SimdConvert.halfToF32(out.storage().floats(), c.storage().halves(), true, n);
             return out;
         }
+        if (c.dtype() == DType.F32 && dtype == DType.BF16) {
+            SimdConvert.f32ToBf16(out.storage().halves(), c.storage().floats(), n);
+            return out;
+        }
         for (int i = 0; i < n; i++) write(out.storage(), i, read(c.storage(), i));
         if (t.dtype().isCompute() && dtype.isCompute()) return out.recordedBy(new Cast(t));
         return out;

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
  * {@link SimdConvert#bf16ToF32} gives the bits of its scalar twin and of {@link HalfFloats#bf16ToFloat} on every
  * bfloat16 bit pattern (NaNs with payloads, infinities, signed zeros, subnormals), on sizes around the vector length,
  * with input offsets and output ranges that start mid-vector, leaving the rest of the output untouched.
+ * {@link SimdConvert#f32ToBf16} gives its scalar twin's bits on floats chosen to round every way (ties either side,
+ * carries into the exponent and to infinity, subnormals, NaNs with payloads) and on random bit patterns.
  */
 class SimdConvertTest {
 
@@ -58,5 +60,65 @@ class SimdConvertTest {
         float[] got = view.to(DType.F32).toFloatArray();
         double[] want = view.toDoubleArray();
         for (int i = 0; i < want.length; i++) assertEquals((float) want[i], got[i], "element " + i);
+    }
+
+    @Test
+    void floatsThatRoundEveryWayConvertToTheScalarTwinsBf16Bits() {
+        Random rnd = new Random(11);
+        float[] a = new float[1 << 16];
+        for (int i = 0; i < a.length; i++) {
+            int upper = rnd.nextInt(1 << 16) << 16;
+            int lower = switch (i % 6) {
+                case 0 -> 0x8000;  // a tie: rounds to the even neighbour
+                case 1 -> 0x7FFF;
+                case 2 -> 0x8001;
+                case 3 -> 0xFFFF;  // carries into the next bfloat16, across the exponent at 0x..7F_FFFF
+                default -> rnd.nextInt(1 << 16);
+            };
+            a[i] = Float.intBitsToFloat(upper | lower);
+        }
+        float[] special = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -0f, 0f, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xFF800001), Float.intBitsToFloat(0x7FFFFFFF),
+            Float.intBitsToFloat(0x7F7F8000), Float.intBitsToFloat(0x007F8000)};
+        System.arraycopy(special, 0, a, 5, special.length);
+        short[] simd = new short[a.length], scalar = new short[a.length];
+        SimdConvert.f32ToBf16(simd, a, 0, a.length);
+        ScalarConvert.f32ToBf16(scalar, a, 0, a.length);
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(scalar[i], simd[i], "float bits " + Integer.toHexString(Float.floatToRawIntBits(a[i])));
+        }
+        assertEquals((short) 0x7F80, HalfFloats.floatToBf16(Float.MAX_VALUE));  // the scalar twin itself: rounds to inf
+        assertEquals((short) 0x7FC0, simd[12]);
+    }
+
+    @Test
+    void f32ToBf16OnAwkwardRangesAndAcrossThreadsMatchesTheScalarTwin() {
+        Random rnd = new Random(13);
+        for (int n : new int[] {0, 1, 2, L - 1, L, L + 1, 2 * L + 3, 1009, (1 << 17) + 5}) {
+            float[] a = new float[n];
+            for (int i = 0; i < n; i++) a[i] = Float.intBitsToFloat(rnd.nextInt());
+            int from = n == 0 ? 0 : rnd.nextInt(n + 1), to = from + (n == from ? 0 : rnd.nextInt(n - from + 1));
+            short[] simd = new short[n], scalar = new short[n];
+            Arrays.fill(simd, (short) -7);
+            Arrays.fill(scalar, (short) -7);
+            SimdConvert.f32ToBf16(simd, a, from, to);
+            ScalarConvert.f32ToBf16(scalar, a, from, to);
+            assertArrayEquals(scalar, simd, "n " + n + " range [" + from + ", " + to + ")");
+            short[] whole = new short[n];
+            SimdConvert.f32ToBf16(whole, a, n);
+            ScalarConvert.f32ToBf16(scalar, a, 0, n);
+            assertArrayEquals(scalar, whole, "n " + n + ", across the threads");
+        }
+    }
+
+    @Test
+    void tensorToBf16IsTheScalarRoundingOfEachElement() {
+        Tensor x = Tensor.randn(new dev.jtune.core.Generator(5), DType.F32, 41, 23);
+        Tensor view = x.transpose(0, 1).narrow(0, 2, 19);  // strided: made dense first
+        Tensor got = view.to(DType.BF16);
+        float[] want = view.toFloatArray();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(HalfFloats.floatToBf16(want[i]), got.storage().halves()[i], "element " + i);
+        }
     }
 }
