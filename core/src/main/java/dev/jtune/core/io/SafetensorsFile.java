@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * One safetensors file, memory-mapped. {@link #open} maps the file and validates the whole header (see
  * {@link SafetensorsHeader}) before any tensor can be read, so a malformed file fails there, naming the file and the
- * tensor. Reads copy out of the mapping (see {@link SafetensorsReader}); they may run on several threads at once.
+ * tensor. Reads copy out of the mapping (see {@link SafetensorsReader}) and then unload what they read; they may run
+ * on several threads at once.
  */
 public final class SafetensorsFile implements SafetensorsReader {
 
@@ -76,38 +77,64 @@ public final class SafetensorsFile implements SafetensorsReader {
 
     @Override
     public float[] readFloats(String name) throws SafetensorsException {
-        return decoder(name).floats();
+        return read(name, TensorDecoder::floats);
     }
 
     @Override
     public void readFloats(String name, float[] dst) throws SafetensorsException {
-        decoder(name).floats(dst);
+        read(name, d -> {
+            d.floats(dst);
+            return null;
+        });
     }
 
     @Override
     public double[] readDoubles(String name) throws SafetensorsException {
-        return decoder(name).doubles();
+        return read(name, TensorDecoder::doubles);
     }
 
     @Override
     public int[] readInts(String name) throws SafetensorsException {
-        return decoder(name).ints();
+        return read(name, TensorDecoder::ints);
     }
 
     @Override
     public long[] readLongs(String name) throws SafetensorsException {
-        return decoder(name).longs();
+        return read(name, TensorDecoder::longs);
     }
 
     @Override
     public short[] readShorts(String name) throws SafetensorsException {
-        return decoder(name).shorts();
+        return read(name, TensorDecoder::shorts);
     }
 
-    private TensorDecoder decoder(String name) throws SafetensorsException {
+    @Override
+    public void readShorts(String name, short[] dst) throws SafetensorsException {
+        read(name, d -> {
+            d.shorts(dst);
+            return null;
+        });
+    }
+
+    /** One way of decoding a tensor's bytes. */
+    private interface Decode<T> {
+        T from(TensorDecoder decoder) throws SafetensorsException;
+    }
+
+    /**
+     * Decodes the tensor's bytes, then unloads them from this process's memory (the page cache keeps the file): a
+     * loaded checkpoint is held once, in the arrays it was read into, not also as mapped pages. A later read of the
+     * same tensor maps them in again.
+     */
+    private <T> T read(String name, Decode<T> decode) throws SafetensorsException {
         TensorInfo t = info(name);
         if (!arena.scope().isAlive()) throw new IllegalStateException(file + " is closed");
-        return new TensorDecoder(file, t, data.asSlice(t.begin(), t.byteSize()));
+        MemorySegment bytes = data.asSlice(t.begin(), t.byteSize());
+        try {
+            return decode.from(new TensorDecoder(file, t, bytes));
+        } finally {
+            if (bytes.byteSize() > 0) bytes.unload();
+        }
     }
 
     @Override

@@ -71,6 +71,12 @@ public sealed interface SafetensorsReader extends AutoCloseable permits Safetens
     /** The raw 16-bit elements of an F16, BF16, I16 or U16 tensor (see {@link HalfFloats} for the float ones). */
     short[] readShorts(String name) throws SafetensorsException;
 
+    /**
+     * As {@link #readShorts(String)}, into the first elements of {@code dst}, which must hold at least the tensor's
+     * number of elements (a pooled buffer may be longer).
+     */
+    void readShorts(String name, short[] dst) throws SafetensorsException;
+
     /** Unmaps the file(s); reads after this fail. Closing twice does nothing. */
     @Override
     void close();

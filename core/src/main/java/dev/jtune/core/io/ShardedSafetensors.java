@@ -157,6 +157,11 @@ public final class ShardedSafetensors implements SafetensorsReader {
         return shard(name).readShorts(name);
     }
 
+    @Override
+    public void readShorts(String name, short[] dst) throws SafetensorsException {
+        shard(name).readShorts(name, dst);
+    }
+
     private SafetensorsFile shard(String name) throws SafetensorsException {
         SafetensorsFile shard = shardOf.get(name);
         if (shard == null) throw new SafetensorsException(index, name, "not in the weight_map");

@@ -130,10 +130,20 @@ final class TensorDecoder {
     }
 
     short[] shorts() throws SafetensorsException {
-        if (t.dtype().byteSize() != 2) throw wrongType("raw 16-bit values", "another read method");
         short[] out = new short[length()];
-        MemorySegment.copy(src, SHORT, 0, out, 0, out.length);
+        shorts(out);
         return out;
+    }
+
+    /** The raw 16-bit elements into the first elements of {@code out}. */
+    void shorts(short[] out) throws SafetensorsException {
+        if (t.dtype().byteSize() != 2) throw wrongType("raw 16-bit values", "another read method");
+        int length = length();
+        if (out.length < length) {
+            throw new IllegalArgumentException(file + ": tensor " + t.name() + " has " + length
+                    + " elements, the destination only " + out.length);
+        }
+        MemorySegment.copy(src, SHORT, 0, out, 0, length);
     }
 
     /** The element count as an array length. */

@@ -120,6 +120,13 @@ class SafetensorsFileTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> st.readFloats("d", new float[3]));
             assertTrue(e.getMessage().endsWith("tensor d has 4 elements, the destination only 3"), e.getMessage());
+            short[] raw = {9, 9, 9, 9, 9};  // raw bits into a longer pooled buffer: its tail stays
+            st.readShorts("h", raw);
+            assertArrayEquals(new short[] {0x3C00, 0x0001, (short) 0xFC00, 0x7BFF, 9}, raw);
+            assertArrayEquals(java.util.Arrays.copyOf(raw, 4), st.readShorts("h"));
+            e = assertThrows(IllegalArgumentException.class, () -> st.readShorts("h", new short[3]));
+            assertTrue(e.getMessage().endsWith("tensor h has 4 elements, the destination only 3"), e.getMessage());
+            assertFails("tensor 'd': dtype F64 cannot be read as raw 16-bit values", () -> st.readShorts("d", raw));
         }
     }
 
