@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtune.core.DType;
 import dev.jtune.nn.AutoModelForCausalLM;
+import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.peft.LoraConfig;
 import dev.jtune.nn.peft.PeftModel;
@@ -88,11 +89,12 @@ final class DpoCommand implements Callable<Integer> {
         Path out = Path.of(args.outputDir());
         Files.createDirectories(out);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
-        PreTrainedCausalLM base = AutoModelForCausalLM.fromPretrained(model);
+        LoraConfig loraConfig = lora.config(model);
+        PreTrainedCausalLM base = AutoModelForCausalLM.fromPretrained(model, lora.adapter != null || loraConfig != null
+                ? Checkpoints.loadDtypeForFrozenBase(model, lora.baseDtype()) : DType.F32);
         TokenizerFit.check(tokenizer, base, model);
         PreTrainedCausalLM policy;
         ReferenceModel reference;
-        LoraConfig loraConfig = lora.config(model);
         if (lora.adapter != null || loraConfig != null) {
             PeftModel peft = lora.adapter != null ? PeftModel.fromPretrained(base, lora.adapter, true)
                     : PeftModel.getPeftModel(base, loraConfig, args.seed());

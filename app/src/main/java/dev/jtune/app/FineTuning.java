@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jtune.core.DType;
 import dev.jtune.nn.AutoModelForCausalLM;
+import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.peft.LoraConfig;
 import dev.jtune.nn.peft.PeftModel;
@@ -91,7 +92,9 @@ final class FineTuning {
         long start = System.nanoTime();
         Lora lora = plan.lora();
         Path tokenizerDir = AdapterLoading.tokenizerDir(plan.modelDir(), lora.adapter());
-        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(plan.modelDir());
+        boolean adapters = lora.config() != null || lora.adapter() != null;
+        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(plan.modelDir(),
+                adapters ? Checkpoints.loadDtypeForFrozenBase(plan.modelDir(), lora.baseDtype()) : DType.F32);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(tokenizerDir);
         if (lora.adapter() != null) loaded = PeftModel.fromPretrained(loaded, lora.adapter(), true);
         boolean padAdded = tokenizer.padToken() == null;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jtune.core.DType;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.testing.SharedFixtures;
 import dev.jtune.nn.AutoModelForCausalLM;
@@ -178,6 +179,35 @@ class LoraCommandsTest {
         assertEquals(1, run("finetune", "--model", base.toString(), "--data", data.toString(), "--output-dir",
                 dir.resolve("out").toString(), "--lora-alpha", "16"));
         assertOneErrorLine("--lora-r");
+    }
+
+    @Test
+    void aBf16CheckpointTrainsTheAdapterItsF32TwinTrainsOnABf16Base() throws Exception {
+        Path fixture = SharedFixtures.file("fixtures/ref/tiny-qwen2/model");
+        Path bf16 = dir.resolve("bf16"), f32 = dir.resolve("f32");  // the same values, stored as the hub does and in F32
+        AutoModelForCausalLM.fromPretrained(fixture, DType.BF16).savePretrained(bf16);
+        AutoModelForCausalLM.fromPretrained(bf16).savePretrained(f32);
+        for (Path copy : List.of(bf16, f32)) {
+            for (String f : List.of("tokenizer.json", "tokenizer_config.json", "generation_config.json")) {
+                Files.copy(fixture.resolve(f), copy.resolve(f));
+            }
+        }
+        assertEquals(DType.BF16, Checkpoints.loadDtypeForFrozenBase(bf16, DType.BF16), "read as stored, with no F32 copy");
+        assertEquals(DType.F32, Checkpoints.loadDtypeForFrozenBase(f32, DType.BF16), "read as F32, the base converted afterwards");
+        Path data = dir.resolve("train.jsonl");
+        Files.writeString(data, "{\"text\": \"hello there world, and more words\"}\n{\"text\": \"a second row\"}\n");
+        List<Map<String, Tensor>> adapters = new ArrayList<>();
+        for (Path model : List.of(f32, bf16)) {
+            Path out = dir.resolve("out-" + model.getFileName());
+            assertEquals(0, run("finetune", "--model", model.toString(), "--data", data.toString(), "--output-dir",
+                    out.toString(), "--lora-r", "4", "--base-dtype", "bf16", "--max-steps", "2", "--learning-rate",
+                    "1e-2", "--save-strategy", "no", "--disable-tqdm"), err.toString());
+            adapters.add(Checkpoints.loadFile(out.resolve("adapter_model.safetensors")));
+        }
+        assertEquals(adapters.get(0).keySet(), adapters.get(1).keySet());
+        assertTrue(adapters.get(0).containsKey("base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight"));
+        adapters.get(0).forEach((name, t) -> assertTrue(java.util.Arrays.equals(t.toFloatArray(),
+                adapters.get(1).get(name).toFloatArray()), name + ": the same bits"));
     }
 
     private void assertOneErrorLine(String... parts) {

@@ -1,6 +1,7 @@
 package dev.jtune.nn;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
 import dev.jtune.nn.gpt2.GPT2Config;
@@ -25,14 +26,24 @@ public final class AutoModelForCausalLM {
      * bad checkpoint fails in one line with nothing half-loaded.
      */
     public static PreTrainedCausalLM fromPretrained(Path dir) throws IOException {
+        return fromPretrained(dir, DType.F32);
+    }
+
+    /**
+     * As {@link #fromPretrained(Path)}, the weights held in {@code dtype}, like transformers' {@code
+     * from_pretrained(dir, dtype=...)}: F32, or BF16/F16 for a frozen base that adapters train on ({@link
+     * dev.jtune.nn.peft.PeftModel}), at half the memory. Weights stored in that dtype are read as their bits, so a
+     * bf16 checkpoint never has an F32 copy; others are rounded as they are read.
+     */
+    public static PreTrainedCausalLM fromPretrained(Path dir, DType dtype) throws IOException {
         ConfigJson json = ConfigJson.read(dir);
         ModelConfig config = config(json);
         Path weights = Checkpoints.weightsFile(dir);
         CheckpointFit.checkSize(config, json, Checkpoints.storedValues(dir), weights);
-        PreTrainedCausalLM model = emptyModel(config);
+        PreTrainedCausalLM model = Layers.withParameterDtype(dtype, () -> emptyModel(config));
         // Its zeros go back to the pool, where reading the checkpoint takes them: one copy of the weights, not two.
         model.parameters().forEach(p -> p.value().storage().release("replaced by the checkpoint's weights"));
-        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
+        Map<String, Tensor> stored = Checkpoints.loadTensors(dir, dtype);
         Map<String, Tensor> state = new LinkedHashMap<>(model.checkpointToModelNames(stored));
         if (config.tieWordEmbeddings()) tieHead(state, model);
         CheckpointFit.check(model, json, state, weights);

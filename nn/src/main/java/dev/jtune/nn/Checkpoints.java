@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtune.core.DType;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
+import dev.jtune.core.io.HalfFloats;
 import dev.jtune.core.io.SafetensorsFile;
 import dev.jtune.core.io.SafetensorsReader;
 import dev.jtune.core.io.SafetensorsWriter;
@@ -12,10 +13,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
-/** Hugging Face checkpoint directories: {@code model.safetensors} (or a sharded index) in, F32 tensors out, and back. */
+/**
+ * Hugging Face checkpoint directories: {@code model.safetensors} (or a sharded index) in, F32 (or BF16/F16) tensors
+ * out, and back.
+ */
 public final class Checkpoints {
 
     private Checkpoints() {}
@@ -25,8 +32,40 @@ public final class Checkpoints {
      * file is validated before anything is returned.
      */
     public static Map<String, Tensor> loadTensors(Path dir) throws IOException {
+        return loadTensors(dir, DType.F32);
+    }
+
+    /**
+     * As {@link #loadTensors(Path)}, floating types converted to {@code dtype} (F32, BF16 or F16): a tensor stored in
+     * that dtype is read as its raw bits, any other is read as F32 and rounded, one tensor at a time.
+     */
+    public static Map<String, Tensor> loadTensors(Path dir, DType dtype) throws IOException {
         Path file = weightsFile(dir);
-        return read(SafetensorsReader.open(file), file);
+        return read(SafetensorsReader.open(file), file, dtype);
+    }
+
+    /**
+     * The dtype to load the checkpoint of {@code dir} in for adapters on a frozen base held in {@code baseDtype}: that
+     * dtype when the checkpoint stores its weights in it (read as their bits: a bf16 model from the hub never has an
+     * F32 copy), else F32 (the base is converted once the adapters are in, so that {@code modules_to_save} start from
+     * the checkpoint's F32 values).
+     */
+    public static DType loadDtypeForFrozenBase(Path dir, DType baseDtype) throws IOException {
+        return baseDtype != DType.F32 && storedFloatDtype(dir) == baseDtype ? baseDtype : DType.F32;
+    }
+
+    /** The one floating dtype the checkpoint of {@code dir} stores its weights in, from its header; null if mixed. */
+    public static DType storedFloatDtype(Path dir) throws IOException {
+        try (SafetensorsReader reader = SafetensorsReader.open(weightsFile(dir))) {
+            DType found = null;
+            for (String name : reader.names()) {
+                TensorInfo info = reader.info(name);
+                if (!info.dtype().isFloating()) continue;
+                if (found != null && found != info.dtype().toDType()) return null;
+                found = info.dtype().toDType();
+            }
+            return found;
+        }
     }
 
     /** How many values the checkpoint of {@code dir} holds, from its header alone (nothing is read). */
@@ -48,28 +87,54 @@ public final class Checkpoints {
 
     /** Every tensor of one safetensors file, converted as {@link #loadTensors}. */
     public static Map<String, Tensor> loadFile(Path file) throws IOException {
-        return read(SafetensorsFile.open(file), file);
+        return read(SafetensorsFile.open(file), file, DType.F32);
     }
 
-    private static Map<String, Tensor> read(SafetensorsReader reader, Path file) throws IOException {
+    private static Map<String, Tensor> read(SafetensorsReader reader, Path file, DType dtype) throws IOException {
+        if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F16) {
+            throw new IllegalArgumentException("a checkpoint's weights load as F32, BF16 or F16, not " + dtype);
+        }
         try (reader) {
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (String name : reader.names()) {
                 TensorInfo info = reader.info(name);
                 int[] shape = info.intShape();
-                if (info.dtype().isFloating()) {
+                if (!info.dtype().isFloating()) {
+                    out.put(name, Tensor.ofLongs(reader.readLongs(name), shape));
+                } else if (info.dtype().toDType() == dtype && dtype != DType.F32) {
+                    out.put(name, readHalves(reader, file, name, shape, dtype));
+                } else {
                     // From the pool: a model about to be filled has given its zeroed buffers of these sizes back. The
                     // parameter it becomes owns it, not the caller's memory scope.
                     Tensor values = MemoryScope.persist(Tensor.empty(DType.F32, shape));
                     reader.readFloats(name, values.storage().floats());
                     requireFinite(values.storage().floats(), values.numel(), file, name);
+                    if (dtype != DType.F32) {
+                        Tensor rounded = MemoryScope.persist(values.to(dtype));
+                        values.storage().release("rounded to " + dtype + " as the checkpoint was read");
+                        values = rounded;
+                    }
                     out.put(name, values);
-                } else {
-                    out.put(name, Tensor.ofLongs(reader.readLongs(name), shape));
                 }
             }
             return out;
         }
+    }
+
+    /** A BF16 or F16 tensor's raw bits, into a pooled buffer (the zeros of a model built in that dtype gave it back). */
+    private static Tensor readHalves(SafetensorsReader reader, Path file, String name, int[] shape, DType dtype)
+            throws IOException {
+        Tensor values = MemoryScope.persist(Tensor.empty(dtype, shape));
+        short[] bits = values.storage().halves();
+        reader.readShorts(name, bits);
+        int exponent = dtype == DType.BF16 ? 0x7F80 : 0x7C00;  // all ones: an infinity or a NaN
+        for (int i = 0; i < values.numel(); i++) {
+            if ((bits[i] & exponent) == exponent) {
+                float value = dtype == DType.BF16 ? HalfFloats.bf16ToFloat(bits[i]) : HalfFloats.f16ToFloat(bits[i]);
+                throw new IOException(file + ": tensor " + name + " holds " + value + " at index " + i + " of " + values.numel() + " (a checkpoint's weights must be finite)");
+            }
+        }
+        return values;
     }
 
     /** A NaN or infinite weight would only show up later as a NaN loss: name the tensor now. */
@@ -82,20 +147,39 @@ public final class Checkpoints {
         }
     }
 
-    /** Writes {@code config.json} and {@code model.safetensors} (F32, tied weights once), each atomically. */
+    /**
+     * Writes {@code config.json} and {@code model.safetensors} (each tensor in its dtype, tied weights once), each
+     * atomically.
+     */
     public static void save(PreTrainedCausalLM model, Path dir) throws IOException {
         save(model.namedParameters(), model.config().toJson(), dir);
     }
 
-    /** Writes {@code config} as {@code config.json} and {@code parameters} as {@code model.safetensors} (F32). */
+    /**
+     * Writes {@code config} as {@code config.json} and {@code parameters} as {@code model.safetensors}, each tensor in
+     * its dtype as {@code save_pretrained} does (F32, or a frozen BF16/F16 base as it is held); when every parameter is
+     * held in one half-precision dtype, the config's dtype field says so.
+     */
     public static void save(Map<String, Parameter> parameters, ObjectNode config, Path dir) throws IOException {
         Files.createDirectories(dir);
         SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
+        Set<DType> held = EnumSet.noneOf(DType.class);
         for (var e : parameters.entrySet()) {
-            Tensor t = e.getValue().value().to(DType.F32);
-            writer.addFloats(e.getKey(), longShape(t.shape()), t.toFloatArray());
+            Tensor t = e.getValue().value();
+            held.add(t.dtype());
+            if (t.dtype() == DType.BF16 || t.dtype() == DType.F16) {
+                Tensor c = t.contiguous();
+                short[] bits = Arrays.copyOfRange(c.storage().halves(), c.offset(), c.offset() + c.numel());
+                writer.addShorts(e.getKey(), longShape(t.shape()), bits, t.dtype());
+            } else {
+                writer.addFloats(e.getKey(), longShape(t.shape()), t.to(DType.F32).toFloatArray());
+            }
         }
         writer.write(dir.resolve("model.safetensors"));
+        if (held.equals(EnumSet.of(DType.BF16)) || held.equals(EnumSet.of(DType.F16))) {
+            config.put(config.has("torch_dtype") ? "torch_dtype" : "dtype",
+                    held.contains(DType.BF16) ? "bfloat16" : "float16");
+        }
         ConfigJson.write(config, dir);
     }
 

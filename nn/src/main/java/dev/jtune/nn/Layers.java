@@ -6,10 +6,14 @@ import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.ops.LinearAlgebra;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /** The basic layers: Linear, Embedding, LayerNorm, RMSNorm, Dropout (each a small {@link Module}). */
 public final class Layers {
+
+    /** The dtype new parameters are made in while {@link #withParameterDtype} builds a model; F32 otherwise. */
+    private static final ScopedValue<DType> PARAMETER_DTYPE = ScopedValue.newInstance();
 
     private Layers() {}
 
@@ -37,9 +41,40 @@ public final class Layers {
      * the file, which is why transformers skips that init too).
      */
     public static Tensor normal(Generator g, double std, int... shape) {
+        DType dtype = parameterDtype();
+        if (g == null) return Tensor.zeros(dtype, shape);
         // Scaled in place: a scaled copy would leave the unscaled draw in the pool's cache, where a model used only for
         // generation never asks for a buffer that size again (GPT-2's wte: 154 MB of its peak RSS).
-        return g == null ? Tensor.zeros(shape) : Tensor.randn(g, DType.F32, shape).mul_(std);
+        Tensor drawn = Tensor.randn(g, DType.F32, shape).mul_(std);
+        if (dtype == DType.F32) return drawn;
+        Tensor stored = drawn.to(dtype);  // drawn in F32 (an F32 model's values, rounded), one weight at a time
+        drawn.storage().release("rounded to the model's parameter dtype");
+        return stored;
+    }
+
+    /**
+     * What {@code build} returns, the layers it creates making their parameters in {@code dtype} (F32, BF16 or F16), as
+     * transformers sets torch's default dtype while {@code from_pretrained(..., dtype=...)} builds a model. A BF16 or
+     * F16 parameter is frozen ({@link Parameter}): a base for adapters, held at half the size, that a checkpoint stored
+     * in that dtype fills without ever making an F32 copy.
+     */
+    public static <T> T withParameterDtype(DType dtype, Supplier<T> build) {
+        if (dtype != DType.F32 && dtype != DType.BF16 && dtype != DType.F16) {
+            throw new IllegalArgumentException("parameter dtype must be F32, BF16 or F16, got " + dtype);
+        }
+        return ScopedValue.where(PARAMETER_DTYPE, dtype).call(build::get);
+    }
+
+    private static DType parameterDtype() {
+        return PARAMETER_DTYPE.orElse(DType.F32);
+    }
+
+    private static Parameter zeros(int size) {
+        return new Parameter(Tensor.zeros(parameterDtype(), size));
+    }
+
+    private static Parameter ones(int size) {
+        return new Parameter(Tensor.ones(parameterDtype(), size));
     }
 
     /**
@@ -52,7 +87,7 @@ public final class Layers {
         private Adapter adapter;
 
         public Linear(int in, int out, boolean bias, Generator g, double std) {
-            this(new Parameter(normal(g, std, out, in)), bias ? new Parameter(Tensor.zeros(out)) : null);
+            this(new Parameter(normal(g, std, out, in)), bias ? zeros(out) : null);
         }
 
         /** A linear layer over existing parameters (a tied output head shares the embedding's). */
@@ -89,7 +124,7 @@ public final class Layers {
 
         public Conv1D(int in, int out, Generator g, double std) {
             weight = registerParameter("weight", new Parameter(normal(g, std, in, out)));
-            bias = registerParameter("bias", new Parameter(Tensor.zeros(out)));
+            bias = registerParameter("bias", zeros(out));
         }
 
         public Tensor forward(Tensor x) {
@@ -139,8 +174,8 @@ public final class Layers {
         private final double eps;
 
         public LayerNorm(int dim, double eps) {
-            weight = registerParameter("weight", new Parameter(Tensor.ones(dim)));
-            bias = registerParameter("bias", new Parameter(Tensor.zeros(dim)));
+            weight = registerParameter("weight", ones(dim));
+            bias = registerParameter("bias", zeros(dim));
             this.eps = eps;
         }
 
@@ -155,7 +190,7 @@ public final class Layers {
         private final double eps;
 
         public RMSNorm(int dim, double eps) {
-            weight = registerParameter("weight", new Parameter(Tensor.ones(dim)));
+            weight = registerParameter("weight", ones(dim));
             this.eps = eps;
         }
 

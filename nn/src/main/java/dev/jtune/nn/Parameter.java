@@ -18,8 +18,9 @@ public final class Parameter {
     private Tensor value;
     private boolean requiresGrad = true;
 
-    /** Wraps {@code value} as a leaf that requires grad. */
+    /** Wraps {@code value} as a leaf that requires grad; a BF16/F16 value (a base held as stored) is frozen. */
     public Parameter(Tensor value) {
+        requiresGrad = value.dtype().isCompute();
         set(value);
     }
 

@@ -8,12 +8,11 @@ import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
-import dev.jtune.core.io.SafetensorsWriter;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.nn.AutoModelForCausalLM;
-import dev.jtune.nn.ConfigJson;
 import dev.jtune.nn.Generation;
 import dev.jtune.nn.GenerationConfig;
+import dev.jtune.nn.Layers;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.llama.LlamaConfig;
 import dev.jtune.nn.llama.LlamaForCausalLM;
@@ -23,9 +22,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * {@code ./jtune bench llama-load [--config qwen2.5-0.5b|llama-16m] [--dir DIR] [--steps N]}: a Llama-family checkpoint
- * of the given shapes with random weights, written once as bf16 safetensors (as the hub ships Qwen2.5-0.5B) with its
- * config.json, then: the time {@code AutoModelForCausalLM.fromPretrained} takes to load it, the forward pass's tokens/s
+ * {@code ./jtune bench llama-load [--config qwen2.5-0.5b|llama-16m] [--dir DIR] [--dtype f32|bf16] [--steps N]}: a
+ * Llama-family checkpoint of the given shapes with random weights, written once as bf16 safetensors (as the hub ships
+ * Qwen2.5-0.5B) with its config.json, then: the time {@code AutoModelForCausalLM.fromPretrained} takes to load it
+ * (weights held in f32, or with {@code --dtype bf16} as stored: frozen, as a LoRA base), the forward pass's tokens/s
  * (no gradient) for a batch of 4 x 64 tokens and for one prompt of 128, greedy decoding's tokens/s with the KV cache
  * (32 new tokens after a 32-token prompt), and the peak RSS of the whole run.
  */
@@ -45,14 +45,16 @@ public final class LlamaLoadHarness {
         String preset = "qwen2.5-0.5b";
         Path dir = null;
         int steps = 3;
+        DType dtype = DType.F32;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> preset = args[++i];
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--dtype" -> dtype = LoraSetup.dtype(args[++i]);
                 case "--threads" -> Parallel.setThreads(Integer.parseInt(args[++i]));
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --config "
-                        + LlamaPresets.NAMES + ", --dir DIR, --steps N, --threads N)");
+                        + LlamaPresets.NAMES + ", --dir DIR, --dtype f32|bf16, --steps N, --threads N)");
             }
         }
         LlamaConfig config = LlamaPresets.of(preset);
@@ -60,11 +62,11 @@ public final class LlamaLoadHarness {
         if (!Files.exists(dir.resolve("model.safetensors"))) write(config, dir);
 
         long t0 = System.nanoTime();
-        PreTrainedCausalLM model = AutoModelForCausalLM.fromPretrained(dir);
+        PreTrainedCausalLM model = AutoModelForCausalLM.fromPretrained(dir, dtype);
         double load = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(Locale.ROOT, "llama-load %s: %.1fM parameters (bf16 checkpoint %.2f GB) loaded in %.2f s, "
-                + "threads %d%n", preset, model.numParameters() / 1e6, Files.size(dir.resolve("model.safetensors")) / 1e9,
-                load, Parallel.threads());
+        System.out.printf(Locale.ROOT, "llama-load %s: %.1fM parameters (bf16 checkpoint %.2f GB) loaded in %s in %.2f s, "
+                + "peak RSS so far %.2f GiB, threads %d%n", preset, model.numParameters() / 1e6,
+                Files.size(dir.resolve("model.safetensors")) / 1e9, dtype, load, peakRssGiB(), Parallel.threads());
         model.eval();
         Generator g = new Generator(2);
         double batch = tokensPerSecond(model, ids(g, config, 4, 64), steps);
@@ -105,16 +107,6 @@ public final class LlamaLoadHarness {
     /** A random model of {@code config} written as bf16 safetensors (tied weights once) and config.json. */
     private static void write(LlamaConfig config, Path dir) throws IOException {
         System.out.println("writing a random bf16 checkpoint to " + dir + " (once)");
-        LlamaForCausalLM model = new LlamaForCausalLM(config, 1);
-        SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
-        model.namedParameters().forEach((name, p) -> {
-            int[] shape = p.shape();
-            long[] longShape = new long[shape.length];
-            for (int i = 0; i < shape.length; i++) longShape[i] = shape[i];
-            writer.addFloats(name, longShape, p.value().to(DType.F32).toFloatArray(), DType.BF16);
-        });
-        Files.createDirectories(dir);
-        writer.write(dir.resolve("model.safetensors"));
-        ConfigJson.write(config.toJson().put("torch_dtype", "bfloat16"), dir);
+        Layers.withParameterDtype(DType.BF16, () -> new LlamaForCausalLM(config, 1)).savePretrained(dir);
     }
 }

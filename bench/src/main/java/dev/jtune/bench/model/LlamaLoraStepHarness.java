@@ -12,22 +12,29 @@ import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.backend.Backends;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.core.memory.BufferPool;
+import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.CausalLMOutput;
+import dev.jtune.nn.Checkpoints;
+import dev.jtune.nn.Layers;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.llama.LlamaConfig;
 import dev.jtune.nn.llama.LlamaForCausalLM;
 import dev.jtune.train.optim.AdamW;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code ./jtune bench llama-lora-step [--config qwen2.5-0.5b|llama-16m] [--lora-r R] [--lora-target-modules M,...]
- * [--base-dtype bf16|f32] [--batch B] [--seq T] [--steps N] [--threads N]}: a Llama-family model built from a
- * configuration with random weights, LoRA adapters (alpha 2r, PEFT's default q_proj,v_proj) on its frozen base (bf16
- * by default), random tokens: the median time of a training step (forward, backward, AdamW on the adapters), of the
- * forward alone (no grad, with its loss; {@code bench/scripts/torch_llama_step_bench.py} is its PyTorch twin) and the
- * peak RSS of the steps. The random model is drawn in f32 and then converted; the peak RSS of that build (an f32 copy
- * that loading a bf16 checkpoint would not need) is printed apart.
+ * {@code ./jtune bench llama-lora-step [--config qwen2.5-0.5b|llama-16m | --model DIR] [--lora-r R]
+ * [--lora-target-modules M,...] [--base-dtype bf16|f32] [--batch B] [--seq T] [--steps N] [--threads N]}: a
+ * Llama-family model built from a configuration with random weights (or loaded from a
+ * checkpoint folder, as {@code finetune --lora-r} loads it), LoRA adapters (alpha 2r, PEFT's default q_proj,v_proj) on
+ * its frozen base (bf16 by default), random tokens: the median time of a training step (forward, backward, AdamW on the
+ * adapters), of the forward alone (no grad, with its loss; {@code bench/scripts/torch_llama_step_bench.py} is its
+ * PyTorch twin) and the peak RSS of the steps; the time and peak RSS of building or loading the model are printed
+ * apart. A random model is made in the base dtype, each weight drawn in f32 and rounded in turn; {@code bench
+ * llama-load} writes such a model as a bf16 checkpoint, as the hub ships Qwen2.5-0.5B.
  */
 public final class LlamaLoraStepHarness {
 
@@ -36,7 +43,16 @@ public final class LlamaLoraStepHarness {
     private LlamaLoraStepHarness() {}
 
     public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void run(String[] args) throws IOException {
         String preset = "qwen2.5-0.5b";
+        Path modelDir = null;
         int steps = 3, batch = 4, seq = 64, r = 8;
         List<String> targets = null;
         DType baseDtype = DType.BF16;
@@ -50,23 +66,31 @@ public final class LlamaLoraStepHarness {
                 case "--lora-r" -> r = Integer.parseInt(args[++i]);
                 case "--lora-target-modules" -> targets = List.of(args[++i].split(","));
                 case "--base-dtype" -> baseDtype = LoraSetup.dtype(args[++i]);
+                case "--model" -> modelDir = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --config "
-                        + "qwen2.5-0.5b|llama-16m, --steps N, --threads N, --batch B, --seq T, --lora-r R, "
+                        + "qwen2.5-0.5b|llama-16m or --model DIR, --steps N, --threads N, --batch B, --seq T, --lora-r R, "
                         + "--lora-target-modules M,..., --base-dtype bf16|f32)");
             }
         }
-        LlamaConfig config = LlamaPresets.of(preset);
         long built = System.nanoTime();
-        PreTrainedCausalLM model = LoraSetup.apply(new LlamaForCausalLM(config, 1), r, targets, baseDtype);
-        System.gc();  // the f32 draw is garbage now: let the heap shrink before the steps
-        System.out.printf(Locale.ROOT, "llama-lora-step %s: %.1fM parameters, B=%d T=%d, threads %d; built in %.1f s, "
+        PreTrainedCausalLM base;
+        if (modelDir != null) {
+            base = AutoModelForCausalLM.fromPretrained(modelDir, Checkpoints.loadDtypeForFrozenBase(modelDir, baseDtype));
+            preset = modelDir.toString();
+        } else {
+            LlamaConfig config = LlamaPresets.of(preset);
+            base = Layers.withParameterDtype(baseDtype, () -> new LlamaForCausalLM(config, 1));
+        }
+        PreTrainedCausalLM model = LoraSetup.apply(base, r, targets, baseDtype);
+        System.out.printf(Locale.ROOT, "llama-lora-step %s: %.1fM parameters, B=%d T=%d, threads %d; %s in %.1f s, "
                         + "peak RSS so far %.2f GiB%n", preset, model.numParameters() / 1e6, batch, seq, Parallel.threads(),
-                (System.nanoTime() - built) / 1e9, peakRssGiB());
-        resetPeakRss();  // from here the peak covers the steps, not the f32 draw
+                modelDir != null ? "loaded" : "built", (System.nanoTime() - built) / 1e9, peakRssGiB());
+        resetPeakRss();  // from here the peak covers the steps, not the build
+        int vocab = model.config().vocabSize();
         model.train(true);
         Generator g = new Generator(2);
         long[] ids = new long[batch * seq];
-        for (int i = 0; i < ids.length; i++) ids[i] = g.nextInt(config.vocabSize());
+        for (int i = 0; i < ids.length; i++) ids[i] = g.nextInt(vocab);
         Tensor input = Tensor.ofLongs(ids, batch, seq);
         AdamW adam = LoraSetup.adamW(model);
 

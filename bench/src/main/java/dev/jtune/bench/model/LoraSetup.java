@@ -45,7 +45,7 @@ final class LoraSetup {
         return switch (name) {
             case "bf16" -> DType.BF16;
             case "f32" -> DType.F32;
-            default -> throw new IllegalArgumentException("--base-dtype must be bf16 or f32, got " + name);
+            default -> throw new IllegalArgumentException("a dtype must be bf16 or f32, got " + name);
         };
     }
 }

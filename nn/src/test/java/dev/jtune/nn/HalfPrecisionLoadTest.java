@@ -1,0 +1,144 @@
+package dev.jtune.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.management.ThreadMXBean;
+import dev.jtune.core.DType;
+import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
+import dev.jtune.core.backend.Backends;
+import dev.jtune.core.io.HalfFloats;
+import dev.jtune.core.io.SafetensorsWriter;
+import dev.jtune.nn.gpt2.GPT2Config;
+import dev.jtune.nn.gpt2.GPT2LMHeadModel;
+import dev.jtune.nn.llama.LlamaConfig;
+import dev.jtune.nn.llama.LlamaForCausalLM;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A checkpoint loaded in BF16 ({@code fromPretrained(dir, BF16)}, transformers' {@code dtype=torch.bfloat16}) holds
+ * the same frozen weights, bit for bit, as loading it in F32 and converting the base afterwards (what a LoRA run with a
+ * bf16 base did before), computes the same logits, and, when the file stores bf16, never makes an F32 copy.
+ */
+class HalfPrecisionLoadTest {
+
+    private static final long[] IDS = {4, 8, 15, 16, 23, 42, 7, 1, 30, 2, 11, 50, 3, 9};
+
+    private static LlamaConfig qwen2() {
+        return LlamaConfig.builder("qwen2").vocabSize(53).hiddenSize(24).intermediateSize(40).numHiddenLayers(2)
+                .numAttentionHeads(3).numKeyValueHeads(1).tieWordEmbeddings(true).maxPositionEmbeddings(64).build();
+    }
+
+    /** A random model built with its parameters in BF16 and saved: a bf16 checkpoint like the hub's. */
+    private static PreTrainedCausalLM savedInBf16(Supplier<PreTrainedCausalLM> build, Path dir) throws IOException {
+        PreTrainedCausalLM model = Layers.withParameterDtype(DType.BF16, build);
+        model.savePretrained(dir);
+        return model;
+    }
+
+    @Test
+    void aBf16CheckpointLoadsAsItsBitsWithoutAnF32Copy(@TempDir Path dir) throws IOException {
+        var config = GPT2Config.preset("gpt2-16m");
+        PreTrainedCausalLM saved = savedInBf16(() -> new GPT2LMHeadModel(config, 7), dir);
+        assertEquals(DType.BF16, Checkpoints.storedFloatDtype(dir));
+        assertTrue(Files.readString(dir.resolve("config.json")).contains("\"bfloat16\""), "the config names the dtype");
+        long bf16Bytes = 2L * saved.numParameters();
+        AutoModelForCausalLM.fromPretrained(dir, DType.BF16);  // warm up the classes
+        Backends.current().buffers().emptyCache();  // so that an F32 buffer for reading would have to be new
+
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir, DType.BF16);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertTrue(allocated < 1.25 * bf16Bytes, "loading allocated " + allocated + " bytes for " + bf16Bytes
+                + " bytes of bf16 weights (an F32 copy would be twice as much)");
+        saved.namedParameters().forEach((name, p) -> {
+            Parameter q = loaded.namedParameters().get(name);
+            assertEquals(DType.BF16, q.value().dtype(), name);
+            assertFalse(q.requiresGrad(), name + " is frozen");
+            assertArrayEquals(bits(p.value()), bits(q.value()), name);
+        });
+    }
+
+    @Test
+    void loadingInBf16EqualsLoadingInF32AndConvertingTheBase(@TempDir Path dir) throws IOException {
+        savedInBf16(() -> new LlamaForCausalLM(qwen2(), 3), dir);
+        PreTrainedCausalLM direct = AutoModelForCausalLM.fromPretrained(dir, DType.BF16);
+        PreTrainedCausalLM converted = AutoModelForCausalLM.fromPretrained(dir);
+        for (Parameter p : converted.parameters()) {
+            p.requiresGrad(false);
+            p.set(p.value().to(DType.BF16));
+        }
+        converted.namedParameters().forEach((name, p) ->
+                assertArrayEquals(bits(p.value()), bits(direct.namedParameters().get(name).value()), name));
+        Tensor ids = Tensor.ofLongs(IDS, 2, 7);
+        try (var noGrad = GradMode.noGrad()) {
+            assertArrayEquals(converted.forward(ids, null, null).logits().toFloatArray(),
+                    direct.forward(ids, null, null).logits().toFloatArray());
+        }
+    }
+
+    @Test
+    void anF32CheckpointLoadedInBf16IsEachWeightRounded(@TempDir Path dir) throws IOException {
+        PreTrainedCausalLM saved = new LlamaForCausalLM(qwen2(), 5);
+        saved.savePretrained(dir);
+        assertEquals(DType.F32, Checkpoints.storedFloatDtype(dir));
+        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir, DType.BF16);
+        saved.namedParameters().forEach((name, p) -> {
+            float[] f = p.value().toFloatArray();
+            short[] want = new short[f.length];
+            for (int i = 0; i < f.length; i++) want[i] = HalfFloats.floatToBf16(f[i]);
+            assertArrayEquals(want, bits(loaded.namedParameters().get(name).value()), name);
+        });
+    }
+
+    @Test
+    void resizingABf16EmbeddingTakesTheMeanInF32ThenRounds(@TempDir Path dir) throws IOException {
+        savedInBf16(() -> new LlamaForCausalLM(qwen2(), 9), dir);
+        PreTrainedCausalLM bf16 = AutoModelForCausalLM.fromPretrained(dir, DType.BF16);
+        PreTrainedCausalLM f32 = AutoModelForCausalLM.fromPretrained(dir);
+        bf16.resizeTokenEmbeddings(60);
+        f32.resizeTokenEmbeddings(60);
+        Tensor want = f32.inputEmbeddings().value().to(DType.BF16), got = bf16.inputEmbeddings().value();
+        assertArrayEquals(new int[] {60, 24}, got.shape());
+        assertArrayEquals(bits(want), bits(got));
+        assertFalse(bf16.inputEmbeddings().requiresGrad());
+    }
+
+    @Test
+    void aNonFiniteBf16WeightIsNamed(@TempDir Path dir) throws IOException {
+        new GPT2LMHeadModel(GPT2Config.builder().vocabSize(11).nPositions(8).nEmbd(8).nLayer(1).nHead(2).build(), 1)
+                .savePretrained(dir);
+        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
+        SafetensorsWriter writer = new SafetensorsWriter();
+        stored.forEach((name, t) -> {
+            short[] b = bits(t.to(DType.BF16));
+            if (name.equals("transformer.h.0.mlp.c_fc.weight")) b[5] = (short) 0xFF80;  // -inf
+            writer.addShorts(name, Arrays.stream(t.shape()).asLongStream().toArray(), b, DType.BF16);
+        });
+        writer.write(dir.resolve("model.safetensors"));
+        IOException e = assertThrows(IOException.class, () -> AutoModelForCausalLM.fromPretrained(dir, DType.BF16));
+        assertTrue(e.getMessage().endsWith("tensor transformer.h.0.mlp.c_fc.weight holds -Infinity at index 5 of 256 "
+                + "(a checkpoint's weights must be finite)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> AutoModelForCausalLM.fromPretrained(dir, DType.F64));
+    }
+
+    /** The raw bits of a BF16 tensor, in row-major order. */
+    private static short[] bits(Tensor t) {
+        Tensor c = t.contiguous();
+        return Arrays.copyOfRange(c.storage().halves(), c.offset(), c.offset() + c.numel());
+    }
+}
