@@ -1,6 +1,9 @@
 package dev.jtune.app;
 
+import dev.jtune.core.DType;
+import dev.jtune.core.io.SafetensorsReader;
 import dev.jtune.nn.AutoModelForCausalLM;
+import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.peft.LoraConfigJson;
 import dev.jtune.nn.peft.PeftModel;
@@ -34,13 +37,43 @@ final class AdapterLoading {
      * @param adapter the adapter folder, or null for the plain model
      */
     static Loaded load(Path model, Path adapter, boolean trainable) throws IOException {
+        return load(model, adapter, trainable, false);
+    }
+
+    /**
+     * As {@link #load} with the adapter frozen, for a model that is only run ({@code evaluate}, {@code generate}): a
+     * bf16 checkpoint's weights are held in bf16 when that computes the very numbers an F32 copy would (see {@link
+     * #inferenceDtype}), at half the memory, and decoding reads half the bytes per token.
+     */
+    static Loaded loadForInference(Path model, Path adapter) throws IOException {
+        return load(model, adapter, false, true);
+    }
+
+    private static Loaded load(Path model, Path adapter, boolean trainable, boolean inference) throws IOException {
         Path base = baseDir(model, adapter);
         Path tokenizerDir = tokenizerDir(base, adapter);
-        PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(base);
+        PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(base,
+                inference ? inferenceDtype(base, adapter) : DType.F32);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(tokenizerDir);
         if (adapter != null) lm = PeftModel.fromPretrained(lm, adapter, trainable);
         TokenizerFit.check(tokenizer, lm, tokenizerDir);
         return new Loaded(lm, tokenizer, base, tokenizerDir);
+    }
+
+    /**
+     * BF16 when the checkpoint stores bf16 and the adapter, if any, holds only LoRA matrices; else F32. A bf16 weight
+     * widens to F32 exactly and a frozen bf16 weight multiplies to the same bits as its F32 copy, so the model computes
+     * the same numbers either way; an embedding or module saved with the adapter, though, would be rounded into the
+     * bf16 base.
+     */
+    static DType inferenceDtype(Path base, Path adapter) throws IOException {
+        if (Checkpoints.storedFloatDtype(base) != DType.BF16) return DType.F32;
+        Path weights = adapter == null ? null : adapter.resolve("adapter_model.safetensors");
+        if (weights == null) return DType.BF16;
+        if (!Files.exists(weights)) return DType.F32;  // PeftModel.fromPretrained says what is missing
+        try (SafetensorsReader reader = SafetensorsReader.open(weights)) {
+            return reader.names().stream().allMatch(name -> name.contains(".lora_")) ? DType.BF16 : DType.F32;
+        }
     }
 
     /** The adapter folder when it holds a tokenizer, else the base model's folder. */

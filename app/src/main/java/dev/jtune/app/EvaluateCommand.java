@@ -62,7 +62,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path model = modelOptions.folder();
-        AdapterLoading.Loaded loaded = AdapterLoading.load(model, adapter, false);
+        AdapterLoading.Loaded loaded = AdapterLoading.loadForInference(model, adapter);
         model = loaded.baseDir();
         PreTrainedCausalLM lm = loaded.model();
         Tokenizer tokenizer = loaded.tokenizer();

@@ -69,7 +69,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AdapterLoading.Loaded loaded = AdapterLoading.load(modelOptions.folder(), adapter, false);
+        AdapterLoading.Loaded loaded = AdapterLoading.loadForInference(modelOptions.folder(), adapter);
         PreTrainedCausalLM lm = loaded.model();
         Tokenizer tokenizer = loaded.tokenizer();
         String text = chat ? template(loaded.tokenizerDir()).apply(List.of(Map.of("role", "user", "content", prompt)), true,

@@ -181,10 +181,10 @@ class LoraCommandsTest {
         assertOneErrorLine("--lora-r");
     }
 
-    @Test
-    void aBf16CheckpointTrainsTheAdapterItsF32TwinTrainsOnABf16Base() throws Exception {
-        Path fixture = SharedFixtures.file("fixtures/ref/tiny-qwen2/model");
-        Path bf16 = dir.resolve("bf16"), f32 = dir.resolve("f32");  // the same values, stored as the hub does and in F32
+    /** A fixture model rounded to bf16 and saved twice: in bf16, as the hub stores Qwen, and in F32. */
+    private List<Path> bf16AndF32Twins(String fixtureModel) throws IOException {
+        Path fixture = SharedFixtures.file(fixtureModel);
+        Path bf16 = dir.resolve("bf16"), f32 = dir.resolve("f32");
         AutoModelForCausalLM.fromPretrained(fixture, DType.BF16).savePretrained(bf16);
         AutoModelForCausalLM.fromPretrained(bf16).savePretrained(f32);
         for (Path copy : List.of(bf16, f32)) {
@@ -192,6 +192,54 @@ class LoraCommandsTest {
                 Files.copy(fixture.resolve(f), copy.resolve(f));
             }
         }
+        return List.of(bf16, f32);
+    }
+
+    @Test
+    void evaluateAndGenerateHoldABf16CheckpointInBf16AndGetItsF32TwinsNumbers() throws Exception {
+        List<Path> twins = bf16AndF32Twins("fixtures/hf/tiny-gpt2/model");  // its tokenizer fits its vocabulary
+        Path bf16 = twins.get(0), f32 = twins.get(1);
+        assertEquals(DType.BF16, AdapterLoading.inferenceDtype(bf16, null));
+        assertEquals(DType.F32, AdapterLoading.inferenceDtype(f32, null));
+        Path data = dir.resolve("data.jsonl");
+        Files.writeString(data, "{\"text\": \"hello there world, and more words\"}\n{\"text\": \"a second row\"}\n");
+        assertEquals(evalLoss(data, "--model", f32.toString()), evalLoss(data, "--model", bf16.toString()));
+        List<String> outputs = new ArrayList<>();
+        for (Path model : twins) {
+            PrintStream stdout = System.out;
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            try {
+                assertEquals(0, run("generate", "--model", model.toString(), "--prompt", "hello there", "--max-new-tokens",
+                        "12", "--temperature", "1.5", "--seed", "3", "--json"), err.toString());
+            } finally {
+                System.setOut(stdout);
+            }
+            outputs.add(captured.toString(StandardCharsets.UTF_8).lines().toList().getLast());
+        }
+        assertEquals(outputs.get(0), outputs.get(1), "sampled tokens and text");
+    }
+
+    @Test
+    void anAdapterThatSavedEmbeddingsKeepsABf16BaseInF32() throws Exception {
+        Path bf16 = bf16AndF32Twins("fixtures/ref/tiny-qwen2/model").get(0);
+        Path adapter = dir.resolve("adapter");
+        Files.createDirectories(adapter);
+        new dev.jtune.core.io.SafetensorsWriter()
+                .addFloats("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", new long[] {1, 1}, new float[1])
+                .write(adapter.resolve("adapter_model.safetensors"));
+        assertEquals(DType.BF16, AdapterLoading.inferenceDtype(bf16, adapter), "only LoRA matrices");
+        new dev.jtune.core.io.SafetensorsWriter()
+                .addFloats("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", new long[] {1, 1}, new float[1])
+                .addFloats("base_model.model.lm_head.weight", new long[] {1, 1}, new float[1])
+                .write(adapter.resolve("adapter_model.safetensors"));
+        assertEquals(DType.F32, AdapterLoading.inferenceDtype(bf16, adapter), "a saved embedding is not rounded into bf16");
+    }
+
+    @Test
+    void aBf16CheckpointTrainsTheAdapterItsF32TwinTrainsOnABf16Base() throws Exception {
+        List<Path> twins = bf16AndF32Twins("fixtures/ref/tiny-qwen2/model");  // finetune resizes to its tokenizer
+        Path bf16 = twins.get(0), f32 = twins.get(1);
         assertEquals(DType.BF16, Checkpoints.loadDtypeForFrozenBase(bf16, DType.BF16), "read as stored, with no F32 copy");
         assertEquals(DType.F32, Checkpoints.loadDtypeForFrozenBase(f32, DType.BF16), "read as F32, the base converted afterwards");
         Path data = dir.resolve("train.jsonl");

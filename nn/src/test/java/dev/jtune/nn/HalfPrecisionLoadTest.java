@@ -22,6 +22,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,37 @@ class HalfPrecisionLoadTest {
         try (var noGrad = GradMode.noGrad()) {
             assertArrayEquals(converted.forward(ids, null, null).logits().toFloatArray(),
                     direct.forward(ids, null, null).logits().toFloatArray());
+        }
+    }
+
+    /**
+     * What {@code evaluate} and {@code generate} rely on to hold a bf16 checkpoint in bf16: the logits of a prompt and
+     * of each decoding step with the KV cache (few rows: the matrix-vector products) are the bits the F32 copy gives.
+     */
+    @Test
+    void aBf16CheckpointHeldInBf16ComputesTheLogitsOfItsF32Copy(@TempDir Path dir) throws IOException {
+        List<Supplier<PreTrainedCausalLM>> models = List.of(
+                () -> new GPT2LMHeadModel(GPT2Config.builder().vocabSize(61).nPositions(32).nEmbd(24).nLayer(2)
+                        .nHead(3).build(), 11),
+                () -> new LlamaForCausalLM(qwen2(), 12),  // q/k/v biases, tied head
+                () -> new LlamaForCausalLM(LlamaConfig.builder().vocabSize(61).hiddenSize(32).intermediateSize(40)
+                        .numHiddenLayers(2).numAttentionHeads(4).numKeyValueHeads(2).maxPositionEmbeddings(64).build(), 13));
+        for (int m = 0; m < models.size(); m++) {
+            Path saved = dir.resolve("model" + m);
+            savedInBf16(models.get(m), saved);
+            PreTrainedCausalLM f32 = AutoModelForCausalLM.fromPretrained(saved);
+            PreTrainedCausalLM bf16 = AutoModelForCausalLM.fromPretrained(saved, DType.BF16);
+            assertTrue(f32.parameters().stream().allMatch(p -> p.value().dtype() == DType.F32 && p.requiresGrad()));
+            try (var noGrad = GradMode.noGrad()) {
+                KVCache f32Cache = f32.newCache(), bf16Cache = bf16.newCache();
+                Tensor ids = Tensor.ofLongs(java.util.Arrays.copyOf(IDS, 12), 2, 6);
+                for (int step = 0; step < 4; step++) {
+                    float[] want = f32.logits(ids, null, null, f32Cache).toFloatArray();
+                    assertArrayEquals(want, bf16.logits(ids, null, null, bf16Cache).toFloatArray(),
+                            "model " + m + ", step " + step);
+                    ids = Tensor.ofLongs(new long[] {IDS[step], IDS[step + 5]}, 2, 1);
+                }
+            }
         }
     }
 
