@@ -99,7 +99,10 @@ final class FineTuning {
         if (lora.adapter() != null) loaded = PeftModel.fromPretrained(loaded, lora.adapter(), true);
         boolean padAdded = tokenizer.padToken() == null;
         if (padAdded) tokenizer.addSpecialTokens(Map.of("pad_token", "[PAD]"));
-        loaded.resizeTokenEmbeddings(tokenizer.size());  // before the adapters, which then save the resized embeddings
+        // Grown when the tokenizer has more tokens than the model (a [PAD] added), as transformers' run_clm.py does,
+        // before the adapters, which then save the resized embeddings; a vocabulary padded beyond its tokenizer
+        // (Qwen2.5's 151,936 rows for 151,665 tokens) stays as it is.
+        if (tokenizer.size() > loaded.config().vocabSize()) loaded.resizeTokenEmbeddings(tokenizer.size());
         TokenizerFit.check(tokenizer, loaded, tokenizerDir);
         loaded.setPadTokenId(tokenizer.padTokenId());  // saved in config.json; the trainer's collator pads with it
         PreTrainedCausalLM model = lora.config() != null ? PeftModel.getPeftModel(loaded, lora.config()) : loaded;
