@@ -16,18 +16,19 @@ public final class EmbeddingResize {
      */
     public static Tensor resized(Tensor old, int newSize) {
         if (newSize <= 0) throw new IllegalArgumentException("resizeTokenEmbeddings: size must be positive, got " + newSize);
-        if (!old.dtype().isCompute()) {  // a frozen BF16/F16 base: the mean taken in F32, as transformers does
-            Tensor wide = old.to(DType.F32), resized = resized(wide, newSize);
-            Tensor held = resized.to(old.dtype());
-            wide.storage().release("an F32 copy for resizing");
-            resized.storage().release("rounded back to " + old.dtype());
-            return held;
-        }
         int v = old.size(0);
         try (var scope = GradMode.noGrad()) {
             if (newSize <= v) return old.narrow(0, 0, newSize).clone();
-            Tensor mean = old.mean(0, true);  // (1, C)
-            return Tensor.cat(List.of(old, mean.expand(newSize - v, old.size(1))), 0);
+            return Tensor.cat(List.of(old, meanRow(old).expand(newSize - v, old.size(1))), 0);
         }
+    }
+
+    /** The mean of the rows, (1, C), taken in F32: a BF16/F16 table (a frozen base) is widened for it, as transformers does. */
+    private static Tensor meanRow(Tensor old) {
+        if (old.dtype().isCompute()) return old.mean(0, true);
+        Tensor wide = old.to(DType.F32);
+        Tensor mean = wide.mean(0, true).to(old.dtype());
+        wide.storage().release("widened to take the mean of its rows");
+        return mean;
     }
 }

@@ -138,7 +138,7 @@ class HalfPrecisionLoadTest {
     }
 
     @Test
-    void resizingABf16EmbeddingTakesTheMeanInF32ThenRounds(@TempDir Path dir) throws IOException {
+    void resizingABf16EmbeddingGrowsByItsF32MeanAndShrinksAsIs(@TempDir Path dir) throws IOException {
         savedInBf16(() -> new LlamaForCausalLM(qwen2(), 9), dir);
         PreTrainedCausalLM bf16 = AutoModelForCausalLM.fromPretrained(dir, DType.BF16);
         PreTrainedCausalLM f32 = AutoModelForCausalLM.fromPretrained(dir);
@@ -148,6 +148,9 @@ class HalfPrecisionLoadTest {
         assertArrayEquals(new int[] {60, 24}, got.shape());
         assertArrayEquals(bits(want), bits(got));
         assertFalse(bf16.inputEmbeddings().requiresGrad());
+        bf16.resizeTokenEmbeddings(40);  // shrinking keeps the first rows as they are
+        assertEquals(DType.BF16, bf16.inputEmbeddings().value().dtype());
+        assertArrayEquals(Arrays.copyOf(bits(got), 40 * 24), bits(bf16.inputEmbeddings().value()));
     }
 
     @Test
