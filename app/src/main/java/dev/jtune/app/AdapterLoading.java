@@ -61,13 +61,12 @@ final class AdapterLoading {
     }
 
     /**
-     * BF16 when the checkpoint stores bf16 and the adapter, if any, holds only LoRA matrices; else F32. A bf16 weight
-     * widens to F32 exactly and a frozen bf16 weight multiplies to the same bits as its F32 copy, so the model computes
-     * the same numbers either way; an embedding or module saved with the adapter, though, would be rounded into the
+     * {@link Checkpoints#inferenceDtype} (BF16 for a bf16 checkpoint: the same numbers as F32) when the adapter, if
+     * any, holds only LoRA matrices; else F32: an embedding or module saved with the adapter would be rounded into the
      * bf16 base.
      */
     static DType inferenceDtype(Path base, Path adapter) throws IOException {
-        if (Checkpoints.storedFloatDtype(base) != DType.BF16) return DType.F32;
+        if (Checkpoints.inferenceDtype(base) != DType.BF16) return DType.F32;
         Path weights = adapter == null ? null : adapter.resolve("adapter_model.safetensors");
         if (weights == null) return DType.BF16;
         if (!Files.exists(weights)) return DType.F32;  // PeftModel.fromPretrained says what is missing

@@ -100,11 +100,13 @@ final class DpoCommand implements Callable<Integer> {
                     : PeftModel.getPeftModel(base, loraConfig, args.seed());
             if (lora.baseDtype() != DType.F32) peft.frozenBaseTo(lora.baseDtype());
             policy = peft;
-            reference = refModel != null ? ReferenceModel.frozen(AutoModelForCausalLM.fromPretrained(refModel))
+            reference = refModel != null ? ReferenceModel.frozen(AutoModelForCausalLM.fromPretrained(refModel,
+                    Checkpoints.inferenceDtype(refModel)))
                     : lora.adapter != null ? ReferenceModel.adapterCopy(peft) : ReferenceModel.adapterDisabled(peft);
         } else {
             policy = base;
-            reference = ReferenceModel.frozen(refModel != null ? AutoModelForCausalLM.fromPretrained(refModel)
+            reference = ReferenceModel.frozen(refModel != null
+                    ? AutoModelForCausalLM.fromPretrained(refModel, Checkpoints.inferenceDtype(refModel))
                     : AutoModelForCausalLM.copyOf(base));
         }
         DPOConfig config = new DPOConfig(args, beta, lossType, labelSmoothing, maxLength > 0 ? maxLength : null,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtune.core.DType;
 import dev.jtune.nn.AutoModelForSequenceClassification;
+import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.SequenceClassificationModel;
 import dev.jtune.nn.SequenceClassifier;
 import dev.jtune.nn.peft.AdapterModel;
@@ -79,7 +80,8 @@ final class RewardTrainCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Path tokenizerDir = AdapterLoading.tokenizerDir(model, lora.adapter);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(tokenizerDir);
-        SequenceClassificationModel classifier = AutoModelForSequenceClassification.fromPretrained(model, 1, args.seed());
+        SequenceClassificationModel classifier = AutoModelForSequenceClassification.fromPretrained(model, 1, args.seed(),
+                lora.enabled() ? Checkpoints.loadDtypeForFrozenBase(model, lora.baseDtype()) : DType.F32);
         TokenizerFit.check(tokenizer, classifier, tokenizerDir);
         SequenceClassifier reward = withLora(classifier, args.seed());
         RewardConfig config = new RewardConfig(args, maxLength > 0 ? maxLength : null, centerRewardsCoefficient,

@@ -64,7 +64,8 @@ final class ScoreCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         Path base = AdapterLoading.baseDir(model, adapter), tokenizerDir = AdapterLoading.tokenizerDir(base, adapter);
-        SequenceClassificationModel classifier = AutoModelForSequenceClassification.fromPretrained(base);
+        SequenceClassificationModel classifier = AutoModelForSequenceClassification.fromPretrained(base, 0, 0,
+                AdapterLoading.inferenceDtype(base, adapter));
         SequenceClassifier reward = adapter == null ? classifier
                 : PeftModelForSequenceClassification.fromPretrained(classifier, adapter, false);
         if (reward.numLabels() != 1) {

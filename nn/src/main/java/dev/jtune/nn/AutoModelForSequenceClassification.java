@@ -2,6 +2,7 @@ package dev.jtune.nn;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jtune.core.DType;
 import dev.jtune.core.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,6 +35,15 @@ public final class AutoModelForSequenceClassification {
      * @param seed      draws the score head when the checkpoint has none
      */
     public static SequenceClassificationModel fromPretrained(Path dir, int numLabels, long seed) throws IOException {
+        return fromPretrained(dir, numLabels, seed, DType.F32);
+    }
+
+    /**
+     * As {@link #fromPretrained(Path, int, long)}, the body's weights held in {@code dtype} (F32, or BF16/F16 for a
+     * frozen base; see {@link AutoModelForCausalLM#fromPretrained(Path, DType)}); the score head stays F32.
+     */
+    public static SequenceClassificationModel fromPretrained(Path dir, int numLabels, long seed, DType dtype)
+            throws IOException {
         ConfigJson json = ConfigJson.read(dir);
         ModelConfig config = AutoModelForCausalLM.config(json);
         List<String> labels = labels(json, numLabels);
@@ -42,13 +52,13 @@ public final class AutoModelForSequenceClassification {
 
         // The body is built with its head tied to the embedding: the classifier never uses the head.
         ObjectNode tied = json.node().deepCopy().put("tie_word_embeddings", true);
-        PreTrainedCausalLM base = AutoModelForCausalLM.emptyModel(AutoModelForCausalLM.config(new ConfigJson(tied,
-                json.source())));
+        ModelConfig bodyConfig = AutoModelForCausalLM.config(new ConfigJson(tied, json.source()));
+        PreTrainedCausalLM base = Layers.withParameterDtype(dtype, () -> AutoModelForCausalLM.emptyModel(bodyConfig));
         SequenceClassificationModel model = new SequenceClassificationModel(base, config, labels, seed);
         // As for a causal LM: the body's zeros go back to the pool for the checkpoint's tensors (the score head keeps
         // its draw, for a checkpoint without one).
         base.parameters().forEach(p -> p.value().storage().release("replaced by the checkpoint's weights"));
-        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
+        Map<String, Tensor> stored = Checkpoints.loadTensors(dir, dtype);
 
         Map<String, Tensor> body = new LinkedHashMap<>(stored);
         Tensor score = body.remove(SCORE);

@@ -54,6 +54,15 @@ public final class Checkpoints {
         return baseDtype != DType.F32 && storedFloatDtype(dir) == baseDtype ? baseDtype : DType.F32;
     }
 
+    /**
+     * The dtype to hold the checkpoint of {@code dir} in for a model that is only run (evaluated, sampled, a frozen
+     * reference): BF16 when it stores bf16, else F32. A bf16 weight widens to F32 exactly and a frozen bf16 weight
+     * multiplies to the bits of its F32 copy, so the model computes the same numbers at half the memory.
+     */
+    public static DType inferenceDtype(Path dir) throws IOException {
+        return storedFloatDtype(dir) == DType.BF16 ? DType.BF16 : DType.F32;
+    }
+
     /** The one floating dtype the checkpoint of {@code dir} stores its weights in, from its header; null if mixed. */
     public static DType storedFloatDtype(Path dir) throws IOException {
         try (SafetensorsReader reader = SafetensorsReader.open(weightsFile(dir))) {

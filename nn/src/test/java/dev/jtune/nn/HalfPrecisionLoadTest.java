@@ -124,6 +124,22 @@ class HalfPrecisionLoadTest {
     }
 
     @Test
+    void aClassifierOnABf16BodyScoresAsItsF32Copy(@TempDir Path dir) throws IOException {
+        savedInBf16(() -> new LlamaForCausalLM(qwen2(), 14), dir);  // a causal LM: the score head is drawn from the seed
+        SequenceClassificationModel f32 = AutoModelForSequenceClassification.fromPretrained(dir, 1, 5);
+        SequenceClassificationModel bf16 = AutoModelForSequenceClassification.fromPretrained(dir, 1, 5, DType.BF16);
+        Parameter score = bf16.namedParameters().get("score.weight");
+        assertEquals(DType.F32, score.value().dtype(), "the head stays F32 and trainable");
+        assertTrue(score.requiresGrad());
+        assertArrayEquals(f32.namedParameters().get("score.weight").value().toFloatArray(), score.value().toFloatArray());
+        assertEquals(DType.BF16, bf16.namedParameters().get("model.embed_tokens.weight").value().dtype());
+        Tensor ids = Tensor.ofLongs(java.util.Arrays.copyOf(IDS, 12), 1, 12);  // one row: no pad token needed
+        try (var noGrad = GradMode.noGrad()) {
+            assertArrayEquals(f32.logits(ids, null).toFloatArray(), bf16.logits(ids, null).toFloatArray());
+        }
+    }
+
+    @Test
     void anF32CheckpointLoadedInBf16IsEachWeightRounded(@TempDir Path dir) throws IOException {
         PreTrainedCausalLM saved = new LlamaForCausalLM(qwen2(), 5);
         saved.savePretrained(dir);
