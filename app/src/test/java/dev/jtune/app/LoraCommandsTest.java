@@ -181,23 +181,9 @@ class LoraCommandsTest {
         assertOneErrorLine("--lora-r");
     }
 
-    /** A fixture model rounded to bf16 and saved twice: in bf16, as the hub stores Qwen, and in F32. */
-    private List<Path> bf16AndF32Twins(String fixtureModel) throws IOException {
-        Path fixture = SharedFixtures.file(fixtureModel);
-        Path bf16 = dir.resolve("bf16"), f32 = dir.resolve("f32");
-        AutoModelForCausalLM.fromPretrained(fixture, DType.BF16).savePretrained(bf16);
-        AutoModelForCausalLM.fromPretrained(bf16).savePretrained(f32);
-        for (Path copy : List.of(bf16, f32)) {
-            for (String f : List.of("tokenizer.json", "tokenizer_config.json", "generation_config.json")) {
-                Files.copy(fixture.resolve(f), copy.resolve(f));
-            }
-        }
-        return List.of(bf16, f32);
-    }
-
     @Test
     void evaluateAndGenerateHoldABf16CheckpointInBf16AndGetItsF32TwinsNumbers() throws Exception {
-        List<Path> twins = bf16AndF32Twins("fixtures/hf/tiny-gpt2/model");  // its tokenizer fits its vocabulary
+        List<Path> twins = Bf16Twins.of("fixtures/hf/tiny-gpt2/model", dir);  // its tokenizer fits its vocabulary
         Path bf16 = twins.get(0), f32 = twins.get(1);
         assertEquals(DType.BF16, AdapterLoading.inferenceDtype(bf16, null));
         assertEquals(DType.F32, AdapterLoading.inferenceDtype(f32, null));
@@ -222,7 +208,7 @@ class LoraCommandsTest {
 
     @Test
     void anAdapterThatSavedEmbeddingsKeepsABf16BaseInF32() throws Exception {
-        Path bf16 = bf16AndF32Twins("fixtures/ref/tiny-qwen2/model").get(0);
+        Path bf16 = Bf16Twins.of("fixtures/ref/tiny-qwen2/model", dir).get(0);
         Path adapter = dir.resolve("adapter");
         Files.createDirectories(adapter);
         new dev.jtune.core.io.SafetensorsWriter()
@@ -238,7 +224,7 @@ class LoraCommandsTest {
 
     @Test
     void aBf16CheckpointTrainsTheAdapterItsF32TwinTrainsOnABf16Base() throws Exception {
-        List<Path> twins = bf16AndF32Twins("fixtures/ref/tiny-qwen2/model");  // finetune resizes to its tokenizer
+        List<Path> twins = Bf16Twins.of("fixtures/ref/tiny-qwen2/model", dir);  // finetune resizes to its tokenizer
         Path bf16 = twins.get(0), f32 = twins.get(1);
         assertEquals(DType.BF16, Checkpoints.loadDtypeForFrozenBase(bf16, DType.BF16), "read as stored, with no F32 copy");
         assertEquals(DType.F32, Checkpoints.loadDtypeForFrozenBase(f32, DType.BF16), "read as F32, the base converted afterwards");

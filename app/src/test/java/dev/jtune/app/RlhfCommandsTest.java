@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,6 +127,35 @@ class RlhfCommandsTest {
         JsonNode adapterConfig = JSON.readTree(out.resolve("adapter_config.json").toFile());
         assertEquals(4, adapterConfig.get("r").asInt());
         assertEquals("c_attn", adapterConfig.get("target_modules").get(0).asText());
+    }
+
+    @Test
+    void aBf16CheckpointTrainsTheRewardAdapterItsF32TwinTrainsOnABf16BaseAndScoresAlike() throws IOException {
+        List<Path> twins = Bf16Twins.of("fixtures/hf/tiny-gpt2/model", dir);
+        Path pairs = dir.resolve("pairs.jsonl"), rows = dir.resolve("rows.jsonl");
+        Files.writeString(pairs, """
+                {"prompt": "The movie was", "chosen": " great fun", "rejected": " a waste of time"}
+                {"prompt": "My order", "chosen": " arrived early", "rejected": " never came"}
+                """);
+        Files.writeString(rows, "{\"text\": \"The movie was great fun\"}\n{\"text\": \"My order never came\"}\n");
+        List<String> adapters = new ArrayList<>(), scores = new ArrayList<>();
+        for (Path model : twins) {
+            Path out = dir.resolve("rm-" + model.getFileName()), scored = dir.resolve("scored-" + model.getFileName());
+            assertEquals(0, run("reward-train", "--model", model.toString(), "--data", pairs.toString(), "--output-dir",
+                    out.toString(), "--lora-r", "4", "--base-dtype", "bf16", "--learning-rate", "1e-2",
+                    "--per-device-train-batch-size", "1", "--max-steps", "2", "--save-strategy", "no", "--disable-tqdm"),
+                    err.toString());
+            StringBuilder bits = new StringBuilder();
+            dev.jtune.nn.Checkpoints.loadFile(out.resolve("adapter_model.safetensors")).forEach((name, t) ->
+                    bits.append(name).append(java.util.Arrays.toString(t.toFloatArray())));
+            adapters.add(bits.toString());
+            assertEquals(0, run("score", "--model", model.toString(), "--data", rows.toString(), "--output",
+                    scored.toString()), err.toString());
+            scores.add(Files.readString(scored));
+        }
+        assertTrue(adapters.get(0).contains("score.weight"), "the score head is saved with the adapter");
+        assertEquals(adapters.get(1), adapters.get(0), "the same trained adapter, bit for bit");
+        assertEquals(scores.get(1), scores.get(0), "the same rewards");
     }
 
     @Test
