@@ -105,9 +105,13 @@ final class DpoCommand implements Callable<Integer> {
                     : lora.adapter != null ? ReferenceModel.adapterCopy(peft) : ReferenceModel.adapterDisabled(peft);
         } else {
             policy = base;
-            reference = ReferenceModel.frozen(refModel != null
-                    ? AutoModelForCausalLM.fromPretrained(refModel, Checkpoints.inferenceDtype(refModel))
-                    : AutoModelForCausalLM.copyOf(base));
+            // TRL's frozen copy of the policy as loaded; a bf16 checkpoint is read again in bf16 instead (the same
+            // numbers, at half the memory of an F32 copy).
+            Path referenceDir = refModel != null ? refModel : model;
+            DType referenceDtype = Checkpoints.inferenceDtype(referenceDir);
+            reference = ReferenceModel.frozen(refModel == null && referenceDtype == DType.F32
+                    ? AutoModelForCausalLM.copyOf(base)
+                    : AutoModelForCausalLM.fromPretrained(referenceDir, referenceDtype));
         }
         DPOConfig config = new DPOConfig(args, beta, lossType, labelSmoothing, maxLength > 0 ? maxLength : null,
                 truncationMode, precomputeRefLogProbs, !preference.keepDropout, preference.padToMultipleOf);

@@ -130,6 +130,29 @@ class RlhfCommandsTest {
     }
 
     @Test
+    void dpoInFullOnABf16CheckpointTrainsAsOnItsF32TwinWithItsReferenceHeldInBf16() throws IOException {
+        List<Path> twins = Bf16Twins.of("fixtures/hf/tiny-gpt2/model", dir);
+        Path data = dir.resolve("text.jsonl");
+        Files.writeString(data, """
+                {"chosen": "The movie was great fun", "rejected": "The movie was a waste of time"}
+                {"chosen": "My order arrived early", "rejected": "My order never came"}
+                """);
+        List<String> trained = new ArrayList<>();
+        for (Path model : twins) {
+            Path out = dir.resolve("dpo-" + model.getFileName());
+            assertEquals(0, run("dpo", "--model", model.toString(), "--data", data.toString(), "--output-dir",
+                    out.toString(), "--max-steps", "2", "--learning-rate", "1e-3", "--per-device-train-batch-size", "1",
+                    "--save-strategy", "no", "--disable-tqdm"), err.toString());
+            StringBuilder bits = new StringBuilder();
+            dev.jtune.nn.Checkpoints.loadFile(out.resolve("model.safetensors")).forEach((name, t) ->
+                    bits.append(name).append(java.util.Arrays.toString(t.toFloatArray())));
+            JsonNode last = JSON.readTree(out.resolve("trainer_state.json").toFile()).get("log_history").get(0);
+            trained.add(bits + " train_loss " + last.get("train_loss").asDouble());
+        }
+        assertTrue(trained.get(0).equals(trained.get(1)), "the same trained weights, bit for bit, and the same loss");
+    }
+
+    @Test
     void aBf16CheckpointTrainsTheRewardAdapterItsF32TwinTrainsOnABf16BaseAndScoresAlike() throws IOException {
         List<Path> twins = Bf16Twins.of("fixtures/hf/tiny-gpt2/model", dir);
         Path pairs = dir.resolve("pairs.jsonl"), rows = dir.resolve("rows.jsonl");
