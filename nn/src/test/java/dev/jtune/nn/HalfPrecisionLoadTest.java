@@ -31,7 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A checkpoint loaded in BF16 ({@code fromPretrained(dir, BF16)}, transformers' {@code dtype=torch.bfloat16}) holds
  * the same frozen weights, bit for bit, as loading it in F32 and converting the base afterwards (what a LoRA run with a
- * bf16 base did before), computes the same logits, and, when the file stores bf16, never makes an F32 copy.
+ * bf16 base did before); when the file stores bf16 it never makes an F32 copy, and it computes the logits of its F32
+ * copy bit for bit (a prompt, KV-cache decoding steps, a classifier's score), which is what lets evaluate, generate,
+ * score and a frozen DPO reference hold such a checkpoint in bf16. Resizing, rounding an F32 file and a non-finite
+ * bf16 weight are covered too.
  */
 class HalfPrecisionLoadTest {
 
