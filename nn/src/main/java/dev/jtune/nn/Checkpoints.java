@@ -137,10 +137,12 @@ public final class Checkpoints {
         short[] bits = values.storage().halves();
         reader.readShorts(name, bits);
         int exponent = dtype == DType.BF16 ? 0x7F80 : 0x7C00;  // all ones: an infinity or a NaN
-        for (int i = 0; i < values.numel(); i++) {
+        int n = values.numel();
+        for (int i = 0; i < n; i++) {
             if ((bits[i] & exponent) == exponent) {
                 float value = dtype == DType.BF16 ? HalfFloats.bf16ToFloat(bits[i]) : HalfFloats.f16ToFloat(bits[i]);
-                throw new IOException(file + ": tensor " + name + " holds " + value + " at index " + i + " of " + values.numel() + " (a checkpoint's weights must be finite)");
+                throw new IOException(file + ": tensor " + name + " holds " + value + " at index " + i + " of " + n
+                        + " (a checkpoint's weights must be finite)");
             }
         }
         return values;
