@@ -111,7 +111,11 @@ public final class Checkpoints {
                 if (!info.dtype().isFloating()) {
                     out.put(name, Tensor.ofLongs(reader.readLongs(name), shape));
                 } else if (info.dtype().toDType() == dtype && dtype != DType.F32) {
-                    out.put(name, readHalves(reader, file, name, shape, dtype));
+                    // Raw bits into a pooled buffer: the zeros of a model built in this dtype gave it back.
+                    Tensor values = MemoryScope.persist(Tensor.empty(dtype, shape));
+                    reader.readShorts(name, values.storage().halves());
+                    requireFiniteHalves(values, null, file, name);
+                    out.put(name, values);
                 } else {
                     // From the pool: a model about to be filled has given its zeroed buffers of these sizes back. The
                     // parameter it becomes owns it, not the caller's memory scope.
@@ -120,6 +124,7 @@ public final class Checkpoints {
                     requireFinite(values.storage().floats(), values.numel(), file, name);
                     if (dtype != DType.F32) {
                         Tensor rounded = MemoryScope.persist(values.to(dtype));
+                        requireFiniteHalves(rounded, values, file, name);  // F16 overflows past 65504
                         values.storage().release("rounded to " + dtype + " as the checkpoint was read");
                         values = rounded;
                     }
@@ -130,22 +135,23 @@ public final class Checkpoints {
         }
     }
 
-    /** A BF16 or F16 tensor's raw bits, into a pooled buffer (the zeros of a model built in that dtype gave it back). */
-    private static Tensor readHalves(SafetensorsReader reader, Path file, String name, int[] shape, DType dtype)
-            throws IOException {
-        Tensor values = MemoryScope.persist(Tensor.empty(dtype, shape));
+    /**
+     * Fails naming the first infinite or NaN element of a BF16/F16 tensor: as stored when {@code read} is null, else
+     * the F32 value {@code read} held there, which rounding made infinite.
+     */
+    private static void requireFiniteHalves(Tensor values, Tensor read, Path file, String name) throws IOException {
         short[] bits = values.storage().halves();
-        reader.readShorts(name, bits);
-        int exponent = dtype == DType.BF16 ? 0x7F80 : 0x7C00;  // all ones: an infinity or a NaN
+        boolean bf16 = values.dtype() == DType.BF16;
+        int exponent = bf16 ? 0x7F80 : 0x7C00;  // all ones: an infinity or a NaN
         int n = values.numel();
         for (int i = 0; i < n; i++) {
-            if ((bits[i] & exponent) == exponent) {
-                float value = dtype == DType.BF16 ? HalfFloats.bf16ToFloat(bits[i]) : HalfFloats.f16ToFloat(bits[i]);
-                throw new IOException(file + ": tensor " + name + " holds " + value + " at index " + i + " of " + n
-                        + " (a checkpoint's weights must be finite)");
-            }
+            if ((bits[i] & exponent) != exponent) continue;
+            float value = read != null ? read.storage().floats()[i]
+                    : bf16 ? HalfFloats.bf16ToFloat(bits[i]) : HalfFloats.f16ToFloat(bits[i]);
+            throw new IOException(file + ": tensor " + name + " holds " + value + " at index " + i + " of " + n
+                    + (read != null ? ", beyond " + values.dtype() + "'s range" : "")
+                    + " (a checkpoint's weights must be finite)");
         }
-        return values;
     }
 
     /** A NaN or infinite weight would only show up later as a NaN loss: name the tensor now. */

@@ -190,6 +190,25 @@ class HalfPrecisionLoadTest {
         assertThrows(IllegalArgumentException.class, () -> AutoModelForCausalLM.fromPretrained(dir, DType.F64));
     }
 
+    @Test
+    void anF32WeightBeyondTheHalfTypesRangeIsNamed(@TempDir Path dir) throws IOException {
+        new GPT2LMHeadModel(GPT2Config.builder().vocabSize(11).nPositions(8).nEmbd(8).nLayer(1).nHead(2).build(), 1)
+                .savePretrained(dir);
+        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
+        SafetensorsWriter writer = new SafetensorsWriter();
+        stored.forEach((name, t) -> {
+            float[] f = t.toFloatArray();
+            if (name.equals("transformer.h.0.mlp.c_fc.weight")) f[3] = 70000f;  // finite in bf16, not in f16 (65504)
+            writer.addFloats(name, Arrays.stream(t.shape()).asLongStream().toArray(), f);
+        });
+        writer.write(dir.resolve("model.safetensors"));
+        assertEquals(70000f, AutoModelForCausalLM.fromPretrained(dir, DType.BF16).namedParameters()
+                .get("transformer.h.0.mlp.c_fc.weight").value().to(DType.F32).toFloatArray()[3], 256f);
+        IOException e = assertThrows(IOException.class, () -> AutoModelForCausalLM.fromPretrained(dir, DType.F16));
+        assertTrue(e.getMessage().endsWith("tensor transformer.h.0.mlp.c_fc.weight holds 70000.0 at index 3 of 256, "
+                + "beyond F16's range (a checkpoint's weights must be finite)"), e.getMessage());
+    }
+
     /** The raw bits of a BF16 tensor, in row-major order. */
     private static short[] bits(Tensor t) {
         Tensor c = t.contiguous();
