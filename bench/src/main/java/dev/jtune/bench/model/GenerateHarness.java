@@ -7,11 +7,12 @@ import static dev.jtune.bench.Measure.resetPeakRss;
 import dev.jtune.bench.memory.BandwidthHarness;
 import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
-import dev.jtune.core.autograd.GradMode;
+import dev.jtune.core.backend.Backends;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.Generation;
 import dev.jtune.nn.GenerationConfig;
+import dev.jtune.nn.Layers;
 import dev.jtune.nn.Parameter;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.gpt2.GPT2Config;
@@ -30,7 +31,9 @@ import java.util.Locale;
  * model is a Hugging Face directory, or the shape of a preset with seeded random weights: GPT-2 124M (the default) or
  * a Llama-family one of {@link LlamaPresets} (Qwen2.5-0.5B: grouped-query attention, 14 query heads per 2 key heads);
  * prompts are seeded random token ids. {@code --dtype bf16} keeps every weight in bf16, frozen, as a LoRA base with
- * {@code --base-dtype bf16} is: the products read it in place and compute in F32.
+ * {@code --base-dtype bf16} is: the products read it in place and compute in F32. The model is made in that dtype (a
+ * bf16 checkpoint read as stored; random weights drawn in F32 and rounded one at a time), so no F32 copy of it counts
+ * in the peak RSS.
  *
  * <p>For each batch size, after one warm-up run: tokens/s of the whole call (B x new tokens / time, prompt included),
  * the decode rate after the first new token, the prompt's time (to the first new token), and the peak RSS while it
@@ -73,15 +76,7 @@ public final class GenerateHarness {
         if (!dtype.equals("f32") && !dtype.equals("bf16")) {
             throw new IllegalArgumentException("bench generate: --dtype must be f32 or bf16, got " + dtype);
         }
-        PreTrainedCausalLM model = load(modelDir, preset);
-        if (dtype.equals("bf16")) {
-            try (var noGrad = GradMode.noGrad()) {
-                for (Parameter p : model.parameters()) {
-                    p.requiresGrad(false);
-                    p.set(p.value().to(DType.BF16));
-                }
-            }
-        }
+        PreTrainedCausalLM model = load(modelDir, preset, dtype.equals("bf16") ? DType.BF16 : DType.F32);
         long weightBytes = 0;
         for (Parameter p : model.parameters()) weightBytes += (long) p.value().numel() * p.value().dtype().byteSize();
         System.out.printf(Locale.ROOT, "generate: %s, %.1fM parameters (%.3f GB), threads %d, %d-token prompt, %d new "
@@ -106,10 +101,11 @@ public final class GenerateHarness {
         }
     }
 
-    private static PreTrainedCausalLM load(String dir, String preset) {
+    /** The model of {@code dir} or {@code preset} (random weights) with its weights held in {@code dtype}. */
+    private static PreTrainedCausalLM load(String dir, String preset, DType dtype) {
         if (dir != null) {
             try {
-                return AutoModelForCausalLM.fromPretrained(Path.of(dir));
+                return AutoModelForCausalLM.fromPretrained(Path.of(dir), dtype);
             } catch (IOException e) {
                 throw new UncheckedIOException("bench generate: cannot load the model in " + dir, e);
             }
@@ -117,8 +113,14 @@ public final class GenerateHarness {
         if (!Arrays.asList(PRESETS.split("\\|")).contains(preset)) {
             throw new IllegalArgumentException("bench generate: --config must be " + PRESETS + ", got " + preset);
         }
-        return preset.equals("gpt2") ? new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1)
-                : new LlamaForCausalLM(LlamaPresets.of(preset), 1);
+        PreTrainedCausalLM model = Layers.withParameterDtype(dtype, () -> preset.equals("gpt2")
+                ? new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1)
+                : new LlamaForCausalLM(LlamaPresets.of(preset), 1));
+        if (dtype != DType.F32) {  // the pool keeps one F32 draw per weight shape, which generation never asks for
+            Backends.current().buffers().emptyCache();
+            System.gc();
+        }
+        return model;
     }
 
     /** One warm-up run, then {@code runs} timed ones of {@code batch} random prompts. */
