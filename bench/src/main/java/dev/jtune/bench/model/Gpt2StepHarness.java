@@ -11,6 +11,7 @@ import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.kernels.Parallel;
 import dev.jtune.nn.CausalLMOutput;
 import dev.jtune.nn.gpt2.GPT2Config;
+import dev.jtune.nn.Layers;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import dev.jtune.train.optim.AdamW;
@@ -53,10 +54,12 @@ public final class Gpt2StepHarness {
         if (t > config.nPositions()) {
             throw new IllegalArgumentException("--seq " + t + " exceeds the model's " + config.nPositions() + " positions");
         }
-        PreTrainedCausalLM model = new GPT2LMHeadModel(config.toBuilder().dropout(0).build(), 1);
+        // A LoRA base is made in its dtype, each weight drawn in F32 and rounded in turn, as a checkpoint would load it.
+        PreTrainedCausalLM model = Layers.withParameterDtype(loraR > 0 ? baseDtype : DType.F32,
+                () -> new GPT2LMHeadModel(config.toBuilder().dropout(0).build(), 1));
         if (loraR > 0) {
             model = LoraSetup.apply(model, loraR, targets, baseDtype);
-            System.gc();  // the random weights were drawn in f32: that copy is garbage now
+            System.gc();
         }
         model.train(true);
         Tensor input = randomTokens(b, t);

@@ -7,6 +7,7 @@ import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
 import dev.jtune.core.MemoryScope;
 import dev.jtune.core.kernels.Parallel;
+import dev.jtune.nn.Layers;
 import dev.jtune.nn.Module;
 import dev.jtune.nn.Parameter;
 import dev.jtune.nn.SequenceClassificationModel;
@@ -61,7 +62,10 @@ public final class RlhfStepHarness {
                         + "--pairs B, --seq T, --lora-r R, --base-dtype f32|bf16, --steps N, --threads N)");
             }
         }
-        GPT2LMHeadModel base = new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1);
+        // The frozen base is made in its dtype (each weight drawn in F32 and rounded in turn, as a checkpoint would
+        // load it); a reward model's score head, made below, stays F32.
+        GPT2LMHeadModel base = Layers.withParameterDtype(baseDtype,
+                () -> new GPT2LMHeadModel(GPT2Config.preset("gpt2").toBuilder().dropout(0).build(), 1));
         LoraConfig lora = LoraConfig.builder().r(rank).loraAlpha(2 * rank).build();
         TrainingArguments args0 = TrainingArguments.builder().outputDir("unused").build();
         TrainingObjective objective;
