@@ -21,8 +21,8 @@ final class LoraSetup {
     static PeftModel apply(PreTrainedCausalLM model, int r, List<String> targets, DType base) {
         LoraConfig.Builder b = LoraConfig.builder().r(r).loraAlpha(2 * r);
         if (targets != null) b.targetModules(targets.toArray(String[]::new));
-        // The pool caches one unscaled f32 draw per weight shape of the random init, sizes a frozen base never asks
-        // for again (no weight gradients): drop them and collect, so that the base's conversion reuses their memory.
+        // A bf16 base was drawn in F32 and rounded weight by weight; the pool caches those draws, sizes a frozen base
+        // never asks for again (no weight gradients): drop them and collect before the steps.
         Backends.current().buffers().emptyCache();
         System.gc();
         PeftModel peft = PeftModel.getPeftModel(model, b.build()).frozenBaseTo(base);
