@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,16 +173,11 @@ class HalfPrecisionLoadTest {
 
     @Test
     void aNonFiniteBf16WeightIsNamed(@TempDir Path dir) throws IOException {
-        new GPT2LMHeadModel(GPT2Config.builder().vocabSize(11).nPositions(8).nEmbd(8).nLayer(1).nHead(2).build(), 1)
-                .savePretrained(dir);
-        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
-        SafetensorsWriter writer = new SafetensorsWriter();
-        stored.forEach((name, t) -> {
+        tinyCheckpointRewritten(dir, (writer, name, t, shape) -> {
             short[] b = bits(t.to(DType.BF16));
             if (name.equals("transformer.h.0.mlp.c_fc.weight")) b[5] = (short) 0xFF80;  // -inf
-            writer.addShorts(name, Arrays.stream(t.shape()).asLongStream().toArray(), b, DType.BF16);
+            writer.addShorts(name, shape, b, DType.BF16);
         });
-        writer.write(dir.resolve("model.safetensors"));
         IOException e = assertThrows(IOException.class, () -> AutoModelForCausalLM.fromPretrained(dir, DType.BF16));
         assertTrue(e.getMessage().endsWith("tensor transformer.h.0.mlp.c_fc.weight holds -Infinity at index 5 of 256 "
                 + "(a checkpoint's weights must be finite)"), e.getMessage());
@@ -192,21 +186,34 @@ class HalfPrecisionLoadTest {
 
     @Test
     void anF32WeightBeyondTheHalfTypesRangeIsNamed(@TempDir Path dir) throws IOException {
-        new GPT2LMHeadModel(GPT2Config.builder().vocabSize(11).nPositions(8).nEmbd(8).nLayer(1).nHead(2).build(), 1)
-                .savePretrained(dir);
-        Map<String, Tensor> stored = Checkpoints.loadTensors(dir);
-        SafetensorsWriter writer = new SafetensorsWriter();
-        stored.forEach((name, t) -> {
+        tinyCheckpointRewritten(dir, (writer, name, t, shape) -> {
             float[] f = t.toFloatArray();
             if (name.equals("transformer.h.0.mlp.c_fc.weight")) f[3] = 70000f;  // finite in bf16, not in f16 (65504)
-            writer.addFloats(name, Arrays.stream(t.shape()).asLongStream().toArray(), f);
+            writer.addFloats(name, shape, f);
         });
-        writer.write(dir.resolve("model.safetensors"));
         assertEquals(70000f, AutoModelForCausalLM.fromPretrained(dir, DType.BF16).namedParameters()
                 .get("transformer.h.0.mlp.c_fc.weight").value().to(DType.F32).toFloatArray()[3], 256f);
         IOException e = assertThrows(IOException.class, () -> AutoModelForCausalLM.fromPretrained(dir, DType.F16));
         assertTrue(e.getMessage().endsWith("tensor transformer.h.0.mlp.c_fc.weight holds 70000.0 at index 3 of 256, "
                 + "beyond F16's range (a checkpoint's weights must be finite)"), e.getMessage());
+    }
+
+    /** How a test writes one tensor of a checkpoint back. */
+    private interface Rewrite {
+        void write(SafetensorsWriter writer, String name, Tensor t, long[] shape);
+    }
+
+    /**
+     * A one-layer GPT-2 saved in {@code dir}; {@code rewrite} then writes its model.safetensors again, tensor by
+     * tensor.
+     */
+    private static void tinyCheckpointRewritten(Path dir, Rewrite rewrite) throws IOException {
+        new GPT2LMHeadModel(GPT2Config.builder().vocabSize(11).nPositions(8).nEmbd(8).nLayer(1).nHead(2).build(), 1)
+                .savePretrained(dir);
+        SafetensorsWriter writer = new SafetensorsWriter();
+        Checkpoints.loadTensors(dir).forEach((name, t) ->
+                rewrite.write(writer, name, t, Arrays.stream(t.shape()).asLongStream().toArray()));
+        writer.write(dir.resolve("model.safetensors"));
     }
 
     /** The raw bits of a BF16 tensor, in row-major order. */
