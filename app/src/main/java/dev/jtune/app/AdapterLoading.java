@@ -1,7 +1,6 @@
 package dev.jtune.app;
 
 import dev.jtune.core.DType;
-import dev.jtune.core.io.SafetensorsReader;
 import dev.jtune.nn.AutoModelForCausalLM;
 import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.PreTrainedCausalLM;
@@ -67,12 +66,8 @@ final class AdapterLoading {
      */
     static DType inferenceDtype(Path base, Path adapter) throws IOException {
         if (Checkpoints.inferenceDtype(base) != DType.BF16) return DType.F32;
-        Path weights = adapter == null ? null : adapter.resolve("adapter_model.safetensors");
-        if (weights == null) return DType.BF16;
-        if (!Files.exists(weights)) return DType.F32;  // PeftModel.fromPretrained says what is missing
-        try (SafetensorsReader reader = SafetensorsReader.open(weights)) {
-            return reader.names().stream().allMatch(name -> name.contains(".lora_")) ? DType.BF16 : DType.F32;
-        }
+        // without a weights file: F32, and PeftModel.fromPretrained says what is missing
+        return adapter == null || PeftModel.savesOnlyLoraMatrices(adapter) ? DType.BF16 : DType.F32;
     }
 
     /** The adapter folder when it holds a tokenizer, else the base model's folder. */

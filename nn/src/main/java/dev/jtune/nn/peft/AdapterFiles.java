@@ -2,6 +2,7 @@ package dev.jtune.nn.peft;
 
 import dev.jtune.core.DType;
 import dev.jtune.core.Tensor;
+import dev.jtune.core.io.SafetensorsReader;
 import dev.jtune.core.io.SafetensorsWriter;
 import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.ConfigJson;
@@ -58,6 +59,18 @@ final class AdapterFiles {
 
     private static String describe(String taskType) {
         return taskType.equals(PeftModel.TASK_TYPE) ? "causal LM" : "sequence classifier";
+    }
+
+    /**
+     * Whether {@code dir}'s weights file holds LoRA matrices only (no embedding or module saved with them, which would
+     * load into the base's own parameters); false when there is no such file. Reads the header alone.
+     */
+    static boolean savesOnlyLoraMatrices(Path dir) throws IOException {
+        Path file = dir.resolve(WEIGHTS);
+        if (!Files.exists(file)) return false;
+        try (SafetensorsReader reader = SafetensorsReader.open(file)) {
+            return reader.names().stream().allMatch(name -> name.contains(".lora_"));
+        }
     }
 
     /**

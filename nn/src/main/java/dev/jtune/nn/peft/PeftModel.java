@@ -77,6 +77,14 @@ public final class PeftModel extends PreTrainedCausalLM implements AdapterModel 
         return new PeftModel(model, AdapterFiles.load(model, dir, config));
     }
 
+    /**
+     * Whether the adapter folder {@code dir} saves LoRA matrices only: no embedding or {@code modules_to_save} module,
+     * which {@link #fromPretrained} would load into the base's own parameters (false without a weights file).
+     */
+    public static boolean savesOnlyLoraMatrices(Path dir) throws IOException {
+        return AdapterFiles.savesOnlyLoraMatrices(dir);
+    }
+
     @Override
     public LoraConfig peftConfig() {
         return lora.config();
