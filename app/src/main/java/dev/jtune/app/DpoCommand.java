@@ -89,9 +89,9 @@ final class DpoCommand implements Callable<Integer> {
         Path out = Path.of(args.outputDir());
         Files.createDirectories(out);
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(model);
-        LoraConfig loraConfig = lora.config(model);
-        PreTrainedCausalLM base = AutoModelForCausalLM.fromPretrained(model, lora.adapter != null || loraConfig != null
-                ? Checkpoints.loadDtypeForFrozenBase(model, lora.baseDtype()) : DType.F32);
+        LoraConfig loraConfig = lora.config(model);  // checks the flags first: --base-dtype is f32 without adapters
+        PreTrainedCausalLM base = AutoModelForCausalLM.fromPretrained(model,
+                Checkpoints.loadDtypeForFrozenBase(model, lora.baseDtype()));
         TokenizerFit.check(tokenizer, base, model);
         PreTrainedCausalLM policy;
         ReferenceModel reference;

@@ -92,9 +92,8 @@ final class FineTuning {
         long start = System.nanoTime();
         Lora lora = plan.lora();
         Path tokenizerDir = AdapterLoading.tokenizerDir(plan.modelDir(), lora.adapter());
-        boolean adapters = lora.config() != null || lora.adapter() != null;
-        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(plan.modelDir(),
-                adapters ? Checkpoints.loadDtypeForFrozenBase(plan.modelDir(), lora.baseDtype()) : DType.F32);
+        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(plan.modelDir(),  // baseDtype is F32 without adapters
+                Checkpoints.loadDtypeForFrozenBase(plan.modelDir(), lora.baseDtype()));
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(tokenizerDir);
         if (lora.adapter() != null) loaded = PeftModel.fromPretrained(loaded, lora.adapter(), true);
         boolean padAdded = tokenizer.padToken() == null;
