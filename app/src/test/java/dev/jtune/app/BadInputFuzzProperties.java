@@ -21,6 +21,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
  * Mutated files through {@code ./jtune evaluate} as a user would run it: every outcome is a result (exit 0) or exactly
@@ -83,9 +84,18 @@ class BadInputFuzzProperties {
             assertTrue(text.startsWith("jtune: error: ") && text.lines().count() == 1, mutation + ": " + text);
             assertTrue(text.contains(file), mutation + " of " + file + ": the error does not name the file: " + text);
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            deleteRecursively(dir);
+        }
+    }
+
+    @AfterContainer
+    static void deleteTheModel() throws IOException {
+        deleteRecursively(ORIGINAL);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
@@ -102,7 +112,6 @@ class BadInputFuzzProperties {
                     .nHead(2).bosTokenId(eos).eosTokenId(eos).build();
             new GPT2LMHeadModel(config, 1).savePretrained(dir);
             tokenizer.savePretrained(dir);
-            dir.toFile().deleteOnExit();
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

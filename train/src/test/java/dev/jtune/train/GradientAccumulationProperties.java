@@ -6,6 +6,7 @@ import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.train.data.Dataset;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.ForAll;
@@ -39,12 +40,17 @@ class GradientAccumulationProperties {
 
     private static Run run(Dataset data, int batchSize, int accumulation) throws IOException {
         PreTrainedCausalLM model = TinyModels.gpt2(5, 0);
-        TrainingArguments args = TrainingArguments.builder().outputDir(Files.createTempDirectory("accum").toString())
+        Path outputDir = Files.createTempDirectory("accum");
+        TrainingArguments args = TrainingArguments.builder().outputDir(outputDir.toString())
                 .perDeviceTrainBatchSize(batchSize).gradientAccumulationSteps(accumulation).maxSteps(1)
                 .learningRate(1e3).adamEpsilon(1e3).maxGradNorm(1e9).loggingSteps(1)
                 .trainSamplingStrategy(SamplingStrategy.SEQUENTIAL).saveStrategy(IntervalStrategy.NO).disableTqdm(true).build();
         Trainer trainer = new Trainer(model, args, null, data, null, null, List.of());
-        trainer.train();
+        try {
+            trainer.train();
+        } finally {
+            CheckpointIO.deleteRecursively(outputDir);
+        }
         Map<String, Object> log = trainer.state().logHistory().getFirst();
         Map<String, float[]> weights = new java.util.LinkedHashMap<>();
         model.namedParameters().forEach((name, p) -> weights.put(name, p.value().toFloatArray()));
