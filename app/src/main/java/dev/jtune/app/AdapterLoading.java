@@ -36,7 +36,7 @@ final class AdapterLoading {
      * @param adapter the adapter folder, or null for the plain model
      */
     static Loaded load(Path model, Path adapter, boolean trainable) throws IOException {
-        return load(model, adapter, trainable, false);
+        return load(model, adapter, trainable, base -> DType.F32);
     }
 
     /**
@@ -45,14 +45,33 @@ final class AdapterLoading {
      * #inferenceDtype}), at half the memory, and decoding reads half the bytes per token.
      */
     static Loaded loadForInference(Path model, Path adapter) throws IOException {
-        return load(model, adapter, false, true);
+        return load(model, adapter, false, base -> inferenceDtype(base, adapter));
     }
 
-    private static Loaded load(Path model, Path adapter, boolean trainable, boolean inference) throws IOException {
+    /**
+     * As {@link #load} with the adapter frozen and the base held in {@code dtype}, or with {@code dtype} null in the
+     * dtype its checkpoint stores (transformers' {@code dtype="auto"}, its default since version 5): {@code merge}.
+     */
+    static Loaded loadIn(DType dtype, Path model, Path adapter) throws IOException {
+        return load(model, adapter, false, base -> dtype != null ? dtype : storedDtype(base));
+    }
+
+    /** The checkpoint's one floating dtype; F32 when it mixes several. */
+    private static DType storedDtype(Path base) throws IOException {
+        DType stored = Checkpoints.storedFloatDtype(base);
+        return stored == null ? DType.F32 : stored;
+    }
+
+    /** The dtype to load a base model folder in. */
+    @FunctionalInterface
+    private interface BaseDtype {
+        DType of(Path base) throws IOException;
+    }
+
+    private static Loaded load(Path model, Path adapter, boolean trainable, BaseDtype dtype) throws IOException {
         Path base = baseDir(model, adapter);
         Path tokenizerDir = tokenizerDir(base, adapter);
-        PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(base,
-                inference ? inferenceDtype(base, adapter) : DType.F32);
+        PreTrainedCausalLM lm = AutoModelForCausalLM.fromPretrained(base, dtype.of(base));
         Tokenizer tokenizer = AutoTokenizer.fromPretrained(tokenizerDir);
         if (adapter != null) lm = PeftModel.fromPretrained(lm, adapter, trainable);
         TokenizerFit.check(tokenizer, lm, tokenizerDir);

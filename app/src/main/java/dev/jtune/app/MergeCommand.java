@@ -1,8 +1,10 @@
 package dev.jtune.app;
 
+import dev.jtune.core.DType;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.nn.peft.PeftModel;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,16 +29,36 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--output-dir", required = true, description = "Where the merged model and its tokenizer go.")
     Path outputDir;
 
+    @Option(names = "--dtype", defaultValue = "auto", paramLabel = "DTYPE",
+            description = {"The dtype the base is loaded, merged and saved in, as transformers' from_pretrained(dtype=...): "
+                    + "auto (default: the one the checkpoint stores, as transformers 5 loads it), float32, bfloat16 or "
+                    + "float16.",
+                "Each merged weight is W + B A scaling computed in float32 and rounded once; in bfloat16 a delta under "
+                        + "half of W's rounding step is lost, float32 keeps it (a file twice the size)."})
+    String dtype;
+
     @Override
     public Integer call() throws Exception {
-        AdapterLoading.Loaded loaded = AdapterLoading.load(model, adapter, false);
+        AdapterLoading.Loaded loaded = AdapterLoading.loadIn(dtype(), model, adapter);
         PeftModel peft = (PeftModel) loaded.model();
         int adapters = peft.loraLayers().size();
         PreTrainedCausalLM merged = peft.mergeAndUnload();
         merged.savePretrained(outputDir);
         loaded.tokenizer().savePretrained(outputDir);
-        FineTuning.log("merged %d LoRA adapters of %s into %s; saved the model and tokenizer (from %s) in %s", adapters,
-                adapter, loaded.baseDir(), loaded.tokenizerDir(), outputDir);
+        FineTuning.log("merged %d LoRA adapters of %s into %s in %s; saved the model and tokenizer (from %s) in %s",
+                adapters, adapter, loaded.baseDir(), merged.parameters().getFirst().value().dtype(),
+                loaded.tokenizerDir(), outputDir);
         return 0;
+    }
+
+    /** {@code --dtype}: null for auto (the checkpoint's own). */
+    private DType dtype() {
+        return switch (dtype.toLowerCase(Locale.ROOT)) {
+            case "auto" -> null;
+            case "float32", "f32" -> DType.F32;
+            case "bfloat16", "bf16" -> DType.BF16;
+            case "float16", "f16" -> DType.F16;
+            default -> throw new IllegalArgumentException("--dtype must be auto, float32, bfloat16 or float16, got " + dtype);
+        };
     }
 }

@@ -1,5 +1,6 @@
 package dev.jtune.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -82,10 +84,27 @@ class LoraCommandsTest {
 
         Path merged = dir.resolve("merged");
         assertEquals(0, run("merge", "--model", model.toString(), "--adapter", adapter.toString(), "--output-dir",
-                merged.toString()), err.toString());
+                merged.toString(), "--dtype", "float32"), err.toString());
         assertEquals(50258, AutoModelForCausalLM.fromPretrained(merged).config().vocabSize());
         assertTrue(Files.exists(merged.resolve("tokenizer.json")));
         assertFalse(Files.exists(merged.resolve("adapter_config.json")));
+        assertEquals(DType.F32, Checkpoints.storedFloatDtype(merged));
+
+        // The default merges a bf16 checkpoint in bf16 (transformers 5 loads it so): each weight of the F32 merge
+        // rounded once, the embedding saved with the adapter too.
+        Path mergedBf16 = dir.resolve("merged-bf16");
+        assertEquals(0, run("merge", "--model", model.toString(), "--adapter", adapter.toString(), "--output-dir",
+                mergedBf16.toString()), err.toString());
+        assertEquals(DType.BF16, Checkpoints.storedFloatDtype(mergedBf16));
+        assertEquals("bfloat16", new ObjectMapper().readTree(mergedBf16.resolve("config.json").toFile()).get("dtype")
+                .asText());
+        Map<String, Tensor> inF32 = Checkpoints.loadTensors(merged), inBf16 = Checkpoints.loadTensors(mergedBf16, DType.BF16);
+        assertEquals(inF32.keySet(), inBf16.keySet());
+        for (String name : inF32.keySet()) {
+            Tensor rounded = inF32.get(name).to(DType.BF16), stored = inBf16.get(name);
+            int n = stored.numel();  // a pooled buffer may be longer
+            assertArrayEquals(Arrays.copyOf(rounded.storage().halves(), n), Arrays.copyOf(stored.storage().halves(), n), name);
+        }
 
         String[] text = {"--text-template", TEMPLATE};
         double withAdapter = evalLoss(validation, "--adapter", adapter.toString(), text[0], text[1]);  // base from the config
@@ -174,6 +193,12 @@ class LoraCommandsTest {
         assertEquals(1, run("merge", "--model", base.toString(), "--adapter", dir.resolve("missing").toString(),
                 "--output-dir", dir.resolve("out").toString()));
         assertOneErrorLine("adapter_config.json");
+
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("merge", "--model", base.toString(), "--adapter", ref.toString(), "--output-dir",
+                dir.resolve("out").toString(), "--dtype", "half"));
+        assertOneErrorLine("--dtype must be auto, float32, bfloat16 or float16, got half");
+        assertFalse(Files.exists(dir.resolve("out")));
 
         err.getBuffer().setLength(0);
         assertEquals(1, run("finetune", "--model", base.toString(), "--data", data.toString(), "--output-dir",

@@ -112,12 +112,22 @@ public final class LoraLayer implements Adapter {
         }
     }
 
-    /** Adds {@link #deltaWeight()} into the base weight (in F32, stored back in its dtype) and detaches this adapter. */
-    void mergeAndRemove() {
+    /**
+     * Adds {@link #deltaWeight()} into the base weight (in F32, rounded once to the weight's dtype, as PEFT's
+     * {@code weight.data += delta_weight} on a bf16 weight) and detaches this adapter. A sum that is not finite in that
+     * dtype (beyond F16's 65504) fails naming the layer {@code name}, which is then left as it was.
+     */
+    void mergeAndRemove(String name) {
         Parameter w = baseWeight(base);
         try (var noGrad = GradMode.noGrad()) {
             DType dtype = w.value().dtype();
-            w.set(w.value().to(DType.F32).add(deltaWeight()).to(dtype));
+            Tensor merged = w.value().to(DType.F32).add(deltaWeight()).to(dtype);
+            double largest = merged.to(DType.F32).abs().max().item();
+            if (!Double.isFinite(largest)) {
+                throw new IllegalStateException("mergeAndUnload: " + name + "'s weight plus its LoRA delta holds "
+                        + largest + " in " + dtype + (dtype == DType.F32 ? "" : " (merge in F32 to keep it)"));
+            }
+            w.set(merged);
         }
         remove();
     }

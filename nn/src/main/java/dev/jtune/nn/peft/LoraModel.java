@@ -135,7 +135,7 @@ final class LoraModel extends Module {
     PreTrainedModel mergeAndUnload() {
         requireLoaded();
         if (adaptersDisabled) throw new IllegalStateException("mergeAndUnload: the adapters are disabled");
-        loras.values().forEach(LoraLayer::mergeAndRemove);
+        loras.forEach((name, layer) -> layer.mergeAndRemove(name));
         for (Parameter p : frozenByAdapter) if (p.value().dtype().isCompute()) p.requiresGrad(true);
         unloaded = true;
         return model;

@@ -95,6 +95,28 @@ class PeftModelTest {
     }
 
     @Test
+    void mergingIntoAHalfPrecisionBaseRoundsTheF32SumOnceAndNamesAnOverflow() {
+        PeftModel f32 = randomAdapter(TinyModels.llama(6, false), LoraConfig.builder().r(2).targetModules("q_proj"));
+        PeftModel bf16 = randomAdapter(TinyModels.llama(6, false), LoraConfig.builder().r(2).targetModules("q_proj"))
+                .frozenBaseTo(DType.BF16);
+        for (Parameter p : f32.parameters()) if (!p.requiresGrad()) p.set(p.value().to(DType.BF16).to(DType.F32));
+        Map<String, Parameter> wide = f32.mergeAndUnload().namedParameters(), narrow = bf16.mergeAndUnload().namedParameters();
+        for (var e : narrow.entrySet()) {
+            assertEquals(DType.BF16, e.getValue().value().dtype(), e.getKey());
+            assertArrayEquals(wide.get(e.getKey()).value().to(DType.BF16).to(DType.F32).toFloatArray(),
+                    e.getValue().value().to(DType.F32).toFloatArray(), e.getKey());
+        }
+
+        PeftModel f16 = randomAdapter(TinyModels.llama(6, false), LoraConfig.builder().r(2).targetModules("q_proj"))
+                .frozenBaseTo(DType.F16);
+        Parameter b = f16.namedParameters().get("base_model.model.model.layers.1.self_attn.q_proj.lora_B.weight");
+        b.set(b.value().mul(1e6f));
+        IllegalStateException e = assertThrows(IllegalStateException.class, f16::mergeAndUnload);
+        assertTrue(e.getMessage().contains("model.layers.1.self_attn.q_proj's weight plus its LoRA delta holds Infinity in F16"),
+                e.getMessage());
+    }
+
+    @Test
     void saveAndLoadRoundTripsATrainableAdapter() throws Exception {
         PeftModel peft = randomAdapter(TinyModels.llama(5, true), LoraConfig.builder().r(2).loraAlpha(5).useRslora(true)
                 .targetModules("q_proj", "down_proj"));
