@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -186,10 +185,9 @@ public final class Checkpoints {
             held.add(t.dtype());
             if (t.dtype() == DType.BF16 || t.dtype() == DType.F16) {
                 Tensor c = t.contiguous();
-                short[] bits = Arrays.copyOfRange(c.storage().halves(), c.offset(), c.offset() + c.numel());
-                writer.addShorts(e.getKey(), longShape(t.shape()), bits, t.dtype());
+                writer.addShorts(e.getKey(), longShape(t.shape()), c.storage().halves(), c.offset(), t.dtype());
             } else {
-                writer.addFloats(e.getKey(), longShape(t.shape()), t.to(DType.F32).toFloatArray());
+                addFloats(writer, e.getKey(), t);
             }
         }
         writer.write(dir.resolve("model.safetensors"));
@@ -198,6 +196,15 @@ public final class Checkpoints {
                     held.contains(DType.BF16) ? "bfloat16" : "float16");
         }
         ConfigJson.write(config, dir);
+    }
+
+    /**
+     * Adds {@code t} to {@code writer} as F32, read from its storage as the file is written: a contiguous F32 tensor
+     * (a model's weights, an optimizer's moments) is not copied, so saving does not hold the model twice.
+     */
+    public static void addFloats(SafetensorsWriter writer, String name, Tensor t) {
+        Tensor c = t.to(DType.F32).contiguous();
+        writer.addFloats(name, longShape(c.shape()), c.storage().floats(), c.offset());
     }
 
     private static long[] longShape(int[] shape) {

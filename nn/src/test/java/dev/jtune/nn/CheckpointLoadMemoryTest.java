@@ -1,9 +1,11 @@
 package dev.jtune.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
+import dev.jtune.core.DType;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import java.lang.management.ManagementFactory;
@@ -11,8 +13,31 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Loading a checkpoint reads it into the buffers the empty model gives back: one copy of the weights, not two. */
+/**
+ * Loading a checkpoint reads it into the buffers the empty model gives back, and saving writes the weights from where
+ * they lie: one copy of the weights, not two.
+ */
 class CheckpointLoadMemoryTest {
+
+    @Test
+    void savingCopiesNoWeight(@TempDir Path dir) throws Exception {
+        for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
+            PreTrainedCausalLM model = Layers.withParameterDtype(dtype,
+                    () -> new GPT2LMHeadModel(GPT2Config.preset("gpt2-16m"), 7));
+            long weightBytes = (long) dtype.byteSize() * model.numParameters();
+            Path out = dir.resolve(dtype.name());
+            Checkpoints.save(model, out);  // warm up
+
+            ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            Checkpoints.save(model, out);
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+            assertTrue(allocated < 0.1 * weightBytes, dtype + ": saving allocated " + allocated + " bytes for "
+                    + weightBytes + " bytes of weights (a copy of them would be as much)");
+            assertEquals(dtype, Checkpoints.storedFloatDtype(out));
+        }
+    }
 
     @Test
     void loadingAllocatesTheWeightsOnce(@TempDir Path dir) throws Exception {

@@ -48,10 +48,7 @@ final class TrainerCheckpoint {
         parts.put(weightsFile(model), model::savePretrained);
         parts.put(OPTIMIZER, dir -> {
             SafetensorsWriter w = new SafetensorsWriter().metadata("format", "jtune-adamw");
-            for (var e : optimizer.stateDict().entrySet()) {
-                Tensor t = e.getValue();
-                w.addFloats(e.getKey(), longShape(t.shape()), t.toFloatArray());
-            }
+            optimizer.stateDict().forEach((name, t) -> Checkpoints.addFloats(w, name, t));
             w.write(dir.resolve(OPTIMIZER));
         });
         parts.put(SCHEDULER, dir -> writeJson(dir.resolve(SCHEDULER),
@@ -143,11 +140,5 @@ final class TrainerCheckpoint {
         } catch (IOException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static long[] longShape(int[] shape) {
-        long[] s = new long[shape.length];
-        for (int i = 0; i < s.length; i++) s[i] = shape[i];
-        return s;
     }
 }

@@ -95,6 +95,15 @@ public final class SafetensorsWriter {
         return add(name, storage, shape, data.length, encoder);
     }
 
+    /**
+     * Adds an F32 tensor held in {@code data} from element {@code offset} on (a tensor's storage, which a pooled
+     * buffer may make longer than the tensor), written from there without a copy.
+     */
+    public SafetensorsWriter addFloats(String name, long[] shape, float[] data, int offset) {
+        int numel = slice(name, shape, offset, data.length);
+        return add(name, DType.F32, shape, numel, (from, n, dst) -> MemorySegment.copy(data, offset + from, dst, FLOAT, 0, n));
+    }
+
     /** Adds an F64 tensor. */
     public SafetensorsWriter addDoubles(String name, long[] shape, double[] data) {
         return addDoubles(name, shape, data, DType.F64);
@@ -124,10 +133,31 @@ public final class SafetensorsWriter {
 
     /** Adds a BF16 or F16 tensor from its raw 16-bit patterns, written as they are. */
     public SafetensorsWriter addShorts(String name, long[] shape, short[] bits, DType storage) {
+        return addShorts(name, shape, storage, bits.length, (from, n, dst) -> MemorySegment.copy(bits, from, dst, SHORT, 0, n));
+    }
+
+    private SafetensorsWriter addShorts(String name, long[] shape, DType storage, int length, Encoder encoder) {
         if (storage != DType.BF16 && storage != DType.F16) {
             throw new IllegalArgumentException(name + ": raw 16-bit values are stored as BF16 or F16, not " + storage);
         }
-        return add(name, storage, shape, bits.length, (from, n, dst) -> MemorySegment.copy(bits, from, dst, SHORT, 0, n));
+        return add(name, storage, shape, length, encoder);
+    }
+
+    /** As {@link #addShorts(String, long[], short[], DType)}, the bits held in {@code bits} from {@code offset} on. */
+    public SafetensorsWriter addShorts(String name, long[] shape, short[] bits, int offset, DType storage) {
+        int numel = slice(name, shape, offset, bits.length);
+        return addShorts(name, shape, storage, numel,
+                (from, n, dst) -> MemorySegment.copy(bits, offset + from, dst, SHORT, 0, n));
+    }
+
+    /** The element count of {@code shape}, checked to lie within an array of {@code length} from {@code offset}. */
+    private static int slice(String name, long[] shape, int offset, int length) {
+        long numel = SafetensorsHeader.product(shape, 1);
+        if (offset < 0 || numel < 0 || offset + numel > length) {
+            throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " from element " + offset
+                    + " does not fit an array of " + length);
+        }
+        return (int) numel;
     }
 
     /** Adds a BOOL tensor (one byte per element, 0 or 1). */

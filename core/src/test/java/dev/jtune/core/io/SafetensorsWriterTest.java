@@ -91,6 +91,32 @@ class SafetensorsWriterTest {
         }
     }
 
+    /** A tensor's storage may be a longer pooled array: the writer takes the slice in place, past its 1 MiB buffer. */
+    @Test
+    void slicesOfLongerArraysAreWrittenFromTheirOffset() throws IOException {
+        int n = 300_001, at = 7;  // more floats than one buffer of 1 MiB holds
+        float[] floats = new float[at + n + 5];
+        short[] bits = new short[at + n + 5];
+        for (int i = 0; i < floats.length; i++) {
+            floats[i] = i * 0.5f - 3;
+            bits[i] = (short) (i * 31);
+        }
+        Path file = dir.resolve("slices.safetensors");
+        new SafetensorsWriter().addFloats("f", new long[] {n}, floats, at)
+                .addShorts("b", new long[] {1, n}, bits, at, DType.BF16).write(file);
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            assertBits(java.util.Arrays.copyOfRange(floats, at, at + n), st.readFloats("f"));
+            assertArrayEquals(java.util.Arrays.copyOfRange(bits, at, at + n), st.readShorts("b"));
+        }
+        SafetensorsWriter w = new SafetensorsWriter();
+        assertMessage("x: shape [4] from element 3 does not fit an array of 6",
+                () -> w.addFloats("x", new long[] {4}, new float[6], 3));
+        assertMessage("x: shape [1] from element -1 does not fit an array of 6",
+                () -> w.addShorts("x", new long[] {1}, new short[6], -1, DType.F16));
+        assertMessage("x: raw 16-bit values are stored as BF16 or F16, not F32",
+                () -> w.addShorts("x", new long[] {1}, new short[6], 0, DType.F32));
+    }
+
     @Test
     void scalarsAndEmptyTensorsRoundTrip() throws IOException {
         Path file = dir.resolve("edge.safetensors");

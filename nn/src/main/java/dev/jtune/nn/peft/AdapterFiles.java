@@ -1,6 +1,5 @@
 package dev.jtune.nn.peft;
 
-import dev.jtune.core.DType;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.io.SafetensorsReader;
 import dev.jtune.core.io.SafetensorsWriter;
@@ -33,10 +32,7 @@ final class AdapterFiles {
     static void save(Path dir, LoraConfig config, Map<String, Tensor> tensors) throws IOException {
         Files.createDirectories(dir);
         SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
-        for (var e : tensors.entrySet()) {
-            Tensor t = e.getValue().to(DType.F32).contiguous();
-            writer.addFloats(e.getKey(), Arrays.stream(t.shape()).asLongStream().toArray(), t.toFloatArray());
-        }
+        tensors.forEach((name, t) -> Checkpoints.addFloats(writer, name, t));
         writer.write(dir.resolve(WEIGHTS));
         LoraConfigJson.write(config, dir);
     }
