@@ -99,7 +99,9 @@ public final class AdamW {
 
     /**
      * The state as tensors, as torch's {@code optimizer.state_dict()} flattened: {@code <name>.exp_avg},
-     * {@code <name>.exp_avg_sq} (the parameter's shape) and {@code <name>.step} (a one-element F32).
+     * {@code <name>.exp_avg_sq} (the parameter's shape) and {@code <name>.step} (a one-element F32). As in torch, the
+     * moments are the optimizer's own tensors, not copies (a checkpoint writes them from where they lie): the next
+     * {@link #step} changes them.
      */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -107,9 +109,8 @@ public final class AdamW {
             for (var e : group.params().entrySet()) {
                 State s = state.get(e.getKey());
                 if (s == null) continue;
-                int[] shape = e.getValue().shape();
-                out.put(e.getKey() + ".exp_avg", Tensor.of(s.expAvg.toFloatArray(), shape));
-                out.put(e.getKey() + ".exp_avg_sq", Tensor.of(s.expAvgSq.toFloatArray(), shape));
+                out.put(e.getKey() + ".exp_avg", s.expAvg.detach());
+                out.put(e.getKey() + ".exp_avg_sq", s.expAvgSq.detach());
                 out.put(e.getKey() + ".step", Tensor.of(new float[] {s.step[0]}, 1));
             }
         }
