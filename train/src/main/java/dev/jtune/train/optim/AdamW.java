@@ -117,7 +117,10 @@ public final class AdamW {
         return out;
     }
 
-    /** Restores a {@link #stateDict()}; every tensor is checked against the parameters before anything changes. */
+    /**
+     * Restores a {@link #stateDict()}; every tensor is checked against the parameters before anything changes. As in
+     * torch, the moments given become this optimizer's state (they are not copied when already in its layout).
+     */
     public void loadStateDict(Map<String, Tensor> saved) {
         Map<String, State> loaded = new LinkedHashMap<>();
         int expected = 0;
@@ -148,14 +151,23 @@ public final class AdamW {
         state.putAll(loaded);
     }
 
-    /** A copy of a saved moment, as state of its own. */
+    /**
+     * A saved moment as state: the tensor itself when the update kernel can take it (a contiguous F32 tensor owning its
+     * storage, as a checkpoint's tensors are read), as torch's {@code load_state_dict} keeps a tensor of the right dtype
+     * and device, so resuming does not hold the moments twice; else a copy in that layout.
+     */
     private static Tensor persisted(Tensor saved) {
-        return MemoryScope.persist(Tensor.of(saved.toFloatArray(), saved.shape()));
+        return MemoryScope.persist(isFlat(saved) ? saved.detach() : Tensor.of(saved.toFloatArray(), saved.shape()));
     }
 
-    /** Fails unless {@code t} is a contiguous F32 tensor that owns its whole storage (the kernel updates it flat). */
+    /** Whether {@code t} is a contiguous F32 tensor that owns its whole storage (the kernel updates it flat). */
+    private static boolean isFlat(Tensor t) {
+        return t.dtype() == DType.F32 && t.isContiguous() && t.offset() == 0 && t.storage().size() == t.numel();
+    }
+
+    /** Fails unless {@link #isFlat(Tensor) t is flat}. */
     static void requireFlat(Tensor t, String name) {
-        if (t.dtype() != DType.F32 || !t.isContiguous() || t.offset() != 0 || t.storage().size() != t.numel()) {
+        if (!isFlat(t)) {
             throw new IllegalStateException("AdamW: '" + name + "' is not a contiguous F32 tensor owning its storage ("
                     + t.dtype() + " " + t.shapeString() + ", offset " + t.offset() + ")");
         }

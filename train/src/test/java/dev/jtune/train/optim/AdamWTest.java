@@ -2,6 +2,7 @@ package dev.jtune.train.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jtune.core.Tensor;
@@ -79,6 +80,8 @@ class AdamWTest {
         a.step();
         AdamW c = new AdamW(List.of(new AdamW.ParamGroup(Map.of("w", twin), 0)), LR, B1, B2, EPS);
         c.loadStateDict(state);
+        assertSame(state.get("w.exp_avg").storage(), c.stateDict().get("w.exp_avg").storage(),
+                "a moment in the optimizer's layout becomes its state, not a copy (as torch's load_state_dict)");
         c.step();
         assertArrayEquals(w.value().toFloatArray(), twin.value().toFloatArray(), "restored state continues identically");
         assertArrayEquals(a.stateDict().get("w.exp_avg").toFloatArray(), live.get("w.exp_avg").toFloatArray(),
