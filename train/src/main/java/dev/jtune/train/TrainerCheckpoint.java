@@ -3,9 +3,11 @@ package dev.jtune.train;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
 import dev.jtune.core.io.SafetensorsWriter;
 import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.Module;
+import dev.jtune.nn.Parameter;
 import dev.jtune.nn.PreTrainedModel;
 import dev.jtune.nn.peft.AdapterModel;
 import dev.jtune.nn.peft.PeftModel;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,8 +101,10 @@ final class TrainerCheckpoint {
 
     /**
      * Loads the weights saved in {@code dir} into {@code model}; every parameter must be there with its shape
-     * (a tied weight is stored once, under its first name). For an {@link AdapterModel} these are the adapter's tensors,
-     * loaded onto the base it already has (transformers' Trainer calls {@code load_adapter}).
+     * (a tied weight is stored once, under its first name), checked before anything changes. The values are copied into
+     * the parameters' own buffers and the buffers read from the file go back to the pool (the gradients of the next
+     * step take them), so resuming does not hold the weights twice. For an {@link AdapterModel} these are the adapter's
+     * tensors, loaded onto the base it already has (transformers' Trainer calls {@code load_adapter}).
      */
     static void loadWeights(Path dir, PreTrainedModel model) throws IOException {
         if (model instanceof AdapterModel peft) {
@@ -112,18 +117,25 @@ final class TrainerCheckpoint {
             return;
         }
         Map<String, Tensor> saved = Checkpoints.loadTensors(dir);
-        Module.LoadResult result;
-        try {
-            result = model.loadStateDict(saved, false);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(dir + ": checkpoint does not fit the model: " + e.getMessage(), e);
+        Map<String, Parameter> params = model.namedParameters();  // a tied weight under its first name only
+        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
+        params.forEach((name, p) -> {
+            Tensor t = saved.get(name);
+            if (t == null) missing.add(name);
+            else if (!Arrays.equals(t.shape(), p.shape())) {
+                mismatched.add(name + ": checkpoint " + t.shapeString() + " vs model " + p.value().shapeString());
+            }
+        });
+        Set<String> known = model.stateDict().keySet();  // every name, a tied weight's other names too
+        saved.keySet().stream().filter(name -> !known.contains(name)).forEach(unexpected::add);
+        if (!missing.isEmpty() || !unexpected.isEmpty() || !mismatched.isEmpty()) {
+            throw new IOException(dir + ": checkpoint does not fit the model: "
+                    + new Module.LoadResult(missing, unexpected, mismatched).describe());
         }
-        Set<String> owned = model.namedParameters().keySet();
-        List<String> missing = new ArrayList<>(result.missingKeys());
-        missing.removeIf(name -> !owned.contains(name));  // tied names, filled through their first name
-        if (!missing.isEmpty() || !result.unexpectedKeys().isEmpty()) {
-            throw new IOException(dir + ": checkpoint does not fit the model: " + result.describe());
+        try (var noGrad = GradMode.noGrad()) {
+            params.forEach((name, p) -> p.value().copy_(saved.get(name)));
         }
+        saved.forEach((name, t) -> t.storage().release("copied into the model's parameters when resuming"));
     }
 
     private static ObjectNode json() {

@@ -3,11 +3,14 @@ package dev.jtune.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtune.core.Tensor;
+import dev.jtune.core.io.SafetensorsWriter;
 import dev.jtune.nn.AutoModelForCausalLM;
+import dev.jtune.nn.Checkpoints;
 import dev.jtune.nn.PreTrainedCausalLM;
 import dev.jtune.train.data.DataCollatorForLanguageModeling;
 import dev.jtune.train.data.Dataset;
@@ -79,6 +82,33 @@ class TrainerCheckpointTest {
         }
         assertEquals(withoutTimings(a.state().logHistory()), withoutTimings(b.state().logHistory()));
         assertEquals(7, b.state().globalStep());
+    }
+
+    @Test
+    void resumingCopiesTheWeightsIntoTheModelAndACheckpointOfAnotherModelChangesNothing() throws IOException {
+        PreTrainedCausalLM saved = TinyModels.gpt2(3, 0), model = TinyModels.gpt2(99, 0);
+        Checkpoints.save(saved, tmp.resolve("fits"));
+        Map<String, Tensor> before = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> before.put(name, p.value()));
+        TrainerCheckpoint.loadWeights(tmp.resolve("fits"), model);
+        model.namedParameters().forEach((name, p) -> {
+            assertSame(before.get(name), p.value(), name + " keeps its tensor");  // the file's buffers went to the pool
+            assertArrayEquals(saved.namedParameters().get(name).value().toFloatArray(), p.value().toFloatArray(), name);
+        });
+
+        Map<String, Tensor> other = new LinkedHashMap<>(saved.stateDict());
+        other.remove("transformer.h.0.mlp.c_fc.bias");
+        other.put("transformer.h.0.ln_1.weight", Tensor.zeros(5));
+        Files.createDirectories(tmp.resolve("other"));
+        SafetensorsWriter writer = new SafetensorsWriter();
+        other.forEach((name, t) -> Checkpoints.addFloats(writer, name, t));
+        writer.write(tmp.resolve("other/model.safetensors"));
+        float[] kept = model.namedParameters().get("transformer.wte.weight").value().toFloatArray();
+        IOException e = assertThrows(IOException.class, () -> TrainerCheckpoint.loadWeights(tmp.resolve("other"), model));
+        assertTrue(e.getMessage().contains("checkpoint does not fit the model: missing keys [transformer.h.0.mlp.c_fc.bias]")
+                && e.getMessage().contains("transformer.h.0.ln_1.weight: checkpoint [5] vs model [8]"), e.getMessage());
+        assertArrayEquals(kept, model.namedParameters().get("transformer.wte.weight").value().toFloatArray(),
+                "nothing was copied");
     }
 
     private static List<Map<String, Object>> withoutTimings(List<Map<String, Object>> history) {
