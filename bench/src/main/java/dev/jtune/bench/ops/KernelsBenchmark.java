@@ -6,6 +6,7 @@ import dev.jtune.core.backend.CpuBackend;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
 import dev.jtune.core.kernels.Parallel;
+import dev.jtune.core.kernels.ScalarReduce;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,7 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * JMH: single CPU-backend kernels at GPT-2 124M training sizes (B=4, T=64, C=768, 12 heads of 64), on flat arrays:
  * the elementwise activations over the MLP's hidden activations [256, 3072], the fused bias + gelu_new beside the
- * composition it replaces, and the strided copies that transpose attention heads.
+ * composition it replaces, the strided copies that transpose attention heads, and gradient clipping's sum of squares
+ * over all 124M gradients beside its scalar twin.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp "bench/target/jtune-bench.jar:bench/target/lib/*"
  * org.openjdk.jmh.Main KernelsBenchmark -p threads=1}.
@@ -158,5 +160,40 @@ public class KernelsBenchmark {
         s.backend.copy(s.out, 0, new int[] {H * T * HS, T * HS, HS, 1}, s.dk, 0, new int[] {H * HS * T, HS * T, 1, T},
                 new int[] {B, H, T, HS});
         return s.out;
+    }
+
+    /** Every gradient of GPT-2 124M as one flat array of N(0, 1e-3) values: what gradient clipping reads each step. */
+    @State(Scope.Benchmark)
+    public static class Gradients {
+        @Param({"1", "2"})
+        public int threads;
+
+        final HostBackend backend = new CpuBackend();
+        final float[] g = new float[124_439_808];
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            Parallel.setThreads(threads);
+            Random rnd = new Random(7);
+            for (int i = 0; i < g.length; i++) g[i] = (float) (rnd.nextGaussian() * 1e-3);
+        }
+    }
+
+    /** The backend's sum of squares: blocks in parallel, each in eight partial sums held in vectors of doubles. */
+    @Benchmark
+    public double sumOfSquares(Gradients s) {
+        return s.backend.sumOfSquares(s.g, s.g.length);
+    }
+
+    /** Its scalar twin, the same blocks in parallel: the same bits. */
+    @Benchmark
+    public double sumOfSquaresScalar(Gradients s) {
+        double[] partial = new double[ScalarReduce.squaresBlocks(s.g.length)];
+        Parallel.forRange(partial.length, 1, (from, to) -> {
+            for (int b = from; b < to; b++) partial[b] = ScalarReduce.sumOfSquares(s.g, s.g.length, b);
+        });
+        double sum = 0;
+        for (double p : partial) sum += p;
+        return sum;
     }
 }

@@ -179,7 +179,8 @@ public interface Backend<B> {
      * {@code sum a[i]^2} for {@code i < n}, in double, as {@code torch.nn.utils.clip_grad_norm_} needs it without
      * bringing the gradient to the host: the squares (exact in double) summed in double over each block of
      * {@link dev.jtune.core.kernels.ScalarReduce#SQUARES_BLOCK} elements, then the block sums added in increasing block
-     * order ({@link F64Kernels#sumOfSquares} in increasing i within each block, the CPU backends' bits). A backend may
+     * order ({@link F64Kernels#sumOfSquares}: within a block, eight interleaved partial sums added pairwise, as
+     * {@link dev.jtune.core.kernels.ScalarReduce#SQUARES_LANES} says; the CPU backends' bits). A backend may
      * sum within a block in another order (a device's tree); across blocks the order is fixed. 0 when {@code n == 0};
      * NaN if any element is NaN, else infinite if any is.
      */

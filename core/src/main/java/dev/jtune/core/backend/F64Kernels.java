@@ -129,7 +129,7 @@ public final class F64Kernels {
         ScalarAttention.backward(dq, dk, dv, dout, p, q, k, v, mask, n, tq, tk, hs, hsv, scale);
     }
 
-    /** See {@link Backend#sumOfSquares}: in increasing i within each block, the blocks in order. */
+    /** See {@link Backend#sumOfSquares}: eight partial sums within each block, the blocks in order. */
     public static double sumOfSquares(double[] a, int n) {
         return ScalarReduce.sumOfSquares(a, n);
     }

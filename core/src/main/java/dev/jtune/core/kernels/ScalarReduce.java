@@ -20,6 +20,14 @@ public final class ScalarReduce {
     }
 
     /**
+     * Partial sums within a block of a sum of squares: element {@code i} of a block starting at {@code start} goes to
+     * partial {@code (i - start) % SQUARES_LANES}, each partial summed in increasing i, and the partials are then added
+     * by {@link #addSquaresLanes}. Eight partials are what one AVX-512 vector of doubles holds (two AVX2 vectors), so
+     * the vector twin ({@code SimdReduce.sumOfSquares}) gives these very bits on either CPU.
+     */
+    public static final int SQUARES_LANES = 8;
+
+    /**
      * {@code sum a[i]^2} over the first {@code n} elements in double: each block's sum ({@link #sumOfSquares(double[],
      * int, int)}) added to the total in increasing block order; 0 when {@code n == 0}.
      */
@@ -29,11 +37,14 @@ public final class ScalarReduce {
         return sum;
     }
 
-    /** {@code sum a[i]^2} over block {@code b} of the first {@code n} elements, in increasing i. */
+    /** {@code sum a[i]^2} over block {@code b} of the first {@code n} elements, in {@link #SQUARES_LANES} partials. */
     public static double sumOfSquares(double[] a, int n, int b) {
-        double s = 0;
-        for (int i = b * SQUARES_BLOCK, end = Math.min(n, i + SQUARES_BLOCK); i < end; i++) s += a[i] * a[i];
-        return s;
+        double[] partial = new double[SQUARES_LANES];
+        int start = b * SQUARES_BLOCK;
+        for (int i = start, end = Math.min(n, start + SQUARES_BLOCK); i < end; i++) {
+            partial[(i - start) % SQUARES_LANES] += a[i] * a[i];
+        }
+        return addSquaresLanes(partial);
     }
 
     /**
@@ -41,9 +52,17 @@ public final class ScalarReduce {
      * double (48 significant bits, and no overflow or underflow), so widening first changes nothing.
      */
     public static double sumOfSquares(float[] a, int n, int b) {
-        double s = 0;
-        for (int i = b * SQUARES_BLOCK, end = Math.min(n, i + SQUARES_BLOCK); i < end; i++) s += (double) a[i] * a[i];
-        return s;
+        double[] partial = new double[SQUARES_LANES];
+        int start = b * SQUARES_BLOCK;
+        for (int i = start, end = Math.min(n, start + SQUARES_BLOCK); i < end; i++) {
+            partial[(i - start) % SQUARES_LANES] += (double) a[i] * a[i];
+        }
+        return addSquaresLanes(partial);
+    }
+
+    /** A block's {@link #SQUARES_LANES} partial sums added pairwise: {@code ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))}. */
+    public static double addSquaresLanes(double[] p) {
+        return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
     }
 
     /** {@code out[o, i] = sum_j a[o, j, i]}; 0 when {@code r == 0}. */

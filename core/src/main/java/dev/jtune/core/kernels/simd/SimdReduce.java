@@ -1,11 +1,14 @@
 package dev.jtune.core.kernels.simd;
 
+import dev.jtune.core.kernels.ScalarReduce;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vectorized sum and max of a contiguous float {@code a: [outer, r, inner]} along {@code r}, in two shapes:
+ * Vectorized sum and max of a contiguous float {@code a: [outer, r, inner]} along {@code r}, and the blocked sum of
+ * squares of a gradient ({@link #sumOfSquares}). The sum and max come in two shapes:
  * {@link #sumRows}/{@link #maxRows} for {@code inner == 1} (each output a contiguous row, lanes across the row) and
  * {@link #sumColumns}/{@link #maxColumns} for {@code inner > 1} (lanes across outputs, each summed in increasing j).
  *
@@ -60,6 +63,56 @@ public final class SimdReduce {
             for (int j = 0; j < r; j++) m = Math.max(m, a[base + j * inner + i]);
             out[outBase + i] = m;
         }
+    }
+
+    /**
+     * {@link ScalarReduce#sumOfSquares(float[], int, int)} bit for bit, its eight partial sums in one vector of doubles
+     * (AVX-512) or two (AVX2): each float widened, squared exactly and added, as the scalar twin does. Other vector
+     * widths take the scalar twin.
+     */
+    public static double sumOfSquares(float[] a, int n, int b) {
+        int bits = DoubleVector.SPECIES_PREFERRED.vectorBitSize();
+        if (!Simd.ENABLED || (bits != 512 && bits != 256)) return ScalarReduce.sumOfSquares(a, n, b);
+        int start = b * ScalarReduce.SQUARES_BLOCK, end = Math.min(n, start + ScalarReduce.SQUARES_BLOCK);
+        return bits == 512 ? squares512(a, start, end) : squares256(a, start, end);
+    }
+
+    /** The squares of {@code a[start, end)} in eight partial sums held in one 512-bit vector of doubles. */
+    static double squares512(float[] a, int start, int end) {
+        DoubleVector sums = DoubleVector.zero(DoubleVector.SPECIES_512);
+        int i = start;
+        for (; i + 8 <= end; i += 8) {
+            DoubleVector x = (DoubleVector) FloatVector.fromArray(FloatVector.SPECIES_256, a, i)
+                    .convertShape(VectorOperators.F2D, DoubleVector.SPECIES_512, 0);
+            sums = sums.add(x.mul(x));
+        }
+        double[] partial = new double[ScalarReduce.SQUARES_LANES];
+        sums.intoArray(partial, 0);
+        return withTail(partial, a, start, i, end);
+    }
+
+    /** The same in two 256-bit vectors: partial sums 0-3 and 4-7. */
+    static double squares256(float[] a, int start, int end) {
+        DoubleVector low = DoubleVector.zero(DoubleVector.SPECIES_256), high = low;
+        int i = start;
+        for (; i + 8 <= end; i += 8) {
+            DoubleVector x = (DoubleVector) FloatVector.fromArray(FloatVector.SPECIES_128, a, i)
+                    .convertShape(VectorOperators.F2D, DoubleVector.SPECIES_256, 0);
+            DoubleVector y = (DoubleVector) FloatVector.fromArray(FloatVector.SPECIES_128, a, i + 4)
+                    .convertShape(VectorOperators.F2D, DoubleVector.SPECIES_256, 0);
+            low = low.add(x.mul(x));
+            high = high.add(y.mul(y));
+        }
+        double[] partial = new double[ScalarReduce.SQUARES_LANES];
+        low.intoArray(partial, 0);
+        high.intoArray(partial, 4);
+        return withTail(partial, a, start, i, end);
+    }
+
+    /** Adds the squares of {@code a[i, end)} to their partial sums and combines them as the scalar twin does. */
+    private static double withTail(double[] partial, float[] a, int start, int i, int end) {
+        for (; i < end; i++) partial[(i - start) % ScalarReduce.SQUARES_LANES] += (double) a[i] * a[i];
+        return ScalarReduce.addSquaresLanes(partial);
     }
 
     /** {@code sum(x[off .. off+n))}: one partial sum per lane, combined in lane order, then the tail. */
