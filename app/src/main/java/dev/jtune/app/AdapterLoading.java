@@ -53,11 +53,12 @@ final class AdapterLoading {
      * dtype its checkpoint stores (transformers' {@code dtype="auto"}, its default since version 5): {@code merge}.
      */
     static Loaded loadIn(DType dtype, Path model, Path adapter) throws IOException {
-        return load(model, adapter, false, base -> dtype != null ? dtype : storedDtype(base));
+        return load(model, adapter, false, base -> dtypeFor(dtype, base));
     }
 
-    /** The checkpoint's one floating dtype; F32 when it mixes several. */
-    private static DType storedDtype(Path base) throws IOException {
+    /** {@code dtype}, or when it is null (auto) the checkpoint's one floating dtype (F32 when it mixes several). */
+    static DType dtypeFor(DType dtype, Path base) throws IOException {
+        if (dtype != null) return dtype;
         DType stored = Checkpoints.storedFloatDtype(base);
         return stored == null ? DType.F32 : stored;
     }

@@ -217,6 +217,21 @@ class RlhfCommandsTest {
             assertTrue(Math.abs(r1 - r0) > 1e-4, "row " + i + ": the adapter changes the reward " + r0 + " -> " + r1);
         }
 
+        // merge gives a plain reward model (the score head from the adapter) that scores as the base with the adapter
+        Path merged = dir.resolve("rm-merged"), mergedScores = dir.resolve("merged.jsonl");
+        assertEquals(0, run("merge", "--adapter", out.toString(), "--output-dir", merged.toString(), "--dtype", "float32"),
+                err.toString());
+        assertTrue(JSON.readTree(merged.resolve("config.json").toFile()).get("architectures").toString()
+                .contains("ForSequenceClassification"));
+        assertEquals(0, run("score", "--model", merged.toString(), "--data", rows.toString(), "--output",
+                mergedScores.toString()), err.toString());
+        List<String> fromMerged = Files.readAllLines(mergedScores);
+        for (int i = 0; i < 2; i++) {
+            double r1 = JSON.readTree(after.get(i)).get("reward").asDouble();
+            double r2 = JSON.readTree(fromMerged.get(i)).get("reward").asDouble();
+            assertEquals(r1, r2, 1e-5 * Math.max(1, Math.abs(r1)), "row " + i + ": merged vs base with the adapter");
+        }
+
         Path continued = dir.resolve("rm-lora-2");
         assertEquals(0, run("reward-train", "--model", model.toString(), "--adapter", out.toString(), "--data",
                 pairs.toString(), "--output-dir", continued.toString(), "--learning-rate", "1e-2", "--seed", "7",
