@@ -144,7 +144,7 @@ public final class DeviceOps {
     public void adamw(int p, int g, int m, int v, int n, AdamWStep step) {
         if (n == 0) return;
         float[] scalars = {step.decay(), step.w1(), step.beta2(), step.w2(), step.stepSize(), step.bc2Sqrt(),
-            step.eps()};
+            step.eps(), step.gradScale()};
         arena.launch(Kernel.ADAMW, Grid.elements(n), scalars, n, p, g, m, v, step.decays() ? 1 : 0);
     }
 

@@ -80,15 +80,15 @@ final class ElementwiseKernels {
 
     /**
      * One AdamW step in place (core's {@code AdamWStep}, float arithmetic as in {@code ScalarAdamW}); args {@code [n,
-     * p, g, m, v, decays]}, scalars {@code [decay, w1, beta2, w2, stepSize, bc2Sqrt, eps]}.
+     * p, g, m, v, decays]}, scalars {@code [decay, w1, beta2, w2, stepSize, bc2Sqrt, eps, gradScale]}.
      */
     static void adamw(KernelContext k, FloatArray heap, IntArray ints, IntArray args, FloatArray scalars) {
         int n = args.get(0), p = args.get(1), g = args.get(2), m = args.get(3), v = args.get(4);
         boolean decays = args.get(5) != 0;
         float decay = scalars.get(0), w1 = scalars.get(1), beta2 = scalars.get(2), w2 = scalars.get(3);
-        float stepSize = scalars.get(4), bc2Sqrt = scalars.get(5), eps = scalars.get(6);
+        float stepSize = scalars.get(4), bc2Sqrt = scalars.get(5), eps = scalars.get(6), gradScale = scalars.get(7);
         for (int i = k.globalIdx; i < n; i += k.globalGroupSizeX) {
-            float gi = heap.get(g + i);
+            float gi = heap.get(g + i) * gradScale;
             float pi = decays ? heap.get(p + i) * decay : heap.get(p + i);
             float mi = heap.get(m + i);
             mi = mi + w1 * (gi - mi);

@@ -302,11 +302,13 @@ public final class Trainer {
         double loss = lossSum / count;
         if (!Double.isFinite(loss)) throw nonFinite(step, epoch, "loss is " + loss);
         List<Parameter> parameters = model.trainableParameters();  // frozen ones (a LoRA base) have no gradient
-        double gradNorm = GradClipping.clipGradNorm(parameters, args.maxGradNorm() > 0 ? args.maxGradNorm() : Double.POSITIVE_INFINITY);
-        if (!Double.isFinite(gradNorm)) throw nonFinite(step, epoch, "gradient norm is " + gradNorm + " (loss " + loss + ")");
+        float gradNorm = GradClipping.totalNorm(parameters);
+        if (!Float.isFinite(gradNorm)) throw nonFinite(step, epoch, "gradient norm is " + gradNorm + " (loss " + loss + ")");
         double lr = scheduler.lr();
         optimizer.setLr(lr);
-        optimizer.step();
+        // clip_grad_norm_'s scaling, applied as AdamW reads each gradient (GradClipping.clipGradNorm's bits)
+        optimizer.step(GradClipping.clipCoefficient(gradNorm, args.maxGradNorm() > 0 ? args.maxGradNorm()
+                : Double.POSITIVE_INFINITY));
         scheduler.step();
         model.zeroGrad();
         state.globalStep = step;

@@ -1,8 +1,9 @@
 package dev.jtune.bench.ops;
 
-import dev.jtune.core.backend.HostBackend;
+import dev.jtune.core.backend.AdamWStep;
 import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.core.backend.CpuBackend;
+import dev.jtune.core.backend.HostBackend;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
 import dev.jtune.core.kernels.Parallel;
@@ -25,8 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * JMH: single CPU-backend kernels at GPT-2 124M training sizes (B=4, T=64, C=768, 12 heads of 64), on flat arrays:
  * the elementwise activations over the MLP's hidden activations [256, 3072], the fused bias + gelu_new beside the
- * composition it replaces, the strided copies that transpose attention heads, and gradient clipping's sum of squares
- * over all 124M gradients beside its scalar twin.
+ * composition it replaces, the strided copies that transpose attention heads, gradient clipping's sum of squares
+ * over all 124M gradients beside its scalar twin, and AdamW after clipping in place beside AdamW applying the clip
+ * coefficient itself.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp "bench/target/jtune-bench.jar:bench/target/lib/*"
  * org.openjdk.jmh.Main KernelsBenchmark -p threads=1}.
@@ -195,5 +197,53 @@ public class KernelsBenchmark {
         double sum = 0;
         for (double p : partial) sum += p;
         return sum;
+    }
+
+    /**
+     * AdamW over GPT-2's token embedding (50257 x 768: p, g, m, v of 154 MB each, far beyond the caches) after gradient
+     * clipping, with a clip coefficient just below 1 (so that repeated clipping in place leaves the values as they
+     * are).
+     */
+    @State(Scope.Benchmark)
+    public static class Optimizer {
+        @Param({"1", "2"})
+        public int threads;
+
+        static final int N = 50257 * 768;
+        static final float COEF = 0.99999994f;
+        final HostBackend backend = new CpuBackend();
+        final float[] p = new float[N], g = new float[N], m = new float[N], v = new float[N];
+        final float[] coef = {COEF};
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            Parallel.setThreads(threads);
+            Random rnd = new Random(7);
+            for (int i = 0; i < N; i++) {
+                p[i] = (float) rnd.nextGaussian() * 0.02f;
+                g[i] = (float) rnd.nextGaussian() * 1e-3f;
+                m[i] = g[i] * 0.1f;
+                v[i] = g[i] * g[i] * 1e-3f;
+            }
+        }
+
+        AdamWStep step(float gradScale) {
+            return new AdamWStep(true, 1 - 1e-4f * 0.01f, 0.1f, 0.999f, 0.001f, -1e-4f / 0.1f, 0.03f, 1e-8f, gradScale);
+        }
+    }
+
+    /** torch's order: clip_grad_norm_ multiplies every gradient in place, then the optimizer reads them. */
+    @Benchmark
+    public float[] adamwAfterClippingInPlace(Optimizer s) {
+        s.backend.binary(BinaryOp.MUL, s.g, s.g, 0, new int[] {1}, s.coef, 0, new int[] {0}, new int[] {Optimizer.N});
+        s.backend.adamw(s.p, s.g, s.m, s.v, Optimizer.N, s.step(1f));
+        return s.p;
+    }
+
+    /** The trainer's: the coefficient applied as AdamW reads each gradient (the same bits, one pass fewer). */
+    @Benchmark
+    public float[] adamwWithClippingFused(Optimizer s) {
+        s.backend.adamw(s.p, s.g, s.m, s.v, Optimizer.N, s.step(Optimizer.COEF));
+        return s.p;
     }
 }

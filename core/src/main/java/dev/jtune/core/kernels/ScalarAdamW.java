@@ -9,7 +9,7 @@ public final class ScalarAdamW {
 
     public static void update(float[] p, float[] g, float[] m, float[] v, AdamWStep s, int from, int to) {
         for (int i = from; i < to; i++) {
-            float gi = g[i];
+            float gi = g[i] * s.gradScale();
             if (s.decays()) p[i] *= s.decay();
             m[i] = m[i] + s.w1() * (gi - m[i]);
             v[i] = v[i] * s.beta2() + s.w2() * gi * gi;

@@ -65,6 +65,15 @@ public final class AdamW {
 
     /** Updates every parameter that has a gradient. */
     public void step() {
+        step(1f);
+    }
+
+    /**
+     * {@link #step()} with each gradient multiplied by {@code gradScale} as it is read (gradient clipping's coefficient,
+     * {@link GradClipping#clipCoefficient}): the bits of {@link GradClipping#clipGradNorm} scaling the gradients in
+     * place and then {@code step()}, without that pass over every gradient. The gradients themselves are not changed.
+     */
+    public void step(float gradScale) {
         for (ParamGroup group : groups) {
             for (var e : group.params().entrySet()) {
                 Tensor value = e.getValue().value(), grad = e.getValue().grad();
@@ -77,7 +86,7 @@ public final class AdamW {
                             + " elements but its optimizer state has " + s.expAvg.numel());
                 }
                 int t = ++s.step[0];
-                update(value, grad, s.expAvg, s.expAvgSq, t, group.weightDecay());
+                update(value, grad, s.expAvg, s.expAvgSq, t, group.weightDecay(), gradScale);
                 value.storage().bumpVersion();
             }
         }
@@ -87,11 +96,11 @@ public final class AdamW {
         return MemoryScope.persist(Tensor.zeros(DType.F32, parameter.shape()));
     }
 
-    private void update(Tensor p, Tensor g, Tensor m, Tensor v, int t, double weightDecay) {
+    private void update(Tensor p, Tensor g, Tensor m, Tensor v, int t, double weightDecay, float gradScale) {
         double biasCorrection1 = 1 - Math.pow(beta1, t), biasCorrection2 = 1 - Math.pow(beta2, t);
         AdamWStep constants = new AdamWStep(weightDecay != 0, (float) (1 - lr * weightDecay), (float) (1 - beta1),
                 (float) beta2, (float) (1 - beta2), (float) -(lr / biasCorrection1), (float) Math.sqrt(biasCorrection2),
-                (float) eps);
+                (float) eps, gradScale);
         // One pass over p, g, m, v, on the buffers the current backend's kernels take (host arrays, or device buffers).
         Backends.currentForKernelBuffers().adamw(p.storage().kernelBuffer(), g.storage().kernelBuffer(),
                 m.storage().kernelBuffer(), v.storage().kernelBuffer(), p.numel(), constants);

@@ -21,18 +21,15 @@ public final class GradClipping {
 
     private GradClipping() {}
 
-    /** The total gradient norm (before clipping; NaN or infinite when a gradient is), after clipping in place. */
+    /**
+     * The total gradient norm (before clipping; NaN or infinite when a gradient is), after clipping in place. The
+     * trainer instead hands {@link #clipCoefficient} to {@link AdamW#step(float)}, which gives the same bits without
+     * writing the gradients; this is that path's twin.
+     */
     public static double clipGradNorm(Collection<Parameter> parameters, double maxNorm) {
         Backend<Object> backend = Backends.currentForKernelBuffers();
-        double sumOfNormSquares = 0;
-        for (Parameter p : parameters) {
-            if (p.grad() == null) continue;
-            Tensor g = flat(p.grad());
-            float norm = (float) Math.sqrt(backend.sumOfSquares(g.storage().kernelBuffer(), g.numel()));
-            sumOfNormSquares += (double) norm * norm;
-        }
-        float total = (float) Math.sqrt(sumOfNormSquares);
-        float coef = (float) maxNorm / (total + 1e-6f);
+        float total = totalNorm(parameters);
+        float coef = clipCoefficient(total, maxNorm);
         if (coef < 1f) {
             Tensor scale = Tensor.scalar(coef, DType.F32);  // broadcast over each gradient (stride 0)
             for (Parameter p : parameters) {
@@ -45,6 +42,28 @@ public final class GradClipping {
             }
         }
         return total;
+    }
+
+    /** The L2 norm of all gradients together: the norm of the per-tensor norms, each taken in double, in float. */
+    public static float totalNorm(Collection<Parameter> parameters) {
+        Backend<Object> backend = Backends.currentForKernelBuffers();
+        double sumOfNormSquares = 0;
+        for (Parameter p : parameters) {
+            if (p.grad() == null) continue;
+            Tensor g = flat(p.grad());
+            float norm = (float) Math.sqrt(backend.sumOfSquares(g.storage().kernelBuffer(), g.numel()));
+            sumOfNormSquares += (double) norm * norm;
+        }
+        return (float) Math.sqrt(sumOfNormSquares);
+    }
+
+    /**
+     * What clipping multiplies every gradient by: {@code maxNorm / (totalNorm + 1e-6)} in float when that is below 1,
+     * else 1 (torch's {@code clip_coef_clamped}; a product with 1 changes no bit). 1 for a NaN norm.
+     */
+    public static float clipCoefficient(float totalNorm, double maxNorm) {
+        float coef = (float) maxNorm / (totalNorm + 1e-6f);
+        return coef < 1f ? coef : 1f;
     }
 
     /** The gradient, checked to be one flat F32 buffer (the kernels read and write it whole). */

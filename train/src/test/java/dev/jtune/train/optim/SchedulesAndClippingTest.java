@@ -9,7 +9,9 @@ import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import dev.jtune.nn.llama.LlamaConfig;
 import dev.jtune.nn.llama.LlamaForCausalLM;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +56,46 @@ class SchedulesAndClippingTest {
         float coef = 1f / (13f + 1e-6f);
         assertArrayEquals(new float[] {3 * coef, 4 * coef}, a.grad().toFloatArray());
         assertArrayEquals(new float[] {12 * coef}, b.grad().toFloatArray());
+    }
+
+    /** The trainer's path: the coefficient handed to AdamW, which scales each gradient as it reads it. */
+    @Test
+    void aStepWithTheClipCoefficientIsClippingInPlaceThenAStepBitForBit() {
+        for (double maxNorm : new double[] {0.05, 1e9}) {  // clipped, and left alone
+            Map<String, Parameter> inPlace = parameters(), fused = parameters();
+            AdamW a = new AdamW(List.of(new AdamW.ParamGroup(inPlace, 0.01)), 1e-2, 0.9, 0.999, 1e-8);
+            AdamW b = new AdamW(List.of(new AdamW.ParamGroup(fused, 0.01)), 1e-2, 0.9, 0.999, 1e-8);
+            java.util.Random rnd = new java.util.Random(5);
+            for (int step = 0; step < 3; step++) {
+                for (String name : inPlace.keySet()) {  // each step's gradients, the same for both (norm about 1.3)
+                    float[] grad = new float[37];
+                    for (int i = 0; i < grad.length; i++) grad[i] = (float) rnd.nextGaussian() * 0.15f;
+                    inPlace.get(name).value().setGrad(Tensor.of(grad.clone(), grad.length));
+                    fused.get(name).value().setGrad(Tensor.of(grad, grad.length));
+                }
+                double norm = GradClipping.clipGradNorm(inPlace.values(), maxNorm);
+                a.step();
+                float total = GradClipping.totalNorm(fused.values());
+                assertEquals(norm, total, 0, "the same norm");
+                b.step(GradClipping.clipCoefficient(total, maxNorm));
+            }
+            for (String name : inPlace.keySet()) {
+                assertArrayEquals(inPlace.get(name).value().toFloatArray(), fused.get(name).value().toFloatArray(),
+                        name + ", max norm " + maxNorm);
+            }
+        }
+    }
+
+    /** Two parameters of 37 random values. */
+    private static Map<String, Parameter> parameters() {
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        java.util.Random rnd = new java.util.Random(4);
+        for (String name : List.of("w", "b")) {
+            float[] value = new float[37];
+            for (int i = 0; i < value.length; i++) value[i] = (float) rnd.nextGaussian();
+            params.put(name, new Parameter(Tensor.of(value, value.length)));
+        }
+        return params;
     }
 
     @Test

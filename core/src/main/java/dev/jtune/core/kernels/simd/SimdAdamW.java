@@ -22,7 +22,7 @@ public final class SimdAdamW {
         int i = from;
         if (Simd.ENABLED) {
             for (int end = from + F.loopBound(to - from); i < end; i += L) {
-                FloatVector gi = FloatVector.fromArray(F, g, i);
+                FloatVector gi = FloatVector.fromArray(F, g, i).mul(s.gradScale());
                 FloatVector pi = FloatVector.fromArray(F, p, i);
                 if (s.decays()) pi = pi.mul(s.decay());
                 FloatVector mi = FloatVector.fromArray(F, m, i);

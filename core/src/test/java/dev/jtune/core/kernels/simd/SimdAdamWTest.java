@@ -8,7 +8,10 @@ import dev.jtune.core.kernels.ScalarAdamW;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The vector AdamW gives the scalar kernel's bits, on sizes around the vector length and with or without decay. */
+/**
+ * The vector AdamW gives the scalar kernel's bits, on sizes around the vector length, with or without decay, and with
+ * the gradients read as they are or scaled by a clipping coefficient.
+ */
 class SimdAdamWTest {
 
     private static final int L = Simd.F.length();
@@ -17,15 +20,19 @@ class SimdAdamWTest {
     @ValueSource(ints = {0, 1, 2, 7, 15, 16, 17, 31, 33, 63, 65, 1000, 4099})
     void vectorUpdateIsBitIdenticalToTheScalarTwin(int n) {
         for (boolean decays : new boolean[] {false, true}) {
-            for (int offset : new int[] {0, 1, L - 1}) {
-                float[][] a = randomState(n + offset, 11 + n), b = copy(a);
-                AdamWStep step = new AdamWStep(decays, 0.999f, 0.1f, 0.999f, 0.001f, -1e-3f / 0.19f,
-                        (float) Math.sqrt(1 - Math.pow(0.999, 3)), 1e-8f);
-                for (int t = 0; t < 3; t++) {
-                    SimdAdamW.update(a[0], a[1], a[2], a[3], step, offset, n + offset);
-                    ScalarAdamW.update(b[0], b[1], b[2], b[3], step, offset, n + offset);
+            for (float gradScale : new float[] {1f, 0.3719f}) {
+                for (int offset : new int[] {0, 1, L - 1}) {
+                    float[][] a = randomState(n + offset, 11 + n), b = copy(a);
+                    AdamWStep step = new AdamWStep(decays, 0.999f, 0.1f, 0.999f, 0.001f, -1e-3f / 0.19f,
+                            (float) Math.sqrt(1 - Math.pow(0.999, 3)), 1e-8f, gradScale);
+                    for (int t = 0; t < 3; t++) {
+                        SimdAdamW.update(a[0], a[1], a[2], a[3], step, offset, n + offset);
+                        ScalarAdamW.update(b[0], b[1], b[2], b[3], step, offset, n + offset);
+                    }
+                    for (int k = 0; k < 4; k++) {
+                        assertArrayEquals(b[k], a[k], "array " + k + " n " + n + " offset " + offset + " scale " + gradScale);
+                    }
                 }
-                for (int k = 0; k < 4; k++) assertArrayEquals(b[k], a[k], "array " + k + " n " + n + " offset " + offset);
             }
         }
     }
