@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtune.core.DType;
 import dev.jtune.core.Generator;
 import dev.jtune.core.Tensor;
+import dev.jtune.core.autograd.GradMode;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import dev.jtune.nn.llama.LlamaConfig;
@@ -65,13 +66,19 @@ public final class AutoModelForCausalLM {
 
     /**
      * A separate copy of {@code model} with equal weights (TRL's {@code create_reference_model}: a frozen reference
-     * for DPO); the copy trains independently of the original.
+     * for DPO); the copy trains independently of the original. The weights are copied into the buffers of an empty
+     * model of the same architecture (in F32), so the copy costs one model's memory, not two.
      */
     public static PreTrainedCausalLM copyOf(PreTrainedCausalLM model) {
         PreTrainedCausalLM copy = emptyModel(model.config());
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        model.stateDict().forEach((name, t) -> state.put(name, t.clone()));
-        copy.loadStateDict(state, true);
+        Map<String, Parameter> theirs = model.namedParameters(), ours = copy.namedParameters();
+        if (!theirs.keySet().equals(ours.keySet())) {
+            throw new IllegalArgumentException("copyOf: the model's parameters " + theirs.keySet()
+                    + " are not those of its architecture " + ours.keySet());
+        }
+        try (var noGrad = GradMode.noGrad()) {
+            ours.forEach((name, p) -> p.value().copy_(theirs.get(name).value()));
+        }
         copy.train(model.isTraining());
         return copy;
     }
