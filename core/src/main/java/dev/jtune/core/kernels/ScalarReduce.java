@@ -60,7 +60,10 @@ public final class ScalarReduce {
         return addSquaresLanes(partial);
     }
 
-    /** A block's {@link #SQUARES_LANES} partial sums added pairwise: {@code ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))}. */
+    /**
+     * A block's {@link #SQUARES_LANES} partial sums added pairwise:
+     * {@code ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))}.
+     */
     public static double addSquaresLanes(double[] p) {
         return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
     }
