@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.management.ThreadMXBean;
 import dev.jtune.core.DType;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,10 +26,10 @@ class CheckpointLoadMemoryTest {
             Path out = dir.resolve(dtype.name());
             Checkpoints.save(model, out);  // warm up
 
-            ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long before = threads.getCurrentThreadAllocatedBytes();
-            Checkpoints.save(model, out);
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            long allocated = Allocation.of(() -> {
+                Checkpoints.save(model, out);
+                return out;
+            }).bytes();
 
             assertTrue(allocated < 0.1 * weightBytes, dtype + ": saving allocated " + allocated + " bytes for "
                     + weightBytes + " bytes of weights (a copy of them would be as much)");
@@ -46,10 +44,9 @@ class CheckpointLoadMemoryTest {
         long weightBytes = 4L * saved.numParameters();
         AutoModelForCausalLM.fromPretrained(dir);  // warm up: classes, the pool's first buffers of these sizes
 
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long before = threads.getCurrentThreadAllocatedBytes();
-        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir);
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        Allocation<PreTrainedCausalLM> load = Allocation.of(() -> AutoModelForCausalLM.fromPretrained(dir));
+        PreTrainedCausalLM loaded = load.result();
+        long allocated = load.bytes();
 
         assertTrue(allocated < 1.25 * weightBytes, "loading allocated " + allocated + " bytes for "
                 + weightBytes + " bytes of weights (a second copy would be twice as much)");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.management.ThreadMXBean;
 import dev.jtune.core.DType;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
@@ -18,7 +17,6 @@ import dev.jtune.nn.gpt2.GPT2LMHeadModel;
 import dev.jtune.nn.llama.LlamaConfig;
 import dev.jtune.nn.llama.LlamaForCausalLM;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -52,7 +50,7 @@ class HalfPrecisionLoadTest {
     }
 
     @Test
-    void aBf16CheckpointLoadsAsItsBitsWithoutAnF32Copy(@TempDir Path dir) throws IOException {
+    void aBf16CheckpointLoadsAsItsBitsWithoutAnF32Copy(@TempDir Path dir) throws Exception {
         var config = GPT2Config.preset("gpt2-16m");
         PreTrainedCausalLM saved = savedInBf16(() -> new GPT2LMHeadModel(config, 7), dir);
         assertEquals(DType.BF16, Checkpoints.storedFloatDtype(dir));
@@ -61,10 +59,9 @@ class HalfPrecisionLoadTest {
         AutoModelForCausalLM.fromPretrained(dir, DType.BF16);  // warm up the classes
         Backends.current().buffers().emptyCache();  // so that an F32 buffer for reading would have to be new
 
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long before = threads.getCurrentThreadAllocatedBytes();
-        PreTrainedCausalLM loaded = AutoModelForCausalLM.fromPretrained(dir, DType.BF16);
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        Allocation<PreTrainedCausalLM> load = Allocation.of(() -> AutoModelForCausalLM.fromPretrained(dir, DType.BF16));
+        PreTrainedCausalLM loaded = load.result();
+        long allocated = load.bytes();
 
         assertTrue(allocated < 1.25 * bf16Bytes, "loading allocated " + allocated + " bytes for " + bf16Bytes
                 + " bytes of bf16 weights (an F32 copy would be twice as much)");

@@ -4,27 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.management.ThreadMXBean;
 import dev.jtune.core.Tensor;
 import dev.jtune.core.autograd.GradMode;
 import dev.jtune.nn.gpt2.GPT2Config;
 import dev.jtune.nn.gpt2.GPT2LMHeadModel;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /** {@link AutoModelForCausalLM#copyOf} (DPO's frozen reference): equal weights, its own buffers, one model's memory. */
 class ModelCopyTest {
 
     @Test
-    void aCopyHasTheWeightsInItsOwnBuffersAndCostsOneModel() {
+    void aCopyHasTheWeightsInItsOwnBuffersAndCostsOneModel() throws Exception {
         PreTrainedCausalLM model = new GPT2LMHeadModel(GPT2Config.preset("gpt2-16m"), 7);
         long weightBytes = 4L * model.numParameters();
         AutoModelForCausalLM.copyOf(model);  // warm up: classes, the pool's first buffers of these sizes
 
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long before = threads.getCurrentThreadAllocatedBytes();
-        PreTrainedCausalLM copy = AutoModelForCausalLM.copyOf(model);
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        Allocation<PreTrainedCausalLM> copying = Allocation.of(() -> AutoModelForCausalLM.copyOf(model));
+        PreTrainedCausalLM copy = copying.result();
+        long allocated = copying.bytes();
         assertTrue(allocated < 1.25 * weightBytes, "copying allocated " + allocated + " bytes for " + weightBytes
                 + " bytes of weights (an intermediate copy would be twice as much)");
 
