@@ -107,6 +107,25 @@ public abstract class Module {
      * unexpected key or shape mismatch fails before anything is changed; otherwise the result lists them.
      */
     public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
+        LoadResult result = checkStateDict(state);
+        if (!result.mismatchedShapes().isEmpty()
+                || (strict && (!result.missingKeys().isEmpty() || !result.unexpectedKeys().isEmpty()))) {
+            throw new IllegalArgumentException("loadStateDict: " + result.describe());
+        }
+        Map<String, Parameter> all = new LinkedHashMap<>();
+        collect("", all, null, false);
+        for (var e : state.entrySet()) {
+            Parameter p = all.get(e.getKey());
+            if (p != null) p.set(e.getValue().to(p.value().dtype()).contiguous());
+        }
+        return result;
+    }
+
+    /**
+     * How {@code state} fits this module, nothing changed: the names (a tied weight's under each of its names) it
+     * lacks, those no parameter has, and the shapes that differ.
+     */
+    public LoadResult checkStateDict(Map<String, Tensor> state) {
         Map<String, Parameter> all = new LinkedHashMap<>();
         collect("", all, null, false);
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
@@ -120,15 +139,7 @@ public abstract class Module {
                         + Shape.format(p.shape()));
             }
         }
-        LoadResult result = new LoadResult(missing, unexpected, mismatched);
-        if (!mismatched.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
-            throw new IllegalArgumentException("loadStateDict: " + result.describe());
-        }
-        for (var e : state.entrySet()) {
-            Parameter p = all.get(e.getKey());
-            if (p != null) p.set(e.getValue().to(p.value().dtype()).contiguous());
-        }
-        return result;
+        return new LoadResult(missing, unexpected, mismatched);
     }
 
     /** What {@link #loadStateDict} found: keys the model has but the state lacks, and the reverse. */

@@ -19,11 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What a checkpoint directory holds and how it is read back: {@code model.safetensors} + {@code config.json} (the
@@ -117,20 +115,13 @@ final class TrainerCheckpoint {
             return;
         }
         Map<String, Tensor> saved = Checkpoints.loadTensors(dir);
+        Module.LoadResult found = model.checkStateDict(saved);
         Map<String, Parameter> params = model.namedParameters();  // a tied weight under its first name only
-        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), mismatched = new ArrayList<>();
-        params.forEach((name, p) -> {
-            Tensor t = saved.get(name);
-            if (t == null) missing.add(name);
-            else if (!Arrays.equals(t.shape(), p.shape())) {
-                mismatched.add(name + ": checkpoint " + t.shapeString() + " vs model " + p.value().shapeString());
-            }
-        });
-        Set<String> known = model.stateDict().keySet();  // every name, a tied weight's other names too
-        saved.keySet().stream().filter(name -> !known.contains(name)).forEach(unexpected::add);
-        if (!missing.isEmpty() || !unexpected.isEmpty() || !mismatched.isEmpty()) {
+        List<String> missing = new ArrayList<>(found.missingKeys());
+        missing.removeIf(name -> !params.containsKey(name));  // tied names, filled through their first name
+        if (!missing.isEmpty() || !found.unexpectedKeys().isEmpty() || !found.mismatchedShapes().isEmpty()) {
             throw new IOException(dir + ": checkpoint does not fit the model: "
-                    + new Module.LoadResult(missing, unexpected, mismatched).describe());
+                    + new Module.LoadResult(missing, found.unexpectedKeys(), found.mismatchedShapes()).describe());
         }
         try (var noGrad = GradMode.noGrad()) {
             params.forEach((name, p) -> p.value().copy_(saved.get(name)));
