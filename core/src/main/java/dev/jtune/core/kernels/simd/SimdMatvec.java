@@ -30,6 +30,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Determinism: an output's arithmetic depends only on the layout, {@code k} and the vector length, never on which
  * thread computes it. Threads take disjoint runs of output columns of each batch entry.
+ *
+ * <p>The vector loops run to a bound computed before the loop ({@code j < end}), never {@code j + L <= j1}: with the
+ * latter C2 compiled the row-major form into a loop that read GPT-2 124M's layer weights from memory at 23-25 GB/s on
+ * one thread of a Zen 5 where the same loop with a precomputed bound reads 36-40 (and 93 vs 115 GB/s from L2), the
+ * same instructions otherwise.
  */
 public final class SimdMatvec {
 
@@ -175,7 +180,7 @@ public final class SimdMatvec {
         FloatVector v4 = FloatVector.broadcast(F, x4), v5 = FloatVector.broadcast(F, x5);
         FloatVector v6 = FloatVector.broadcast(F, x6), v7 = FloatVector.broadcast(F, x7);
         int j = j0;
-        for (; j + L <= j1; j += L) {
+        for (int end = j0 + F.loopBound(j1 - j0); j < end; j += L) {  // not `j + L <= j1`: see the class comment
             FloatVector acc = FloatVector.fromArray(F, out, c + j);
             acc = v0.fma(lanes(b, bh, b0 + j), acc);
             acc = v1.fma(lanes(b, bh, b1 + j), acc);
@@ -203,7 +208,7 @@ public final class SimdMatvec {
     private static void oneRow(float[] out, int c, float x, float[] b, short[] bh, int bi, int j0, int j1) {
         FloatVector v = FloatVector.broadcast(F, x);
         int j = j0;
-        for (; j + L <= j1; j += L) {
+        for (int end = j0 + F.loopBound(j1 - j0); j < end; j += L) {
             v.fma(lanes(b, bh, bi + j), FloatVector.fromArray(F, out, c + j)).intoArray(out, c + j);
         }
         for (; j < j1; j++) out[c + j] = Math.fma(x, element(b, bh, bi + j), out[c + j]);
