@@ -15,9 +15,12 @@ public final class ScalarConvert {
         for (int i = from; i < to; i++) out[i] = Float.intBitsToFloat(a[aOff + i] << 16);
     }
 
-    /** {@code out[i] = float(a[aOff + i])} for {@code from <= i < to}, where {@code a} holds IEEE half-precision bits. */
+    /**
+     * {@code out[i] = float(a[aOff + i])} for {@code from <= i < to}, where {@code a} holds IEEE half-precision bits:
+     * {@link HalfFloats#f16ToFloat}, whose NaNs come out quiet whether or not the JIT has compiled the loop.
+     */
     public static void f16ToF32(float[] out, short[] a, int aOff, int from, int to) {
-        for (int i = from; i < to; i++) out[i] = Float.float16ToFloat(a[aOff + i]);
+        for (int i = from; i < to; i++) out[i] = HalfFloats.f16ToFloat(a[aOff + i]);
     }
 
     /** {@code out[i] = bf16(a[i])} for {@code from <= i < to}: {@link HalfFloats#floatToBf16}, ties to even. */

@@ -42,7 +42,7 @@ public final class Conversions {
             case F32 -> s.floats()[pos];
             case F64 -> s.doubles()[pos];
             case BF16 -> HalfFloats.bf16ToFloat(s.halves()[pos]);
-            case F16 -> Float.float16ToFloat(s.halves()[pos]);
+            case F16 -> HalfFloats.f16ToFloat(s.halves()[pos]);
             case I32 -> s.ints()[pos];
             case I64 -> s.longs()[pos];
             case BOOL -> s.bools()[pos];
@@ -54,7 +54,7 @@ public final class Conversions {
             case F32 -> s.floats()[pos] = (float) v;
             case F64 -> s.doubles()[pos] = v;
             case BF16 -> s.halves()[pos] = HalfFloats.floatToBf16((float) v);
-            case F16 -> s.halves()[pos] = Float.floatToFloat16((float) v);
+            case F16 -> s.halves()[pos] = HalfFloats.floatToF16((float) v);
             case I32 -> s.ints()[pos] = (int) v;
             case I64 -> s.longs()[pos] = (long) v;
             case BOOL -> s.bools()[pos] = (byte) (v != 0 ? 1 : 0);

@@ -3,6 +3,7 @@ package dev.jtune.core.kernels.simd;
 import static dev.jtune.core.kernels.simd.SimdMatmul.MR;
 import static dev.jtune.core.kernels.simd.SimdMatmul.NR;
 
+import dev.jtune.core.io.HalfFloats;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -159,7 +160,7 @@ final class MatmulPacking {
     }
 
     private static float halfToF32(short bits, boolean bf16) {
-        return bf16 ? Float.intBitsToFloat(bits << 16) : Float.float16ToFloat(bits);
+        return bf16 ? HalfFloats.bf16ToFloat(bits) : HalfFloats.f16ToFloat(bits);
     }
 
     /**

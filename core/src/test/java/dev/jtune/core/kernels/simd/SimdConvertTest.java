@@ -35,6 +35,38 @@ class SimdConvertTest {
         }
     }
 
+    /**
+     * IEEE half precision goes through {@link HalfFloats} on every path, so a NaN comes out the same whether or not
+     * the JIT has compiled the loop: {@code Float.float16ToFloat} keeps a signalling NaN signalling when interpreted
+     * and quiets it as compiled (x86's conversion instruction), and {@code Float.floatToFloat16} keeps a NaN's payload
+     * where torch writes {@code 0x7E00}. Run five times over every pattern, so the later runs are compiled code.
+     */
+    @Test
+    void everyF16PathGivesHalfFloatsBitsInterpretedOrCompiled() {
+        short[] all = new short[1 << 16];
+        for (int i = 0; i < all.length; i++) all[i] = (short) i;
+        Tensor halves = Tensor.ofHalves(DType.F16, all, all.length);
+        for (int run = 0; run < 5; run++) {
+            float[] kernel = new float[all.length];
+            SimdConvert.halfToF32(kernel, all, false, all.length);  // a frozen F16 weight widened for a product
+            float[] tensor = halves.to(DType.F32).toFloatArray();
+            short[] back = Tensor.of(tensor, tensor.length).to(DType.F16).storage().halves();
+            for (int i = 0; i < all.length; i++) {
+                int want = Float.floatToRawIntBits(HalfFloats.f16ToFloat(all[i]));
+                assertEquals(want, Float.floatToRawIntBits(kernel[i]), "SimdConvert.halfToF32 of 0x" + hex(i));
+                assertEquals(want, Float.floatToRawIntBits(tensor[i]), "to(F32) of 0x" + hex(i));
+                assertEquals(HalfFloats.floatToF16(tensor[i]), back[i], "to(F16) of to(F32) of 0x" + hex(i));
+            }
+        }
+        // A NaN's payload is dropped on the way to F16: torch's quiet NaN 0x7E00, with the sign.
+        Tensor nans = Tensor.of(new float[] {Float.intBitsToFloat(0x7F80_0001), Float.intBitsToFloat(0xFFC1_2345)}, 2);
+        assertArrayEquals(new short[] {0x7E00, (short) 0xFE00}, nans.to(DType.F16).storage().halves());
+    }
+
+    private static String hex(int bits) {
+        return Integer.toHexString(bits);
+    }
+
     @Test
     void awkwardSizesOffsetsAndRangesMatchTheScalarTwin() {
         Random rnd = new Random(7);
