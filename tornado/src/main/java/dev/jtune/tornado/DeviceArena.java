@@ -1,6 +1,5 @@
 package dev.jtune.tornado;
 
-import dev.jtune.core.kernels.ScalarReduce;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -240,16 +239,16 @@ public final class DeviceArena implements AutoCloseable {
     }
 
     /**
-     * The sums of squares, in double, of the {@link ScalarReduce#SQUARES_BLOCK}-element blocks of the {@code n} floats
-     * at {@code heapOffset}, in block order ({@link ReduceKernels#sumOfSquares}): only these come to the host.
+     * The sums of squares, in double, of the {@code blocks} blocks of the table at {@code ints[table..]} (each block's
+     * heap offset and length, {@link ReduceKernels#sumOfSquares}), in table order: only these come to the host, one launch
+     * per 4096 blocks (the largest array of {@link #BLOCK_SUMS}).
      */
-    public double[] blockSumsOfSquares(int heapOffset, int n) {
-        double[] sums = new double[ScalarReduce.squaresBlocks(n)];
+    public double[] blockSumsOfSquares(int table, int blocks) {
+        double[] sums = new double[blocks];
         inChunks(sums.length, BLOCK_SUMS, (s, done, count) -> {
-            args.set(0, n);
-            args.set(1, heapOffset);
-            args.set(2, done);
-            args.set(3, count);
+            args.set(0, table);
+            args.set(1, done);
+            args.set(2, count);
             execute(sumsOfSquares + s, Grid.groups(count));
             MemorySegment.copy(blockSums[s].getSegment(), ValueLayout.JAVA_DOUBLE, 0, sums, done, count);
         });

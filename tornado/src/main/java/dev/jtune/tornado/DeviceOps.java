@@ -6,6 +6,7 @@ import dev.jtune.core.backend.KvLayout;
 import dev.jtune.core.backend.ReduceOp;
 import dev.jtune.core.backend.UnaryOp;
 import dev.jtune.core.backend.AttentionMask;
+import dev.jtune.core.kernels.ScalarReduce;
 import dev.jtune.core.kernels.Strided;
 
 import java.util.function.IntConsumer;
@@ -73,13 +74,27 @@ public final class DeviceOps {
     }
 
     /**
-     * {@code sum heap[a + i]^2} for {@code i < n}, in double: the block sums on the device, added here in block order
-     * (core's {@code Backend.sumOfSquares}); only the block sums cross to the host.
+     * {@code sum heap[a[t] + i]^2} for {@code i < n[t]}, in double, for every tensor {@code t} at once: one table of
+     * all their {@link ScalarReduce#SQUARES_BLOCK}-element blocks, one launch for the block sums on the device, each
+     * tensor's added here in block order (core's {@code Backend.sumOfSquares}); only the block sums cross to the host.
      */
-    public double sumOfSquares(int a, int n) {
-        double sum = 0;
-        for (double s : arena.blockSumsOfSquares(a, n)) sum += s;
-        return sum;
+    public double[] sumsOfSquares(int[] a, int[] n) {
+        int blocks = 0;
+        for (int count : n) blocks += ScalarReduce.squaresBlocks(count);
+        int[] table = new int[2 * blocks];  // each block's heap offset and length
+        for (int t = 0, b = 0; t < a.length; t++) {
+            for (int start = 0; start < n[t]; start += ScalarReduce.SQUARES_BLOCK, b++) {
+                table[2 * b] = a[t] + start;
+                table[2 * b + 1] = Math.min(ScalarReduce.SQUARES_BLOCK, n[t] - start);
+            }
+        }
+        double[][] blockSums = {new double[0]};
+        if (blocks > 0) withInts(table, at -> blockSums[0] = arena.blockSumsOfSquares(at, table.length / 2));
+        double[] sums = new double[a.length];
+        for (int t = 0, b = 0; t < a.length; t++) {
+            for (int end = b + ScalarReduce.squaresBlocks(n[t]); b < end; b++) sums[t] += blockSums[0][b];
+        }
+        return sums;
     }
 
     /**

@@ -65,21 +65,21 @@ final class ReduceKernels {
     }
 
     /**
-     * {@code sums[b] = sum of a[i]^2} over block {@code first + b} of the {@code n} floats at {@code a}, for {@code b <
-     * blocks} (blocks of {@link ScalarReduce#SQUARES_BLOCK} elements; the last may be short): one work-group per block,
-     * each item summing the squares of every 128th element in double, then a double {@link GroupReduce} tree. The host
-     * adds the block sums in order. Args {@code [n, a, first, blocks]}; {@code sums} comes back to the host.
+     * {@code sums[b] = sum of heap[i]^2} over block {@code first + b} of a table of blocks, for {@code b < blocks}: the
+     * table at {@code ints[table..]} holds each block's heap offset and length (at most {@link
+     * ScalarReduce#SQUARES_BLOCK}), so one launch covers the blocks of many tensors. One work-group per block, each item
+     * summing the squares of every 128th element in double, then a double {@link GroupReduce} tree. The host adds each
+     * tensor's block sums in order. Args {@code [table, first, blocks]}; {@code sums} comes back to the host.
      */
     static void sumOfSquares(KernelContext k, FloatArray heap, IntArray ints, IntArray args, DoubleArray sums) {
-        int n = args.get(0), a = args.get(1), first = args.get(2), blocks = args.get(3);
+        int table = args.get(0), first = args.get(1), blocks = args.get(2);
         double[] partial = k.allocateDoubleLocalArray(Grid.GROUP);
         int groups = k.globalGroupSizeX / Grid.GROUP;
         for (int b = k.groupIdx; b < blocks; b += groups) {
-            int start = (first + b) * ScalarReduce.SQUARES_BLOCK;
-            int end = Math.min(n, start + ScalarReduce.SQUARES_BLOCK);
+            int start = ints.get(table + 2 * (first + b)), end = start + ints.get(table + 2 * (first + b) + 1);
             double acc = 0;
             for (int i = start + k.localIdx; i < end; i += Grid.GROUP) {
-                double x = heap.get(a + i);
+                double x = heap.get(i);
                 acc += x * x;
             }
             double sum = GroupReduce.sum(k, partial, acc);

@@ -108,7 +108,16 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
     /** Block sums on the device; only they come to the host, where they are added in order. */
     @Override
     public double sumOfSquares(DeviceRegion a, int n) {
-        return ops().sumOfSquares(a.offset(), n);
+        return sumsOfSquares(List.of(a), new int[] {n})[0];
+    }
+
+    /** Every tensor's block sums in one launch (one table of blocks), added on the host in order. */
+    @Override
+    public double[] sumsOfSquares(List<DeviceRegion> buffers, int[] ns) {
+        if (buffers.size() != ns.length) {
+            throw new IllegalArgumentException("sumsOfSquares: " + buffers.size() + " buffers, " + ns.length + " sizes");
+        }
+        return ops().sumsOfSquares(buffers.stream().mapToInt(DeviceRegion::offset).toArray(), ns);
     }
 
     @Override

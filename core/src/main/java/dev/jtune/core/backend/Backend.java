@@ -187,6 +187,20 @@ public interface Backend<B> {
     double sumOfSquares(B a, int n);
 
     /**
+     * {@link #sumOfSquares} of the first {@code ns[t]} elements of each {@code buffers[t]}: the same bits as one call
+     * per buffer. The default makes those calls; a device backend reduces them all in one launch, so that clipping a
+     * model's gradients costs one round trip to the host rather than one per parameter.
+     */
+    default double[] sumsOfSquares(List<B> buffers, int[] ns) {
+        if (buffers.size() != ns.length) {
+            throw new IllegalArgumentException("sumsOfSquares: " + buffers.size() + " buffers, " + ns.length + " sizes");
+        }
+        double[] sums = new double[ns.length];
+        for (int t = 0; t < ns.length; t++) sums[t] = sumOfSquares(buffers.get(t), ns[t]);
+        return sums;
+    }
+
+    /**
      * GELU of a biased input, fused for GPT-2's MLP: {@code out[r, c] = gelu(x[r, c] + bias[c])} for contiguous
      * {@code x: [rows, cols]} and {@code bias: [cols]}, with the tanh approximation (gelu_new) when {@code tanh}. The
      * default is the composition (an add, then the activation in place); a backend may fuse it but must give the same

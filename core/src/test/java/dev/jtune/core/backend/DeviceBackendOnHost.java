@@ -12,9 +12,9 @@ import java.util.List;
 
 /**
  * A backend with device memory seen as a {@link HostBackend}, so that the contract tests (written over host arrays)
- * run its kernels: each call copies every {@code float[]} argument into a device buffer of its own, runs the device
- * backend's method on the buffers, and copies every buffer back into its array (outputs come back; inputs come back
- * unchanged).
+ * run its kernels: each call copies every {@code float[]} argument (and each array of a list argument) into a device
+ * buffer of its own, runs the device backend's method on the buffers, and copies every buffer back into its array
+ * (outputs come back; inputs come back unchanged).
  */
 public final class DeviceBackendOnHost {
 
@@ -34,11 +34,11 @@ public final class DeviceBackendOnHost {
                     try {
                         for (int i = 0; i < args.length; i++) {
                             if (args[i] instanceof float[] host) {
-                                DeviceBuffer buffer = memory.allocate(DType.F32, Math.max(1, host.length), false);
-                                buffers.add(buffer);
-                                hosts.add(host);
-                                if (host.length > 0) buffer.upload(host);
-                                deviceArgs[i] = buffer;
+                                deviceArgs[i] = onDevice(memory, host, hosts, buffers);
+                            } else if (args[i] instanceof List<?> list) {  // sumsOfSquares' buffers
+                                List<DeviceBuffer> each = new ArrayList<>();
+                                for (Object host : list) each.add(onDevice(memory, (float[]) host, hosts, buffers));
+                                deviceArgs[i] = each;
                             }
                         }
                         Object result = invoke(target, device, deviceArgs);
@@ -50,6 +50,16 @@ public final class DeviceBackendOnHost {
                         buffers.forEach(DeviceBuffer::free);
                     }
                 });
+    }
+
+    /** A device buffer holding a copy of {@code host}, recorded in {@code hosts} and {@code buffers}. */
+    private static DeviceBuffer onDevice(DeviceMemory memory, float[] host, List<float[]> hosts,
+                                         List<DeviceBuffer> buffers) {
+        DeviceBuffer buffer = memory.allocate(DType.F32, Math.max(1, host.length), false);
+        buffers.add(buffer);
+        hosts.add(host);
+        if (host.length > 0) buffer.upload(host);
+        return buffer;
     }
 
     /**

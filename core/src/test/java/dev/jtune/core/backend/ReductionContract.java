@@ -9,7 +9,9 @@ import static dev.jtune.core.backend.ContractInputs.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -90,6 +92,28 @@ public interface ReductionContract extends ContractTarget {
                 }
             }
         }
+    }
+
+    /**
+     * All gradients' sums of squares at once give each one's {@link Backend#sumOfSquares} bit for bit: sizes around the
+     * block, an empty buffer, buffers longer than their count (pooled), a NaN past one's count.
+     */
+    @Test
+    default void sumsOfSquaresGiveEachBuffersSumOfSquares() {
+        Random rnd = new Random(13);
+        int[] ns = {1, 0, 16384, 50000, L + 1, 16385, 3, 16383};
+        List<float[]> buffers = new ArrayList<>();
+        for (int n : ns) buffers.add(toFloat(values(rnd, n + 2, 7, false)));
+        buffers.get(4)[ns[4]] = Float.NaN;  // past the count: not read
+        double[] got = backend().sumsOfSquares(buffers, ns);
+        assertEquals(ns.length, got.length);
+        for (int t = 0; t < ns.length; t++) {
+            double want = backend().sumOfSquares(buffers.get(t).clone(), ns[t]);
+            assertEquals(Double.doubleToRawLongBits(want), Double.doubleToRawLongBits(got[t]),
+                    backend().name() + " sumsOfSquares buffer " + t + " of " + ns[t] + ": want " + want + ", got "
+                            + got[t]);
+        }
+        assertArrayEquals(new double[0], backend().sumsOfSquares(List.of(), new int[0]));
     }
 
     @Test

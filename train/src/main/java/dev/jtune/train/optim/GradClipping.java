@@ -6,7 +6,9 @@ import dev.jtune.core.backend.Backend;
 import dev.jtune.core.backend.Backends;
 import dev.jtune.core.backend.BinaryOp;
 import dev.jtune.nn.Parameter;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * {@code torch.nn.utils.clip_grad_norm_}: the L2 norm of all gradients taken together (the norm of the per-tensor
@@ -14,7 +16,8 @@ import java.util.Collection;
  *
  * <p>Both passes are the current backend's kernels on the gradients' own buffers, so on a device backend the gradients
  * stay on the device: each tensor's sum of squares is {@link Backend#sumOfSquares} (in double, over fixed blocks added
- * in order, so the norm does not depend on the thread count; only the one number per tensor reaches this code), and the
+ * in order, so the norm does not depend on the thread count; only the one number per tensor reaches this code, all of
+ * them from one {@link Backend#sumsOfSquares} call), and the
  * scaling is a broadcast {@link BinaryOp#MUL} by the float coefficient, in place.
  */
 public final class GradClipping {
@@ -44,14 +47,24 @@ public final class GradClipping {
         return total;
     }
 
-    /** The L2 norm of all gradients together: the norm of the per-tensor norms, each taken in double, in float. */
+    /**
+     * The L2 norm of all gradients together: the norm of the per-tensor norms, each taken in double, in float. The
+     * sums of squares come from one {@link Backend#sumsOfSquares} call (one round trip on a device).
+     */
     public static float totalNorm(Collection<Parameter> parameters) {
-        Backend<Object> backend = Backends.currentForKernelBuffers();
-        double sumOfNormSquares = 0;
+        List<Object> buffers = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
         for (Parameter p : parameters) {
             if (p.grad() == null) continue;
             Tensor g = flat(p.grad());
-            float norm = (float) Math.sqrt(backend.sumOfSquares(g.storage().kernelBuffer(), g.numel()));
+            buffers.add(g.storage().kernelBuffer());
+            sizes.add(g.numel());
+        }
+        double[] sums = Backends.currentForKernelBuffers()
+                .sumsOfSquares(buffers, sizes.stream().mapToInt(Integer::intValue).toArray());
+        double sumOfNormSquares = 0;
+        for (double sum : sums) {
+            float norm = (float) Math.sqrt(sum);
             sumOfNormSquares += (double) norm * norm;
         }
         return (float) Math.sqrt(sumOfNormSquares);
