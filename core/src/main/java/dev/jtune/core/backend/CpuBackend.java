@@ -163,7 +163,7 @@ public final class CpuBackend implements HostBackend {
     @Override
     public void matmulHalfB(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride, short[] b,
                             boolean bf16, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
-        if (!SimdMatvec.faster(m, aColStride, bRowStride, bColStride)) {
+        if (!SimdMatvec.faster(m, k, aColStride, bRowStride, bColStride)) {
             SimdMatmul.matmulHalfB(out, a, aOffsets, aRowStride, aColStride, b, bf16, bOffsets, bRowStride, bColStride,
                     m, n, k);
         } else if (bf16) {

@@ -41,10 +41,18 @@ public final class SimdMatvec {
     /** Below this many rows the row-major form beats the tiles: less than one micro-tile of {@link SimdMatmul}. */
     static final int ROWS = SimdMatmul.MR;
     /**
-     * Up to this many rows the dot-product form beats the tiles, which transpose a depth-contiguous B to pack it
+     * Up to this many rows the dot-product form can beat the tiles, which transpose a depth-contiguous B to pack it
      * (measured on GPT-2's tied head, 8 x 768 @ 768 x 50257: 14 ms here, 28 ms tiled; level at about 16 rows).
      */
     static final int DOT_ROWS = SimdMatmul.MR;
+    /**
+     * Beyond one row, the dot-product form needs at least this much depth per row of A: it adds the lanes of every
+     * output one by one (16 additions, whatever the depth), where the tiles transpose B once for all the rows. On the
+     * tied head of a small model the lanes dominate: {@code [m, k] @ wte^T} (V = 50257, one Zen 5, 2 threads, ms, dot
+     * products vs tiles) at k = 128 took 0.61 vs 0.86 (m = 2), 1.03 vs 0.85 (m = 4), 2.04 vs 0.86 (m = 8); at k = 256,
+     * 1.49 vs 2.02 (m = 4), 2.55 vs 2.07 (m = 8); at k = 512, 4.00 vs 5.93 (m = 8); with a bf16 B the same crossings.
+     */
+    static final int DOT_DEPTH_PER_ROW = 64;
 
     private static final VectorSpecies<Float> F = Simd.F;
     private static final int L = F.length();
@@ -60,9 +68,15 @@ public final class SimdMatvec {
 
     private SimdMatvec() {}
 
-    /** Whether {@code m} rows of A against B in this layout are faster here than in {@link SimdMatmul}'s tiles. */
-    public static boolean faster(int m, int aColStride, int bRowStride, int bColStride) {
-        return bColStride != 1 && bRowStride == 1 && aColStride == 1 ? m <= DOT_ROWS : m < ROWS;
+    /**
+     * Whether {@code m} rows of A ({@code k} deep) against B in this layout are faster here than in {@link SimdMatmul}'s
+     * tiles.
+     */
+    public static boolean faster(int m, int k, int aColStride, int bRowStride, int bColStride) {
+        if (bColStride != 1 && bRowStride == 1 && aColStride == 1) {
+            return m == 1 || m <= DOT_ROWS && k >= DOT_DEPTH_PER_ROW * m;
+        }
+        return m < ROWS;
     }
 
     /** {@code out[p] = A[p] @ B[p]}, with the operands read as in {@link ScalarMatmul}; {@code out: [batch, m, n]}. */

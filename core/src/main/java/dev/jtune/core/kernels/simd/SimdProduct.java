@@ -12,7 +12,7 @@ public final class SimdProduct {
 
     public static void matmul(float[] out, float[] a, int[] aOffsets, int aRowStride, int aColStride,
                               float[] b, int[] bOffsets, int bRowStride, int bColStride, int m, int n, int k) {
-        if (SimdMatvec.faster(m, aColStride, bRowStride, bColStride)) {
+        if (SimdMatvec.faster(m, k, aColStride, bRowStride, bColStride)) {
             SimdMatvec.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);
         } else {
             SimdMatmul.matmul(out, a, aOffsets, aRowStride, aColStride, b, bOffsets, bRowStride, bColStride, m, n, k);

@@ -40,13 +40,17 @@ class SimdMatvecTest {
     }
 
     @Test
-    void takesRowMajorWeightsBelowOneTileOfRowsAndTransposedOnesUpToOneTile() {
+    void takesRowMajorWeightsBelowOneTileOfRowsAndTransposedOnesUpToOneTileWhenDeepEnough() {
         int n = 100, k = 30;
-        assertTrue(SimdMatvec.faster(7, 1, n, 1));
-        assertFalse(SimdMatvec.faster(8, 1, n, 1));
-        assertTrue(SimdMatvec.faster(8, 1, 1, k));
-        assertFalse(SimdMatvec.faster(9, 1, 1, k));
-        assertFalse(SimdMatvec.faster(8, 40, 1, k), "A^T @ B^T has no fast form here");
+        assertTrue(SimdMatvec.faster(7, k, 1, n, 1));
+        assertFalse(SimdMatvec.faster(8, k, 1, n, 1));
+        assertTrue(SimdMatvec.faster(1, k, 1, 1, k), "one row: dot products, however shallow");
+        assertTrue(SimdMatvec.faster(8, 512, 1, 1, 512));
+        assertFalse(SimdMatvec.faster(8, 511, 1, 1, 511), "eight rows of depth 511: the tiles");
+        assertTrue(SimdMatvec.faster(2, 128, 1, 1, 128));
+        assertFalse(SimdMatvec.faster(4, 128, 1, 1, 128));
+        assertFalse(SimdMatvec.faster(9, 4096, 1, 1, 4096));
+        assertFalse(SimdMatvec.faster(8, 4096, 40, 1, 4096), "A^T @ B^T has no fast form here");
     }
 
     /**
