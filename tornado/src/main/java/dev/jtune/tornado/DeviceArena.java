@@ -240,8 +240,8 @@ public final class DeviceArena implements AutoCloseable {
 
     /**
      * The sums of squares, in double, of the {@code blocks} blocks of the table at {@code ints[table..]} (each block's
-     * heap offset and length, {@link ReduceKernels#sumOfSquares}), in table order: only these come to the host, one launch
-     * per 4096 blocks (the largest array of {@link #BLOCK_SUMS}).
+     * heap offset and length, {@link ReduceKernels#sumOfSquares}), in table order: only these come to the host, one
+     * launch per 4096 blocks (the largest array of {@link #BLOCK_SUMS}).
      */
     public double[] blockSumsOfSquares(int table, int blocks) {
         double[] sums = new double[blocks];

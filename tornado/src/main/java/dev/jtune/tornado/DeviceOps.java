@@ -9,6 +9,7 @@ import dev.jtune.core.backend.AttentionMask;
 import dev.jtune.core.kernels.ScalarReduce;
 import dev.jtune.core.kernels.Strided;
 
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 
@@ -79,8 +80,7 @@ public final class DeviceOps {
      * tensor's added here in block order (core's {@code Backend.sumOfSquares}); only the block sums cross to the host.
      */
     public double[] sumsOfSquares(int[] a, int[] n) {
-        int blocks = 0;
-        for (int count : n) blocks += ScalarReduce.squaresBlocks(count);
+        int blocks = Arrays.stream(n).map(ScalarReduce::squaresBlocks).sum();
         int[] table = new int[2 * blocks];  // each block's heap offset and length
         for (int t = 0, b = 0; t < a.length; t++) {
             for (int start = 0; start < n[t]; start += ScalarReduce.SQUARES_BLOCK, b++) {
@@ -89,7 +89,7 @@ public final class DeviceOps {
             }
         }
         double[][] blockSums = {new double[0]};
-        if (blocks > 0) withInts(table, at -> blockSums[0] = arena.blockSumsOfSquares(at, table.length / 2));
+        if (blocks > 0) withInts(table, at -> blockSums[0] = arena.blockSumsOfSquares(at, blocks));
         double[] sums = new double[a.length];
         for (int t = 0, b = 0; t < a.length; t++) {
             for (int end = b + ScalarReduce.squaresBlocks(n[t]); b < end; b++) sums[t] += blockSums[0][b];

@@ -66,10 +66,10 @@ final class ReduceKernels {
 
     /**
      * {@code sums[b] = sum of heap[i]^2} over block {@code first + b} of a table of blocks, for {@code b < blocks}: the
-     * table at {@code ints[table..]} holds each block's heap offset and length (at most {@link
-     * ScalarReduce#SQUARES_BLOCK}), so one launch covers the blocks of many tensors. One work-group per block, each item
-     * summing the squares of every 128th element in double, then a double {@link GroupReduce} tree. The host adds each
-     * tensor's block sums in order. Args {@code [table, first, blocks]}; {@code sums} comes back to the host.
+     * table at {@code ints[table..]} holds each block's heap offset and length (at most
+     * {@link ScalarReduce#SQUARES_BLOCK}), so one launch covers the blocks of many tensors. One work-group per block,
+     * each item summing the squares of every 128th element in double, then a double {@link GroupReduce} tree. The host
+     * adds each tensor's block sums in order. Args {@code [table, first, blocks]}; {@code sums} comes back to the host.
      */
     static void sumOfSquares(KernelContext k, FloatArray heap, IntArray ints, IntArray args, DoubleArray sums) {
         int table = args.get(0), first = args.get(1), blocks = args.get(2);

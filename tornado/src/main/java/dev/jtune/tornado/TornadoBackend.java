@@ -115,7 +115,8 @@ public final class TornadoBackend implements Backend<DeviceRegion> {
     @Override
     public double[] sumsOfSquares(List<DeviceRegion> buffers, int[] ns) {
         if (buffers.size() != ns.length) {
-            throw new IllegalArgumentException("sumsOfSquares: " + buffers.size() + " buffers, " + ns.length + " sizes");
+            throw new IllegalArgumentException(
+                    "sumsOfSquares: " + buffers.size() + " buffers but " + ns.length + " sizes");
         }
         return ops().sumsOfSquares(buffers.stream().mapToInt(DeviceRegion::offset).toArray(), ns);
     }

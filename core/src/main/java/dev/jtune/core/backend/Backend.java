@@ -193,7 +193,8 @@ public interface Backend<B> {
      */
     default double[] sumsOfSquares(List<B> buffers, int[] ns) {
         if (buffers.size() != ns.length) {
-            throw new IllegalArgumentException("sumsOfSquares: " + buffers.size() + " buffers, " + ns.length + " sizes");
+            throw new IllegalArgumentException(
+                    "sumsOfSquares: " + buffers.size() + " buffers but " + ns.length + " sizes");
         }
         double[] sums = new double[ns.length];
         for (int t = 0; t < ns.length; t++) sums[t] = sumOfSquares(buffers.get(t), ns[t]);

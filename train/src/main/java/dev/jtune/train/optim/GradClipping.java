@@ -17,8 +17,8 @@ import java.util.List;
  * <p>Both passes are the current backend's kernels on the gradients' own buffers, so on a device backend the gradients
  * stay on the device: each tensor's sum of squares is {@link Backend#sumOfSquares} (in double, over fixed blocks added
  * in order, so the norm does not depend on the thread count; only the one number per tensor reaches this code, all of
- * them from one {@link Backend#sumsOfSquares} call), and the
- * scaling is a broadcast {@link BinaryOp#MUL} by the float coefficient, in place.
+ * them from one {@link Backend#sumsOfSquares} call), and the scaling is a broadcast {@link BinaryOp#MUL} by the float
+ * coefficient, in place.
  */
 public final class GradClipping {
 

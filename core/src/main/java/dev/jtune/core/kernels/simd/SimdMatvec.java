@@ -68,10 +68,7 @@ public final class SimdMatvec {
 
     private SimdMatvec() {}
 
-    /**
-     * Whether {@code m} rows of A ({@code k} deep) against B in this layout are faster here than in {@link SimdMatmul}'s
-     * tiles.
-     */
+    /** Whether {@code m} rows of A, {@code k} deep, against B in this layout are faster here than in the tiles. */
     public static boolean faster(int m, int k, int aColStride, int bRowStride, int bColStride) {
         if (bColStride != 1 && bRowStride == 1 && aColStride == 1) {
             return m == 1 || m <= DOT_ROWS && k >= DOT_DEPTH_PER_ROW * m;
