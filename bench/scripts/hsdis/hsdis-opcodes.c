@@ -16,22 +16,27 @@ typedef int (*printf_fn)(void*, const char*, ...);
 static printf_fn out_fn;
 static void* out_stream;
 
-static int plain(void* stream, const char* fmt, ...) {
+/* libopcodes prints each instruction in pieces, plain or styled; both go to HotSpot's printf callback. */
+static int print_pieces(const char* fmt, va_list ap) {
     char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
     return out_fn(out_stream, "%s", buf);
 }
 
-static int styled(void* stream, enum disassembler_style style, const char* fmt, ...) {
-    char buf[256];
+static int plain(void* stream, const char* fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = print_pieces(fmt, ap);
     va_end(ap);
-    return out_fn(out_stream, "%s", buf);
+    return n;
+}
+
+static int styled(void* stream, enum disassembler_style style, const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = print_pieces(fmt, ap);
+    va_end(ap);
+    return n;
 }
 
 static void address(bfd_vma addr, struct disassemble_info* info) {
