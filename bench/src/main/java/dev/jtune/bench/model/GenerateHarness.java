@@ -35,13 +35,17 @@ import java.util.Locale;
  * bf16 checkpoint read as stored; random weights drawn in F32 and rounded one at a time), so no F32 copy of it counts
  * in the peak RSS.
  *
- * <p>For each batch size, after one warm-up run: tokens/s of the whole call (B x new tokens / time, prompt included),
- * the decode rate after the first new token, the prompt's time (to the first new token), and the peak RSS while it
- * ran; medians of the runs. Then batch 1's decode rate against the memory-bandwidth limit: a step reads every weight
- * once, so weight bytes x tokens/s cannot exceed the STREAM bandwidth measured by {@link BandwidthHarness}.
+ * <p>For each batch size, after warm-up runs (at least one, and for at least {@link #WARMUP_NANOS}: a small model's
+ * first runs are over before the JIT has compiled its kernels, and were timed at half the steady speed): tokens/s of
+ * the whole call (B x new tokens / time, prompt included), the decode rate after the first new token, the prompt's time
+ * (to the first new token), and the peak RSS while it ran; medians of the runs. Then batch 1's decode rate against the
+ * memory-bandwidth limit: a step reads every weight once, so weight bytes x tokens/s cannot exceed the STREAM bandwidth
+ * measured by {@link BandwidthHarness}.
  */
 public final class GenerateHarness {
 
+    /** Warm-up before the timed runs: the JIT's compiling, not the model, bounds the first seconds. */
+    private static final long WARMUP_NANOS = 2_000_000_000L;
     /** Per array of the bandwidth measure: far beyond the last-level cache. */
     private static final int BANDWIDTH_MIB = 256;
     /** The shapes {@code --config} names: GPT-2 124M, or a Llama-family preset. */
@@ -123,7 +127,7 @@ public final class GenerateHarness {
         return model;
     }
 
-    /** One warm-up run, then {@code runs} timed ones of {@code batch} random prompts. */
+    /** Warm-up runs for {@link #WARMUP_NANOS} (at least one), then {@code runs} timed ones of {@code batch} prompts. */
     private static Timing time(PreTrainedCausalLM model, int batch, int promptTokens, int newTokens, int runs) {
         Generator g = new Generator(7);
         int[][] prompts = new int[batch][promptTokens];
@@ -131,14 +135,17 @@ public final class GenerateHarness {
         GenerationConfig greedy = GenerationConfig.greedy(newTokens, -1);
         double[] total = new double[runs], decode = new double[runs], prompt = new double[runs];
         resetPeakRss();
-        for (int r = -1; r < runs; r++) {
+        long warmupStart = System.nanoTime();
+        do {
+            Generation.generate(model, prompts, greedy, (row, id) -> {});
+        } while (System.nanoTime() - warmupStart < WARMUP_NANOS);
+        for (int r = 0; r < runs; r++) {
             long[] firstToken = {0};
             long t0 = System.nanoTime();
             Generation.generate(model, prompts, greedy, (row, id) -> {
                 if (firstToken[0] == 0) firstToken[0] = System.nanoTime();
             });
             long t1 = System.nanoTime();
-            if (r < 0) continue;
             total[r] = (double) batch * newTokens / ((t1 - t0) / 1e9);
             decode[r] = (double) batch * (newTokens - 1) / ((t1 - firstToken[0]) / 1e9);
             prompt[r] = (firstToken[0] - t0) / 1e9;
