@@ -75,6 +75,23 @@ class SimdMatvecTest {
         }
     }
 
+    /**
+     * The same for one matrix wide enough that the threads split its columns, so that a thread's run of columns starts
+     * mid-row and ends in a vector tail.
+     */
+    @ParameterizedTest(name = "m={0}")
+    @MethodSource("rows")
+    void aWideBf16BSplitAcrossThreadsGivesTheBitsOfConvertingItFirst(int m) {
+        Random rnd = new Random(100 + m);
+        int n = 40 * L + 3, k = 2 * L + 3;
+        MatmulOperands a = MatmulOperands.random(rnd, 1, m, k, false);
+        MatmulOperands b = MatmulOperands.random(rnd, 1, k, n, false);
+        float[] want = product(MATVEC, a, b.roundedToHalf(true), m, n, k), got = new float[want.length];
+        SimdMatvec.matmulBf16(got, a.data(), a.offsets(), a.rowStride(), a.colStride(), b.halves(true), b.offsets(),
+                b.rowStride(), b.colStride(), m, n, k);
+        assertArrayEquals(want, got, "m=" + m);
+    }
+
     @ParameterizedTest(name = "m={0}")
     @MethodSource("rows")
     void matchesScalarOnAwkwardSizesInEveryLayout(int m) {
