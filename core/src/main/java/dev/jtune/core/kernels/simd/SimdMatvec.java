@@ -131,8 +131,9 @@ public final class SimdMatvec {
                     continue;
                 }
                 for (int i = 0; i < m; i++) {
-                    dots(out, (p * m + i) * n, a, aOffsets[p] + i * aRowStride, b, bh, bOffsets[p], bColStride, k, j0,
-                         j1, lanes);
+                    int c = (p * m + i) * n, ai = aOffsets[p] + i * aRowStride;
+                    if (bh == null) dots(out, c, a, ai, b, bOffsets[p], bColStride, k, j0, j1, lanes);
+                    else dotsBf16(out, c, a, ai, bh, bOffsets[p], bColStride, k, j0, j1, lanes);
                 }
             }
         });
@@ -228,11 +229,13 @@ public final class SimdMatvec {
 
     /**
      * {@code out[c + j] = dot(a[ai .. ai + k), b[bOff + j * bcs .. + k))} for {@code j0 <= j < j1}, {@code DOTS} at a
-     * time so that each vector of A is loaded once for eight columns; B in {@code b} or as bfloat16 bits in {@code bh}
-     * ({@link #lanes}); {@code lanes} is a scratch of {@code L} floats.
+     * time so that each vector of A is loaded once for eight columns; {@code lanes} is a scratch of {@code L} floats.
+     * {@link #dotsBf16} is the same loop over bfloat16 bits: one method serving both (each load choosing) compiled, in
+     * a run that had both, into code that left part of the Vector API to its allocating Java fallback (3.3 GB of boxed
+     * vectors in a GPT-2 bf16 decode), so each dtype has its own.
      */
-    private static void dots(float[] out, int c, float[] a, int ai, float[] b, short[] bh, int bOff, int bcs, int k,
-                             int j0, int j1, float[] lanes) {
+    private static void dots(float[] out, int c, float[] a, int ai, float[] b, int bOff, int bcs, int k, int j0,
+                             int j1, float[] lanes) {
         int bound = F.loopBound(k), j = j0;
         for (; j + DOTS <= j1; j += DOTS) {
             int b0 = bOff + j * bcs, b1 = b0 + bcs, b2 = b1 + bcs, b3 = b2 + bcs;
@@ -240,31 +243,69 @@ public final class SimdMatvec {
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
             for (int l = 0; l < bound; l += L) {
                 FloatVector x = FloatVector.fromArray(F, a, ai + l);
-                s0 = x.fma(lanes(b, bh, b0 + l), s0);
-                s1 = x.fma(lanes(b, bh, b1 + l), s1);
-                s2 = x.fma(lanes(b, bh, b2 + l), s2);
-                s3 = x.fma(lanes(b, bh, b3 + l), s3);
-                s4 = x.fma(lanes(b, bh, b4 + l), s4);
-                s5 = x.fma(lanes(b, bh, b5 + l), s5);
-                s6 = x.fma(lanes(b, bh, b6 + l), s6);
-                s7 = x.fma(lanes(b, bh, b7 + l), s7);
+                s0 = x.fma(FloatVector.fromArray(F, b, b0 + l), s0);
+                s1 = x.fma(FloatVector.fromArray(F, b, b1 + l), s1);
+                s2 = x.fma(FloatVector.fromArray(F, b, b2 + l), s2);
+                s3 = x.fma(FloatVector.fromArray(F, b, b3 + l), s3);
+                s4 = x.fma(FloatVector.fromArray(F, b, b4 + l), s4);
+                s5 = x.fma(FloatVector.fromArray(F, b, b5 + l), s5);
+                s6 = x.fma(FloatVector.fromArray(F, b, b6 + l), s6);
+                s7 = x.fma(FloatVector.fromArray(F, b, b7 + l), s7);
             }
-            out[c + j] = tail(SimdReduce.addLanes(s0, lanes), a, ai, b, bh, b0, bound, k);
-            out[c + j + 1] = tail(SimdReduce.addLanes(s1, lanes), a, ai, b, bh, b1, bound, k);
-            out[c + j + 2] = tail(SimdReduce.addLanes(s2, lanes), a, ai, b, bh, b2, bound, k);
-            out[c + j + 3] = tail(SimdReduce.addLanes(s3, lanes), a, ai, b, bh, b3, bound, k);
-            out[c + j + 4] = tail(SimdReduce.addLanes(s4, lanes), a, ai, b, bh, b4, bound, k);
-            out[c + j + 5] = tail(SimdReduce.addLanes(s5, lanes), a, ai, b, bh, b5, bound, k);
-            out[c + j + 6] = tail(SimdReduce.addLanes(s6, lanes), a, ai, b, bh, b6, bound, k);
-            out[c + j + 7] = tail(SimdReduce.addLanes(s7, lanes), a, ai, b, bh, b7, bound, k);
+            out[c + j] = tail(SimdReduce.addLanes(s0, lanes), a, ai, b, null, b0, bound, k);
+            out[c + j + 1] = tail(SimdReduce.addLanes(s1, lanes), a, ai, b, null, b1, bound, k);
+            out[c + j + 2] = tail(SimdReduce.addLanes(s2, lanes), a, ai, b, null, b2, bound, k);
+            out[c + j + 3] = tail(SimdReduce.addLanes(s3, lanes), a, ai, b, null, b3, bound, k);
+            out[c + j + 4] = tail(SimdReduce.addLanes(s4, lanes), a, ai, b, null, b4, bound, k);
+            out[c + j + 5] = tail(SimdReduce.addLanes(s5, lanes), a, ai, b, null, b5, bound, k);
+            out[c + j + 6] = tail(SimdReduce.addLanes(s6, lanes), a, ai, b, null, b6, bound, k);
+            out[c + j + 7] = tail(SimdReduce.addLanes(s7, lanes), a, ai, b, null, b7, bound, k);
         }
         for (; j < j1; j++) {
             int b0 = bOff + j * bcs;
             FloatVector s = FloatVector.zero(F);
             for (int l = 0; l < bound; l += L) {
-                s = FloatVector.fromArray(F, a, ai + l).fma(lanes(b, bh, b0 + l), s);
+                s = FloatVector.fromArray(F, a, ai + l).fma(FloatVector.fromArray(F, b, b0 + l), s);
             }
-            out[c + j] = tail(SimdReduce.addLanes(s, lanes), a, ai, b, bh, b0, bound, k);
+            out[c + j] = tail(SimdReduce.addLanes(s, lanes), a, ai, b, null, b0, bound, k);
+        }
+    }
+
+    /** {@link #dots} with B as bfloat16 bits, each vector converted as it is loaded: dots' bits on B converted. */
+    private static void dotsBf16(float[] out, int c, float[] a, int ai, short[] bh, int bOff, int bcs, int k, int j0,
+                                 int j1, float[] lanes) {
+        int bound = F.loopBound(k), j = j0;
+        for (; j + DOTS <= j1; j += DOTS) {
+            int b0 = bOff + j * bcs, b1 = b0 + bcs, b2 = b1 + bcs, b3 = b2 + bcs;
+            int b4 = b3 + bcs, b5 = b4 + bcs, b6 = b5 + bcs, b7 = b6 + bcs;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int l = 0; l < bound; l += L) {
+                FloatVector x = FloatVector.fromArray(F, a, ai + l);
+                s0 = x.fma(SimdConvert.bf16Lanes(bh, b0 + l), s0);
+                s1 = x.fma(SimdConvert.bf16Lanes(bh, b1 + l), s1);
+                s2 = x.fma(SimdConvert.bf16Lanes(bh, b2 + l), s2);
+                s3 = x.fma(SimdConvert.bf16Lanes(bh, b3 + l), s3);
+                s4 = x.fma(SimdConvert.bf16Lanes(bh, b4 + l), s4);
+                s5 = x.fma(SimdConvert.bf16Lanes(bh, b5 + l), s5);
+                s6 = x.fma(SimdConvert.bf16Lanes(bh, b6 + l), s6);
+                s7 = x.fma(SimdConvert.bf16Lanes(bh, b7 + l), s7);
+            }
+            out[c + j] = tail(SimdReduce.addLanes(s0, lanes), a, ai, null, bh, b0, bound, k);
+            out[c + j + 1] = tail(SimdReduce.addLanes(s1, lanes), a, ai, null, bh, b1, bound, k);
+            out[c + j + 2] = tail(SimdReduce.addLanes(s2, lanes), a, ai, null, bh, b2, bound, k);
+            out[c + j + 3] = tail(SimdReduce.addLanes(s3, lanes), a, ai, null, bh, b3, bound, k);
+            out[c + j + 4] = tail(SimdReduce.addLanes(s4, lanes), a, ai, null, bh, b4, bound, k);
+            out[c + j + 5] = tail(SimdReduce.addLanes(s5, lanes), a, ai, null, bh, b5, bound, k);
+            out[c + j + 6] = tail(SimdReduce.addLanes(s6, lanes), a, ai, null, bh, b6, bound, k);
+            out[c + j + 7] = tail(SimdReduce.addLanes(s7, lanes), a, ai, null, bh, b7, bound, k);
+        }
+        for (; j < j1; j++) {
+            int b0 = bOff + j * bcs;
+            FloatVector s = FloatVector.zero(F);
+            for (int l = 0; l < bound; l += L) {
+                s = FloatVector.fromArray(F, a, ai + l).fma(SimdConvert.bf16Lanes(bh, b0 + l), s);
+            }
+            out[c + j] = tail(SimdReduce.addLanes(s, lanes), a, ai, null, bh, b0, bound, k);
         }
     }
 
