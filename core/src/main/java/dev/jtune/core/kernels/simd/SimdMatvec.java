@@ -229,7 +229,8 @@ public final class SimdMatvec {
 
     /**
      * {@code out[c + j] = dot(a[ai .. ai + k), b[bOff + j * bcs .. + k))} for {@code j0 <= j < j1}, {@code DOTS} at a
-     * time so that each vector of A is loaded once for eight columns; {@code lanes} is a scratch of {@code L} floats.
+     * time so that each vector of A is loaded once for eight columns; {@code lanes} is a scratch of {@code L} floats,
+     * reused (a fresh array for each output's lanes was about 7 GB/s of garbage at batch 8).
      * {@link #dotsBf16} is the same loop over bfloat16 bits: one method serving both (each load choosing) compiled, in
      * a run that had both, into code that left part of the Vector API to its allocating Java fallback (3.3 GB of boxed
      * vectors in a GPT-2 bf16 decode), so each dtype has its own.
@@ -252,14 +253,22 @@ public final class SimdMatvec {
                 s6 = x.fma(FloatVector.fromArray(F, b, b6 + l), s6);
                 s7 = x.fma(FloatVector.fromArray(F, b, b7 + l), s7);
             }
-            out[c + j] = tail(SimdReduce.addLanes(s0, lanes), a, ai, b, null, b0, bound, k);
-            out[c + j + 1] = tail(SimdReduce.addLanes(s1, lanes), a, ai, b, null, b1, bound, k);
-            out[c + j + 2] = tail(SimdReduce.addLanes(s2, lanes), a, ai, b, null, b2, bound, k);
-            out[c + j + 3] = tail(SimdReduce.addLanes(s3, lanes), a, ai, b, null, b3, bound, k);
-            out[c + j + 4] = tail(SimdReduce.addLanes(s4, lanes), a, ai, b, null, b4, bound, k);
-            out[c + j + 5] = tail(SimdReduce.addLanes(s5, lanes), a, ai, b, null, b5, bound, k);
-            out[c + j + 6] = tail(SimdReduce.addLanes(s6, lanes), a, ai, b, null, b6, bound, k);
-            out[c + j + 7] = tail(SimdReduce.addLanes(s7, lanes), a, ai, b, null, b7, bound, k);
+            s0.intoArray(lanes, 0);
+            out[c + j] = tail(SimdReduce.addLanes(lanes), a, ai, b, null, b0, bound, k);
+            s1.intoArray(lanes, 0);
+            out[c + j + 1] = tail(SimdReduce.addLanes(lanes), a, ai, b, null, b1, bound, k);
+            s2.intoArray(lanes, 0);
+            out[c + j + 2] = tail(SimdReduce.addLanes(lanes), a, ai, b, null, b2, bound, k);
+            s3.intoArray(lanes, 0);
+            out[c + j + 3] = tail(SimdReduce.addLanes(lanes), a, ai, b, null, b3, bound, k);
+            s4.intoArray(lanes, 0);
+            out[c + j + 4] = tail(SimdReduce.addLanes(lanes), a, ai, b, null, b4, bound, k);
+            s5.intoArray(lanes, 0);
+            out[c + j + 5] = tail(SimdReduce.addLanes(lanes), a, ai, b, null, b5, bound, k);
+            s6.intoArray(lanes, 0);
+            out[c + j + 6] = tail(SimdReduce.addLanes(lanes), a, ai, b, null, b6, bound, k);
+            s7.intoArray(lanes, 0);
+            out[c + j + 7] = tail(SimdReduce.addLanes(lanes), a, ai, b, null, b7, bound, k);
         }
         for (; j < j1; j++) {
             int b0 = bOff + j * bcs;
@@ -267,7 +276,8 @@ public final class SimdMatvec {
             for (int l = 0; l < bound; l += L) {
                 s = FloatVector.fromArray(F, a, ai + l).fma(FloatVector.fromArray(F, b, b0 + l), s);
             }
-            out[c + j] = tail(SimdReduce.addLanes(s, lanes), a, ai, b, null, b0, bound, k);
+            s.intoArray(lanes, 0);
+            out[c + j] = tail(SimdReduce.addLanes(lanes), a, ai, b, null, b0, bound, k);
         }
     }
 
@@ -290,14 +300,22 @@ public final class SimdMatvec {
                 s6 = x.fma(SimdConvert.bf16Lanes(bh, b6 + l), s6);
                 s7 = x.fma(SimdConvert.bf16Lanes(bh, b7 + l), s7);
             }
-            out[c + j] = tail(SimdReduce.addLanes(s0, lanes), a, ai, null, bh, b0, bound, k);
-            out[c + j + 1] = tail(SimdReduce.addLanes(s1, lanes), a, ai, null, bh, b1, bound, k);
-            out[c + j + 2] = tail(SimdReduce.addLanes(s2, lanes), a, ai, null, bh, b2, bound, k);
-            out[c + j + 3] = tail(SimdReduce.addLanes(s3, lanes), a, ai, null, bh, b3, bound, k);
-            out[c + j + 4] = tail(SimdReduce.addLanes(s4, lanes), a, ai, null, bh, b4, bound, k);
-            out[c + j + 5] = tail(SimdReduce.addLanes(s5, lanes), a, ai, null, bh, b5, bound, k);
-            out[c + j + 6] = tail(SimdReduce.addLanes(s6, lanes), a, ai, null, bh, b6, bound, k);
-            out[c + j + 7] = tail(SimdReduce.addLanes(s7, lanes), a, ai, null, bh, b7, bound, k);
+            s0.intoArray(lanes, 0);
+            out[c + j] = tail(SimdReduce.addLanes(lanes), a, ai, null, bh, b0, bound, k);
+            s1.intoArray(lanes, 0);
+            out[c + j + 1] = tail(SimdReduce.addLanes(lanes), a, ai, null, bh, b1, bound, k);
+            s2.intoArray(lanes, 0);
+            out[c + j + 2] = tail(SimdReduce.addLanes(lanes), a, ai, null, bh, b2, bound, k);
+            s3.intoArray(lanes, 0);
+            out[c + j + 3] = tail(SimdReduce.addLanes(lanes), a, ai, null, bh, b3, bound, k);
+            s4.intoArray(lanes, 0);
+            out[c + j + 4] = tail(SimdReduce.addLanes(lanes), a, ai, null, bh, b4, bound, k);
+            s5.intoArray(lanes, 0);
+            out[c + j + 5] = tail(SimdReduce.addLanes(lanes), a, ai, null, bh, b5, bound, k);
+            s6.intoArray(lanes, 0);
+            out[c + j + 6] = tail(SimdReduce.addLanes(lanes), a, ai, null, bh, b6, bound, k);
+            s7.intoArray(lanes, 0);
+            out[c + j + 7] = tail(SimdReduce.addLanes(lanes), a, ai, null, bh, b7, bound, k);
         }
         for (; j < j1; j++) {
             int b0 = bOff + j * bcs;
@@ -305,7 +323,8 @@ public final class SimdMatvec {
             for (int l = 0; l < bound; l += L) {
                 s = FloatVector.fromArray(F, a, ai + l).fma(SimdConvert.bf16Lanes(bh, b0 + l), s);
             }
-            out[c + j] = tail(SimdReduce.addLanes(s, lanes), a, ai, null, bh, b0, bound, k);
+            s.intoArray(lanes, 0);
+            out[c + j] = tail(SimdReduce.addLanes(lanes), a, ai, null, bh, b0, bound, k);
         }
     }
 

@@ -122,7 +122,9 @@ public final class SimdReduce {
         if (bound > 0) {
             FloatVector acc = FloatVector.zero(F);
             for (int j = 0; j < bound; j += L) acc = acc.add(FloatVector.fromArray(F, x, off + j));
-            s = addLanes(acc);
+            float[] lanes = new float[L];
+            acc.intoArray(lanes, 0);
+            s = addLanes(lanes);
         }
         for (int j = bound; j < n; j++) s += x[off + j];
         return s;
@@ -141,18 +143,14 @@ public final class SimdReduce {
         return m;
     }
 
-    /** The lanes of {@code v} added left to right, a fixed order in every JIT tier. */
-    static float addLanes(FloatVector v) {
-        return addLanes(v, new float[L]);
-    }
-
     /**
-     * {@link #addLanes(FloatVector)} through {@code lanes} (at least L long), a scratch array the caller reuses: the
-     * tied head's dot products add lanes once per output, 50257 times per generated token and row, and a fresh array
-     * each time was about 7 GB/s of garbage at batch 8 (reading the lanes one by one instead was 1-3% slower).
+     * {@code lanes[0] + ... + lanes[L - 1]}, added left to right: a vector's lanes summed in one fixed order
+     * in every JIT tier ({@code reduceLanes(ADD)} leaves the order open). The caller stores the vector there itself
+     * ({@code intoArray}): a vector handed to a method C2 does not inline is boxed, and a loop's accumulator handed on
+     * after the loop was then boxed on every iteration of it (the read pass of {@code bench bandwidth}, where the call
+     * was refused as rare, ran at 15 GB/s instead of 40, allocating two objects per vector added).
      */
-    static float addLanes(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
+    static float addLanes(float[] lanes) {
         float s = 0;
         for (int i = 0; i < L; i++) s += lanes[i];
         return s;

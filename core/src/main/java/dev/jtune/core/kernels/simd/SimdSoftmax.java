@@ -98,7 +98,9 @@ public final class SimdSoftmax {
                 e.intoArray(out, base + j);
                 acc = acc.add(e);
             }
-            s = SimdReduce.addLanes(acc);
+            float[] lanes = new float[L];
+            acc.intoArray(lanes, 0);
+            s = SimdReduce.addLanes(lanes);
         }
         for (int j = bound; j < cols; j++) {
             float e = SimdMath.exp(a[base + j] - m);
@@ -115,7 +117,9 @@ public final class SimdSoftmax {
         if (bound > 0) {
             FloatVector acc = FloatVector.zero(F);
             for (int j = 0; j < bound; j += L) acc = acc.add(SimdMath.exp(FloatVector.fromArray(F, a, base + j).sub(m)));
-            s = SimdReduce.addLanes(acc);
+            float[] lanes = new float[L];
+            acc.intoArray(lanes, 0);
+            s = SimdReduce.addLanes(lanes);
         }
         for (int j = bound; j < cols; j++) s += SimdMath.exp(a[base + j] - m);
         return s;
@@ -146,7 +150,9 @@ public final class SimdSoftmax {
             for (int j = 0; j < bound; j += L) {
                 acc = FloatVector.fromArray(F, g, base + j).fma(FloatVector.fromArray(F, y, base + j), acc);
             }
-            s = SimdReduce.addLanes(acc);
+            float[] lanes = new float[L];
+            acc.intoArray(lanes, 0);
+            s = SimdReduce.addLanes(lanes);
         }
         for (int j = bound; j < cols; j++) s = Math.fma(g[base + j], y[base + j], s);
         return s;
