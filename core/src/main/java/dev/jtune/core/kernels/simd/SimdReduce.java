@@ -148,7 +148,7 @@ public final class SimdReduce {
      * in every JIT tier ({@code reduceLanes(ADD)} leaves the order open). The caller stores the vector there itself
      * ({@code intoArray}): a vector handed to a method C2 does not inline is boxed, and a loop's accumulator handed on
      * after the loop was then boxed on every iteration of it (the read pass of {@code bench bandwidth}, where the call
-     * was refused as rare, ran at 15 GB/s instead of 40, allocating two objects per vector added).
+     * was refused as rare, ran at 15 GB/s instead of 35, allocating two objects per vector added).
      */
     static float addLanes(float[] lanes) {
         float s = 0;
